@@ -1,0 +1,49 @@
+// The runner boundary: how the engine starts an agent and learns how it ended. Runners never decide order.
+import type { Agent, Plan, Usage } from "../../protocol/index.ts";
+
+/** Everything a runner needs to start one attempt of one agent. */
+export interface RunContext {
+  plan: Plan;
+  agent: Agent;
+  wave: string;
+  attempt: number;
+  /** the project root R (absolute) */
+  root: string;
+  /** O/<plan> (absolute) */
+  planDir: string;
+  /** O/<plan>/agents/<agent> (absolute, exists) */
+  agentDir: string;
+  /** the agent's prompt, already rendered */
+  prompt: string;
+  /** O/<plan>/status/<agent>.json */
+  statusFile: string;
+  /** the control socket path, or "" when there is none */
+  socket: string;
+  timeoutMs: number;
+  /** time between SIGTERM and SIGKILL when stopping */
+  graceMs: number;
+}
+
+export type RunOutcome = "finished" | "failed" | "timeout" | "cancelled";
+
+export interface RunResult {
+  outcome: RunOutcome;
+  exitCode: number | null;
+  signal: string | null;
+  /** one line for people: why it ended this way */
+  message: string;
+  usage?: Usage;
+}
+
+/** One attempt under way. `done` never rejects. */
+export interface AgentRun {
+  /** the process group id when the agent is a process tree (recorded for clean-up after a crash) */
+  readonly pgid: number | null;
+  readonly done: Promise<RunResult>;
+  /** stop it (SIGTERM, grace, SIGKILL for processes); `done` then resolves with outcome "cancelled" */
+  cancel(reason: string): void;
+}
+
+export interface Runner {
+  start(ctx: RunContext): AgentRun;
+}

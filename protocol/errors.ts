@@ -1,0 +1,45 @@
+// Stable error codes: the closed set every layer throws and every client can match on.
+
+export const ErrorCodes = {
+  // plan input
+  PLAN_INVALID: "plan was rejected by validation",
+  PLAN_TOO_LARGE: "plan file is over the size cap",
+  PLAN_UNREADABLE: "plan file could not be read or decoded",
+  PLAN_EXISTS: "a plan of that name exists with other content",
+  PLAN_NOT_FOUND: "no plan of that name",
+  // daemon
+  ALREADY_RUNNING: "another purpled owns this root",
+  INVALID_PARAMS: "request parameters are wrong",
+  INVALID_STATE: "the transition is not allowed from the current state",
+  SHUTTING_DOWN: "the daemon is draining",
+  RUNNER_UNAVAILABLE: "the agent's runner kind is not available",
+  IO_ERROR: "a file operation failed",
+  INTERNAL: "unexpected internal error",
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** One problem found in an input, located by a dotted path (e.g. `agents.2.territory.0`). */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** The one error class of purple: a stable code, a message naming the bad value, an optional cause. */
+export class PurpleError extends Error {
+  readonly code: ErrorCode;
+  readonly problems: Problem[];
+  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; problems?: Problem[] } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = "PurpleError";
+    this.code = code;
+    this.problems = opts.problems ?? [];
+  }
+}
+
+/** Whatever was thrown, as a PurpleError (unknown errors become INTERNAL). */
+export function asPurpleError(err: unknown): PurpleError {
+  if (err instanceof PurpleError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new PurpleError("INTERNAL", message, { cause: err });
+}

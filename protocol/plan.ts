@@ -1,0 +1,100 @@
+// The canonical plan (`apiVersion: purple/v1`, SPEC §4): the one shape every input is turned into.
+import { z } from "zod";
+import { DURATION_PATTERN } from "./duration.ts";
+
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const PLAN_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const Id = z.string().regex(ID_PATTERN, "ids are letters, digits, '.', '_' and '-', starting with a letter or digit");
+const Duration = z.string().regex(DURATION_PATTERN, "a duration such as 90s, 20m or 1h30m");
+
+export const RunnerKind = z.enum(["anthropic", "claude-code", "command"]);
+export type RunnerKind = z.infer<typeof RunnerKind>;
+
+export const RunnerSpec = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("command"), command: z.array(z.string()).min(1) }),
+  z.strictObject({ kind: z.literal("anthropic"), model: z.string().optional() }),
+  z.strictObject({ kind: z.literal("claude-code"), model: z.string().optional(), args: z.array(z.string()).optional() }),
+]);
+export type RunnerSpec = z.infer<typeof RunnerSpec>;
+
+/** One gate check: exactly one key naming its kind. */
+export const GateCheck = z.union([
+  z.strictObject({ run: z.union([z.string().min(1), z.strictObject({ command: z.string().min(1), timeout: Duration.optional() })]) }),
+  z.strictObject({ exists: z.string().min(1) }),
+  z.strictObject({ contains: z.strictObject({ file: z.string().min(1), pattern: z.string().min(1) }) }),
+  z.strictObject({ exports: z.strictObject({ file: z.string().min(1), names: z.array(z.string().min(1)).min(1) }) }),
+  z.strictObject({ contract: Id }),
+  z.strictObject({ judge: z.string().min(1) }),
+  z.strictObject({ manual: z.string().min(1) }),
+]);
+export type GateCheck = z.infer<typeof GateCheck>;
+
+export const Ticket = z.strictObject({
+  id: Id,
+  title: z.string().min(1),
+  description: z.string().optional(),
+});
+export type Ticket = z.infer<typeof Ticket>;
+
+export const Contract = z.strictObject({
+  id: Id,
+  title: z.string().optional(),
+  owner: Id.optional(),
+  consumers: z.array(Id).default([]),
+  spec: z.string().optional(),
+  checks: z.array(GateCheck).default([]),
+});
+export type Contract = z.infer<typeof Contract>;
+
+export const Agent = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  role: z.string().default(""),
+  territory: z.array(z.string()).default([]),
+  tickets: z.array(Ticket).default([]),
+  dependsOn: z.array(Id).default([]),
+  prompt: z.string().optional(),
+  runner: RunnerSpec.optional(),
+  model: z.string().optional(),
+  timeout: Duration.optional(),
+  retries: z.number().int().min(0).max(20).optional(),
+});
+export type Agent = z.infer<typeof Agent>;
+
+export const Wave = z.strictObject({
+  id: Id,
+  title: z.string().optional(),
+  agents: z.array(Id).min(1),
+  gate: z.array(GateCheck).default([]),
+});
+export type Wave = z.infer<typeof Wave>;
+
+export const Defaults = z.strictObject({
+  runner: RunnerKind.default("anthropic"),
+  model: z.string().default("claude-sonnet-5-5"),
+  timeout: Duration.default("20m"),
+  retries: z.number().int().min(0).max(20).default(1),
+  allowedCommands: z.array(z.string()).default([]),
+});
+export type Defaults = z.infer<typeof Defaults>;
+
+export const Plan = z.strictObject({
+  apiVersion: z.literal("purple/v1"),
+  name: z.string().regex(PLAN_NAME_PATTERN, "plan names are lower-case letters, digits and '-', at most 63 characters"),
+  goal: z.string().default(""),
+  maxAgents: z.number().int().min(1).max(1000).default(6),
+  defaults: Defaults.default(Defaults.parse({})),
+  contracts: z.array(Contract).default([]),
+  agents: z.array(Agent).min(1),
+  waves: z.array(Wave).min(1),
+});
+/** A plan after parsing: every default filled in. */
+export type Plan = z.infer<typeof Plan>;
+/** A plan as written: defaults may be missing. */
+export type PlanInput = z.input<typeof Plan>;
+
+/** The kind of a gate check (its one key). */
+export function checkKind(check: GateCheck): "run" | "exists" | "contains" | "exports" | "contract" | "judge" | "manual" {
+  return Object.keys(check)[0] as ReturnType<typeof checkKind>;
+}

@@ -1,0 +1,80 @@
+// Status broadcasts (SPEC §6): the plan's status.json and each agent's status/<agent>.json.
+import { z } from "zod";
+
+/**
+ * Plan states. received → queued → running → succeeded | failed | blocked | cancelled;
+ * awaiting-approval before queued for compiled plans; paused between running and running.
+ */
+export const PlanState = z.enum(["received", "awaiting-approval", "queued", "running", "paused", "succeeded", "failed", "cancelled", "blocked"]);
+export type PlanState = z.infer<typeof PlanState>;
+
+/**
+ * Agent states. queued → running → validating → completed; running → failed (retried by going
+ * back to queued while attempts remain); interrupted when the daemon stopped while it ran.
+ */
+export const AgentState = z.enum(["queued", "running", "validating", "completed", "failed", "blocked", "cancelled", "interrupted"]);
+export type AgentState = z.infer<typeof AgentState>;
+
+/** Wave states: pending → running → validating (gate) → passed | failed | blocked. */
+export const WaveState = z.enum(["pending", "running", "validating", "passed", "failed", "blocked"]);
+export type WaveState = z.infer<typeof WaveState>;
+
+export const TERMINAL_PLAN_STATES: readonly PlanState[] = ["succeeded", "failed", "cancelled", "blocked"];
+export const TERMINAL_AGENT_STATES: readonly AgentState[] = ["completed", "failed", "cancelled", "blocked"];
+
+export const Usage = z.strictObject({
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  cacheReadTokens: z.number().int().min(0),
+  cacheWriteTokens: z.number().int().min(0),
+  costUsd: z.number().min(0),
+});
+export type Usage = z.infer<typeof Usage>;
+export const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
+
+export const TicketState = z.enum(["pending", "in_progress", "completed"]);
+export const Violation = z.strictObject({
+  path: z.string(),
+  action: z.enum(["reverted", "deleted"]),
+  at: z.string(),
+});
+export type Violation = z.infer<typeof Violation>;
+
+const Timestamp = z.string().datetime({ offset: true });
+
+export const AgentStatus = z.strictObject({
+  agent: z.string(),
+  plan: z.string(),
+  wave: z.string(),
+  state: AgentState,
+  attempt: z.number().int().min(0),
+  startedAt: Timestamp.nullable(),
+  completedAt: Timestamp.nullable(),
+  tickets: z.array(z.strictObject({ id: z.string(), title: z.string(), state: TicketState })),
+  territory: z.array(z.string()),
+  changedFiles: z.array(z.string()),
+  violations: z.array(Violation),
+  blockers: z.array(z.string()),
+  notes: z.array(z.string()),
+  usage: Usage,
+  exitCode: z.number().int().nullable(),
+  reason: z.string().nullable(),
+  updatedAt: Timestamp,
+});
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+export const PlanStatus = z.strictObject({
+  plan: z.string(),
+  goal: z.string(),
+  state: PlanState,
+  reason: z.string().nullable(),
+  hash: z.string(),
+  currentWave: z.string().nullable(),
+  waves: z.array(z.strictObject({ id: z.string(), title: z.string().nullable(), state: WaveState, agents: z.array(z.string()) })),
+  counts: z.record(AgentState, z.number().int().min(0)),
+  usage: Usage,
+  startedAt: Timestamp.nullable(),
+  completedAt: Timestamp.nullable(),
+  updatedAt: Timestamp,
+});
+export type PlanStatus = z.infer<typeof PlanStatus>;
