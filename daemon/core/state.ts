@@ -1,0 +1,141 @@
+// The run state of one plan and the only functions allowed to change it.
+//
+// Plan:  received → queued → running → succeeded | failed | blocked | cancelled
+//        received → awaiting-approval → queued;  running ⇄ paused;  blocked/failed → running (retry)
+// Wave:  pending → running → validating → passed | blocked;  running → failed
+// Agent: queued → running → (validating →) completed
+//        running/validating → queued (a failed attempt with retries left) | failed | cancelled | interrupted
+//        interrupted → queued;  failed/blocked/cancelled → queued (a person retries it)
+// An illegal move throws: it is a bug in the caller, never something to paper over.
+import type { AgentState, PlanState, WaveState } from "../../protocol/index.ts";
+import type { PlanIndex } from "./plan-index.ts";
+
+export interface AgentRunState {
+  id: string;
+  state: AgentState;
+  attempt: number;
+  /** earliest time (ms epoch) a queued agent may start again after a failed attempt */
+  notBefore: number;
+  reason: string | null;
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
+export interface WaveRunState {
+  id: string;
+  state: WaveState;
+}
+
+export interface PlanRunState {
+  name: string;
+  state: PlanState;
+  reason: string | null;
+  /** index of the wave under way (waves.length once all passed) */
+  waveIndex: number;
+  waves: WaveRunState[];
+  agents: Map<string, AgentRunState>;
+  /** ids of agents in state running or validating */
+  running: Set<string>;
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
+const PLAN_MOVES: Record<PlanState, readonly PlanState[]> = {
+  received: ["awaiting-approval", "queued", "failed", "cancelled"],
+  "awaiting-approval": ["queued", "cancelled"],
+  queued: ["running", "paused", "cancelled"],
+  running: ["succeeded", "failed", "blocked", "cancelled", "paused"],
+  paused: ["running", "queued", "cancelled"],
+  blocked: ["running", "cancelled"],
+  failed: ["running", "cancelled"],
+  succeeded: [],
+  cancelled: [],
+};
+
+const WAVE_MOVES: Record<WaveState, readonly WaveState[]> = {
+  pending: ["running"],
+  running: ["validating", "passed", "failed"],
+  validating: ["passed", "blocked", "running"],
+  passed: [],
+  failed: ["running"],
+  blocked: ["validating", "running"],
+};
+
+const AGENT_MOVES: Record<AgentState, readonly AgentState[]> = {
+  queued: ["running", "cancelled", "blocked"],
+  running: ["validating", "completed", "failed", "queued", "cancelled", "interrupted"],
+  validating: ["completed", "failed", "queued", "cancelled", "interrupted"],
+  completed: [],
+  failed: ["queued"],
+  blocked: ["queued"],
+  cancelled: ["queued"],
+  interrupted: ["queued", "running"],
+};
+
+/** A state change that happened, for the status writer and the journal. */
+export type Transition =
+  | { kind: "plan"; from: PlanState; to: PlanState; reason: string | null }
+  | { kind: "wave"; wave: string; from: WaveState; to: WaveState }
+  | { kind: "agent"; agent: string; from: AgentState; to: AgentState; attempt: number; reason: string | null; running: number };
+
+export class IllegalTransition extends Error {}
+
+/** A fresh run: every wave pending, every agent queued at attempt 0. */
+export function initialRunState(index: PlanIndex): PlanRunState {
+  const agents = new Map<string, AgentRunState>();
+  for (const id of index.agents.keys())
+    agents.set(id, { id, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null });
+  return {
+    name: index.plan.name,
+    state: "received",
+    reason: null,
+    waveIndex: 0,
+    waves: index.waves.map((w) => ({ id: w.id, state: "pending" })),
+    agents,
+    running: new Set(),
+    startedAt: null,
+    completedAt: null,
+  };
+}
+
+const TERMINAL_PLAN = new Set<PlanState>(["succeeded", "failed", "cancelled", "blocked"]);
+
+/** Move the plan; refuses moves the state machine above does not allow. */
+export function setPlanState(run: PlanRunState, to: PlanState, reason: string | null, now: number): Transition {
+  const from = run.state;
+  if (!PLAN_MOVES[from].includes(to)) throw new IllegalTransition(`plan ${run.name}: ${from} → ${to} is not allowed`);
+  run.state = to;
+  run.reason = reason;
+  if (to === "running" && run.startedAt === null) run.startedAt = now;
+  run.completedAt = TERMINAL_PLAN.has(to) ? now : null;
+  return { kind: "plan", from, to, reason };
+}
+
+/** Move a wave; refuses illegal moves. */
+export function setWaveState(run: PlanRunState, waveIndex: number, to: WaveState): Transition {
+  const wave = run.waves[waveIndex];
+  if (!wave) throw new IllegalTransition(`plan ${run.name}: no wave #${waveIndex}`);
+  const from = wave.state;
+  if (!WAVE_MOVES[from].includes(to)) throw new IllegalTransition(`wave ${wave.id}: ${from} → ${to} is not allowed`);
+  wave.state = to;
+  return { kind: "wave", wave: wave.id, from, to };
+}
+
+/** Move an agent; keeps `running`, attempts and timestamps consistent; refuses illegal moves. */
+export function setAgentState(run: PlanRunState, id: string, to: AgentState, reason: string | null, now: number): Transition {
+  const agent = run.agents.get(id);
+  if (!agent) throw new IllegalTransition(`plan ${run.name}: no agent ${id}`);
+  const from = agent.state;
+  if (!AGENT_MOVES[from].includes(to)) throw new IllegalTransition(`agent ${id}: ${from} → ${to} is not allowed`);
+  agent.state = to;
+  agent.reason = reason;
+  if (to === "running") {
+    if (from !== "interrupted") agent.attempt += 1;
+    agent.startedAt = now;
+    agent.completedAt = null;
+  }
+  if (to === "running" || to === "validating") run.running.add(id);
+  else run.running.delete(id);
+  if (to === "completed" || to === "failed" || to === "cancelled" || to === "blocked") agent.completedAt = now;
+  return { kind: "agent", agent: id, from, to, attempt: agent.attempt, reason, running: run.running.size };
+}
