@@ -25,6 +25,39 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: {
   fsyncDir(dir);
 }
 
+/**
+ * Replace several files at once, keeping the same guarantees per file: every temp file is
+ * written and fsynced, then all are renamed, then each directory is fsynced once. A batch of
+ * status files costs one directory sync instead of one per file.
+ */
+export function writeFilesAtomic(files: readonly { path: string; data: string | Uint8Array }[]): void {
+  const temps: string[] = [];
+  try {
+    for (const f of files) {
+      const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.${++counter}.tmp`);
+      const fd = openSync(tmp, "w", 0o644);
+      temps.push(tmp);
+      try {
+        const bytes = typeof f.data === "string" ? Buffer.from(f.data) : f.data;
+        let off = 0;
+        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } catch (err) {
+    for (const t of temps) try { unlinkSync(t); } catch {}
+    throw err;
+  }
+  const dirs = new Set<string>();
+  files.forEach((f, i) => {
+    renameSync(temps[i]!, f.path);
+    dirs.add(dirname(f.path));
+  });
+  for (const d of dirs) fsyncDir(d);
+}
+
 /** fsync a directory so a rename or create inside it survives a crash. */
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, "r");

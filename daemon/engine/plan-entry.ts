@@ -1,0 +1,53 @@
+// One accepted plan inside the engine: its index, run state, agent records, status writer and handles.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Plan, PlanEvent } from "../../protocol/index.ts";
+import { indexPlan, type PlanIndex } from "../core/plan-index.ts";
+import { initialRunState, type PlanRunState } from "../core/state.ts";
+import type { AgentRun } from "../runners/runner.ts";
+import { newAgentRecord, type AgentRecord } from "../status/agent-record.ts";
+import type { PlanView } from "../status/render.ts";
+import { StatusWriter } from "../status/writer.ts";
+
+export interface PlanEntry {
+  index: PlanIndex;
+  run: PlanRunState;
+  records: Map<string, AgentRecord>;
+  hash: string;
+  dir: string;
+  createdAt: number;
+  writer: StatusWriter;
+  /** attempts under way, by agent id */
+  handles: Map<string, AgentRun>;
+  /** agents found writing outside their territory during the current attempt */
+  violated: Map<string, string[]>;
+  gateAbort: AbortController | null;
+  wakeTimer: ReturnType<typeof setTimeout> | null;
+  wakeAt: number;
+  waiters: ((state: PlanRunState["state"]) => void)[];
+}
+
+/** Build the entry of a freshly accepted plan (its folder is O/<name>). */
+export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number, opts: { flushDelayMs?: number; onEvent?: (e: PlanEvent) => void }): PlanEntry {
+  const index = indexPlan(plan);
+  const records = new Map<string, AgentRecord>();
+  for (const id of index.agents.keys()) records.set(id, newAgentRecord());
+  mkdirSync(join(dir, "agents"), { recursive: true });
+  const entry = {
+    index,
+    run: initialRunState(index),
+    records,
+    hash,
+    dir,
+    createdAt: now,
+    handles: new Map(),
+    violated: new Map(),
+    gateAbort: null,
+    wakeTimer: null,
+    wakeAt: Infinity,
+    waiters: [],
+  } as Omit<PlanEntry, "writer"> as PlanEntry;
+  const view = (): PlanView => ({ index: entry.index, run: entry.run, records: entry.records, hash: entry.hash, createdAt: entry.createdAt });
+  entry.writer = new StatusWriter(dir, view, { flushDelayMs: opts.flushDelayMs, onEvent: opts.onEvent });
+  return entry;
+}

@@ -1,0 +1,145 @@
+// Gate and contract checks (SPEC §4): run, exists, contains, exports, contract. Each check
+// gives one CheckResult; a check never throws. judge and manual need parts not built yet
+// and fail with a message that says so, which blocks the plan rather than passing silently.
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { join, relative, isAbsolute } from "node:path";
+import { checkKind, parseDuration, territoryEntryProblem, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
+import { spawnGroup } from "../process/group.ts";
+
+export interface CheckContext {
+  root: string;
+  plan: Plan;
+  /** environment for `run` commands */
+  env: Record<string, string>;
+  /** for `run` checks with no timeout of their own (SPEC: 10m) */
+  defaultTimeoutMs: number;
+  graceMs: number;
+  /** aborting stops a running command (the daemon is draining) */
+  signal?: AbortSignal;
+}
+
+const TAIL_BYTES = 4096;
+
+/** Run every check in order (all of them, so the result shows every failure). */
+export async function runChecks(checks: readonly GateCheck[], ctx: CheckContext): Promise<{ passed: boolean; results: CheckResult[] }> {
+  const results: CheckResult[] = [];
+  for (const check of checks) {
+    if (ctx.signal?.aborted) break;
+    results.push(await runCheck(check, ctx, 0));
+  }
+  return { passed: results.length === checks.length && results.every((r) => r.passed), results };
+}
+
+/** One check's result. */
+export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): Promise<CheckResult> {
+  const started = performance.now();
+  const done = (target: string, passed: boolean, output: string, exitCode: number | null = null): CheckResult => ({
+    kind: checkKind(check),
+    target,
+    passed,
+    durationMs: Math.round(performance.now() - started),
+    output,
+    exitCode,
+  });
+  try {
+    if ("run" in check) {
+      const spec = typeof check.run === "string" ? { command: check.run, timeout: undefined } : check.run;
+      const timeoutMs = spec.timeout ? parseDuration(spec.timeout) : ctx.defaultTimeoutMs;
+      const r = await runCommand(spec.command, timeoutMs, ctx);
+      return done(spec.command, r.code === 0 && !r.timedOut, r.timedOut ? `${r.tail}\n[timed out after ${timeoutMs} ms]` : r.tail, r.code);
+    }
+    if ("exists" in check) {
+      const p = insideRoot(ctx.root, check.exists);
+      return done(check.exists, existsSync(p), existsSync(p) ? "exists" : `${check.exists} does not exist`);
+    }
+    if ("contains" in check) {
+      const { file, pattern } = check.contains;
+      const text = readText(ctx.root, file);
+      if (text === null) return done(`${file} ~ ${pattern}`, false, `${file} does not exist`);
+      const found = toRegExp(pattern).test(text);
+      return done(`${file} ~ ${pattern}`, found, found ? "pattern found" : `pattern not found in ${file}`);
+    }
+    if ("exports" in check) {
+      const { file, names } = check.exports;
+      const text = readText(ctx.root, file);
+      if (text === null) return done(`${file} exports ${names.join(", ")}`, false, `${file} does not exist`);
+      const missing = names.filter((n) => !exportsName(text, n));
+      return done(`${file} exports ${names.join(", ")}`, missing.length === 0, missing.length ? `not exported: ${missing.join(", ")}` : "all exported");
+    }
+    if ("contract" in check) {
+      const contract = ctx.plan.contracts.find((c) => c.id === check.contract);
+      if (!contract) return done(check.contract, false, `no contract ${check.contract}`);
+      if (depth > 4) return done(check.contract, false, "contracts refer to each other too deeply");
+      const subs: CheckResult[] = [];
+      for (const sub of contract.checks) subs.push(await runCheck(sub, ctx, depth + 1));
+      const lines = subs.map((s) => `${s.passed ? "pass" : "FAIL"} ${s.kind} ${s.target}${s.passed ? "" : `: ${lastLine(s.output)}`}`);
+      return done(check.contract, subs.every((s) => s.passed), lines.join("\n") || "the contract has no checks");
+    }
+    if ("judge" in check) return done(check.judge, false, "judge checks need a reviewer model, which this version of purpled does not have yet");
+    return done(check.manual, false, "manual checks wait for `purplectl approve`, which this version of purpled does not have yet");
+  } catch (err) {
+    return done(JSON.stringify(check), false, err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function runCommand(command: string, timeoutMs: number, ctx: CheckContext): Promise<{ code: number | null; tail: string; timedOut: boolean }> {
+  let tail = "";
+  const group = spawnGroup({
+    cmd: ["bash", "-c", command],
+    cwd: ctx.root,
+    env: ctx.env,
+    onOutput: (chunk) => {
+      tail = (tail + chunk).slice(-TAIL_BYTES);
+    },
+  });
+  let timedOut = false;
+  const stop = () => void group.terminate(ctx.graceMs);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, timeoutMs);
+  ctx.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    const { code } = await group.exited;
+    return { code, tail: tail.trimEnd(), timedOut };
+  } finally {
+    clearTimeout(timer);
+    ctx.signal?.removeEventListener("abort", stop);
+  }
+}
+
+/** Absolute path of a root-relative path, refusing anything that leaves the root. */
+function insideRoot(root: string, path: string): string {
+  const problem = territoryEntryProblem(path);
+  if (problem && !problem.includes("only purpled writes")) throw new Error(`${path} ${problem}`);
+  const abs = join(root, path);
+  if (existsSync(abs)) {
+    const rel = relative(realpathSync(root), realpathSync(abs));
+    if (rel.startsWith("..") || isAbsolute(rel)) throw new Error(`${path} resolves outside the project root`);
+  }
+  return abs;
+}
+
+function readText(root: string, path: string): string | null {
+  const abs = insideRoot(root, path);
+  return existsSync(abs) ? readFileSync(abs, "utf8") : null;
+}
+
+function toRegExp(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, "m");
+  } catch {
+    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "m");
+  }
+}
+
+/** Does this source text export `name` (declaration, `export { … }` list, or `export default name`)? */
+export function exportsName(text: string, name: string): boolean {
+  const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const decl = new RegExp(`export\\s+(?:declare\\s+)?(?:default\\s+)?(?:abstract\\s+)?(?:async\\s+)?(?:function\\*?|class|const|let|var|interface|type|enum|namespace)\\s+${n}\\b`);
+  const list = new RegExp(`export\\s+(?:type\\s+)?\\{[^}]*\\b(?:\\w+\\s+as\\s+)?${n}\\b[^}]*\\}`);
+  const def = new RegExp(`export\\s+default\\s+${n}\\b`);
+  return decl.test(text) || list.test(text) || def.test(text);
+}
+
+const lastLine = (s: string) => s.trimEnd().split("\n").pop() ?? "";

@@ -1,0 +1,164 @@
+// Pure renderers: the run state as the files of SPEC §3 — status.json, status/<agent>.json,
+// progress.json (Purple schema) and status-log.md lines. No IO here.
+import type { AgentState, AgentStatus, PlanStatus, Progress, ProgressStatus, Usage } from "../../protocol/index.ts";
+import { zeroUsage } from "../../protocol/index.ts";
+import type { PlanIndex } from "../core/plan-index.ts";
+import type { PlanRunState, Transition } from "../core/state.ts";
+import type { AgentRecord } from "./agent-record.ts";
+
+/** Everything the renderers read: one plan's index, run state and per-agent records. */
+export interface PlanView {
+  index: PlanIndex;
+  run: PlanRunState;
+  records: Map<string, AgentRecord>;
+  hash: string;
+  createdAt: number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function renderAgentStatus(view: PlanView, id: string, now: number): AgentStatus {
+  const info = view.index.agents.get(id)!;
+  const st = view.run.agents.get(id)!;
+  const rec = view.records.get(id)!;
+  return {
+    agent: id,
+    plan: view.run.name,
+    wave: info.wave,
+    state: st.state,
+    attempt: st.attempt,
+    startedAt: iso(st.startedAt),
+    completedAt: iso(st.completedAt),
+    tickets: ticketsOf(view, id).map((t) => ({ id: t.id, title: t.name, state: t.status })),
+    territory: [...info.agent.territory],
+    changedFiles: [...rec.changedFiles].sort(),
+    violations: rec.violations,
+    blockers: rec.blockers,
+    notes: rec.notes,
+    usage: rec.usage,
+    exitCode: rec.exitCode,
+    reason: st.reason,
+    updatedAt: new Date(now).toISOString(),
+  };
+}
+
+export function renderPlanStatus(view: PlanView, now: number): PlanStatus {
+  const { run, index } = view;
+  const counts = { queued: 0, running: 0, validating: 0, completed: 0, failed: 0, blocked: 0, cancelled: 0, interrupted: 0 } as Record<AgentState, number>;
+  for (const a of run.agents.values()) counts[a.state] += 1;
+  const usage = zeroUsage();
+  for (const rec of view.records.values()) addUsage(usage, rec.usage);
+  return {
+    plan: run.name,
+    goal: index.plan.goal,
+    state: run.state,
+    reason: run.reason,
+    hash: view.hash,
+    currentWave: run.waves[run.waveIndex]?.id ?? null,
+    waves: index.waves.map((w, i) => ({ id: w.id, title: w.title, state: run.waves[i]!.state, agents: w.agents.map((a) => a.id) })),
+    counts,
+    usage,
+    startedAt: iso(run.startedAt),
+    completedAt: iso(run.completedAt),
+    updatedAt: new Date(now).toISOString(),
+  };
+}
+
+function addUsage(into: Usage, u: Usage): void {
+  into.inputTokens += u.inputTokens;
+  into.outputTokens += u.outputTokens;
+  into.cacheReadTokens += u.cacheReadTokens;
+  into.cacheWriteTokens += u.cacheWriteTokens;
+  into.costUsd += u.costUsd;
+}
+
+type ProgressTicket = Progress["phases"][number]["tickets"][number];
+
+/**
+ * An agent's tickets with their progress. Until agents report tickets one by one, a ticket
+ * follows its agent: in progress while it runs, completed when it completes. An agent with no
+ * tickets shows as one ticket named after it, so every agent counts in the progress bar.
+ */
+function ticketsOf(view: PlanView, id: string): ProgressTicket[] {
+  const info = view.index.agents.get(id)!;
+  const st = view.run.agents.get(id)!;
+  const status: ProgressStatus = st.state === "completed" ? "completed" : st.state === "running" || st.state === "validating" ? "in_progress" : "pending";
+  const list = info.agent.tickets.length > 0 ? info.agent.tickets.map((t) => ({ id: t.id, name: t.title })) : [{ id, name: info.agent.role || id }];
+  return list.map((t) => {
+    const out: ProgressTicket = { id: t.id, name: t.name, status };
+    if (status !== "pending" && st.startedAt !== null) out.startedAt = new Date(st.startedAt).toISOString();
+    if (status === "completed" && st.completedAt !== null) out.completedAt = new Date(st.completedAt).toISOString();
+    return out;
+  });
+}
+
+export function renderProgress(view: PlanView, now: number): Progress {
+  const { index, run } = view;
+  let totalTickets = 0, completedTickets = 0, inProgressTickets = 0, completedPhases = 0;
+  let current: Progress["current"] = null;
+  const phases = index.waves.map((w, i) => {
+    const ws = run.waves[i]!.state;
+    const status: ProgressStatus = ws === "passed" ? "completed" : ws === "pending" ? "pending" : "in_progress";
+    if (status === "completed") completedPhases++;
+    const tickets = w.agents.flatMap((a) => {
+      const ts = ticketsOf(view, a.id);
+      for (const t of ts) {
+        totalTickets++;
+        if (t.status === "completed") completedTickets++;
+        if (t.status === "in_progress") {
+          inProgressTickets++;
+          current ??= { phase: i + 1, ticketId: t.id, ticketName: t.name, agent: a.id };
+        }
+      }
+      return ts;
+    });
+    return { number: i + 1, name: w.title ?? w.id, status, tickets };
+  });
+  return {
+    feature: run.name,
+    createdAt: new Date(view.createdAt).toISOString(),
+    updatedAt: new Date(now).toISOString(),
+    phases,
+    current,
+    summary: { totalPhases: phases.length, completedPhases, totalTickets, completedTickets, inProgressTickets },
+  };
+}
+
+const AGENT_BROADCAST: Partial<Record<AgentState, string>> = {
+  running: "STARTED",
+  validating: "VALIDATING",
+  completed: "COMPLETED",
+  failed: "FAILED",
+  blocked: "BLOCKED",
+  cancelled: "BLOCKED",
+  interrupted: "BLOCKED",
+};
+
+/** `[YYYY-MM-DD HH:MM:SS] <who> <TYPE> <message>` for a transition, or null when it is not broadcast. */
+export function logLine(t: Transition, now: number, view: PlanView): string | null {
+  const stamp = `[${new Date(now).toISOString().slice(0, 19).replace("T", " ")}]`;
+  if (t.kind === "agent") {
+    let type = AGENT_BROADCAST[t.to];
+    let message: string;
+    if (t.to === "queued") {
+      if (t.from === "queued") return null;
+      type = "IN_PROGRESS";
+      message = t.reason ?? "queued again";
+    } else if (t.to === "running") message = `attempt ${t.attempt}`;
+    else if (t.to === "completed") message = `changed ${view.records.get(t.agent)?.changedFiles.size ?? 0} file(s)`;
+    else if (t.to === "validating") message = "checking the contracts it owns";
+    else message = `${t.to}${t.reason ? `: ${t.reason}` : ""}`;
+    return `${stamp} ${t.agent} ${type} ${oneLine(message)}`;
+  }
+  if (t.kind === "wave") {
+    const who = `gate:${t.wave}`;
+    if (t.to === "validating") return `${stamp} ${who} VALIDATING running the gate`;
+    if (t.to === "passed") return `${stamp} ${who} VALIDATED wave ${t.wave} passed`;
+    if (t.to === "blocked") return `${stamp} ${who} BLOCKED the gate failed`;
+    return null;
+  }
+  const type = t.to === "running" ? "STARTED" : t.to === "succeeded" ? "COMPLETED" : t.to === "failed" ? "FAILED" : t.to === "blocked" || t.to === "cancelled" ? "BLOCKED" : "IN_PROGRESS";
+  return `${stamp} plan ${type} ${oneLine(`${t.to}${t.reason ? `: ${t.reason}` : ""}`)}`;
+}
+
+const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();

@@ -1,0 +1,147 @@
+// Where every status file is written: one StatusWriter per plan folder. Transitions become
+// events and status-log lines at once; files are rewritten atomically on a short coalescing
+// timer (a burst of transitions costs one write per file), and synchronously on flush().
+import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { PlanEvent, PlanEventBody, ValidationResult } from "../../protocol/index.ts";
+import { appendDurable, writeFileAtomic, writeFilesAtomic } from "../../lib/atomic-write.ts";
+import type { Transition } from "../core/state.ts";
+import { logLine, renderAgentStatus, renderPlanStatus, renderProgress, type PlanView } from "./render.ts";
+
+export interface StatusWriterOptions {
+  /** longest a transition waits before its files are rewritten */
+  flushDelayMs?: number;
+  now?: () => number;
+  /** called with every event as it is recorded (the control channel streams these) */
+  onEvent?: (event: PlanEvent) => void;
+}
+
+export class StatusWriter {
+  readonly dir: string;
+  private readonly view: () => PlanView;
+  private readonly now: () => number;
+  private readonly delay: number;
+  private readonly onEvent?: (event: PlanEvent) => void;
+  private seq: number;
+  private events: string[] = [];
+  private logLines: string[] = [];
+  private dirtyAgents = new Set<string>();
+  private dirtyPlan = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(dir: string, view: () => PlanView, opts: StatusWriterOptions = {}) {
+    this.dir = dir;
+    this.view = view;
+    this.now = opts.now ?? Date.now;
+    this.onEvent = opts.onEvent;
+    const agents = view().index.agents.size;
+    this.delay = opts.flushDelayMs ?? Math.min(250, 10 + Math.floor(agents / 50));
+    mkdirSync(join(dir, "status"), { recursive: true });
+    mkdirSync(join(dir, "validation", "contracts"), { recursive: true });
+    this.seq = lastSeq(join(dir, "events.jsonl"));
+  }
+
+  /** Record transitions: their events and log lines, and the files they make stale. */
+  transitions(list: readonly Transition[]): void {
+    if (list.length === 0) return;
+    const now = this.now();
+    const view = this.view();
+    for (const t of list) {
+      if (t.kind === "agent") {
+        this.dirtyAgents.add(t.agent);
+        this.event({ type: "agent.state", agent: t.agent, wave: view.index.agents.get(t.agent)!.wave, from: t.from, to: t.to, attempt: t.attempt, running: t.running, reason: t.reason });
+      } else if (t.kind === "wave") this.event({ type: "wave.state", wave: t.wave, from: t.from, to: t.to });
+      else this.event({ type: "plan.state", from: t.from, to: t.to, reason: t.reason });
+      const line = logLine(t, now, view);
+      if (line) this.logLines.push(line);
+    }
+    this.dirtyPlan = true;
+    this.schedule();
+  }
+
+  /** Record one event (stamped with the next sequence number and the time). */
+  event(body: PlanEventBody): void {
+    const event = { seq: ++this.seq, ts: new Date(this.now()).toISOString(), plan: this.view().run.name, ...body } as PlanEvent;
+    this.events.push(JSON.stringify(event));
+    this.onEvent?.(event);
+    this.schedule();
+  }
+
+  /** A line for status-log.md that is not a state change (a ticket, a note). */
+  log(who: string, type: string, message: string): void {
+    this.logLines.push(`[${new Date(this.now()).toISOString().slice(0, 19).replace("T", " ")}] ${who} ${type} ${message.replace(/\s+/g, " ").trim()}`);
+    this.schedule();
+  }
+
+  /** The agent's status file needs rewriting (its record changed). */
+  touchAgent(id: string): void {
+    this.dirtyAgents.add(id);
+    this.dirtyPlan = true;
+    this.schedule();
+  }
+
+  /** validation/<wave>.json or validation/contracts/<id>.json, written now. */
+  writeValidation(result: ValidationResult): void {
+    const file = result.kind === "gate" ? join(this.dir, "validation", `${result.subject}.json`) : join(this.dir, "validation", "contracts", `${result.subject}.json`);
+    writeFileAtomic(file, JSON.stringify(result, null, 2) + "\n");
+  }
+
+  /** Write everything pending now: events and log first (append), then the snapshots. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.events.length > 0) {
+      appendDurable(join(this.dir, "events.jsonl"), this.events.join("\n") + "\n");
+      this.events = [];
+    }
+    if (this.logLines.length > 0) {
+      appendDurable(join(this.dir, "status-log.md"), this.logLines.join("\n") + "\n");
+      this.logLines = [];
+    }
+    if (!this.dirtyPlan && this.dirtyAgents.size === 0) return;
+    const now = this.now();
+    const view = this.view();
+    const files: { path: string; data: string }[] = [];
+    for (const id of this.dirtyAgents) files.push(json(join(this.dir, "status", `${id}.json`), renderAgentStatus(view, id, now)));
+    files.push(json(join(this.dir, "progress.json"), renderProgress(view, now)));
+    files.push(json(join(this.dir, "status.json"), renderPlanStatus(view, now)));
+    writeFilesAtomic(files);
+    this.dirtyAgents.clear();
+    this.dirtyPlan = false;
+  }
+
+  /**
+   * Write the plan files now (a plan just accepted). An agent's own file first appears with its
+   * first transition: status.json lists every agent meanwhile, and a 10,000-agent plan does not
+   * pay 10,000 fsyncs before its first agent starts.
+   */
+  writeAll(): void {
+    this.dirtyPlan = true;
+    this.flush();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, this.delay);
+  }
+}
+
+const json = (path: string, value: unknown) => ({ path, data: JSON.stringify(value, null, 2) + "\n" });
+
+/** The sequence number of the last complete line of an existing events.jsonl (0 when none). */
+function lastSeq(path: string): number {
+  if (!existsSync(path)) return 0;
+  const size = statSync(path).size;
+  const len = Math.min(size, 65_536);
+  const buf = Buffer.alloc(len);
+  const fd = openSync(path, "r");
+  try { readSync(fd, buf, 0, len, size - len); } finally { closeSync(fd); }
+  const lines = buf.toString("utf8").split("\n").filter(Boolean).reverse();
+  for (const line of lines) {
+    try { return JSON.parse(line).seq ?? 0; } catch {}
+  }
+  return 0;
+}
