@@ -1,0 +1,115 @@
+// The daemon's lifecycle, in one owner. Start in a fixed order — state dir, lock, logger,
+// auditor, engine, watcher, daemon.json — then run until told to stop. The first SIGTERM or
+// SIGINT drains (no new agents, running ones get SIGTERM and end interrupted, files flushed);
+// a second forces (SIGKILL to every agent group). `finally` always removes daemon.json and the lock.
+import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { asPurpleError, type DaemonInfo } from "../../protocol/index.ts";
+import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { createLogger, type Logger } from "../../lib/logger.ts";
+import { PlanWatcher } from "../../inbox/watcher.ts";
+import { Engine } from "../engine/engine.ts";
+import { killGroup } from "../process/group.ts";
+import { baseEnv } from "../process/env.ts";
+import { CommandRunner } from "../runners/command.ts";
+import { TreeAuditor } from "../territory/audit.ts";
+import { acquireLock, type Lock } from "./lock.ts";
+import { VERSION } from "../version.ts";
+
+export interface DaemonOptions {
+  root: string;
+  maxAgents: number;
+  logLevel: string;
+  graceMs: number;
+  retryBaseMs: number;
+  rescanMs: number;
+  maxPlanBytes: number;
+}
+
+/** Run purpled until it is stopped; resolves with the process exit code. */
+export async function runDaemon(opts: DaemonOptions): Promise<number> {
+  const logger = createLogger(opts.logLevel);
+  let root: string;
+  try {
+    root = realpathSync(opts.root);
+  } catch {
+    logger.error({ root: opts.root }, "the root directory does not exist");
+    return 2;
+  }
+  const orchestration = join(root, ".context-kit", "orchestration");
+  const stateDir = join(orchestration, ".purple");
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+
+  let lock: Lock;
+  try {
+    lock = acquireLock(stateDir);
+  } catch (err) {
+    const e = asPurpleError(err);
+    logger.error({ code: e.code }, e.message);
+    process.stderr.write(`purpled: ${e.message}\n`);
+    return 1;
+  }
+
+  const infoPath = join(stateDir, "daemon.json");
+  let watcher: PlanWatcher | null = null;
+  let engine: Engine | null = null;
+  let signals = 0;
+  let stop!: (code: number) => void;
+  const stopped = new Promise<number>((resolve) => (stop = resolve));
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1) {
+      logger.info({ signal: sig }, "draining: no new agents; running agents are asked to stop");
+      void drain(engine, watcher, logger).then(() => stop(0));
+    } else {
+      logger.warn({ signal: sig }, "forced stop: killing every agent process group");
+      for (const pgid of engine?.liveGroups() ?? []) killGroup(pgid, "SIGKILL");
+      stop(1);
+    }
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
+  try {
+    const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
+    engine = new Engine({
+      root,
+      maxAgents: opts.maxAgents,
+      runners: { command: new CommandRunner() },
+      auditor,
+      logger,
+      gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
+      retry: { baseMs: opts.retryBaseMs, maxMs: 300_000 },
+      graceMs: opts.graceMs,
+    });
+    const eng = engine;
+    watcher = new PlanWatcher({
+      root,
+      logger,
+      maxBytes: opts.maxPlanBytes,
+      rescanMs: opts.rescanMs,
+      onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source }),
+    });
+    await watcher.start();
+    const info: DaemonInfo = { pid: process.pid, socket: null, version: VERSION, startedAt: new Date().toISOString(), root };
+    writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + "\n");
+    logger.info({ root, maxAgents: opts.maxAgents, version: VERSION }, "purpled started");
+    return await stopped;
+  } catch (err) {
+    const e = asPurpleError(err);
+    logger.error({ err, code: e.code }, `purpled could not start: ${e.message}`);
+    return 1;
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    await watcher?.close().catch(() => {});
+    try { unlinkSync(infoPath); } catch {}
+    lock.release();
+    logger.info("purpled stopped");
+  }
+}
+
+async function drain(engine: Engine | null, watcher: PlanWatcher | null, logger: Logger): Promise<void> {
+  await watcher?.close().catch((err) => logger.warn({ err }, "closing the watcher failed"));
+  await engine?.drain();
+}

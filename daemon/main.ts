@@ -1,0 +1,69 @@
+// purpled's command line: parse flags, then hand over to the lifecycle owner.
+import { parseArgs } from "node:util";
+import { runDaemon } from "./lifecycle/daemon.ts";
+import { parseDuration } from "../protocol/index.ts";
+import { VERSION } from "./version.ts";
+
+const USAGE = `usage: purpled [--root DIR] [--max-agents N] [--log-level LEVEL] [--grace DURATION]
+
+Runs the orchestration plans dropped into DIR/.context-kit/orchestration/ (default: the
+current directory) until SIGTERM or SIGINT; a second signal forces the stop.
+
+  --root DIR           the project root (default: .)
+  --max-agents N       agents running at once across every plan (default 8)
+  --log-level LEVEL    trace, debug, info, warn, error (default info); JSON logs on stderr
+  --grace DURATION     time between SIGTERM and SIGKILL for agents (default 10s)
+  --retry-base DURATION  first retry backoff, doubling each attempt (default 2s)
+  --rescan DURATION    how often the inbox is rescanned for missed events (default 5s)
+  --max-plan-bytes N   size cap for a plan file (default 1048576)
+  --version, --help`;
+
+function main(): Promise<number> | number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        root: { type: "string", default: "." },
+        "max-agents": { type: "string", default: "8" },
+        "log-level": { type: "string", default: "info" },
+        grace: { type: "string", default: "10s" },
+        "retry-base": { type: "string", default: "2s" },
+        rescan: { type: "string", default: "5s" },
+        "max-plan-bytes": { type: "string", default: String(1024 * 1024) },
+        version: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`purpled: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) return void process.stdout.write(USAGE + "\n"), 0;
+  if (values.version) return void process.stdout.write(VERSION + "\n"), 0;
+  const maxAgents = Number(values["max-agents"]);
+  const maxPlanBytes = Number(values["max-plan-bytes"]);
+  if (!Number.isInteger(maxAgents) || maxAgents < 1) return usageError(`--max-agents must be a positive whole number, not ${values["max-agents"]}`);
+  if (!Number.isInteger(maxPlanBytes) || maxPlanBytes < 1) return usageError(`--max-plan-bytes must be a positive whole number`);
+  if (!["trace", "debug", "info", "warn", "error", "fatal", "silent"].includes(values["log-level"]!)) return usageError(`unknown --log-level ${values["log-level"]}`);
+  try {
+    return runDaemon({
+      root: values.root!,
+      maxAgents,
+      logLevel: values["log-level"]!,
+      graceMs: parseDuration(values.grace!),
+      retryBaseMs: parseDuration(values["retry-base"]!),
+      rescanMs: parseDuration(values.rescan!),
+      maxPlanBytes,
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`purpled: ${message}\n${USAGE}\n`);
+  return 2;
+}
+
+process.exitCode = await main();
