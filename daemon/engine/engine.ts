@@ -72,7 +72,11 @@ export class Engine {
       return;
     }
     const now = this.now();
-    const entry = newPlanEntry(s.plan, s.dir, s.hash, now, { flushDelayMs: this.opts.flushDelayMs, onEvent: this.opts.onEvent });
+    const entry = newPlanEntry(s.plan, s.dir, s.hash, now, {
+      flushDelayMs: this.opts.flushDelayMs,
+      onEvent: this.opts.onEvent,
+      onError: (err) => log.error({ err, plan: s.plan.name }, "writing the status files failed; retrying"),
+    });
     this.plans.set(s.plan.name, entry);
     entry.writer.event({ type: "plan.accepted", hash: s.hash, source: s.source });
     entry.writer.transitions([setPlanState(entry.run, "queued", null, now)]);
@@ -110,7 +114,7 @@ export class Engine {
   record(entry: PlanEntry, transitions: Transition[]): void {
     entry.writer.transitions(transitions);
     if (transitions.some((t) => t.kind === "plan") && TERMINAL_PLAN_STATES.includes(entry.run.state)) {
-      entry.writer.flush();
+      this.flush(entry);
       this.opts.logger.info({ plan: entry.run.name, state: entry.run.state, reason: entry.run.reason }, "plan ended");
       for (const w of entry.waiters.splice(0)) w(entry.run.state);
     }
@@ -125,7 +129,15 @@ export class Engine {
       for (const handle of entry.handles.values()) handle.cancel("purpled is stopping");
     }
     await Promise.allSettled([...this.attempts]);
-    for (const entry of this.plans.values()) entry.writer.flush();
+    for (const entry of this.plans.values()) this.flush(entry);
+  }
+
+  private flush(entry: PlanEntry): void {
+    try {
+      entry.writer.flush();
+    } catch (err) {
+      this.opts.logger.error({ err, plan: entry.run.name }, "writing the status files failed");
+    }
   }
 
   /** Process-group ids of every agent process under way (for a forced stop). */

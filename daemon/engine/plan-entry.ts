@@ -28,7 +28,7 @@ export interface PlanEntry {
 }
 
 /** Build the entry of a freshly accepted plan (its folder is O/<name>). */
-export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number, opts: { flushDelayMs?: number; onEvent?: (e: PlanEvent) => void }): PlanEntry {
+export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number, opts: { flushDelayMs?: number; onEvent?: (e: PlanEvent) => void; onError?: (err: unknown) => void }): PlanEntry {
   const index = indexPlan(plan);
   const records = new Map<string, AgentRecord>();
   for (const id of index.agents.keys()) records.set(id, newAgentRecord());
@@ -48,6 +48,6 @@ export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number,
     waiters: [],
   } as Omit<PlanEntry, "writer"> as PlanEntry;
   const view = (): PlanView => ({ index: entry.index, run: entry.run, records: entry.records, hash: entry.hash, createdAt: entry.createdAt });
-  entry.writer = new StatusWriter(dir, view, { flushDelayMs: opts.flushDelayMs, onEvent: opts.onEvent });
+  entry.writer = new StatusWriter(dir, view, opts);
   return entry;
 }

@@ -14,7 +14,11 @@ export interface StatusWriterOptions {
   now?: () => number;
   /** called with every event as it is recorded (the control channel streams these) */
   onEvent?: (event: PlanEvent) => void;
+  /** a timed flush failed (disk full, folder removed); what was pending stays pending and is retried */
+  onError?: (err: unknown) => void;
 }
+
+const RETRY_AFTER_ERROR_MS = 1_000;
 
 export class StatusWriter {
   readonly dir: string;
@@ -22,6 +26,7 @@ export class StatusWriter {
   private readonly now: () => number;
   private readonly delay: number;
   private readonly onEvent?: (event: PlanEvent) => void;
+  private readonly onError?: (err: unknown) => void;
   private seq: number;
   private events: string[] = [];
   private logLines: string[] = [];
@@ -34,6 +39,7 @@ export class StatusWriter {
     this.view = view;
     this.now = opts.now ?? Date.now;
     this.onEvent = opts.onEvent;
+    this.onError = opts.onError;
     const agents = view().index.agents.size;
     this.delay = opts.flushDelayMs ?? Math.min(250, 10 + Math.floor(agents / 50));
     mkdirSync(join(dir, "status"), { recursive: true });
@@ -86,7 +92,7 @@ export class StatusWriter {
     writeFileAtomic(file, JSON.stringify(result, null, 2) + "\n");
   }
 
-  /** Write everything pending now: events and log first (append), then the snapshots. */
+  /** Write everything pending now: events and log first (append), then the snapshots. Throws on IO failure, keeping it pending. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -120,12 +126,17 @@ export class StatusWriter {
     this.flush();
   }
 
-  private schedule(): void {
+  private schedule(delay = this.delay): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush();
-    }, this.delay);
+      try {
+        this.flush();
+      } catch (err) {
+        this.onError?.(err);
+        this.schedule(RETRY_AFTER_ERROR_MS);
+      }
+    }, delay);
   }
 }
 
