@@ -1,0 +1,134 @@
+// The `command` runner (SPEC §10): any program as an agent. The prompt arrives on stdin and in
+// $PURPLE_PROMPT_FILE, the plan's coordinates in PURPLE_* variables; exit 0 means it finished.
+// The program runs as its own process group, so a timeout or a cancel stops the whole tree.
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { baseEnv, withoutSecrets } from "../process/env.ts";
+import { spawnGroup, type GroupExit, type ProcessGroup } from "../process/group.ts";
+import type { AgentRun, RunContext, Runner, RunResult } from "./runner.ts";
+
+export interface CommandRunnerOptions {
+  /** where the safe base variables (PATH, HOME, ...) are read from; default process.env */
+  sourceEnv?: Record<string, string | undefined>;
+}
+
+/** Runs agents whose runner is `{kind: command, command: [...]}`. */
+export class CommandRunner implements Runner {
+  constructor(private readonly options: CommandRunnerOptions = {}) {}
+
+  /** Start one attempt; never throws, every problem ends up in `done`. */
+  start(ctx: RunContext): AgentRun {
+    const spec = ctx.agent.runner;
+    if (!spec || spec.kind !== "command") {
+      const kind = spec ? spec.kind : `${ctx.plan.defaults.runner} (the plan default)`;
+      return settled(failed(`agent ${ctx.agent.id} has no command to run: its runner is ${kind}; give it runner: {kind: command, command: [...]}`));
+    }
+    try {
+      return new CommandRun(ctx, spec.command, this.options.sourceEnv ?? process.env);
+    } catch (err) {
+      return settled(failed(`could not start agent ${ctx.agent.id}: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }
+}
+
+/** The environment of a command agent: the safe base plus the PURPLE_* coordinates, never a secret. */
+export function commandEnv(ctx: RunContext, promptFile: string, source: Record<string, string | undefined>): Record<string, string> {
+  return withoutSecrets({
+    ...baseEnv(source),
+    PURPLE_PLAN: ctx.plan.name,
+    PURPLE_AGENT: ctx.agent.id,
+    PURPLE_WAVE: ctx.wave,
+    PURPLE_TERRITORY: JSON.stringify(ctx.agent.territory),
+    PURPLE_SOCKET: ctx.socket,
+    PURPLE_STATUS_FILE: ctx.statusFile,
+    PURPLE_PROMPT_FILE: promptFile,
+    PURPLE_ROOT: ctx.root,
+    PURPLE_ATTEMPT: String(ctx.attempt),
+  });
+}
+
+// Why the run is being stopped; the first reason wins.
+type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
+
+class CommandRun implements AgentRun {
+  readonly pgid: number | null;
+  readonly done: Promise<RunResult>;
+  private readonly group: ProcessGroup;
+  private stop: StopReason | null = null;
+  private ended = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly ctx: RunContext, command: string[], source: Record<string, string | undefined>) {
+    const promptFile = join(ctx.agentDir, "prompt.md");
+    const logFile = join(ctx.agentDir, "output.log");
+    writeFileAtomic(promptFile, ctx.prompt);
+    appendFileSync(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
+    this.group = spawnGroup({ cmd: command, cwd: ctx.root, env: commandEnv(ctx, promptFile, source), stdin: ctx.prompt, logFile });
+    this.pgid = this.group.pid > 0 ? this.group.pid : null;
+    if (this.pgid !== null) this.armTimeout(ctx.timeoutMs);
+    this.done = this.group.exited
+      .then((exit) => this.result(exit))
+      .catch((err): RunResult => failed(`agent ${ctx.agent.id} ended in an unexpected error: ${err instanceof Error ? err.message : String(err)}`))
+      .then((result) => {
+        this.ended = true;
+        clearTimeout(this.timer);
+        try {
+          appendFileSync(logFile, `--- attempt ${ctx.attempt} ended ${new Date().toISOString()}: ${result.outcome}: ${result.message} ---\n`);
+        } catch {
+          // the result matters more than its log line
+        }
+        return result;
+      });
+  }
+
+  cancel(reason: string): void {
+    this.halt({ kind: "cancelled", reason });
+  }
+
+  private halt(stop: StopReason): void {
+    if (this.ended || this.stop) return;
+    this.stop = stop;
+    clearTimeout(this.timer);
+    void this.group.terminate(this.ctx.graceMs);
+  }
+
+  // setTimeout cannot wait longer than 2^31-1 ms; longer timeouts are re-armed in steps.
+  private armTimeout(ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0) return;
+    const deadline = Date.now() + ms;
+    const tick = () => {
+      const left = deadline - Date.now();
+      if (left > 0) this.timer = setTimeout(tick, Math.min(left, 2 ** 31 - 1));
+      else this.halt({ kind: "timeout" });
+    };
+    this.timer = setTimeout(tick, Math.min(ms, 2 ** 31 - 1));
+  }
+
+  private result(exit: GroupExit): RunResult {
+    const base = { exitCode: exit.code, signal: exit.signal };
+    if (this.stop?.kind === "timeout") {
+      return { outcome: "timeout", ...base, message: `timed out after ${formatMs(this.ctx.timeoutMs)} and was stopped` };
+    }
+    if (this.stop?.kind === "cancelled") return { outcome: "cancelled", ...base, message: `cancelled: ${this.stop.reason}` };
+    if (exit.error !== undefined) return { outcome: "failed", ...base, message: exit.error };
+    if (exit.code === 0) return { outcome: "finished", ...base, message: "exited with code 0" };
+    if (exit.code !== null) return { outcome: "failed", ...base, message: `exited with code ${exit.code}` };
+    return { outcome: "failed", ...base, message: `killed by ${exit.signal ?? "an unknown signal"}` };
+  }
+}
+
+function failed(message: string): RunResult {
+  return { outcome: "failed", exitCode: null, signal: null, message };
+}
+
+// A run that ended before it began.
+function settled(result: RunResult): AgentRun {
+  return { pgid: null, done: Promise.resolve(result), cancel() {} };
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
+}

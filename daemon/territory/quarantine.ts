@@ -1,0 +1,75 @@
+// Where files created outside every territory go when the audit removes them from the tree.
+// They are moved, not destroyed: a file the audit could not see before (ignored, unreadable) and
+// that then changed looks created, and a person can still get it back from here. Old batches are
+// pruned when the auditor opens.
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+/** How long quarantined files are kept. */
+export const QUARANTINE_KEEP_MS = 7 * 24 * 3600 * 1000;
+
+/** Move root-relative `raw` (exact bytes) from `root` into batch directory `batch`; removes it when it cannot be moved. */
+export function quarantine(root: string, batch: string, raw: Uint8Array): void {
+  const from = Buffer.concat([Buffer.from(root + "/"), raw]);
+  const to = Buffer.concat([Buffer.from(batch + "/"), raw]);
+  try {
+    mkdirSync(to.subarray(0, to.lastIndexOf(0x2f)), { recursive: true });
+    renameSync(from, to);
+  } catch (err) {
+    if (errCode(err) === "ENOENT" && !exists(from)) return; // already gone
+    // Another file system, or a name we cannot recreate: removal is what the audit promised.
+    rmSync(from, { recursive: true, force: true });
+  }
+  removeEmptyParents(root, raw);
+}
+
+/** Remove the directories above `raw` that are now empty, up to (never including) `root`. */
+export function removeEmptyParents(root: string, raw: Uint8Array): void {
+  let rel = Buffer.from(raw);
+  for (;;) {
+    const slash = rel.lastIndexOf(0x2f);
+    if (slash <= 0) return;
+    rel = rel.subarray(0, slash);
+    try {
+      rmdirSync(Buffer.concat([Buffer.from(root + "/"), rel]));
+    } catch {
+      return; // not empty (or not ours to remove): stop climbing
+    }
+  }
+}
+
+/** A fresh batch directory name under `dir` for one checkpoint. */
+export function quarantineBatch(dir: string, now = new Date()): string {
+  return join(dir, now.toISOString().replace(/[:.]/g, "-"));
+}
+
+/** Delete batches older than `keepMs` from quarantine directory `dir`. */
+export function pruneQuarantine(dir: string, keepMs = QUARANTINE_KEEP_MS, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      if (now - statSync(path).mtimeMs > keepMs) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // a batch that vanished or cannot be removed is not worth failing the audit for
+    }
+  }
+}
+
+function exists(path: Buffer): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function errCode(err: unknown): string | undefined {
+  return (err as { code?: string } | null)?.code;
+}
