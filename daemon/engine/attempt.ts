@@ -1,6 +1,5 @@
 // One attempt of one agent, and one run of a wave's gate: the IO between a scheduler action
 // and the outcome fed back to the core.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CheckResult, ValidationResult } from "../../protocol/index.ts";
 import { applyAgentEnded, applyGateEnded } from "../core/apply.ts";
@@ -25,7 +24,6 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
   if (!runner) return finish(engine, entry, id, { ok: false, reason: `the ${kind} runner is not available in this version of purpled`, retryable: false });
 
   const agentDir = join(entry.dir, "agents", id);
-  mkdirSync(agentDir, { recursive: true });
   // Changes made before this agent starts must not be blamed on it: audit first, then start.
   try {
     await engine.checkpoints.request();

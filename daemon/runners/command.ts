@@ -1,7 +1,7 @@
 // The `command` runner (SPEC §10): any program as an agent. The prompt arrives on stdin and in
 // $PURPLE_PROMPT_FILE, the plan's coordinates in PURPLE_* variables; exit 0 means it finished.
 // The program runs as its own process group, so a timeout or a cancel stops the whole tree.
-import { appendFileSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { baseEnv, withoutSecrets } from "../process/env.ts";
@@ -62,6 +62,7 @@ class CommandRun implements AgentRun {
   constructor(private readonly ctx: RunContext, command: string[], source: Record<string, string | undefined>) {
     const promptFile = join(ctx.agentDir, "prompt.md");
     const logFile = join(ctx.agentDir, "output.log");
+    mkdirSync(ctx.agentDir, { recursive: true });
     writeFileAtomic(promptFile, ctx.prompt);
     appendFileSync(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
     this.group = spawnGroup({ cmd: command, cwd: ctx.root, env: commandEnv(ctx, promptFile, source), stdin: ctx.prompt, logFile });

@@ -11,7 +11,7 @@ export interface RunContext {
   root: string;
   /** O/<plan> (absolute) */
   planDir: string;
-  /** O/<plan>/agents/<agent> (absolute, exists) */
+  /** O/<plan>/agents/<agent> (absolute); a runner that writes there creates it */
   agentDir: string;
   /** the agent's prompt, already rendered */
   prompt: string;
