@@ -1,6 +1,6 @@
 // The command runner: environment, prompt delivery, output log, outcomes, and clean stops.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Plan, type PlanInput } from "../protocol/index.ts";
@@ -142,7 +142,8 @@ describe("CommandRunner", () => {
   });
 
   test("an agent directory that cannot be written fails, and done does not reject", async () => {
-    const ctx = context(["true"], { agentDir: join(root, "no", "such", "dir") });
+    writeFileSync(join(root, "a-file"), "");
+    const ctx = context(["true"], { agentDir: join(root, "a-file", "dir") }); // under a file: mkdir fails
     const result = await new CommandRunner().start(ctx).done;
     expect(result.outcome).toBe("failed");
   });
