@@ -1,0 +1,260 @@
+// The inbox watcher: chokidar on O/ (O/inbox/* and O/*/plan.yaml) plus a periodic rescan, feeding
+// one serial queue that reads, judges and places each item and reports every good plan once.
+import { watch, type FSWatcher } from "chokidar";
+import { mkdirSync, statSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { basename, join, relative, sep } from "node:path";
+import type { Logger } from "../lib/logger.ts";
+import type { ErrorCode, Problem } from "../protocol/errors.ts";
+import type { Plan } from "../protocol/plan.ts";
+import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
+import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
+import { parsePlanText } from "./parse.ts";
+import { isIgnoredName, lexists, orchestrationPaths, type OrchestrationPaths } from "./paths.ts";
+import { DEFAULT_MAX_PLAN_BYTES, readInboxItem, readPlanFile } from "./read-item.ts";
+import { SerialQueue } from "./serial-queue.ts";
+import { waitUntilSettled } from "./settle.ts";
+
+/** A plan that parsed and checked clean, placed at O/<name>/plan.yaml. */
+export interface AcceptedPlan {
+  name: string;
+  /** O/<name>, absolute */
+  dir: string;
+  plan: Plan;
+  /** sha256 of the plan.yaml bytes */
+  hash: string;
+  /** the path it was read from */
+  source: string;
+}
+
+export interface PlanWatcherOptions {
+  root: string;
+  maxBytes?: number;
+  rescanMs?: number;
+  logger: Logger;
+  onPlan: (p: AcceptedPlan) => void;
+  onRejected?: (item: string, problems: Problem[]) => void;
+}
+
+// chokidar turns a slow writer into one `add` this long after its last write.
+const WRITE_FINISH = { stabilityThreshold: 300, pollInterval: 50 };
+
+/** Watches one root's O/ for plans; every (name, content) that checks clean reaches onPlan once. */
+export class PlanWatcher {
+  private readonly paths: OrchestrationPaths;
+  private readonly opts: PlanWatcherOptions;
+  private readonly maxBytes: number;
+  private readonly queue = new SerialQueue();
+  /** name → what O/<name>/plan.yaml held when last judged (a hash, or the read failure) */
+  private readonly judged = new Map<string, string>();
+  /** name → hash given to onPlan */
+  private readonly reported = new Map<string, string>();
+  private fsw: FSWatcher | null = null;
+  private orchIno: number | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private rescanning: Promise<void> | null = null;
+  private arming: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(opts: PlanWatcherOptions) {
+    this.opts = opts;
+    this.paths = orchestrationPaths(opts.root);
+    this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_PLAN_BYTES;
+  }
+
+  /** Create O/inbox if missing, start watching, and process what is already there. */
+  async start(): Promise<void> {
+    mkdirSync(this.paths.inbox, { recursive: true });
+    await this.rearm();
+    await this.rescan();
+    this.timer = setInterval(() => void this.tick(), this.opts.rescanMs ?? 5000);
+    this.timer.unref();
+  }
+
+  /** Process everything in O/inbox and every O/<name>/plan.yaml now; resolves when done. */
+  async rescan(): Promise<void> {
+    if (this.closed) return;
+    mkdirSync(this.paths.inbox, { recursive: true });
+    if (this.fsw && this.currentOrchIno() !== this.orchIno) {
+      this.opts.logger.info({ dir: this.paths.orch }, "the orchestration directory was recreated; watching it again");
+      await this.rearm();
+    }
+    const tasks: Promise<void>[] = [];
+    const folders = new Set<string>();
+    for (const entry of await readdir(this.paths.orch, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory() || entry.name === "inbox" || isIgnoredName(entry.name)) continue;
+      folders.add(entry.name);
+      tasks.push(this.enqueuePlan(entry.name));
+    }
+    for (const name of this.judged.keys()) if (!folders.has(name)) tasks.push(this.enqueuePlan(name));
+    for (const name of await readdir(this.paths.inbox).catch(() => [] as string[]))
+      if (name !== "rejected" && !isIgnoredName(name)) tasks.push(this.enqueueInbox(name));
+    await Promise.all(tasks);
+  }
+
+  /** Stop watching; resolves once the item being processed (if any) is done. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.arming?.catch(() => {});
+    await this.fsw?.close();
+    this.fsw = null;
+    await this.queue.idle();
+  }
+
+  // (Re)start chokidar on O once, however many callers ask at the same time.
+  private rearm(): Promise<void> {
+    this.arming ??= this.arm().finally(() => (this.arming = null));
+    return this.arming;
+  }
+
+  private async arm(): Promise<void> {
+    await this.fsw?.close();
+    this.fsw = null;
+    if (this.closed) return;
+    const fsw = watch(this.paths.orch, {
+      depth: 1,
+      ignoreInitial: true,
+      followSymlinks: false,
+      awaitWriteFinish: WRITE_FINISH,
+      ignored: (path: string) => this.ignored(path),
+    });
+    fsw.on("all", (event, path) => this.onEvent(event, path));
+    fsw.on("error", (err) => this.opts.logger.warn({ err }, "watching the orchestration directory failed"));
+    await new Promise<void>((resolve) => fsw.once("ready", () => resolve()));
+    if (this.closed) return void (await fsw.close());
+    this.fsw = fsw;
+    this.orchIno = this.currentOrchIno();
+  }
+
+  private currentOrchIno(): number | null {
+    try {
+      return statSync(this.paths.orch).ino;
+    } catch {
+      return null;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed || this.rescanning) return;
+    this.rescanning = this.rescan()
+      .catch((err) => this.opts.logger.warn({ err }, "rescan of the orchestration directory failed"))
+      .finally(() => (this.rescanning = null));
+    await this.rescanning;
+  }
+
+  // What chokidar never needs to look at: editor droppings, rejected items, the daemon's state,
+  // anything inside a plan folder but its plan.yaml, anything deeper than one level.
+  private ignored(path: string): boolean {
+    const rel = relative(this.paths.orch, path);
+    if (rel === "" || rel.startsWith("..")) return false;
+    const segs = rel.split(sep);
+    if (segs.some(isIgnoredName)) return true;
+    if (segs[0] === "inbox") return segs.length > 2 || segs[1] === "rejected";
+    return segs.length > 2 || (segs.length === 2 && segs[1] !== "plan.yaml");
+  }
+
+  private onEvent(event: string, path: string): void {
+    if (this.closed) return;
+    const segs = relative(this.paths.orch, path).split(sep);
+    if (segs[0] === "inbox") {
+      if (segs.length === 2 && (event === "add" || event === "change" || event === "addDir")) void this.enqueueInbox(segs[1]!);
+    } else if (segs.length === 2 && segs[1] === "plan.yaml") void this.enqueuePlan(segs[0]!);
+    else if (segs.length === 1 && (event === "addDir" || event === "unlinkDir")) void this.enqueuePlan(segs[0]!);
+  }
+
+  private enqueueInbox(name: string): Promise<void> {
+    return this.queue.push(`inbox/${name}`, () => this.processInboxItem(name), (err) => this.opts.logger.error({ err, item: name }, "processing an inbox item failed"));
+  }
+
+  private enqueuePlan(name: string): Promise<void> {
+    return this.queue.push(`plan/${name}`, () => this.processPlanFolder(name), (err) => this.opts.logger.error({ err, plan: name }, "processing a plan folder failed"));
+  }
+
+  // One item of O/inbox: read it, judge it, then accept, drop as duplicate, or reject it.
+  private async processInboxItem(name: string): Promise<void> {
+    if (this.closed || name === "rejected" || isIgnoredName(name)) return;
+    const path = join(this.paths.inbox, name);
+    if (!(await waitUntilSettled(path))) return; // gone: processed already, or taken back
+    const read = await readInboxItem(path, { maxBytes: this.maxBytes });
+    if (!read.ok) return this.reject(path, read.code, read.problems);
+    const parsed = parsePlanText(read.text, read.format);
+    if (!parsed.ok) return this.reject(path, "PLAN_INVALID", parsed.problems);
+    const onDisk = await checkTerritoriesOnDisk(parsed.plan, this.paths.root);
+    if (onDisk.length) return this.reject(path, "PLAN_INVALID", onDisk);
+    const outcome = await acceptItem(this.paths, { path, kind: read.kind, read, plan: parsed.plan });
+    const log = this.opts.logger;
+    if (outcome.kind === "rejected") {
+      log.info({ item: name, code: outcome.code, problems: outcome.problems, movedTo: outcome.movedTo }, `inbox item "${name}" rejected`);
+      return this.notifyRejected(path, outcome.problems);
+    }
+    if (outcome.kind === "duplicate") {
+      log.info({ item: name, plan: outcome.name, hash: outcome.hash }, `inbox item "${name}" is a duplicate of plan "${outcome.name}"; removed`);
+      return;
+    }
+    log.info({ item: name, plan: outcome.name, hash: outcome.hash }, `inbox item "${name}" accepted as plan "${outcome.name}"`);
+    this.judged.set(outcome.name, outcome.hash);
+    this.report({ name: outcome.name, dir: outcome.dir, plan: parsed.plan, hash: outcome.hash, source: read.file });
+  }
+
+  // O/<name>/plan.yaml placed directly (or just written by an accept): report it once per content.
+  private async processPlanFolder(name: string): Promise<void> {
+    if (this.closed) return;
+    const dir = join(this.paths.orch, name);
+    const file = join(dir, "plan.yaml");
+    if (!lexists(file) || !(await waitUntilSettled(file))) {
+      this.judged.delete(name);
+      this.reported.delete(name);
+      return;
+    }
+    const read = await readPlanFile(file, { maxBytes: this.maxBytes });
+    const key = read.ok ? read.hash : `unreadable:${read.problems[0]?.message}`;
+    if (this.judged.get(name) === key) return;
+    this.judged.set(name, key);
+    let problems: Problem[];
+    if (!read.ok) problems = read.problems;
+    else {
+      const parsed = parsePlanText(read.text, "yaml");
+      if (!parsed.ok) problems = parsed.problems;
+      else if (parsed.plan.name !== name)
+        problems = [{ path: "name", message: `the plan is named "${parsed.plan.name}" but its folder is "${name}"; they must match` }];
+      else {
+        problems = await checkTerritoriesOnDisk(parsed.plan, this.paths.root);
+        if (!problems.length) {
+          clearPlanError(dir);
+          if (this.reported.get(name) === read.hash) return;
+          this.opts.logger.info({ plan: name, hash: read.hash }, `plan "${name}" accepted from ${name}/plan.yaml`);
+          return this.report({ name, dir, plan: parsed.plan, hash: read.hash, source: file });
+        }
+      }
+    }
+    writePlanError(dir, problems);
+    this.opts.logger.info({ plan: name, problems }, `plan "${name}" rejected; see ${name}/plan.error.json`);
+    this.notifyRejected(file, problems);
+  }
+
+  private reject(path: string, code: ErrorCode, problems: Problem[]): void {
+    const movedTo = rejectItem(this.paths, path, problems);
+    const item = basename(path);
+    this.opts.logger.info({ item, code, problems, movedTo }, `inbox item ${JSON.stringify(item)} rejected`);
+    this.notifyRejected(path, problems);
+  }
+
+  private notifyRejected(item: string, problems: Problem[]): void {
+    try {
+      this.opts.onRejected?.(item, problems);
+    } catch (err) {
+      this.opts.logger.error({ err, item }, "the onRejected handler failed");
+    }
+  }
+
+  private report(p: AcceptedPlan): void {
+    this.reported.set(p.name, p.hash);
+    try {
+      this.opts.onPlan(p);
+    } catch (err) {
+      this.opts.logger.error({ err, plan: p.name }, "the onPlan handler failed");
+    }
+  }
+}
