@@ -66,4 +66,6 @@ function usageError(message: string): number {
   return 2;
 }
 
-process.exitCode = await main();
+// The lifecycle owner has drained (or forced) and cleaned up: exit now rather than wait for
+// whatever a forced stop left pending (a killed agent's attempt, a timer).
+process.exit(await main());

@@ -155,6 +155,30 @@ describe("purpled runs a canonical plan", () => {
     expect(listDir(join(orchestrationDir(root), ".purple"))).not.toContain("daemon.json");
   }, 30_000);
 
+  test("a second signal forces: agents that ignore SIGTERM are killed at once, purpled exits 1", async () => {
+    const root = tempRoot({ git: true });
+    const d = start(root, ["--grace", "60s"]);
+    await d.started();
+    dropPlan(root, {
+      apiVersion: "purple/v1",
+      name: "stubborn",
+      defaults: { runner: "command" },
+      agents: [{ id: "mule", territory: ["out/"], runner: sh(`mkdir -p out; trap '' TERM; echo $$ > out/pid.txt; while true; do sleep 1; done`) }],
+      waves: [{ id: "w", agents: ["mule"] }],
+    });
+    const pidFile = join(root, "out", "pid.txt");
+    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await Bun.sleep(25); // the agent announces itself
+    d.proc.kill("SIGTERM");
+    await d.waitFor((l) => typeof l.msg === "string" && l.msg.startsWith("draining"), "the drain to begin");
+    d.proc.kill("SIGTERM");
+    expect(await d.exited).toBe(1);
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    for (let i = 0; i < 100 && processRunning(pid); i++) await Bun.sleep(20); // SIGKILL is delivered asynchronously
+    expect(processRunning(pid)).toBe(false);
+    // no attempt started after the first signal
+    expect(readFileSync(join(orchestrationDir(root), "stubborn", "agents", "mule", "output.log"), "utf8")).not.toContain("attempt 2");
+  }, 30_000);
+
   test("a second purpled on the same root exits 1 naming the first one's pid", async () => {
     const root = tempRoot();
     const first = start(root);

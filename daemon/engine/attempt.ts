@@ -31,6 +31,10 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     return finish(engine, entry, id, { ok: false, reason: `territory audit failed before start: ${(err as Error).message}`, retryable: true });
   }
   if (run.agents.get(id)!.state !== "running") return; // cancelled while waiting
+  if (engine.isDraining) {
+    engine.record(entry, [setAgentState(run, id, "interrupted", "purpled stopped before it started", engine.now())]);
+    return;
+  }
   const ctx: RunContext = {
     plan,
     agent: info.agent,

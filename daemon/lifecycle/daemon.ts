@@ -62,8 +62,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       logger.info({ signal: sig }, "draining: no new agents; running agents are asked to stop");
       void drain(engine, watcher, logger).then(() => stop(0));
     } else {
-      logger.warn({ signal: sig }, "forced stop: killing every agent process group");
-      for (const pgid of engine?.liveGroups() ?? []) killGroup(pgid, "SIGKILL");
+      const groups = engine?.liveGroups() ?? [];
+      logger.warn({ signal: sig, groups }, "forced stop: killing every agent process group");
+      for (const pgid of groups) killGroup(pgid, "SIGKILL");
       stop(1);
     }
   };
@@ -109,7 +110,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
 }
 
+/** The engine stops starting agents at once (drain() marks it before its first await); then the watcher closes. */
 async function drain(engine: Engine | null, watcher: PlanWatcher | null, logger: Logger): Promise<void> {
+  const drained = engine?.drain();
   await watcher?.close().catch((err) => logger.warn({ err }, "closing the watcher failed"));
-  await engine?.drain();
+  await drained;
 }
