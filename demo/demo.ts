@@ -1,6 +1,6 @@
 // npm run demo: a temporary project, purpled started on it, the example plan dropped into its
 // inbox, live progress on screen, then `purplectl status` and exit 0 when the plan succeeded.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlanStatus, type PlanStatus as PlanStatusT } from "../protocol/index.ts";
@@ -16,7 +16,7 @@ console.log(`project: ${root}`);
 
 const daemon = Bun.spawn([BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "warn"], { stdout: "inherit", stderr: "inherit" });
 const O = join(root, ".context-kit", "orchestration");
-await until(() => exists(join(O, ".purple", "daemon.json")), 15_000, "purpled to start");
+await until(() => existsSync(join(O, ".purple", "daemon.json")), 15_000, "purpled to start");
 console.log(`purpled running (pid ${daemon.pid}); dropping demo/plan.yaml into the inbox\n`);
 mkdirSync(join(O, "inbox"), { recursive: true });
 copyFileSync(join(import.meta.dir, "plan.yaml"), join(O, "inbox", ".hello-purple.yaml.part"));
@@ -61,15 +61,6 @@ function readStatus(path: string): PlanStatusT | null {
     return PlanStatus.parse(JSON.parse(readFileSync(path, "utf8")));
   } catch {
     return null;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    readFileSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

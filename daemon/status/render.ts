@@ -134,9 +134,14 @@ const AGENT_BROADCAST: Partial<Record<AgentState, string>> = {
   interrupted: "BLOCKED",
 };
 
-/** `[YYYY-MM-DD HH:MM:SS] <who> <TYPE> <message>` for a transition, or null when it is not broadcast. */
+/** One status-log.md line: `[YYYY-MM-DD HH:MM:SS] <who> <TYPE> <message>` (UTC). */
+export function broadcastLine(now: number, who: string, type: string, message: string): string {
+  return `[${new Date(now).toISOString().slice(0, 19).replace("T", " ")}] ${who} ${type} ${oneLine(message)}`;
+}
+
+/** The status-log line for a transition, or null when it is not broadcast. */
 export function logLine(t: Transition, now: number, view: PlanView): string | null {
-  const stamp = `[${new Date(now).toISOString().slice(0, 19).replace("T", " ")}]`;
+  const line = (who: string, type: string, message: string) => broadcastLine(now, who, type, message);
   if (t.kind === "agent") {
     let type = AGENT_BROADCAST[t.to];
     let message: string;
@@ -148,17 +153,17 @@ export function logLine(t: Transition, now: number, view: PlanView): string | nu
     else if (t.to === "completed") message = `changed ${view.records.get(t.agent)?.changedFiles.size ?? 0} file(s)`;
     else if (t.to === "validating") message = "checking the contracts it owns";
     else message = `${t.to}${t.reason ? `: ${t.reason}` : ""}`;
-    return `${stamp} ${t.agent} ${type} ${oneLine(message)}`;
+    return line(t.agent, type!, message);
   }
   if (t.kind === "wave") {
     const who = `gate:${t.wave}`;
-    if (t.to === "validating") return `${stamp} ${who} VALIDATING running the gate`;
-    if (t.to === "passed") return `${stamp} ${who} VALIDATED wave ${t.wave} passed`;
-    if (t.to === "blocked") return `${stamp} ${who} BLOCKED the gate failed`;
+    if (t.to === "validating") return line(who, "VALIDATING", "running the gate");
+    if (t.to === "passed") return line(who, "VALIDATED", `wave ${t.wave} passed`);
+    if (t.to === "blocked") return line(who, "BLOCKED", "the gate failed");
     return null;
   }
   const type = t.to === "running" ? "STARTED" : t.to === "succeeded" ? "COMPLETED" : t.to === "failed" ? "FAILED" : t.to === "blocked" || t.to === "cancelled" ? "BLOCKED" : "IN_PROGRESS";
-  return `${stamp} plan ${type} ${oneLine(`${t.to}${t.reason ? `: ${t.reason}` : ""}`)}`;
+  return line("plan", type, `${t.to}${t.reason ? `: ${t.reason}` : ""}`);
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();

@@ -73,12 +73,6 @@ export class StatusWriter {
     this.schedule();
   }
 
-  /** A line for status-log.md that is not a state change (a ticket, a note). */
-  log(who: string, type: string, message: string): void {
-    this.logLines.push(`[${new Date(this.now()).toISOString().slice(0, 19).replace("T", " ")}] ${who} ${type} ${message.replace(/\s+/g, " ").trim()}`);
-    this.schedule();
-  }
-
   /** The agent's status file needs rewriting (its record changed). */
   touchAgent(id: string): void {
     this.dirtyAgents.add(id);
