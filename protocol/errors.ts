@@ -7,6 +7,14 @@ export const ErrorCodes = {
   PLAN_UNREADABLE: "plan file could not be read or decoded",
   PLAN_EXISTS: "a plan of that name exists with other content",
   PLAN_NOT_FOUND: "no plan of that name",
+  AGENT_NOT_FOUND: "no agent of that id in the plan",
+  // control channel (JSON-RPC)
+  PARSE_ERROR: "the request line is not JSON",
+  INVALID_REQUEST: "the request is not a JSON-RPC 2.0 request",
+  METHOD_NOT_FOUND: "no such method",
+  REQUEST_TOO_LARGE: "the request line is over the size limit",
+  PROTOCOL_MISMATCH: "client and daemon speak incompatible protocol versions",
+  NO_DAEMON: "no daemon answers on the socket",
   // daemon
   ALREADY_RUNNING: "another purpled owns this root",
   INVALID_PARAMS: "request parameters are wrong",

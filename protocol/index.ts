@@ -9,3 +9,5 @@ export * from "./events.ts";
 export * from "./progress.ts";
 export * from "./daemon-info.ts";
 export * from "./schemas.ts";
+export * from "./rpc.ts";
+export * from "./socket-path.ts";

@@ -1,0 +1,136 @@
+// The control channel (SPEC §8): JSON-RPC 2.0 over a Unix socket, one JSON object per line.
+// Every method's params and result are schemas here; daemon and purplectl both import them.
+import { z } from "zod";
+import type { ErrorCode } from "./errors.ts";
+import { PlanEvent } from "./events.ts";
+import { AgentStatus, PlanState, PlanStatus } from "./status.ts";
+
+/** major.minor: a different major is incompatible; a client refuses it (SPEC §8, STYLE 7). */
+export const PROTOCOL_VERSION = "1.0";
+export const protocolMajor = (v: string): number => Number.parseInt(v.split(".")[0] ?? "", 10);
+
+/** The numeric JSON-RPC code for each stable code (the string travels in error.data.code). */
+export const RPC_CODES: Partial<Record<ErrorCode, number>> & Record<"INTERNAL", number> = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL: -32603,
+  PLAN_NOT_FOUND: -32001,
+  AGENT_NOT_FOUND: -32002,
+  INVALID_STATE: -32003,
+  SHUTTING_DOWN: -32004,
+  REQUEST_TOO_LARGE: -32005,
+  PLAN_INVALID: -32010,
+  PLAN_TOO_LARGE: -32011,
+  PLAN_UNREADABLE: -32012,
+  PLAN_EXISTS: -32013,
+  IO_ERROR: -32020,
+};
+export const rpcCodeOf = (code: ErrorCode): number => RPC_CODES[code] ?? RPC_CODES.INTERNAL;
+
+/** One line of a plan list. */
+export const PlanSummary = z.strictObject({
+  plan: z.string(),
+  state: PlanState,
+  reason: z.string().nullable(),
+  currentWave: z.string().nullable(),
+  waves: z.number().int(),
+  wavesPassed: z.number().int(),
+  agents: z.number().int(),
+  completed: z.number().int(),
+  running: z.number().int(),
+  failed: z.number().int(),
+  costUsd: z.number(),
+  updatedAt: z.string(),
+});
+export type PlanSummary = z.infer<typeof PlanSummary>;
+
+export const DaemonStatusResult = z.strictObject({
+  version: z.string(),
+  protocol: z.string(),
+  pid: z.number().int(),
+  root: z.string(),
+  uptimeMs: z.number(),
+  /** the daemon cannot write its files (disk full); it keeps serving and retries */
+  degraded: z.boolean(),
+  draining: z.boolean(),
+  plans: z.array(PlanSummary),
+});
+export type DaemonStatusResult = z.infer<typeof DaemonStatusResult>;
+
+export const PlanDetail = z.strictObject({ plan: PlanStatus, agents: z.array(AgentStatus) });
+export type PlanDetail = z.infer<typeof PlanDetail>;
+
+const None = z.strictObject({}).default({});
+const PlanRef = z.strictObject({ plan: z.string().min(1) });
+const AgentRef = z.strictObject({ plan: z.string().min(1), agent: z.string().min(1) });
+const Empty = z.strictObject({});
+
+/** The Purple CLI's status-bar tools, as methods: the same arguments plus `plan`. */
+export const PurpleUpdateStatus = z.strictObject({
+  plan: z.string().min(1),
+  phase: z.string().optional(),
+  agent: z.string().optional(),
+  mode: z.string().optional(),
+  currentTicket: z.union([z.string(), z.number()]).optional(),
+  totalTickets: z.number().int().min(0).optional(),
+  tool: z.string().optional(),
+  activeFile: z.string().optional(),
+});
+export const PurpleSetPhase = z.strictObject({ plan: z.string().min(1), phase: z.string().min(1) });
+export const PurpleReportProgress = z.strictObject({ plan: z.string().min(1), agent: z.string().optional(), message: z.string().min(1), percent: z.number().min(0).max(100).optional() });
+export const PurpleStartTicket = z.strictObject({ plan: z.string().min(1), ticketId: z.string().min(1), ticketName: z.string().optional(), agent: z.string().optional() });
+export const PurpleCompleteTicket = z.strictObject({ plan: z.string().min(1), ticketId: z.string().min(1), agent: z.string().optional() });
+
+/** Every method: its params and its result. */
+export const METHODS = {
+  "daemon.status": { params: None, result: DaemonStatusResult },
+  "daemon.shutdown": { params: None, result: Empty },
+  "plan.list": { params: None, result: z.array(PlanSummary) },
+  "plan.get": { params: PlanRef, result: PlanDetail },
+  "plan.submit": { params: z.strictObject({ path: z.string().min(1) }), result: z.strictObject({ plan: z.string() }) },
+  "plan.approve": { params: PlanRef, result: PlanSummary },
+  "plan.pause": { params: PlanRef, result: PlanSummary },
+  "plan.resume": { params: PlanRef, result: PlanSummary },
+  "plan.cancel": { params: PlanRef, result: PlanSummary },
+  "agent.retry": { params: AgentRef, result: AgentStatus },
+  "agent.cancel": { params: AgentRef, result: AgentStatus },
+  "events.subscribe": { params: z.strictObject({ plan: z.string().min(1).optional() }).default({}), result: z.strictObject({ subscribed: z.literal(true) }) },
+  purple_update_status: { params: PurpleUpdateStatus, result: Empty },
+  purple_set_phase: { params: PurpleSetPhase, result: Empty },
+  purple_report_progress: { params: PurpleReportProgress, result: Empty },
+  purple_progress_start_ticket: { params: PurpleStartTicket, result: Empty },
+  purple_progress_complete_ticket: { params: PurpleCompleteTicket, result: Empty },
+} as const;
+
+export type Method = keyof typeof METHODS;
+export type ParamsOf<M extends Method> = z.output<(typeof METHODS)[M]["params"]>;
+export type ResultOf<M extends Method> = z.output<(typeof METHODS)[M]["result"]>;
+export const isMethod = (m: string): m is Method => Object.hasOwn(METHODS, m);
+
+/** Methods that change something: refused with SHUTTING_DOWN while the daemon drains. */
+export const MUTATING: ReadonlySet<Method> = new Set([
+  "plan.submit", "plan.approve", "plan.pause", "plan.resume", "plan.cancel", "agent.retry", "agent.cancel",
+  "purple_update_status", "purple_set_phase", "purple_report_progress", "purple_progress_start_ticket", "purple_progress_complete_ticket",
+]);
+
+export const RpcId = z.union([z.string(), z.number(), z.null()]);
+export const RpcRequest = z.object({ jsonrpc: z.literal("2.0"), id: RpcId.optional(), method: z.string(), params: z.unknown().optional() });
+export type RpcRequest = z.infer<typeof RpcRequest>;
+
+export const RpcError = z.object({ code: z.number().int(), message: z.string(), data: z.object({ code: z.string() }).passthrough().optional() });
+export type RpcError = z.infer<typeof RpcError>;
+
+export const RpcResponse = z.union([
+  z.object({ jsonrpc: z.literal("2.0"), id: RpcId, result: z.unknown() }),
+  z.object({ jsonrpc: z.literal("2.0"), id: RpcId, error: RpcError }),
+]);
+export type RpcResponse = z.infer<typeof RpcResponse>;
+
+/** What events.subscribe streams: `{"jsonrpc":"2.0","method":"event","params":<PlanEvent>}`. */
+export const RpcEventNotification = z.object({ jsonrpc: z.literal("2.0"), method: z.literal("event"), params: PlanEvent });
+export type RpcEventNotification = z.infer<typeof RpcEventNotification>;
+
+/** Longest request line the daemon reads before answering REQUEST_TOO_LARGE and closing. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
