@@ -10,6 +10,8 @@ Runs the orchestration plans dropped into DIR/.context-kit/orchestration/ (defau
 current directory) until SIGTERM or SIGINT; a second signal forces the stop.
 
   --root DIR           the project root (default: .)
+  --socket PATH        the control socket (default: DIR/.context-kit/orchestration/.purple/purpled.sock,
+                       or a short path under $XDG_RUNTIME_DIR or /tmp/purple-$UID when that is too long)
   --max-agents N       agents running at once across every plan (default 8)
   --log-level LEVEL    trace, debug, info, warn, error (default info); JSON logs on stderr
   --grace DURATION     time between SIGTERM and SIGKILL for agents (default 10s)
@@ -24,6 +26,7 @@ function main(): Promise<number> | number {
     ({ values } = parseArgs({
       options: {
         root: { type: "string", default: "." },
+        socket: { type: "string" },
         "max-agents": { type: "string", default: "8" },
         "log-level": { type: "string", default: "info" },
         grace: { type: "string", default: "10s" },
@@ -49,6 +52,7 @@ function main(): Promise<number> | number {
   try {
     return runDaemon({
       root: values.root!,
+      socket: values.socket,
       maxAgents,
       logLevel: values["log-level"]!,
       graceMs: parseDuration(values.grace!),

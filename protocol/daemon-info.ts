@@ -3,8 +3,8 @@ import { z } from "zod";
 
 export const DaemonInfo = z.strictObject({
   pid: z.number().int().positive(),
-  /** the control socket's path; null while this build has no control channel */
-  socket: z.string().nullable(),
+  /** the control socket's path */
+  socket: z.string(),
   version: z.string(),
   startedAt: z.string().datetime({ offset: true }),
   root: z.string(),

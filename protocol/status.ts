@@ -63,6 +63,21 @@ export const AgentStatus = z.strictObject({
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
+/** The Purple CLI's status bar, as its purple_update_status / purple_set_phase tools set it. */
+export const StatusBar = z.strictObject({
+  phase: z.string().optional(),
+  agent: z.string().optional(),
+  mode: z.string().optional(),
+  currentTicket: z.union([z.string(), z.number()]).optional(),
+  totalTickets: z.number().int().min(0).optional(),
+  tool: z.string().optional(),
+  activeFile: z.string().optional(),
+  progress: z.number().min(0).max(100).optional(),
+  message: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type StatusBar = z.infer<typeof StatusBar>;
+
 export const PlanStatus = z.strictObject({
   plan: z.string(),
   goal: z.string(),
@@ -73,6 +88,7 @@ export const PlanStatus = z.strictObject({
   waves: z.array(z.strictObject({ id: z.string(), title: z.string().nullable(), state: WaveState, agents: z.array(z.string()) })),
   counts: z.record(AgentState, z.number().int().min(0)),
   usage: Usage,
+  statusBar: StatusBar.nullable(),
   startedAt: Timestamp.nullable(),
   completedAt: Timestamp.nullable(),
   updatedAt: Timestamp,

@@ -15,7 +15,7 @@ function setup(flushDelayMs = 5) {
   const run = initialRunState(index);
   const records = new Map([...index.agents.keys()].map((k) => [k, newAgentRecord()]));
   const errors: unknown[] = [];
-  const writer = new StatusWriter(dir, () => ({ index, run, records, hash: "h", createdAt: 0 }), { flushDelayMs, onError: (e) => errors.push(e) });
+  const writer = new StatusWriter(dir, () => ({ statusBar: null, index, run, records, hash: "h", createdAt: 0 }), { flushDelayMs, onError: (e) => errors.push(e) });
   return { dir, run, writer, errors };
 }
 
@@ -42,7 +42,7 @@ test("sequence numbers continue after a restart", () => {
   const { dir, run, writer } = setup();
   writer.transitions([setPlanState(run, "queued", null, 1)]);
   writer.flush();
-  const again = new StatusWriter(dir, () => ({ index: indexPlan(Plan.parse({ apiVersion: "purple/v1", name: "w", agents: [{ id: "a" }], waves: [{ id: "w1", agents: ["a"] }] })), run, records: new Map([["a", newAgentRecord()]]), hash: "h", createdAt: 0 }));
+  const again = new StatusWriter(dir, () => ({ statusBar: null, index: indexPlan(Plan.parse({ apiVersion: "purple/v1", name: "w", agents: [{ id: "a" }], waves: [{ id: "w1", agents: ["a"] }] })), run, records: new Map([["a", newAgentRecord()]]), hash: "h", createdAt: 0 }));
   again.event({ type: "plan.accepted", hash: "h", source: "x" });
   again.flush();
   const seqs = readFileSync(join(dir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).seq);

@@ -9,6 +9,9 @@ export interface RetryPolicy {
   baseMs: number;
   maxMs: number;
 }
+/** The reason given to agents cancelled because their plan failed before they ran. */
+export const PLAN_FAILED_FIRST = "the plan failed before this agent ran";
+
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 2_000, maxMs: 300_000 };
 
 /** Backoff before attempt `attempt + 1`, after `attempt` failed attempts. */
@@ -39,7 +42,7 @@ export function applyAction(index: PlanIndex, run: PlanRunState, action: Action,
         if (wave?.state === "running") out.push(setWaveState(run, run.waveIndex, "failed"));
         // Agents that never got to run will not now: say so instead of leaving them queued.
         for (const a of run.agents.values())
-          if (a.state === "queued") out.push(setAgentState(run, a.id, "cancelled", "the plan failed before this agent ran", now));
+          if (a.state === "queued") out.push(setAgentState(run, a.id, "cancelled", PLAN_FAILED_FIRST, now));
       }
       out.push(setPlanState(run, action.state, action.reason, now));
       return out;
@@ -64,7 +67,7 @@ export function applyAgentEnded(
   if (outcome.ok) return [setAgentState(run, agentId, outcome.validate ? "validating" : "completed", null, now)];
   const info = index.agents.get(agentId)!;
   const st = run.agents.get(agentId)!;
-  if (outcome.retryable && st.attempt <= info.retries && run.state === "running") {
+  if (outcome.retryable && st.attempt <= info.retries && (run.state === "running" || run.state === "paused")) {
     const delay = retryDelay(st.attempt, policy);
     st.notBefore = now + delay;
     return [setAgentState(run, agentId, "queued", `attempt ${st.attempt} failed: ${outcome.reason}; retrying in ${Math.round(delay / 1000)}s`, now)];
@@ -74,6 +77,7 @@ export function applyAgentEnded(
 
 /** The wave's gate finished: passed moves to the next wave, failed blocks the plan for a person. */
 export function applyGateEnded(run: PlanRunState, passed: boolean, summary: string, now: number): Transition[] {
+  if (run.state === "cancelled") return [];
   if (passed) {
     const t = setWaveState(run, run.waveIndex, "passed");
     run.waveIndex += 1;

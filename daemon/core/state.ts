@@ -1,7 +1,8 @@
 // The run state of one plan and the only functions allowed to change it.
 //
 // Plan:  received → queued → running → succeeded | failed | blocked | cancelled
-//        received → awaiting-approval → queued;  running ⇄ paused;  blocked/failed → running (retry)
+//        received → awaiting-approval → queued;  running ⇄ paused (a gate under way may still block it);
+//        blocked → running (its gate runs again);  failed → running (an agent is retried)
 // Wave:  pending → running → validating → passed | blocked;  running → failed
 // Agent: queued → running → (validating →) completed
 //        running/validating → queued (a failed attempt with retries left) | failed | cancelled | interrupted
@@ -45,7 +46,7 @@ const PLAN_MOVES: Record<PlanState, readonly PlanState[]> = {
   "awaiting-approval": ["queued", "cancelled"],
   queued: ["running", "paused", "cancelled"],
   running: ["succeeded", "failed", "blocked", "cancelled", "paused"],
-  paused: ["running", "queued", "cancelled"],
+  paused: ["running", "queued", "cancelled", "blocked"],
   blocked: ["running", "cancelled"],
   failed: ["running", "cancelled"],
   succeeded: [],

@@ -30,7 +30,11 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
   } catch (err) {
     return finish(engine, entry, id, { ok: false, reason: `territory audit failed before start: ${(err as Error).message}`, retryable: true });
   }
-  if (run.agents.get(id)!.state !== "running") return; // cancelled while waiting
+  if (run.agents.get(id)!.state !== "running") return;
+  if (entry.cancelRequested.delete(id)) {
+    engine.record(entry, [setAgentState(run, id, "cancelled", run.state === "cancelled" ? "the plan was cancelled" : "cancelled by a person", engine.now())]);
+    return engine.schedule();
+  }
   if (engine.isDraining) {
     engine.record(entry, [setAgentState(run, id, "interrupted", "purpled stopped before it started", engine.now())]);
     return;
@@ -67,6 +71,10 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     await engine.checkpoints.request();
   } catch (err) {
     return finish(engine, entry, id, { ok: false, reason: `territory audit failed: ${(err as Error).message}`, retryable: true });
+  }
+  if (entry.cancelRequested.delete(id)) {
+    engine.record(entry, [setAgentState(run, id, "cancelled", run.state === "cancelled" ? "the plan was cancelled" : "cancelled by a person", engine.now())]);
+    return engine.schedule();
   }
   if (engine.isDraining && result.outcome === "cancelled") {
     engine.record(entry, [setAgentState(run, id, "interrupted", "purpled stopped while it ran", engine.now())]);
@@ -109,11 +117,11 @@ export async function runGate(engine: Engine, entry: PlanEntry): Promise<void> {
   const abort = new AbortController();
   entry.gateAbort = abort;
   const startedAt = new Date(engine.now()).toISOString();
-  const { passed, results } = await runChecks(wave.gate, { ...checkContext(engine, entry), signal: abort.signal });
+  const { passed, results } = await runChecks(wave.gate, { ...checkContext(engine, entry), signal: abort.signal, approved: entry.approvedWaves.has(wave.id) });
   entry.gateAbort = null;
   for (const r of results) entry.writer.event({ type: "gate.check", wave: wave.id, result: r });
   entry.writer.writeValidation(validation(run.name, wave.id, "gate", passed, startedAt, engine.now(), results));
-  if (abort.signal.aborted) return; // draining: the gate runs again at the next start
+  if (abort.signal.aborted) return; // draining or cancelled: the gate does not decide anything
   const failed = results.filter((r) => !r.passed).map((r) => `${r.kind} ${r.target}`);
   engine.record(entry, applyGateEnded(run, passed, failed.join("; "), engine.now()));
   engine.schedule();

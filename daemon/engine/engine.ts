@@ -4,7 +4,7 @@
 import type { PlanEvent, PlanState, RunnerKind } from "../../protocol/index.ts";
 import { TERMINAL_PLAN_STATES, type Plan, type Territory } from "../../protocol/index.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { applyAction, DEFAULT_RETRY, type RetryPolicy } from "../core/apply.ts";
+import { applyAction, DEFAULT_RETRY, PLAN_FAILED_FIRST, type RetryPolicy } from "../core/apply.ts";
 import { decide } from "../core/decide.ts";
 import { setPlanState, type Transition } from "../core/state.ts";
 import type { Runner } from "../runners/runner.ts";
@@ -112,7 +112,9 @@ export class Engine {
 
   /** Record transitions of a plan, and wake its waiters when it ends. */
   record(entry: PlanEntry, transitions: Transition[]): void {
+    entry.version++;
     entry.writer.transitions(transitions);
+    for (const t of transitions) if (t.kind === "agent" && t.to === "cancelled" && t.reason === PLAN_FAILED_FIRST) entry.autoCancelled.add(t.agent);
     if (transitions.some((t) => t.kind === "plan") && TERMINAL_PLAN_STATES.includes(entry.run.state)) {
       this.flush(entry);
       this.opts.logger.info({ plan: entry.run.name, state: entry.run.state, reason: entry.run.reason }, "plan ended");
@@ -138,6 +140,17 @@ export class Engine {
     } catch (err) {
       this.opts.logger.error({ err, plan: entry.run.name }, "writing the status files failed");
     }
+  }
+
+  /** Some plan's status files could not be written (disk full, …); the writers keep retrying. */
+  degraded(): boolean {
+    for (const e of this.plans.values()) if (e.writer.failing) return true;
+    return false;
+  }
+
+  /** Start the current wave's gate (again) for a plan whose state already says it runs. */
+  startGate(entry: PlanEntry): void {
+    this.track(runGate(this, entry));
   }
 
   /** Process-group ids of every agent process under way (for a forced stop). */
@@ -212,6 +225,7 @@ export class Engine {
         entry.violated.set(id, [...(entry.violated.get(id) ?? []), v.path]);
         entry.writer.event({ type: "agent.violation", agent: id, path: v.path, action: v.action });
         entry.writer.touchAgent(id);
+        entry.version++;
         this.opts.logger.warn({ plan: entry.run.name, agent: id, path: v.path, action: v.action }, "write outside the territory");
         entry.handles.get(id)?.cancel(`wrote outside its territory: ${v.path}`);
       }

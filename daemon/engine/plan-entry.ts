@@ -1,7 +1,7 @@
 // One accepted plan inside the engine: its index, run state, agent records, status writer and handles.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Plan, PlanEvent } from "../../protocol/index.ts";
+import type { Plan, PlanEvent, StatusBar } from "../../protocol/index.ts";
 import { indexPlan, type PlanIndex } from "../core/plan-index.ts";
 import { initialRunState, type PlanRunState } from "../core/state.ts";
 import type { AgentRun } from "../runners/runner.ts";
@@ -11,6 +11,16 @@ import { StatusWriter } from "../status/writer.ts";
 
 export interface PlanEntry {
   index: PlanIndex;
+  /** the Purple status bar, as agents set it through purple_update_status / purple_set_phase */
+  statusBar: StatusBar | null;
+  /** waves whose manual gate checks a person approved */
+  approvedWaves: Set<string>;
+  /** agents a person (or the plan's cancellation) asked to stop */
+  cancelRequested: Set<string>;
+  /** agents cancelled because their plan failed before they ran (retrying the plan requeues them) */
+  autoCancelled: Set<string>;
+  /** bumped on every change, for callers caching what they render from the entry */
+  version: number;
   run: PlanRunState;
   records: Map<string, AgentRecord>;
   hash: string;
@@ -35,6 +45,11 @@ export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number,
   mkdirSync(join(dir, "agents"), { recursive: true });
   const entry = {
     index,
+    statusBar: null,
+    approvedWaves: new Set(),
+    cancelRequested: new Set(),
+    autoCancelled: new Set(),
+    version: 0,
     run: initialRunState(index),
     records,
     hash,
@@ -47,7 +62,11 @@ export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number,
     wakeAt: Infinity,
     waiters: [],
   } as Omit<PlanEntry, "writer"> as PlanEntry;
-  const view = (): PlanView => ({ index: entry.index, run: entry.run, records: entry.records, hash: entry.hash, createdAt: entry.createdAt });
-  entry.writer = new StatusWriter(dir, view, opts);
+  entry.writer = new StatusWriter(dir, () => viewOf(entry), opts);
   return entry;
+}
+
+/** What the renderers read of an entry. */
+export function viewOf(entry: PlanEntry): PlanView {
+  return { statusBar: entry.statusBar, index: entry.index, run: entry.run, records: entry.records, hash: entry.hash, createdAt: entry.createdAt };
 }

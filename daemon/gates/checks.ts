@@ -1,6 +1,6 @@
-// Gate and contract checks (SPEC §4): run, exists, contains, exports, contract. Each check
-// gives one CheckResult; a check never throws. judge and manual need parts not built yet
-// and fail with a message that says so, which blocks the plan rather than passing silently.
+// Gate and contract checks (SPEC §4): run, exists, contains, exports, contract, manual. Each
+// check gives one CheckResult; a check never throws. A manual check fails (blocking the plan)
+// until a person approves it. judge needs a reviewer model, not built yet: it fails saying so.
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join, relative, isAbsolute } from "node:path";
 import { checkKind, parseDuration, territoryEntryProblem, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
@@ -16,6 +16,8 @@ export interface CheckContext {
   graceMs: number;
   /** aborting stops a running command (the daemon is draining) */
   signal?: AbortSignal;
+  /** a person approved this gate's manual checks (`purplectl approve PLAN`) */
+  approved?: boolean;
 }
 
 const TAIL_BYTES = 4096;
@@ -76,7 +78,8 @@ export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): 
       return done(check.contract, subs.every((s) => s.passed), lines.join("\n") || "the contract has no checks");
     }
     if ("judge" in check) return done(check.judge, false, "judge checks need a reviewer model, which this version of purpled does not have yet");
-    return done(check.manual, false, "manual checks wait for `purplectl approve`, which this version of purpled does not have yet");
+    if (ctx.approved) return done(check.manual, true, "approved by a person");
+    return done(check.manual, false, "waits for a person: run `purplectl approve PLAN` once it is done");
   } catch (err) {
     return done(JSON.stringify(check), false, err instanceof Error ? err.message : String(err));
   }

@@ -1,13 +1,17 @@
 // The daemon's lifecycle, in one owner. Start in a fixed order — state dir, lock, logger,
-// auditor, engine, watcher, daemon.json — then run until told to stop. The first SIGTERM or
-// SIGINT drains (no new agents, running ones get SIGTERM and end interrupted, files flushed);
-// a second forces (SIGKILL to every agent group). `finally` always removes daemon.json and the lock.
+// auditor, engine, control socket, watcher, daemon.json — then run until told to stop. The
+// first SIGTERM or SIGINT (or daemon.shutdown) drains: no new agents, running ones get SIGTERM
+// and end interrupted, files flushed, and the socket keeps answering (mutations get
+// SHUTTING_DOWN) until then. A second signal forces (SIGKILL to every agent group). `finally`
+// always closes the socket and removes daemon.json and the lock.
 import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { asPurpleError, type DaemonInfo } from "../../protocol/index.ts";
+import { asPurpleError, defaultSocketPath, type DaemonInfo, type PlanEvent } from "../../protocol/index.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
 import { PlanWatcher } from "../../inbox/watcher.ts";
+import { DaemonApi } from "../control/api.ts";
+import { ControlServer } from "../control/server.ts";
 import { Engine } from "../engine/engine.ts";
 import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
@@ -18,6 +22,8 @@ import { VERSION } from "../version.ts";
 
 export interface DaemonOptions {
   root: string;
+  /** the control socket; default: defaultSocketPath(root) */
+  socket?: string;
   maxAgents: number;
   logLevel: string;
   graceMs: number;
@@ -51,17 +57,21 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
 
   const infoPath = join(stateDir, "daemon.json");
+  let publish: (e: PlanEvent) => void = () => {};
   let watcher: PlanWatcher | null = null;
   let engine: Engine | null = null;
+  let server: ControlServer | null = null;
   let signals = 0;
   let stop!: (code: number) => void;
   const stopped = new Promise<number>((resolve) => (stop = resolve));
+  const beginDrain = (why: Record<string, unknown>) => {
+    logger.info(why, "draining: no new agents; running agents are asked to stop");
+    void drain(engine, watcher, logger).then(() => stop(0));
+  };
   const onSignal = (sig: NodeJS.Signals) => {
     signals += 1;
-    if (signals === 1) {
-      logger.info({ signal: sig }, "draining: no new agents; running agents are asked to stop");
-      void drain(engine, watcher, logger).then(() => stop(0));
-    } else {
+    if (signals === 1) beginDrain({ signal: sig });
+    else {
       const groups = engine?.liveGroups() ?? [];
       logger.warn({ signal: sig, groups }, "forced stop: killing every agent process group");
       for (const pgid of groups) killGroup(pgid, "SIGKILL");
@@ -82,8 +92,21 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
       retry: { baseMs: opts.retryBaseMs, maxMs: 300_000 },
       graceMs: opts.graceMs,
+      onEvent: (e) => publish(e),
     });
     const eng = engine;
+    const api = new DaemonApi({
+      engine,
+      root,
+      version: VERSION,
+      startedAt: Date.now(),
+      shutdown: () => {
+        if (signals++ === 0) beginDrain({ request: "daemon.shutdown" });
+      },
+    });
+    publish = (e) => api.publish(e);
+    const socket = opts.socket ?? defaultSocketPath(root);
+    server = await ControlServer.listen(socket, api, { logger });
     watcher = new PlanWatcher({
       root,
       logger,
@@ -92,9 +115,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source }),
     });
     await watcher.start();
-    const info: DaemonInfo = { pid: process.pid, socket: null, version: VERSION, startedAt: new Date().toISOString(), root };
+    const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt: new Date().toISOString(), root };
     writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + "\n");
-    logger.info({ root, maxAgents: opts.maxAgents, version: VERSION }, "purpled started");
+    logger.info({ root, socket: server.path, maxAgents: opts.maxAgents, version: VERSION }, "purpled started");
     return await stopped;
   } catch (err) {
     const e = asPurpleError(err);
@@ -104,6 +127,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     await watcher?.close().catch(() => {});
+    await server?.close().catch((err) => logger.warn({ err }, "closing the control socket failed"));
     try { unlinkSync(infoPath); } catch {}
     lock.release();
     logger.info("purpled stopped");

@@ -1,7 +1,16 @@
 // What the engine knows of an agent beyond its state: files it changed, violations, usage, notes.
-import { zeroUsage, type Usage, type Violation } from "../../protocol/index.ts";
+import { zeroUsage, type ProgressStatus, type Usage, type Violation } from "../../protocol/index.ts";
+
+/** A ticket's progress as its agent reported it (purple_progress_* calls). */
+export interface TicketProgress {
+  status: ProgressStatus;
+  startedAt?: number;
+  completedAt?: number;
+}
 
 export interface AgentRecord {
+  /** reported ticket progress by ticket id; unreported tickets follow their agent's state */
+  tickets: Map<string, TicketProgress>;
   changedFiles: Set<string>;
   violations: Violation[];
   blockers: string[];
@@ -11,5 +20,5 @@ export interface AgentRecord {
 }
 
 export function newAgentRecord(): AgentRecord {
-  return { changedFiles: new Set(), violations: [], blockers: [], notes: [], usage: zeroUsage(), exitCode: null };
+  return { tickets: new Map(), changedFiles: new Set(), violations: [], blockers: [], notes: [], usage: zeroUsage(), exitCode: null };
 }

@@ -1,6 +1,6 @@
 // Pure renderers: the run state as the files of SPEC §3 — status.json, status/<agent>.json,
 // progress.json (Purple schema) and status-log.md lines. No IO here.
-import type { AgentState, AgentStatus, PlanStatus, Progress, ProgressStatus, Usage } from "../../protocol/index.ts";
+import type { AgentState, AgentStatus, PlanStatus, Progress, ProgressStatus, StatusBar, Usage } from "../../protocol/index.ts";
 import { zeroUsage } from "../../protocol/index.ts";
 import type { PlanIndex } from "../core/plan-index.ts";
 import type { PlanRunState, Transition } from "../core/state.ts";
@@ -8,6 +8,7 @@ import type { AgentRecord } from "./agent-record.ts";
 
 /** Everything the renderers read: one plan's index, run state and per-agent records. */
 export interface PlanView {
+  statusBar: StatusBar | null;
   index: PlanIndex;
   run: PlanRunState;
   records: Map<string, AgentRecord>;
@@ -58,6 +59,7 @@ export function renderPlanStatus(view: PlanView, now: number): PlanStatus {
     waves: index.waves.map((w, i) => ({ id: w.id, title: w.title, state: run.waves[i]!.state, agents: w.agents.map((a) => a.id) })),
     counts,
     usage,
+    statusBar: view.statusBar,
     startedAt: iso(run.startedAt),
     completedAt: iso(run.completedAt),
     updatedAt: new Date(now).toISOString(),
@@ -75,21 +77,32 @@ function addUsage(into: Usage, u: Usage): void {
 type ProgressTicket = Progress["phases"][number]["tickets"][number];
 
 /**
- * An agent's tickets with their progress. Until agents report tickets one by one, a ticket
- * follows its agent: in progress while it runs, completed when it completes. An agent with no
- * tickets shows as one ticket named after it, so every agent counts in the progress bar.
+ * An agent's tickets with their progress. Tickets the agent reported (purple_progress_* calls)
+ * show what it reported; until it reports any, they follow the agent: in progress while it
+ * runs, completed when it completes. Once it reports one, the others wait as pending. An agent
+ * with no tickets shows as one ticket named after it, so every agent counts in the progress bar.
  */
 function ticketsOf(view: PlanView, id: string): ProgressTicket[] {
   const info = view.index.agents.get(id)!;
   const st = view.run.agents.get(id)!;
-  const status: ProgressStatus = st.state === "completed" ? "completed" : st.state === "running" || st.state === "validating" ? "in_progress" : "pending";
-  const list = info.agent.tickets.length > 0 ? info.agent.tickets.map((t) => ({ id: t.id, name: t.title })) : [{ id, name: info.agent.role || id }];
-  return list.map((t) => {
+  const reported = view.records.get(id)!.tickets;
+  const agentDone = st.state === "completed";
+  const following: ProgressStatus = agentDone ? "completed" : reported.size === 0 && (st.state === "running" || st.state === "validating") ? "in_progress" : "pending";
+  return ticketList(info.agent, id).map((t) => {
+    const r = reported.get(t.id);
+    const status: ProgressStatus = agentDone ? "completed" : (r?.status ?? following);
     const out: ProgressTicket = { id: t.id, name: t.name, status };
-    if (status !== "pending" && st.startedAt !== null) out.startedAt = new Date(st.startedAt).toISOString();
-    if (status === "completed" && st.completedAt !== null) out.completedAt = new Date(st.completedAt).toISOString();
+    const startedAt = r?.startedAt ?? (status !== "pending" ? st.startedAt : null);
+    const completedAt = r?.completedAt ?? (status === "completed" ? st.completedAt : null);
+    if (status !== "pending" && startedAt != null) out.startedAt = new Date(startedAt).toISOString();
+    if (status === "completed" && completedAt != null) out.completedAt = new Date(completedAt).toISOString();
     return out;
   });
+}
+
+/** The tickets of an agent as progress.json lists them (one named after the agent when it has none). */
+export function ticketList(agent: { tickets: readonly { id: string; title: string }[]; role: string }, id: string): { id: string; name: string }[] {
+  return agent.tickets.length > 0 ? agent.tickets.map((t) => ({ id: t.id, name: t.title })) : [{ id, name: agent.role || id }];
 }
 
 export function renderProgress(view: PlanView, now: number): Progress {

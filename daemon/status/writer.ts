@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { PlanEvent, PlanEventBody, ValidationResult } from "../../protocol/index.ts";
 import { appendDurable, writeFileAtomic, writeFilesAtomic } from "../../lib/atomic-write.ts";
 import type { Transition } from "../core/state.ts";
-import { logLine, renderAgentStatus, renderPlanStatus, renderProgress, type PlanView } from "./render.ts";
+import { broadcastLine, logLine, renderAgentStatus, renderPlanStatus, renderProgress, type PlanView } from "./render.ts";
 
 export interface StatusWriterOptions {
   /** longest a transition waits before its files are rewritten */
@@ -33,6 +33,8 @@ export class StatusWriter {
   private dirtyAgents = new Set<string>();
   private dirtyPlan = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** the last flush failed and nothing has been written since (the daemon shows itself degraded) */
+  failing = false;
 
   constructor(dir: string, view: () => PlanView, opts: StatusWriterOptions = {}) {
     this.dir = dir;
@@ -73,6 +75,18 @@ export class StatusWriter {
     this.schedule();
   }
 
+  /** A status-log.md line that is not a state change (a ticket started, a progress report). */
+  log(who: string, type: string, message: string): void {
+    this.logLines.push(broadcastLine(this.now(), who, type, message));
+    this.schedule();
+  }
+
+  /** status.json and progress.json need rewriting (the status bar or a ticket changed). */
+  touchPlan(): void {
+    this.dirtyPlan = true;
+    this.schedule();
+  }
+
   /** The agent's status file needs rewriting (its record changed). */
   touchAgent(id: string): void {
     this.dirtyAgents.add(id);
@@ -88,6 +102,15 @@ export class StatusWriter {
 
   /** Write everything pending now: events and log first (append), then the snapshots. Throws on IO failure, keeping it pending. */
   flush(): void {
+    try {
+      this.write();
+    } catch (err) {
+      this.failing = true;
+      throw err;
+    }
+  }
+
+  private write(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.events.length > 0) {
@@ -98,7 +121,7 @@ export class StatusWriter {
       appendDurable(join(this.dir, "status-log.md"), this.logLines.join("\n") + "\n");
       this.logLines = [];
     }
-    if (!this.dirtyPlan && this.dirtyAgents.size === 0) return;
+    if (!this.dirtyPlan && this.dirtyAgents.size === 0) return void (this.failing = false);
     const now = this.now();
     const view = this.view();
     const files: { path: string; data: string }[] = [];
@@ -108,6 +131,7 @@ export class StatusWriter {
     writeFilesAtomic(files);
     this.dirtyAgents.clear();
     this.dirtyPlan = false;
+    this.failing = false;
   }
 
   /**

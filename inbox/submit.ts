@@ -1,0 +1,40 @@
+// Submitting a plan from outside the inbox (purplectl submit, the plan.submit method): check it
+// exactly as the watcher would, then copy it into O/inbox under a dot-name and rename it into place.
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Plan, Problem } from "../protocol/index.ts";
+import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
+import { parsePlanText } from "./parse.ts";
+import { orchestrationPaths } from "./paths.ts";
+import { readInboxItem } from "./read-item.ts";
+
+export type Checked = { ok: true; plan: Plan } | { ok: false; problems: Problem[] };
+
+/** Read and check a plan file or folder as the inbox would (territories on disk too when the root is known). */
+export async function checkPlanAt(path: string, root: string | null): Promise<Checked> {
+  const read = await readInboxItem(path);
+  if (!read.ok) return read;
+  const parsed = parsePlanText(read.text, read.format);
+  if (!parsed.ok) return parsed;
+  const onDisk = root ? await checkTerritoriesOnDisk(parsed.plan, root) : [];
+  return onDisk.length ? { ok: false, problems: onDisk } : parsed;
+}
+
+/** Copy a checked plan into O/inbox atomically (the watcher never sees half of it); returns its inbox path. */
+export function submitToInbox(path: string, plan: Plan, root: string): string {
+  const inbox = orchestrationPaths(root).inbox;
+  mkdirSync(inbox, { recursive: true });
+  const isDir = statSync(path).isDirectory();
+  const ext = isDir ? "" : (basename(path).match(/\.(ya?ml|json)$/i)?.[0] ?? ".yaml");
+  const target = join(inbox, `${plan.name}${ext}`);
+  if (existsSync(target)) throw new Error(`${target} is already waiting in the inbox`);
+  const staging = join(inbox, `.${plan.name}${ext}.${process.pid}.partial`);
+  try {
+    cpSync(path, staging, { recursive: true });
+    renameSync(staging, target);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  return target;
+}

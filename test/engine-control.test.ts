@@ -1,0 +1,96 @@
+// The engine's control operations in-process, with a fake runner and a fake auditor whose
+// checkpoints the test releases: the windows between a decision and a process are exercised exactly.
+import { expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Plan, type PlanInput } from "../protocol/index.ts";
+import { silentLogger } from "../lib/logger.ts";
+import type { AuditResult, Auditor } from "../daemon/engine/checkpoints.ts";
+import { cancelPlan, pausePlan, resumePlan, retryAgent } from "../daemon/engine/control.ts";
+import { Engine } from "../daemon/engine/engine.ts";
+import type { AgentRun, RunResult, Runner } from "../daemon/runners/runner.ts";
+
+/** An auditor whose every checkpoint waits until the test lets it through. */
+class HeldAuditor implements Auditor {
+  waiting: (() => void)[] = [];
+  checkpoint(): Promise<AuditResult> {
+    return new Promise((resolve) => this.waiting.push(() => resolve({ changes: [], violations: [], durationMs: 0 })));
+  }
+  releaseAll(): void {
+    for (const r of this.waiting.splice(0)) r();
+  }
+}
+
+/** A runner whose attempts end when the test says so. */
+class ManualRunner implements Runner {
+  started: string[] = [];
+  private ends = new Map<string, (r: RunResult) => void>();
+  start(ctx: { agent: { id: string } }): AgentRun {
+    this.started.push(ctx.agent.id);
+    let end!: (r: RunResult) => void;
+    const done = new Promise<RunResult>((r) => (end = r));
+    this.ends.set(ctx.agent.id, end);
+    return { pgid: null, done, cancel: () => end({ outcome: "cancelled", exitCode: null, signal: "SIGTERM", message: "cancelled" }) };
+  }
+  finish(id: string, ok = true): void {
+    this.ends.get(id)?.({ outcome: ok ? "finished" : "failed", exitCode: ok ? 0 : 1, signal: null, message: ok ? "done" : "exit 1" });
+  }
+}
+
+function setup(input: Omit<PlanInput, "apiVersion" | "name">) {
+  const runner = new ManualRunner();
+  const auditor = new HeldAuditor();
+  const root = mkdtempSync(join(tmpdir(), "purple-engine-"));
+  const engine = new Engine({ root, maxAgents: 10, runners: { command: runner }, auditor, logger: silentLogger(), gateEnv: {}, retry: { baseMs: 1, maxMs: 1 }, flushDelayMs: 1 });
+  const plan = Plan.parse({ apiVersion: "purple/v1", name: "p", defaults: { runner: "command", retries: 0 }, ...input });
+  engine.submit({ plan, dir: join(root, ".context-kit", "orchestration", "p"), hash: "h", source: "test" });
+  const entry = engine.plans.get("p")!;
+  return { engine, entry, runner, auditor };
+}
+const tick = () => new Promise((r) => setImmediate(r));
+
+test("a plan cancelled while an agent waits for its pre-start audit never starts that agent", async () => {
+  const { engine, entry, runner, auditor } = setup({ agents: [{ id: "a" }], waves: [{ id: "w", agents: ["a"] }] });
+  await tick();
+  expect(entry.run.agents.get("a")!.state).toBe("running"); // decided, not yet spawned
+  expect(auditor.waiting.length).toBe(1);
+  cancelPlan(engine, "p");
+  auditor.releaseAll();
+  expect(await engine.whenEnded("p")).toBe("cancelled");
+  for (let i = 0; i < 5; i++) await tick();
+  expect(runner.started).toEqual([]);
+  expect(entry.run.agents.get("a")!.state).toBe("cancelled");
+});
+
+test("pause holds new starts, resume goes on; a retried agent of a failed plan runs it again", async () => {
+  const { engine, entry, runner, auditor } = setup({
+    agents: [{ id: "a", territory: ["a/"] }, { id: "b", territory: ["b/"], dependsOn: ["a"] }],
+    waves: [{ id: "w", agents: ["a", "b"] }],
+  });
+  const release = async () => {
+    for (let i = 0; i < 10; i++) {
+      auditor.releaseAll();
+      await tick();
+    }
+  };
+  await release();
+  expect(runner.started).toEqual(["a"]);
+  pausePlan(engine, "p");
+  runner.finish("a");
+  await release();
+  expect(runner.started).toEqual(["a"]); // b's dependency completed, but the plan is paused
+  resumePlan(engine, "p");
+  await release();
+  expect(runner.started).toEqual(["a", "b"]);
+  runner.finish("b", false);
+  await release();
+  expect(await engine.whenEnded("p")).toBe("failed");
+  retryAgent(engine, "p", "b");
+  await release();
+  expect(runner.started).toEqual(["a", "b", "b"]);
+  expect(entry.run.agents.get("b")!.attempt).toBe(2);
+  runner.finish("b");
+  await release();
+  expect(await engine.whenEnded("p")).toBe("succeeded");
+});
