@@ -1,86 +1,105 @@
 // purplectl: the command line for people and scripts (SPEC §9). Exit codes: 0 success,
 // 1 the command or the plan failed, 2 usage error, 3 no daemon answers.
-import { parseArgs } from "node:util";
-import { resolve } from "node:path";
-import { findRoot } from "./find-root.ts";
-import { canonicalYaml, checkPlanAt, formatProblems, submitToInbox } from "./offline.ts";
-import { readPlanDetail, readPlanStatuses, renderPlanDetail, renderPlans } from "./status.ts";
+// Command modules load on demand, so `purplectl status` pays only for what status uses.
+import { parseArgv } from "./args.ts";
+import type { Ctx, Flags } from "./context.ts";
+import { failureOf, UsageError } from "./errors.ts";
+import pkg from "../package.json" with { type: "json" };
 
-const USAGE = `usage: purplectl [--root DIR] [--json] COMMAND
+const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
 
-  status [PLAN]        the plans (or one plan's waves and agents), from their status files
-  validate PATH        check a plan file or folder offline: every problem (exit 1) or its canonical YAML
-  submit PATH          check a plan, then copy it atomically into the inbox
+  status [PLAN]              the daemon and its plans, or one plan's waves and agents
+  watch [PLAN]               live progress until the plan ends; exit 0 succeeded, 1 otherwise
+  logs PLAN [AGENT] [-f]     the plan's status log, or an agent's output; -f follows it
+  submit PATH                check a plan offline, then hand it to purpled (or into the inbox)
+  validate PATH              offline: every problem (exit 1) or the canonical YAML
+  approve|pause|resume PLAN  as the RPC methods plan.approve, plan.pause, plan.resume
+  cancel PLAN [AGENT]        cancel the plan, or one agent of it
+  retry PLAN AGENT           run a failed or blocked agent again
+  stop                       ask purpled to drain and exit
+  service print|install [--systemd|--launchd] [--user]
+                             a systemd unit or launchd plist that runs purpled for this root
+  mcp [--plan PLAN]          an MCP server on stdio whose purple_* tools forward to purpled
 
-The control-channel commands (watch, logs, approve, pause, resume, cancel, retry, stop,
-service, mcp) arrive with the control socket; this version reads the status files directly.`;
+The socket is --socket, else $PURPLE_SOCKET, else the one in the nearest
+.context-kit/orchestration/.purple/daemon.json (walking up from --root or the working directory).
+Exit codes: 0 success, 1 the command or the plan failed, 2 usage error, 3 no daemon answers.`;
 
-const CONTROL_COMMANDS = new Set(["watch", "logs", "approve", "pause", "resume", "cancel", "retry", "stop", "service", "mcp"]);
+type Run = (ctx: Ctx, args: string[]) => Promise<number>;
+interface Command {
+  min: number;
+  max: number;
+  args: string;
+  flags?: (keyof Flags)[];
+  run: Run;
+}
 
+const planVerb = (verb: "approve" | "pause" | "resume"): Command => ({ min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).planVerb(c, verb, a) });
+
+const COMMANDS: Record<string, Command> = {
+  status: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/status.ts")).status(c, a) },
+  watch: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/watch.ts")).watch(c, a) },
+  logs: { min: 1, max: 2, args: "PLAN [AGENT] [-f]", flags: ["follow"], run: async (c, a) => (await import("./commands/logs.ts")).logs(c, a) },
+  submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
+  validate: { min: 1, max: 1, args: "[--compile] PATH", flags: ["compile"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
+  approve: planVerb("approve"),
+  pause: planVerb("pause"),
+  resume: planVerb("resume"),
+  cancel: {
+    min: 1, max: 2, args: "PLAN [AGENT]",
+    run: async (c, a) => {
+      const m = await import("./commands/control.ts");
+      return a.length === 2 ? m.agentVerb(c, "cancel", a) : m.planVerb(c, "cancel", a);
+    },
+  },
+  retry: { min: 2, max: 2, args: "PLAN AGENT", run: async (c, a) => (await import("./commands/control.ts")).agentVerb(c, "retry", a) },
+  stop: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/control.ts")).stop(c) },
+  service: { min: 1, max: 1, args: "print|install [--systemd|--launchd] [--user]", flags: ["systemd", "launchd", "user"], run: async (c, a) => (await import("./commands/service.ts")).service(c, a) },
+  mcp: { min: 0, max: 0, args: "[--plan PLAN]", flags: ["plan"], run: async (c) => (await import("./commands/mcp.ts")).mcp(c) },
+};
+
+const GLOBAL = new Set(["root", "socket", "json", "help", "version"]);
+
+/** Parse the command line, run the command, and turn any failure into its message and exit code. */
 async function main(argv: string[]): Promise<number> {
-  let parsed;
+  let ctx: Ctx | undefined;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { root: { type: "string" }, socket: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } });
+    const parsed = parse(argv);
+    if (parsed === "help") return void console.log(USAGE), 0;
+    if (parsed === "version") return void console.log(pkg.version), 0;
+    const { Ctx } = await import("./context.ts");
+    ctx = new Ctx(parsed.flags);
+    return await parsed.command.run(ctx, parsed.args);
   } catch (err) {
-    return usage((err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  const [command, ...args] = positionals;
-  if (values.help || !command) return values.help ? (console.log(USAGE), 0) : usage("no command given");
-  const root = findRoot(values.root);
-  const out = (human: string, json: unknown) => console.log(values.json ? JSON.stringify(json, null, 2) : human);
-
-  switch (command) {
-    case "status": {
-      if (!root) return fail("no .context-kit/orchestration/ here or in any parent directory; pass --root DIR");
-      if (args[0]) {
-        const detail = readPlanDetail(root, args[0]);
-        if (!detail) return fail(`no plan ${args[0]} under ${root} (or it has no status yet)`);
-        out(renderPlanDetail(detail), detail);
-        return ["failed", "blocked", "cancelled"].includes(detail.plan.state) ? 1 : 0;
-      }
-      const plans = readPlanStatuses(root);
-      out(renderPlans(plans), plans);
-      return 0;
-    }
-    case "validate": {
-      if (!args[0]) return usage("validate needs a PATH");
-      const r = await checkPlanAt(resolve(args[0]), root);
-      if (!r.ok) {
-        if (values.json) console.log(JSON.stringify(r.problems, null, 2));
-        else console.error(`${args[0]}: ${r.problems.length} problem(s)\n${formatProblems(r.problems)}`);
-        return 1;
-      }
-      out(canonicalYaml(r.plan).trimEnd(), r.plan);
-      return 0;
-    }
-    case "submit": {
-      if (!args[0]) return usage("submit needs a PATH");
-      if (!root) return fail("no .context-kit/orchestration/ here or in any parent directory; pass --root DIR");
-      const r = await checkPlanAt(resolve(args[0]), root);
-      if (!r.ok) return fail(`${args[0]} was not submitted: ${r.problems.length} problem(s)\n${formatProblems(r.problems)}`);
-      try {
-        const target = submitToInbox(resolve(args[0]), r.plan, root);
-        out(`submitted ${r.plan.name} → ${target}`, { plan: r.plan.name, path: target });
-        return 0;
-      } catch (err) {
-        return fail((err as Error).message);
-      }
-    }
-    default:
-      if (CONTROL_COMMANDS.has(command)) return usage(`'${command}' needs the control channel, which this version of purple does not have yet`);
-      return usage(`unknown command '${command}'`);
+    const f = failureOf(err, ctx?.socket.root ?? null);
+    console.error(`purplectl: ${f.message}${err instanceof UsageError ? "\nrun `purplectl --help` for the commands" : ""}`);
+    return f.code;
+  } finally {
+    ctx?.closeAll();
   }
 }
 
-function usage(message: string): number {
-  console.error(`purplectl: ${message}\n\n${USAGE}`);
-  return 2;
+function parse(argv: string[]): "help" | "version" | { command: Command; args: string[]; flags: Flags } {
+  const { values, positionals } = parseArgv(argv);
+  if (values.help) return "help";
+  if (values.version) return "version";
+  const [name, ...args] = positionals;
+  if (!name) throw new UsageError("no command given");
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) throw new UsageError(`unknown command '${name}'`);
+  const given = Object.keys(values).filter((k) => !GLOBAL.has(k));
+  const stray = given.find((k) => !command.flags?.includes(k as keyof Flags));
+  if (stray) throw new UsageError(`${name} takes no --${stray}`);
+  if (args.length < command.min || args.length > command.max) throw new UsageError(`usage: purplectl ${name} ${command.args}`.trimEnd());
+  if (values.systemd && values.launchd) throw new UsageError("choose one of --systemd and --launchd");
+  const flags: Flags = {
+    root: values.root, socket: values.socket, json: values.json ?? false, follow: values.follow ?? false, compile: values.compile ?? false,
+    systemd: values.systemd ?? false, launchd: values.launchd ?? false, user: values.user ?? false, plan: values.plan,
+  };
+  return { command, args, flags };
 }
 
-function fail(message: string): number {
-  console.error(`purplectl: ${message}`);
-  return 1;
-}
-
+// Exit by exitCode, not process.exit(): that would drop stdout still queued for a slow pipe.
+// Every command closes what it opened; the unref'd timer only ends a process something kept alive.
 process.exitCode = await main(process.argv.slice(2));
+setTimeout(() => process.exit(), 2000).unref();

@@ -1,4 +1,4 @@
-// purplectl without a daemon: validate, submit and status from files, with the SPEC's exit codes.
+// purplectl without a daemon: validate, submit (into the inbox) and status from files, with the SPEC's exit codes.
 import { expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -43,11 +43,21 @@ test("submit checks first, then lands the plan in the inbox; status finds the ro
   expect(ctl(root, "status", "nope").code).toBe(1);
 });
 
-test("usage errors exit 2; control commands say the channel is not here yet", () => {
+test("usage errors exit 2; control commands without a daemon exit 3, naming the socket tried", () => {
   const root = tempRoot();
   expect(ctl(root, "frobnicate").code).toBe(2);
   const watch = ctl(root, "watch");
-  expect(watch.code).toBe(2);
-  expect(watch.err).toContain("control channel");
+  expect(watch.code).toBe(3);
+  expect(watch.err).toContain("no daemon answers on ");
+  expect(watch.err).toContain("purpled --root");
   expect(existsSync(join(root, ".context-kit"))).toBe(false);
+});
+
+test("status with no daemon reads the status files, and says so", () => {
+  const root = tempRoot();
+  mkdirSync(join(orchestrationDir(root), "inbox"), { recursive: true });
+  const r = ctl(root, "status");
+  expect(r.code).toBe(0);
+  expect(r.err).toContain("(daemon not running: read from files)");
+  expect(JSON.parse(ctl(root, "--json", "status").out)).toEqual({ offline: true, root, plans: [] });
 });

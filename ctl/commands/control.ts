@@ -1,0 +1,33 @@
+// The commands that change one thing and report the result: approve, pause, resume, cancel
+// (a plan, or one agent of it), retry an agent, and stop the daemon.
+import type { Ctx } from "../context.ts";
+import { EXIT } from "../errors.ts";
+import { renderAgent, renderSummary } from "../render.ts";
+
+const PLAN_VERBS = { approve: "plan.approve", pause: "plan.pause", resume: "plan.resume", cancel: "plan.cancel" } as const;
+const PAST = { approve: "approved", pause: "paused", resume: "resumed", cancel: "cancelled" } as const;
+
+/** approve|pause|resume|cancel PLAN: the plan's new summary. */
+export async function planVerb(ctx: Ctx, verb: keyof typeof PLAN_VERBS, [plan]: string[]): Promise<number> {
+  const client = await ctx.connect();
+  const summary = await client.call(PLAN_VERBS[verb], { plan: plan! });
+  ctx.print(renderSummary(PAST[verb], summary), summary);
+  return EXIT.ok;
+}
+
+/** retry PLAN AGENT, cancel PLAN AGENT: the agent's new status. */
+export async function agentVerb(ctx: Ctx, verb: "retry" | "cancel", [plan, agent]: string[]): Promise<number> {
+  const client = await ctx.connect();
+  const status = await client.call(verb === "retry" ? "agent.retry" : "agent.cancel", { plan: plan!, agent: agent! });
+  ctx.print(renderAgent(verb === "retry" ? "queued for another attempt" : "cancelled", status), status);
+  return EXIT.ok;
+}
+
+/** stop: daemon.shutdown; purpled drains (running agents are asked to stop) and exits. */
+export async function stop(ctx: Ctx): Promise<number> {
+  const client = await ctx.connect();
+  const { pid } = await client.call("daemon.status");
+  const result = await client.call("daemon.shutdown");
+  ctx.print(`purpled (pid ${pid}) is draining: running agents are asked to stop, then it exits`, result);
+  return EXIT.ok;
+}

@@ -1,0 +1,98 @@
+// `purplectl watch [PLAN]`: live progress until the plan ends, driven by events.subscribe (each
+// event triggers a plan.get) plus a slow poll for what sends no event (ticket progress). On a TTY
+// the frame is redrawn in place; otherwise each changed line is appended with its time.
+import type { Client } from "../client.ts";
+import type { Ctx } from "../context.ts";
+import { NoDaemonError, UsageError } from "../errors.ts";
+import type { PlanDetail } from "../../protocol/rpc.ts";
+import { TERMINAL_PLAN_STATES, type PlanState } from "../../protocol/status.ts";
+import { changed, frame, redraw } from "../watch-frame.ts";
+import { outcomeOf } from "./status.ts";
+
+const POLL_MS = 1000;
+const isTerminal = (s: PlanState) => TERMINAL_PLAN_STATES.includes(s);
+
+/** Watch a plan until it ends: exit 0 when it succeeded, 1 when it failed, was blocked or cancelled. */
+export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
+  const client = await ctx.connect();
+  const plan = planArg ?? (await pickPlan(client));
+  const paint = painter(ctx);
+  let finish!: (r: { code: number } | { err: unknown }) => void;
+  const ended = new Promise<{ code: number } | { err: unknown }>((r) => (finish = r));
+
+  let busy = false;
+  let dirty = false;
+  const refresh = async (): Promise<void> => {
+    if (busy) return void (dirty = true);
+    busy = true;
+    try {
+      do {
+        dirty = false;
+        const d = await client.call("plan.get", { plan });
+        paint(d);
+        if (isTerminal(d.plan.state)) return finish({ code: outcomeOf(d.plan.state) });
+      } while (dirty);
+    } catch (err) {
+      finish({ err });
+    } finally {
+      busy = false;
+    }
+  };
+
+  // Subscribe before the first plan.get, so no transition falls between the two.
+  await client.subscribe(plan, () => void refresh());
+  void refresh();
+  const poll = setInterval(() => void refresh(), POLL_MS);
+  void client.closed.then(() => finish({ err: new NoDaemonError(client.socketPath, "purpled went away while watching") }));
+  const onSignal = () => finish({ code: 130 });
+  process.once("SIGINT", onSignal);
+  try {
+    const r = await ended;
+    if ("err" in r) throw r.err;
+    return r.code;
+  } finally {
+    clearInterval(poll);
+    process.off("SIGINT", onSignal);
+    client.close();
+  }
+}
+
+/** No PLAN given: the one plan still going, else the one updated last. */
+async function pickPlan(client: Client): Promise<string> {
+  const { plans } = await client.call("daemon.status");
+  const going = plans.filter((p) => !isTerminal(p.state));
+  if (going.length > 1) throw new UsageError(`several plans are going (${going.map((p) => p.plan).join(", ")}): name one, e.g. purplectl watch ${going[0]!.plan}`);
+  const pick = going[0] ?? [...plans].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+  if (!pick) throw new Error("purpled has no plans to watch yet");
+  return pick.plan;
+}
+
+/** How frames reach the screen: redrawn in place on a TTY, appended lines otherwise, JSON with --json. */
+function painter(ctx: Ctx): (d: PlanDetail) => void {
+  const out = (s: string) => process.stdout.write(s);
+  if (ctx.json) {
+    let last = "";
+    return (d) => {
+      const line = JSON.stringify(d);
+      if (line !== last) out(`${line}\n`);
+      last = line;
+    };
+  }
+  if (process.stdout.isTTY) {
+    let height = 0;
+    let last = "";
+    return (d) => {
+      const lines = frame(d);
+      const text = lines.map((l) => l.text).join("\n");
+      if (text === last) return;
+      out(redraw(height, lines, process.stdout.columns || 100));
+      height = lines.length;
+      last = text;
+    };
+  }
+  const shown = new Map<string, string>();
+  return (d) => {
+    const time = new Date().toISOString().slice(11, 19);
+    for (const l of changed(shown, frame(d))) out(`${time} ${l.text}\n`);
+  };
+}

@@ -1,0 +1,59 @@
+// One invocation of purplectl: its global flags, where the project and the socket are, output,
+// and the connections it opened (closed when the command returns).
+import "./zod-config.ts";
+import { PurpleError } from "../protocol/errors.ts";
+import { connect, type Client, type ConnectOptions } from "./client.ts";
+import { findSocket, type SocketChoice } from "./find-socket.ts";
+
+export interface Flags {
+  root?: string;
+  socket?: string;
+  json: boolean;
+  follow: boolean;
+  compile: boolean;
+  systemd: boolean;
+  launchd: boolean;
+  user: boolean;
+  plan?: string;
+}
+
+export class Ctx {
+  readonly socket: SocketChoice;
+  private readonly clients: Client[] = [];
+
+  constructor(readonly flags: Flags) {
+    this.socket = findSocket({ socket: flags.socket, root: flags.root });
+  }
+
+  get json(): boolean {
+    return this.flags.json;
+  }
+
+  /** The project root, or a failure saying how to name one. */
+  requireRoot(): string {
+    if (this.socket.root) return this.socket.root;
+    throw new PurpleError("INVALID_PARAMS", "no .context-kit/orchestration/ here or in any parent directory; pass --root DIR");
+  }
+
+  /** A connection to the daemon; NoDaemonError when none answers. */
+  async connect(opts?: ConnectOptions): Promise<Client> {
+    const client = await connect(this.socket.path, opts);
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Print the human text, or with --json the value as JSON. */
+  print(human: string, json: unknown): void {
+    // console.log, not process.stdout: touching process.stdout costs a compiled purplectl ~10 ms.
+    console.log(this.json ? JSON.stringify(json, null, 2) : human);
+  }
+
+  /** A note for people on stderr (stdout stays machine-readable). */
+  note(text: string): void {
+    console.error(text);
+  }
+
+  closeAll(): void {
+    for (const c of this.clients) c.close();
+  }
+}
