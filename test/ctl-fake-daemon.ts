@@ -95,7 +95,7 @@ const DEFAULTS: Record<string, Handler> = {
 
 /** A temp project root with O/ made, and the socket path the fake listens on (short enough for sun_path). */
 export function fakeProject(): { root: string; socket: string } {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "purple-ctl-")));
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "purple-ctl-fake-")));
   mkdirSync(join(root, ".context-kit", "orchestration", ".purple"), { recursive: true });
   return { root, socket: join(root, "d.sock") };
 }

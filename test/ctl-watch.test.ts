@@ -3,7 +3,7 @@
 import { afterEach, expect, test } from "bun:test";
 import type { PlanState } from "../protocol/status.ts";
 import { changed, frame, redraw } from "../ctl/watch-frame.ts";
-import { BUN, cleanEnv, CTL, daemonStatus, FakeDaemon, fakeProject, LineWaiter, planDetail, planStateEvent, summary } from "./ctl-fake-daemon.ts";
+import { BUN, cleanEnv, CTL, daemonStatus, FakeDaemon, FakeRpcError, fakeProject, LineWaiter, planDetail, planStateEvent, summary } from "./ctl-fake-daemon.ts";
 
 const fakes: FakeDaemon[] = [];
 afterEach(() => fakes.splice(0).forEach((f) => f.stop()));
@@ -63,4 +63,19 @@ test("appended mode prints only lines that changed; the TTY redraw moves up over
   expect(text.startsWith("\r\x1b[6A\x1b[J")).toBe(true);
   expect(text.split("\n").every((l) => l.replace(/\x1b\[[0-9]*[AJ]|\r/g, "").length <= 29)).toBe(true);
   expect(redraw(0, frame(next), 100).startsWith("\x1b[J")).toBe(true);
+});
+
+test("watch right after submit waits for the inbox to accept the plan, then follows it", async () => {
+  let accepted = false;
+  const w = watchAgainstFake(["alpha"], {
+    "plan.get": () => {
+      if (!accepted) throw new FakeRpcError("PLAN_NOT_FOUND", 'no plan named "alpha"');
+      return planDetail("succeeded");
+    },
+  });
+  await new LineWaiter(w.proc.stderr).waitFor("waiting for purpled to accept alpha");
+  accepted = true;
+  w.d.emit({ seq: 1, ts: new Date().toISOString(), plan: "alpha", type: "plan.accepted", hash: "h", source: "inbox/alpha.yaml" });
+  expect(await w.proc.exited).toBe(0);
+  await w.out.waitFor("alpha: succeeded");
 });

@@ -3,13 +3,15 @@
 // the frame is redrawn in place; otherwise each changed line is appended with its time.
 import type { Client } from "../client.ts";
 import type { Ctx } from "../context.ts";
-import { NoDaemonError, UsageError } from "../errors.ts";
+import { NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
 import type { PlanDetail } from "../../protocol/rpc.ts";
 import { TERMINAL_PLAN_STATES, type PlanState } from "../../protocol/status.ts";
 import { changed, frame, redraw } from "../watch-frame.ts";
 import { outcomeOf } from "./status.ts";
 
 const POLL_MS = 1000;
+/** A plan just handed to plan.submit is accepted by the inbox a moment later: wait this long for it. */
+const ACCEPT_WAIT_MS = 15_000;
 const isTerminal = (s: PlanState) => TERMINAL_PLAN_STATES.includes(s);
 
 /** Watch a plan until it ends: exit 0 when it succeeded, 1 when it failed, was blocked or cancelled. */
@@ -22,6 +24,9 @@ export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
 
   let busy = false;
   let dirty = false;
+  let seen = false;
+  let waiting = false;
+  const acceptBy = Date.now() + ACCEPT_WAIT_MS;
   const refresh = async (): Promise<void> => {
     if (busy) return void (dirty = true);
     busy = true;
@@ -29,11 +34,17 @@ export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
       do {
         dirty = false;
         const d = await client.call("plan.get", { plan });
+        seen = true;
         paint(d);
         if (isTerminal(d.plan.state)) return finish({ code: outcomeOf(d.plan.state) });
       } while (dirty);
     } catch (err) {
-      finish({ err });
+      const notYet = !seen && err instanceof RpcCallError && err.dataCode === "PLAN_NOT_FOUND" && Date.now() < acceptBy;
+      if (!notYet) finish({ err });
+      else if (!waiting) {
+        waiting = true;
+        ctx.note(`(waiting for purpled to accept ${plan})`);
+      }
     } finally {
       busy = false;
     }
