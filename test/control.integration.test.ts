@@ -124,6 +124,15 @@ describe("control channel of the real purpled", () => {
     expect(existsSync(info.socket)).toBe(false);
   }, 60_000);
 
+  test("1,000 concurrent daemon.status requests to the real daemon: zero failures", async () => {
+    const { info } = await startDaemon(tempRoot());
+    const conns = await Promise.all(Array.from({ length: 100 }, () => TestRpc.connect(info.socket)));
+    clients.push(...conns);
+    const replies = await Promise.all(conns.flatMap((c) => Array.from({ length: 10 }, () => c.request("daemon.status"))));
+    expect(replies.length).toBe(1000);
+    expect(replies.filter((r) => r.error || r.result?.protocol !== "1.0").length).toBe(0);
+  }, 30_000);
+
   test("the socket is 0600 in a 0700 directory", async () => {
     const { info } = await startDaemon(tempRoot());
     expect(statSync(info.socket).mode & 0o777).toBe(0o600);
