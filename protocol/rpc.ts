@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { ErrorCode } from "./errors.ts";
 import { PlanEvent } from "./events.ts";
-import { AgentStatus, PlanState, PlanStatus } from "./status.ts";
+import { AgentStatus, PlanState, PlanStatus, StatusBarFields } from "./status.ts";
 
 /** major.minor: a different major is incompatible; a client refuses it (SPEC §8, STYLE 7). */
 export const PROTOCOL_VERSION = "1.0";
@@ -68,16 +68,7 @@ const AgentRef = z.strictObject({ plan: z.string().min(1), agent: z.string().min
 const Empty = z.strictObject({});
 
 /** The Purple CLI's status-bar tools, as methods: the same arguments plus `plan`. */
-export const PurpleUpdateStatus = z.strictObject({
-  plan: z.string().min(1),
-  phase: z.string().optional(),
-  agent: z.string().optional(),
-  mode: z.string().optional(),
-  currentTicket: z.union([z.string(), z.number()]).optional(),
-  totalTickets: z.number().int().min(0).optional(),
-  tool: z.string().optional(),
-  activeFile: z.string().optional(),
-});
+export const PurpleUpdateStatus = z.strictObject({ plan: z.string().min(1), ...StatusBarFields });
 export const PurpleSetPhase = z.strictObject({ plan: z.string().min(1), phase: z.string().min(1) });
 export const PurpleReportProgress = z.strictObject({ plan: z.string().min(1), agent: z.string().optional(), message: z.string().min(1), percent: z.number().min(0).max(100).optional() });
 export const PurpleStartTicket = z.strictObject({ plan: z.string().min(1), ticketId: z.string().min(1), ticketName: z.string().optional(), agent: z.string().optional() });

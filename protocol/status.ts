@@ -63,8 +63,8 @@ export const AgentStatus = z.strictObject({
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
-/** The Purple CLI's status bar, as its purple_update_status / purple_set_phase tools set it. */
-export const StatusBar = z.strictObject({
+/** The fields of the Purple CLI's status bar that its purple_update_status tool sets. */
+export const StatusBarFields = {
   phase: z.string().optional(),
   agent: z.string().optional(),
   mode: z.string().optional(),
@@ -72,6 +72,11 @@ export const StatusBar = z.strictObject({
   totalTickets: z.number().int().min(0).optional(),
   tool: z.string().optional(),
   activeFile: z.string().optional(),
+};
+
+/** The Purple CLI's status bar, as its purple_update_status / purple_set_phase tools set it. */
+export const StatusBar = z.strictObject({
+  ...StatusBarFields,
   progress: z.number().min(0).max(100).optional(),
   message: z.string().optional(),
   updatedAt: z.string(),
