@@ -59,6 +59,8 @@ export const Agent = z.strictObject({
   model: z.string().optional(),
   timeout: Duration.optional(),
   retries: z.number().int().min(0).max(20).optional(),
+  /** model spend at which this agent stops and the plan blocks (anthropic runner) */
+  budgetUsd: z.number().positive().optional(),
 });
 export type Agent = z.infer<typeof Agent>;
 
@@ -84,6 +86,8 @@ export const Plan = z.strictObject({
   name: z.string().regex(PLAN_NAME_PATTERN, "plan names are lower-case letters, digits and '-', at most 63 characters"),
   goal: z.string().default(""),
   maxAgents: z.number().int().min(1).max(1000).default(6),
+  /** model spend across all agents at which the plan stops its agents and blocks */
+  budgetUsd: z.number().positive().optional(),
   defaults: Defaults.default(Defaults.parse({})),
   contracts: z.array(Contract).default([]),
   agents: z.array(Agent).min(1),

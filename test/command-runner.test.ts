@@ -33,6 +33,7 @@ function context(command: string[] | null, over: Partial<RunContext> = {}): RunC
     attempt: 1,
     root,
     planDir,
+    reporter: { startTicket() {}, completeTicket() {}, status() {}, spend: () => true },
     agentDir,
     prompt: `You are ${id}.\nDo the work.\n`,
     statusFile: join(planDir, "status", `${id}.json`),

@@ -4,7 +4,7 @@ import { Plan, territoryOf, type PlanInput } from "../protocol/index.ts";
 import { applyAction, applyAgentEnded, applyGateEnded, DEFAULT_RETRY } from "../daemon/core/apply.ts";
 import { decide, type Action, type Limits } from "../daemon/core/decide.ts";
 import { indexPlan, type PlanIndex } from "../daemon/core/plan-index.ts";
-import { initialRunState, setPlanState, type PlanRunState } from "../daemon/core/state.ts";
+import { initialRunState, setAgentState, setPlanState, type PlanRunState } from "../daemon/core/state.ts";
 
 const free: Limits = { globalFree: 100, busy: [] };
 
@@ -118,6 +118,17 @@ describe("decide", () => {
     applyAgentEnded(index, run, "b", ok, 2, DEFAULT_RETRY);
     settle(index, run);
     expect(run.state).toBe("failed");
+  });
+
+  test("an agent that needs a person blocks the plan instead of failing it", () => {
+    const { index, run } = setup({ agents: [{ id: "a", territory: ["a/"] }, { id: "b", territory: ["b/"] }], waves: [{ id: "w", agents: ["a", "b"] }] });
+    settle(index, run);
+    setAgentState(run, "a", "blocked", "its budget is spent", 1);
+    expect(settle(index, run)).toEqual([]); // b still runs
+    applyAgentEnded(index, run, "b", ok, 2, DEFAULT_RETRY);
+    settle(index, run);
+    expect(run.state).toBe("blocked");
+    expect(run.reason).toContain("budget");
   });
 
   test("illegal transitions throw", () => {

@@ -18,7 +18,7 @@ export type Action =
   | { type: "start-agent"; agent: string }
   | { type: "run-gate"; wave: string }
   | { type: "pass-wave"; wave: string }
-  | { type: "finish-plan"; state: "succeeded" | "failed"; reason: string }
+  | { type: "finish-plan"; state: "succeeded" | "failed" | "blocked"; reason: string }
   /** nothing to do before `at` (ms epoch): a retry backoff ends then */
   | { type: "wake-at"; at: number };
 
@@ -34,17 +34,22 @@ export function decide(index: PlanIndex, run: PlanRunState, limits: Limits, now:
   if (waveState !== "running") return []; // validating: the gate is under way
 
   let failed: string | null = null;
+  let blocked: string | null = null;
   let allCompleted = true;
   for (const a of wave.agents) {
     const s = run.agents.get(a.id)!.state;
     if (s !== "completed") allCompleted = false;
-    if (failed === null && (s === "failed" || s === "blocked" || s === "cancelled")) failed = a.id;
+    if (failed === null && (s === "failed" || s === "cancelled")) failed = a.id;
+    if (blocked === null && s === "blocked") blocked = a.id;
   }
-  if (failed !== null) {
-    // A failed wave starts nothing more; the plan ends once what is running has finished.
+  const stopper = failed ?? blocked;
+  if (stopper !== null) {
+    // A failed (or blocked) wave starts nothing more; the plan ends once what runs has finished:
+    // failed when an agent failed, blocked (waiting for a person) when one needs a person.
     if (run.running.size > 0) return [];
-    const agent = run.agents.get(failed)!;
-    return [{ type: "finish-plan", state: "failed", reason: `agent ${failed} ${agent.state} in wave ${wave.id}: ${agent.reason ?? "no reason given"}` }];
+    const agent = run.agents.get(stopper)!;
+    const reason = `agent ${stopper} ${agent.state} in wave ${wave.id}: ${agent.reason ?? "no reason given"}`;
+    return [{ type: "finish-plan", state: failed !== null ? "failed" : "blocked", reason }];
   }
   if (allCompleted) return [wave.gate.length > 0 ? { type: "run-gate", wave: wave.id } : { type: "pass-wave", wave: wave.id }];
 

@@ -6,6 +6,7 @@
 // Wave:  pending → running → validating → passed | blocked;  running → failed
 // Agent: queued → running → (validating →) completed
 //        running/validating → queued (a failed attempt with retries left) | failed | cancelled | interrupted
+//        running → blocked (it needs a person: its budget ran out)
 //        interrupted → queued;  failed/blocked/cancelled → queued (a person retries it)
 // An illegal move throws: it is a bug in the caller, never something to paper over.
 import type { AgentState, PlanState, WaveState } from "../../protocol/index.ts";
@@ -64,7 +65,7 @@ const WAVE_MOVES: Record<WaveState, readonly WaveState[]> = {
 
 const AGENT_MOVES: Record<AgentState, readonly AgentState[]> = {
   queued: ["running", "cancelled", "blocked"],
-  running: ["validating", "completed", "failed", "queued", "cancelled", "interrupted"],
+  running: ["validating", "completed", "failed", "queued", "cancelled", "interrupted", "blocked"],
   validating: ["completed", "failed", "queued", "cancelled", "interrupted"],
   completed: [],
   failed: ["queued"],

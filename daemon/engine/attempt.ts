@@ -6,6 +6,7 @@ import { applyAgentEnded, applyGateEnded } from "../core/apply.ts";
 import { setAgentState } from "../core/state.ts";
 import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
+import { reporterFor } from "./reporter.ts";
 import type { RunContext, RunResult } from "../runners/runner.ts";
 import type { Engine } from "./engine.ts";
 import type { PlanEntry } from "./plan-entry.ts";
@@ -52,6 +53,7 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     socket: engine.opts.socket ?? "",
     timeoutMs: info.timeoutMs,
     graceMs: engine.graceMs,
+    reporter: reporterFor(engine, entry, id),
   };
   engine.checkpoints.enter({ key, territory: info.agent.territory });
   let result: RunResult;
@@ -74,6 +76,10 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
   }
   if (entry.cancelRequested.delete(id)) {
     engine.record(entry, [setAgentState(run, id, "cancelled", run.state === "cancelled" ? "the plan was cancelled" : "cancelled by a person", engine.now())]);
+    return engine.schedule();
+  }
+  if (result.outcome === "blocked" || entry.budgetStopped.delete(id)) {
+    engine.record(entry, [setAgentState(run, id, "blocked", result.outcome === "blocked" ? result.message : "the plan's budget is spent", engine.now())]);
     return engine.schedule();
   }
   if (engine.isDraining && result.outcome === "cancelled") {

@@ -53,8 +53,9 @@ export function resumePlan(engine: Engine, name: string): void {
   const entry = planEntry(engine, name);
   const { run } = entry;
   if (run.state === "paused") return void act(engine, entry, [setPlanState(run, run.startedAt === null ? "queued" : "running", "resumed", engine.now())]);
-  if (run.state === "blocked") return rerunGate(engine, entry, "resumed");
-  throw refuse(entry, "resume", "a paused or blocked plan");
+  if (run.state === "blocked" && run.waves[run.waveIndex]?.state === "blocked") return rerunGate(engine, entry, "resumed");
+  if (run.state === "blocked") throw new PurpleError("INVALID_STATE", `plan ${name} is blocked by an agent that needs a person (${run.reason}); retry that agent with \`purplectl retry ${name} AGENT\``);
+  throw refuse(entry, "resume", "a paused plan, or a plan blocked by its gate");
 }
 
 /** Cancel: queued agents are cancelled, running ones stopped (SIGTERM, grace, SIGKILL), the gate aborted. */
@@ -83,10 +84,10 @@ export function retryAgent(engine: Engine, name: string, agent: string): void {
   const st = agentIn(entry, agent);
   if (!["failed", "cancelled", "blocked", "interrupted"].includes(st.state))
     throw new PurpleError("INVALID_STATE", `agent ${agent} of plan ${name} is ${st.state}; only a failed, cancelled, blocked or interrupted agent can be retried`);
-  if (!["running", "paused", "failed"].includes(run.state)) throw refuse(entry, "retry an agent of", "a running, paused or failed plan");
+  if (!["running", "paused", "failed", "blocked"].includes(run.state)) throw refuse(entry, "retry an agent of", "a running, paused, failed or blocked plan");
   const now = engine.now();
   const out: Transition[] = [];
-  if (run.state === "failed") {
+  if (run.state === "failed" || run.state === "blocked") {
     out.push(setPlanState(run, "running", `agent ${agent} retried`, now));
     if (run.waves[run.waveIndex]?.state === "failed") out.push(setWaveState(run, run.waveIndex, "running"));
     for (const id of entry.autoCancelled) if (id !== agent && run.agents.get(id)!.state === "cancelled") out.push(setAgentState(run, id, "queued", "the plan runs again", now));

@@ -17,6 +17,8 @@ export interface PlanEntry {
   approvedWaves: Set<string>;
   /** agents a person (or the plan's cancellation) asked to stop */
   cancelRequested: Set<string>;
+  /** agents stopped because the plan's budget ran out (they end blocked, not cancelled) */
+  budgetStopped: Set<string>;
   /** agents cancelled because their plan failed before they ran (retrying the plan requeues them) */
   autoCancelled: Set<string>;
   /** bumped on every change, for callers caching what they render from the entry */
@@ -49,6 +51,7 @@ export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number,
     approvedWaves: new Set(),
     cancelRequested: new Set(),
     autoCancelled: new Set(),
+    budgetStopped: new Set(),
     version: 0,
     run: initialRunState(index),
     records,

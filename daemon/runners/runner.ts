@@ -22,9 +22,26 @@ export interface RunContext {
   timeoutMs: number;
   /** time between SIGTERM and SIGKILL when stopping */
   graceMs: number;
+  /** how an in-process runner reports tickets, status and spend as it goes */
+  reporter: AgentReporter;
 }
 
-export type RunOutcome = "finished" | "failed" | "timeout" | "cancelled";
+/**
+ * What an agent tells the daemon while it works (the anthropic runner's ticket and status tools;
+ * command agents use the purple_* methods over the socket instead). Each call updates the status
+ * files at once. `spend` returns false once the agent's or the plan's budget is reached: the
+ * runner must then stop and end with outcome "blocked".
+ */
+export interface AgentReporter {
+  startTicket(ticketId: string): void;
+  completeTicket(ticketId: string): void;
+  status(message: string, percent?: number): void;
+  /** add one model turn's usage (tokens and cost); false when a budget is now exhausted */
+  spend(turn: Usage): boolean;
+}
+
+/** finished: exit 0 / the agent said it is done; blocked: it needs a person (a budget ran out). */
+export type RunOutcome = "finished" | "failed" | "timeout" | "cancelled" | "blocked";
 
 export interface RunResult {
   outcome: RunOutcome;
