@@ -1,0 +1,163 @@
+// The `anthropic` runner (SPEC §10): purple's own tool-use loop on @anthropic-ai/sdk, in process.
+// The API key is given once by the daemon (read from its environment at start) and goes only into
+// the SDK client: never into a context, an environment, a transcript or a log. A run ends with
+// its outcome in `done`, which never rejects; cancel and timeout abort the request in flight.
+import { realpathSync } from "node:fs";
+import Anthropic from "@anthropic-ai/sdk";
+import { scrubSecrets } from "../../../lib/logger.ts";
+import type { AgentRun, RunContext, Runner, RunResult } from "../runner.ts";
+import { KeyLimiter } from "./limiter.ts";
+import { runLoop, type LoopEnd } from "./loop.ts";
+import { buildPrompt, promptMarkdown, ticketIdsOf } from "./prompt.ts";
+import { Transcript } from "./transcript.ts";
+import { sleep } from "./wait.ts";
+
+export interface AnthropicRunnerOptions {
+  /** the daemon reads ANTHROPIC_API_KEY once at start and passes it here; undefined: every run fails fast */
+  apiKey: string | undefined;
+  /** ANTHROPIC_BASE_URL; undefined lets the SDK use its default */
+  baseURL?: string;
+  /** the rate-limit pause shared by every agent on one key; one per daemon (default: one per runner) */
+  limiter?: KeyLimiter;
+  /** model turns before an agent fails (default 50) */
+  maxTurns?: number;
+  /** a stream with no event for this long is aborted and the turn retried (default 60 s) */
+  watchdogMs?: number;
+  /** retries of one turn after an overload, a server error, a broken or stalled stream (default 3) */
+  turnRetries?: number;
+  /** the base of the exponential backoff between those retries (default 1 s) */
+  backoffBaseMs?: number;
+  /** output tokens per turn (default 8192) */
+  maxTokens?: number;
+  /** run_command's time limit (default 2 min) */
+  commandTimeoutMs?: number;
+}
+
+/** The outcome message of every run when purpled has no API key. */
+export const NO_KEY_MESSAGE = "no Anthropic API key: set ANTHROPIC_API_KEY in purpled's environment (or run the demo without --live)";
+
+/** Runs agents whose runner is anthropic: one SDK client and one key limiter for all of them. */
+export class AnthropicRunner implements Runner {
+  private readonly client: Anthropic | null;
+  private readonly limiter: KeyLimiter;
+
+  constructor(private readonly opts: AnthropicRunnerOptions) {
+    this.limiter = opts.limiter ?? new KeyLimiter();
+    this.client = opts.apiKey
+      ? new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, logLevel: "off", openTelemetry: false })
+      : null;
+  }
+
+  /** Start one attempt; returns at once and never throws, every problem ends up in `done`. */
+  start(ctx: RunContext): AgentRun {
+    if (!this.client || !this.opts.apiKey) return settled(result("failed", NO_KEY_MESSAGE));
+    try {
+      return new AnthropicRun(ctx, this.client, this.opts.apiKey, this.limiter, this.opts);
+    } catch (err) {
+      return settled(result("failed", `could not start agent ${ctx.agent.id}: ${messageOf(err)}`));
+    }
+  }
+}
+
+/** The model an agent uses: its own, its runner's, or the plan's default. */
+export function modelOf(ctx: RunContext): string {
+  const runner = ctx.agent.runner;
+  return ctx.agent.model ?? (runner?.kind === "anthropic" ? runner.model : undefined) ?? ctx.plan.defaults.model;
+}
+
+// Why the run is being stopped; the first reason wins.
+type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
+
+class AnthropicRun implements AgentRun {
+  readonly pgid = null;
+  readonly done: Promise<RunResult>;
+  private readonly abort = new AbortController();
+  private stop: StopReason | null = null;
+  /** aborted once the run has ended, so the timeout stops waiting */
+  private readonly ended = new AbortController();
+
+  constructor(private readonly ctx: RunContext, client: Anthropic, apiKey: string, limiter: KeyLimiter, opts: AnthropicRunnerOptions) {
+    const transcript = new Transcript(ctx.agentDir);
+    const prompt = buildPrompt(ctx.plan, ctx.agent, ctx.wave, ctx.planDir);
+    transcript.writePrompt(promptMarkdown(prompt));
+    const root = realpathSync(ctx.root);
+    void this.timeoutAfter(ctx.timeoutMs, this.ended.signal);
+    const loop = runLoop({
+      ctx,
+      client,
+      apiKey,
+      limiter,
+      transcript,
+      signal: this.abort.signal,
+      model: modelOf(ctx),
+      maxTokens: opts.maxTokens ?? 8192,
+      maxTurns: opts.maxTurns ?? 50,
+      watchdogMs: opts.watchdogMs ?? 60_000,
+      turnRetries: opts.turnRetries ?? 3,
+      backoffBaseMs: opts.backoffBaseMs ?? 1000,
+      prompt,
+      tools: {
+        scope: { root, territory: ctx.agent.territory },
+        allowedCommands: ctx.plan.defaults.allowedCommands,
+        tickets: ticketIdsOf(ctx.agent),
+        reporter: ctx.reporter,
+        signal: this.abort.signal,
+        ...(opts.commandTimeoutMs !== undefined ? { commandTimeoutMs: opts.commandTimeoutMs } : {}),
+      },
+    });
+    this.done = loop
+      .then(({ end, usage }) => ({ ...this.resultOf(end), usage }))
+      .catch((err): RunResult => result("failed", `agent ${ctx.agent.id} ended in an unexpected error: ${messageOf(err)}`))
+      .then((r) => {
+        this.ended.abort();
+        transcript.end(r.outcome, r.message);
+        return r;
+      });
+  }
+
+  cancel(reason: string): void {
+    this.halt({ kind: "cancelled", reason });
+  }
+
+  private halt(stop: StopReason): void {
+    if (this.stop) return;
+    this.stop = stop;
+    this.abort.abort();
+  }
+
+  private resultOf(end: LoopEnd): RunResult {
+    // A stop asked for wins over whatever the loop was doing when it noticed.
+    if (this.stop?.kind === "timeout") return result("timeout", `timed out after ${formatMs(this.ctx.timeoutMs)} and was stopped`);
+    if (this.stop?.kind === "cancelled") return result("cancelled", `cancelled: ${this.stop.reason}`);
+    if (end.kind === "stopped") return result("cancelled", "cancelled");
+    // The message reaches status files and logs: it may quote the model or the API, never a key.
+    return result(end.kind, scrubSecrets(end.message));
+  }
+
+  // Wait out the time limit (in steps: a single timer cannot exceed 2^31-1 ms) unless the run ends first.
+  private async timeoutAfter(ms: number, ended: AbortSignal): Promise<void> {
+    if (!Number.isFinite(ms) || ms <= 0) return;
+    const deadline = Date.now() + ms;
+    while (!ended.aborted && Date.now() < deadline) await sleep(deadline - Date.now(), ended);
+    if (!ended.aborted) this.halt({ kind: "timeout" });
+  }
+}
+
+function result(outcome: RunResult["outcome"], message: string): RunResult {
+  return { outcome, exitCode: null, signal: null, message };
+}
+
+// A run that ended before it began.
+function settled(r: RunResult): AgentRun {
+  return { pgid: null, done: Promise.resolve(r), cancel() {} };
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
