@@ -1,77 +1,76 @@
-// npm run demo: a temporary project, purpled started on it, the example plan dropped into its
-// inbox, live progress on screen, then `purplectl status` and exit 0 when the plan succeeded.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// npm run demo: a temporary project, purpled started on it, an example plan submitted, live
+// progress from `purplectl watch`, then `purplectl status`; exit 0 when the plan succeeded.
+//   (default)   anthropic agents against a scripted Messages-API server on 127.0.0.1 — no network, no key
+//   --live      the same plan against the real API (needs ANTHROPIC_API_KEY)
+//   --commands  the command-agent example (demo/command-plan.yaml)
+//   --keep      keep the temporary project
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PlanStatus, type PlanStatus as PlanStatusT } from "../protocol/index.ts";
+import { ScriptedApi } from "../test/support/scripted-api.ts";
+import { DEMO_SCRIPTS } from "./scripts.ts";
 
 const REPO = join(import.meta.dir, "..");
 const BUN = process.execPath;
-const keep = process.argv.includes("--keep");
+const args = new Set(process.argv.slice(2));
+const live = args.has("--live");
+const commands = args.has("--commands");
+const keep = args.has("--keep");
 
+if (live && !process.env.ANTHROPIC_API_KEY) {
+  console.error("demo: --live needs ANTHROPIC_API_KEY in the environment (without --live the demo needs no key)");
+  process.exit(2);
+}
+
+const planFile = join(import.meta.dir, commands ? "command-plan.yaml" : "plan.yaml");
+const planName = commands ? "hello-commands" : "hello-purple";
 const root = mkdtempSync(join(tmpdir(), "purple-demo-"));
 Bun.spawnSync(["git", "init", "-q", "-b", "main"], { cwd: root });
 writeFileSync(join(root, "README.md"), "A project purple works on.\n");
+
+// The scripted server stands in for the Messages API unless --live; the key is a local placeholder.
+const api = live || commands ? null : ScriptedApi.start({ scripts: structuredClone(DEMO_SCRIPTS), expectKey: "sk-ant-demo-local" });
+const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+if (api) Object.assign(env, { ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: "sk-ant-demo-local" });
 console.log(`project: ${root}`);
+console.log(api ? `model API: scripted server at ${api.url} (no network)` : live ? "model API: the real Anthropic API" : "agents: command agents");
 
-const daemon = Bun.spawn([BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "warn"], { stdout: "inherit", stderr: "inherit" });
-const O = join(root, ".context-kit", "orchestration");
-await until(() => existsSync(join(O, ".purple", "daemon.json")), 15_000, "purpled to start");
-console.log(`purpled running (pid ${daemon.pid}); dropping demo/plan.yaml into the inbox\n`);
-mkdirSync(join(O, "inbox"), { recursive: true });
-copyFileSync(join(import.meta.dir, "plan.yaml"), join(O, "inbox", ".hello-purple.yaml.part"));
-Bun.spawnSync(["mv", join(O, "inbox", ".hello-purple.yaml.part"), join(O, "inbox", "hello-purple.yaml")]);
+const daemon = Bun.spawn([BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "warn"], { env, stdout: "inherit", stderr: "inherit" });
+const infoFile = join(root, ".context-kit", "orchestration", ".purple", "daemon.json");
+const deadline = Date.now() + 15_000;
+while (!existsSync(infoFile)) {
+  if (Date.now() > deadline || daemon.exitCode !== null) fail("purpled did not start");
+  await Bun.sleep(50);
+}
 
-const statusFile = join(O, "hello-purple", "status.json");
-let last = "";
-let final: PlanStatusT | null = null;
-await until(() => {
-  const s = readStatus(statusFile);
-  if (!s) return false;
-  const line = progressLine(s);
-  if (line !== last) {
-    console.log(line);
-    last = line;
-  }
-  if (["succeeded", "failed", "blocked", "cancelled"].includes(s.state)) final = s;
-  return final !== null;
-}, 60_000, "the plan to finish");
+const ctl = (...a: string[]) => Bun.spawnSync([BUN, join(REPO, "ctl", "main.ts"), "--root", root, ...a], { stdout: "inherit", stderr: "inherit", env: withoutKey() });
+console.log(`\n$ purplectl submit ${planFile.slice(REPO.length + 1)}`);
+if (ctl("submit", planFile).exitCode !== 0) fail("submit failed");
+console.log(`\n$ purplectl watch ${planName}`);
+const watched = Bun.spawn([BUN, join(REPO, "ctl", "main.ts"), "--root", root, "watch", planName], { stdout: "inherit", stderr: "inherit", env: withoutKey() });
+const timer = setTimeout(() => watched.kill(), 90_000);
+const outcome = await watched.exited;
+clearTimeout(timer);
+console.log(`\n$ purplectl status ${planName}`);
+ctl("status", planName);
+const page = join(root, "site", "index.html");
+if (existsSync(page)) console.log(`\nsite/index.html:\n${readFileSync(page, "utf8").trim()}`);
+if (api) console.log(`\nthe scripted server answered ${api.requests.length} requests`);
 
-console.log("\n$ purplectl status hello-purple");
-const ctl = Bun.spawnSync([BUN, join(REPO, "ctl", "main.ts"), "--root", root, "status", "hello-purple"], { stdout: "inherit", stderr: "inherit" });
-console.log(`\nsite/index.html: ${readFileSync(join(root, "site", "index.html"), "utf8").trim()}`);
 daemon.kill("SIGTERM");
 await daemon.exited;
+await api?.stop();
 if (!keep) rmSync(root, { recursive: true, force: true });
-const ok = (final as PlanStatusT | null)?.state === "succeeded" && ctl.exitCode === 0;
-console.log(ok ? "\ndemo: the plan succeeded" : "\ndemo: the plan did not succeed");
-process.exit(ok ? 0 : 1);
+console.log(outcome === 0 ? "\ndemo: the plan succeeded" : "\ndemo: the plan did not succeed");
+process.exit(outcome === 0 ? 0 : 1);
 
-function progressLine(s: PlanStatusT): string {
-  const total = Object.values(s.counts).reduce((a, b) => a + b, 0);
-  const done = s.counts.completed ?? 0;
-  const width = 20;
-  const bar = "█".repeat(Math.round((done / total) * width)).padEnd(width, "░");
-  const waves = s.waves.map((w) => `${w.id}:${w.state}`).join(" ");
-  return `[${bar}] ${done}/${total} agents  ${s.state.padEnd(9)} running ${s.counts.running ?? 0}  ${waves}`;
+function withoutKey(): Record<string, string> {
+  const { ANTHROPIC_API_KEY: _key, ...rest } = process.env as Record<string, string>;
+  return rest;
 }
 
-function readStatus(path: string): PlanStatusT | null {
-  try {
-    return PlanStatus.parse(JSON.parse(readFileSync(path, "utf8")));
-  } catch {
-    return null;
-  }
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline || daemon.exitCode !== null) {
-      console.error(`demo: gave up waiting for ${what}`);
-      daemon.kill("SIGKILL");
-      process.exit(1);
-    }
-    await Bun.sleep(100);
-  }
+function fail(message: string): never {
+  console.error(`demo: ${message}`);
+  daemon?.kill("SIGKILL");
+  process.exit(1);
 }

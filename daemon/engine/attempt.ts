@@ -66,8 +66,7 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     engine.checkpoints.leave(key);
   }
   const rec = entry.records.get(id)!;
-  rec.exitCode = result.exitCode;
-  if (result.usage) rec.usage = result.usage;
+  rec.exitCode = result.exitCode; // usage is not taken from the result: it accumulates across attempts through reporter.spend
 
   try {
     await engine.checkpoints.request();

@@ -15,6 +15,7 @@ import { ControlServer } from "../control/server.ts";
 import { Engine } from "../engine/engine.ts";
 import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
+import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { acquireLock, type Lock } from "./lock.ts";
@@ -56,6 +57,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     return 1;
   }
 
+  // The API key is read once and then removed from this process's environment, so that no
+  // child process (agents, gates, git) can ever inherit it; only the anthropic runner holds it.
+  const apiKey = process.env.ANTHROPIC_API_KEY || undefined;
+  const baseURL = process.env.ANTHROPIC_BASE_URL || undefined;
+  delete process.env.ANTHROPIC_API_KEY;
+  delete process.env.ANTHROPIC_AUTH_TOKEN;
+
   const infoPath = join(stateDir, "daemon.json");
   let publish: (e: PlanEvent) => void = () => {};
   let watcher: PlanWatcher | null = null;
@@ -86,7 +94,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     engine = new Engine({
       root,
       maxAgents: opts.maxAgents,
-      runners: { command: new CommandRunner() },
+      runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }) },
       auditor,
       logger,
       gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
