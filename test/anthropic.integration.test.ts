@@ -100,3 +100,31 @@ test("two waves of anthropic agents: files written, tickets through progress.jso
   expect(dump).not.toContain("CANARY");
   expect(dump).not.toContain("ANTHROPIC_API_KEY");
 }, 90_000);
+
+test("a plan whose budget is spent stops its agent and ends blocked", async () => {
+  const heavy = { input_tokens: 200_000, output_tokens: 50_000, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  const api = ScriptedApi.start({
+    scripts: { spender: [{ reply: { content: [{ type: "tool_use", name: "report_status", input: { message: "thinking hard" } }], usage: heavy } }, call("finish", { summary: "never reached" })] },
+  });
+  cleanups.push(() => api.stop());
+  const root = tempRoot({ git: true });
+  const d = new DaemonProcess(root, [], { ANTHROPIC_API_KEY: "sk-ant-test-budget", ANTHROPIC_BASE_URL: api.url });
+  cleanups.push(async () => d.proc.exitCode === null && d.stop("SIGKILL"));
+  await d.started();
+  const dir = dropPlan(root, {
+    apiVersion: "purple/v1",
+    name: "thrifty",
+    budgetUsd: 0.5,
+    defaults: { runner: "anthropic", retries: 2, model: "claude-sonnet-4-5" },
+    agents: [{ id: "spender", territory: ["src/"] }],
+    waves: [{ id: "w", agents: ["spender"] }],
+  });
+  const ended = await d.planEnded("thrifty", 30_000);
+  expect(ended.state).toBe("blocked");
+  const a = expectValid(AgentStatus, readJson(join(dir, "status", "spender.json")), "spender");
+  expect(a.state).toBe("blocked");
+  expect(a.attempt).toBe(1); // a spent budget is not retried
+  expect(a.usage.costUsd).toBeGreaterThanOrEqual(0.5);
+  expect(a.blockers.join(" ")).toContain("budget");
+  expect(api.requests.length).toBe(1); // stopped right after the turn that spent it
+}, 60_000);
