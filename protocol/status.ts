@@ -32,6 +32,15 @@ export const Usage = z.strictObject({
 export type Usage = z.infer<typeof Usage>;
 export const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
 
+/** Add `u` into `into` (tokens and cost). */
+export function addUsage(into: Usage, u: Usage): void {
+  into.inputTokens += u.inputTokens;
+  into.outputTokens += u.outputTokens;
+  into.cacheReadTokens += u.cacheReadTokens;
+  into.cacheWriteTokens += u.cacheWriteTokens;
+  into.costUsd += u.costUsd;
+}
+
 export const TicketState = z.enum(["pending", "in_progress", "completed"]);
 export const Violation = z.strictObject({
   path: z.string(),

@@ -1,7 +1,7 @@
 // The reporter an in-process runner is given: its ticket and status calls become the same
 // updates the purple_* methods make, and its spend is added up against the agent's and the
 // plan's budgets.
-import type { Usage } from "../../protocol/index.ts";
+import { addUsage, type Usage } from "../../protocol/index.ts";
 import type { AgentReporter } from "../runners/runner.ts";
 import type { Engine } from "./engine.ts";
 import type { PlanEntry } from "./plan-entry.ts";
@@ -20,7 +20,7 @@ export function reporterFor(engine: Engine, entry: PlanEntry, id: string): Agent
 
 function spend(engine: Engine, entry: PlanEntry, id: string, turn: Usage): boolean {
   const rec = entry.records.get(id)!;
-  add(rec.usage, turn);
+  addUsage(rec.usage, turn);
   entry.writer.touchAgent(id);
   entry.version++;
   const agentBudget = entry.index.agents.get(id)!.agent.budgetUsd;
@@ -40,12 +40,4 @@ function spend(engine: Engine, entry: PlanEntry, id: string, turn: Usage): boole
     }
   }
   return true;
-}
-
-function add(into: Usage, u: Usage): void {
-  into.inputTokens += u.inputTokens;
-  into.outputTokens += u.outputTokens;
-  into.cacheReadTokens += u.cacheReadTokens;
-  into.cacheWriteTokens += u.cacheWriteTokens;
-  into.costUsd += u.costUsd;
 }

@@ -7,6 +7,7 @@ import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { baseEnv, withoutSecrets } from "../process/env.ts";
 import { spawnGroup, type GroupExit, type ProcessGroup } from "../process/group.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "./runner.ts";
+import { formatMs, settledRun } from "./shared.ts";
 
 export interface CommandRunnerOptions {
   /** where the safe base variables (PATH, HOME, ...) are read from; default process.env */
@@ -22,12 +23,12 @@ export class CommandRunner implements Runner {
     const spec = ctx.agent.runner;
     if (!spec || spec.kind !== "command") {
       const kind = spec ? spec.kind : `${ctx.plan.defaults.runner} (the plan default)`;
-      return settled(failed(`agent ${ctx.agent.id} has no command to run: its runner is ${kind}; give it runner: {kind: command, command: [...]}`));
+      return settledRun(failed(`agent ${ctx.agent.id} has no command to run: its runner is ${kind}; give it runner: {kind: command, command: [...]}`));
     }
     try {
       return new CommandRun(ctx, spec.command, this.options.sourceEnv ?? process.env);
     } catch (err) {
-      return settled(failed(`could not start agent ${ctx.agent.id}: ${err instanceof Error ? err.message : String(err)}`));
+      return settledRun(failed(`could not start agent ${ctx.agent.id}: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
 }
@@ -123,13 +124,4 @@ function failed(message: string): RunResult {
   return { outcome: "failed", exitCode: null, signal: null, message };
 }
 
-// A run that ended before it began.
-function settled(result: RunResult): AgentRun {
-  return { pgid: null, done: Promise.resolve(result), cancel() {} };
-}
 
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
-}

@@ -1,7 +1,7 @@
 // Pure renderers: the run state as the files of SPEC §3 — status.json, status/<agent>.json,
 // progress.json (Purple schema) and status-log.md lines. No IO here.
 import type { AgentState, AgentStatus, PlanStatus, Progress, ProgressStatus, StatusBar, Usage } from "../../protocol/index.ts";
-import { zeroUsage } from "../../protocol/index.ts";
+import { addUsage, zeroUsage } from "../../protocol/index.ts";
 import type { PlanIndex } from "../core/plan-index.ts";
 import type { PlanRunState, Transition } from "../core/state.ts";
 import type { AgentRecord } from "./agent-record.ts";
@@ -64,14 +64,6 @@ export function renderPlanStatus(view: PlanView, now: number): PlanStatus {
     completedAt: iso(run.completedAt),
     updatedAt: new Date(now).toISOString(),
   };
-}
-
-function addUsage(into: Usage, u: Usage): void {
-  into.inputTokens += u.inputTokens;
-  into.outputTokens += u.outputTokens;
-  into.cacheReadTokens += u.cacheReadTokens;
-  into.cacheWriteTokens += u.cacheWriteTokens;
-  into.costUsd += u.costUsd;
 }
 
 type ProgressTicket = Progress["phases"][number]["tickets"][number];

@@ -11,6 +11,7 @@ import { runLoop, type LoopEnd } from "./loop.ts";
 import { buildPrompt, promptMarkdown, ticketIdsOf } from "./prompt.ts";
 import { Transcript } from "./transcript.ts";
 import { sleep } from "./wait.ts";
+import { formatMs, settledRun } from "../shared.ts";
 
 export interface AnthropicRunnerOptions {
   /** the daemon reads ANTHROPIC_API_KEY once at start and passes it here; undefined: every run fails fast */
@@ -50,11 +51,11 @@ export class AnthropicRunner implements Runner {
 
   /** Start one attempt; returns at once and never throws, every problem ends up in `done`. */
   start(ctx: RunContext): AgentRun {
-    if (!this.client || !this.opts.apiKey) return settled(result("failed", NO_KEY_MESSAGE));
+    if (!this.client || !this.opts.apiKey) return settledRun(result("failed", NO_KEY_MESSAGE));
     try {
       return new AnthropicRun(ctx, this.client, this.opts.apiKey, this.limiter, this.opts);
     } catch (err) {
-      return settled(result("failed", `could not start agent ${ctx.agent.id}: ${messageOf(err)}`));
+      return settledRun(result("failed", `could not start agent ${ctx.agent.id}: ${messageOf(err)}`));
     }
   }
 }
@@ -147,16 +148,7 @@ function result(outcome: RunResult["outcome"], message: string): RunResult {
   return { outcome, exitCode: null, signal: null, message };
 }
 
-// A run that ended before it began.
-function settled(r: RunResult): AgentRun {
-  return { pgid: null, done: Promise.resolve(r), cancel() {} };
-}
 
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
-}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
