@@ -12,6 +12,7 @@ current directory) until SIGTERM or SIGINT; a second signal forces the stop.
   --root DIR           the project root (default: .)
   --socket PATH        the control socket (default: DIR/.context-kit/orchestration/.purple/purpled.sock,
                        or a short path under $XDG_RUNTIME_DIR or /tmp/purple-$UID when that is too long)
+  --config FILE        defaults for compiled markdown/Purple plans (default: O/purple.yaml if present)
   --max-agents N       agents running at once across every plan (default 8)
   --log-level LEVEL    trace, debug, info, warn, error (default info); JSON logs on stderr
   --grace DURATION     time between SIGTERM and SIGKILL for agents (default 10s)
@@ -27,6 +28,7 @@ function main(): Promise<number> | number {
       options: {
         root: { type: "string", default: "." },
         socket: { type: "string" },
+        config: { type: "string" },
         "max-agents": { type: "string", default: "8" },
         "log-level": { type: "string", default: "info" },
         grace: { type: "string", default: "10s" },
@@ -53,6 +55,7 @@ function main(): Promise<number> | number {
     return runDaemon({
       root: values.root!,
       socket: values.socket,
+      config: values.config,
       maxAgents,
       logLevel: values["log-level"]!,
       graceMs: parseDuration(values.grace!),

@@ -11,3 +11,4 @@ export * from "./daemon-info.ts";
 export * from "./schemas.ts";
 export * from "./rpc.ts";
 export * from "./socket-path.ts";
+export * from "./config.ts";

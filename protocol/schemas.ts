@@ -1,5 +1,6 @@
 // The published schemas: name → zod schema; protocol/schema/<name>.schema.json is generated from this list.
 import type { z } from "zod";
+import { DaemonConfig } from "./config.ts";
 import { DaemonInfo } from "./daemon-info.ts";
 import { PlanEvent } from "./events.ts";
 import { Plan } from "./plan.ts";
@@ -15,4 +16,5 @@ export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
   progress: Progress,
   validation: ValidationResult,
   daemon: DaemonInfo,
+  config: DaemonConfig,
 };

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Plan, type PlanInput } from "../protocol/index.ts";
 import { silentLogger } from "../lib/logger.ts";
 import type { AuditResult, Auditor } from "../daemon/engine/checkpoints.ts";
-import { cancelPlan, pausePlan, resumePlan, retryAgent } from "../daemon/engine/control.ts";
+import { approvePlan, cancelPlan, pausePlan, resumePlan, retryAgent } from "../daemon/engine/control.ts";
 import { Engine } from "../daemon/engine/engine.ts";
 import type { AgentRun, RunResult, Runner } from "../daemon/runners/runner.ts";
 
@@ -93,4 +93,20 @@ test("pause holds new starts, resume goes on; a retried agent of a failed plan r
   runner.finish("b");
   await release();
   expect(await engine.whenEnded("p")).toBe("succeeded");
+});
+
+test("a plan compiled from prose waits in awaiting-approval until it is approved", async () => {
+  const runner = new ManualRunner();
+  const root = mkdtempSync(join(tmpdir(), "purple-engine-"));
+  const engine = new Engine({ root, maxAgents: 10, runners: { command: runner }, auditor: null, logger: silentLogger(), gateEnv: {}, flushDelayMs: 1 });
+  const plan = Plan.parse({ apiVersion: "purple/v1", name: "prose", defaults: { runner: "command", retries: 0 }, agents: [{ id: "a" }], waves: [{ id: "w", agents: ["a"] }] });
+  engine.submit({ plan, dir: join(root, "prose"), hash: "h", source: "orchestration-plan.md", approval: true });
+  for (let i = 0; i < 5; i++) await tick();
+  expect(engine.plans.get("prose")!.run.state).toBe("awaiting-approval");
+  expect(runner.started).toEqual([]);
+  approvePlan(engine, "prose");
+  for (let i = 0; i < 5; i++) await tick();
+  expect(runner.started).toEqual(["a"]);
+  runner.finish("a");
+  expect(await engine.whenEnded("prose")).toBe("succeeded");
 });

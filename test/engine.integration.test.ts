@@ -1,6 +1,6 @@
 // The real purpled on a temp git repository runs a plan of command agents to the end.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AgentStatus, DaemonInfo, PlanEvent, PlanStatus, Progress, ValidationResult, type PlanInput } from "../protocol/index.ts";
 import { DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
@@ -178,6 +178,15 @@ describe("purpled runs a canonical plan", () => {
     // no attempt started after the first signal
     expect(readFileSync(join(orchestrationDir(root), "stubborn", "agents", "mule", "output.log"), "utf8")).not.toContain("attempt 2");
   }, 30_000);
+
+  test("an invalid O/purple.yaml stops purpled at start, naming the file and the problem", async () => {
+    const root = tempRoot();
+    mkdirSync(orchestrationDir(root), { recursive: true });
+    writeFileSync(join(orchestrationDir(root), "purple.yaml"), "defaults:\n  runner: carrier-pigeon\n");
+    const d = start(root);
+    expect(await d.exited).toBe(2);
+    expect(d.stderrText.join("\n")).toMatch(/purple\.yaml: defaults\.runner/);
+  }, 20_000);
 
   test("a second purpled on the same root exits 1 naming the first one's pid", async () => {
     const root = tempRoot();

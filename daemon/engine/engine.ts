@@ -1,7 +1,7 @@
 // The engine: carries out the scheduler's decisions. Plans come in through submit(); it asks
 // decide() what to do, applies the actions, starts agents and gates, and feeds their outcomes
 // back — recording every transition through each plan's status writer.
-import type { PlanEvent, PlanState, RunnerKind } from "../../protocol/index.ts";
+import type { PlanEvent, PlanState, Progress, RunnerKind } from "../../protocol/index.ts";
 import { TERMINAL_PLAN_STATES, type Plan, type Territory } from "../../protocol/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { applyAction, DEFAULT_RETRY, PLAN_FAILED_FIRST, type RetryPolicy } from "../core/apply.ts";
@@ -36,6 +36,10 @@ export interface SubmittedPlan {
   dir: string;
   hash: string;
   source: string;
+  /** compiled from prose: wait in awaiting-approval until `purplectl approve` */
+  approval?: boolean;
+  /** keep the folder's own progress.json fields (a Purple feature folder) */
+  mergeProgress?: (ours: Progress) => Progress;
 }
 
 export class Engine {
@@ -76,10 +80,11 @@ export class Engine {
       flushDelayMs: this.opts.flushDelayMs,
       onEvent: this.opts.onEvent,
       onError: (err) => log.error({ err, plan: s.plan.name }, "writing the status files failed; retrying"),
+      mergeProgress: s.mergeProgress,
     });
     this.plans.set(s.plan.name, entry);
     entry.writer.event({ type: "plan.accepted", hash: s.hash, source: s.source });
-    entry.writer.transitions([setPlanState(entry.run, "queued", null, now)]);
+    entry.writer.transitions([setPlanState(entry.run, s.approval ? "awaiting-approval" : "queued", s.approval ? "compiled from prose: waits for `purplectl approve`" : null, now)]);
     entry.writer.writeAll();
     log.info({ plan: s.plan.name, agents: entry.index.agents.size, waves: entry.index.waves.length }, "plan accepted");
     this.schedule();

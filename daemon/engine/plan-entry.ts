@@ -1,13 +1,13 @@
 // One accepted plan inside the engine: its index, run state, agent records, status writer and handles.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Plan, PlanEvent, StatusBar } from "../../protocol/index.ts";
+import type { Plan, StatusBar } from "../../protocol/index.ts";
 import { indexPlan, type PlanIndex } from "../core/plan-index.ts";
 import { initialRunState, type PlanRunState } from "../core/state.ts";
 import type { AgentRun } from "../runners/runner.ts";
 import { newAgentRecord, type AgentRecord } from "../status/agent-record.ts";
 import type { PlanView } from "../status/render.ts";
-import { StatusWriter } from "../status/writer.ts";
+import { StatusWriter, type StatusWriterOptions } from "../status/writer.ts";
 
 export interface PlanEntry {
   index: PlanIndex;
@@ -40,7 +40,7 @@ export interface PlanEntry {
 }
 
 /** Build the entry of a freshly accepted plan (its folder is O/<name>). */
-export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number, opts: { flushDelayMs?: number; onEvent?: (e: PlanEvent) => void; onError?: (err: unknown) => void }): PlanEntry {
+export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number, opts: StatusWriterOptions): PlanEntry {
   const index = indexPlan(plan);
   const records = new Map<string, AgentRecord>();
   for (const id of index.agents.keys()) records.set(id, newAgentRecord());

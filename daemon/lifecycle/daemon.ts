@@ -6,7 +6,7 @@
 // always closes the socket and removes daemon.json and the lock.
 import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { asPurpleError, defaultSocketPath, type DaemonInfo, type PlanEvent } from "../../protocol/index.ts";
+import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent } from "../../protocol/index.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
 import { PlanWatcher } from "../../inbox/watcher.ts";
@@ -18,6 +18,7 @@ import { baseEnv } from "../process/env.ts";
 import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
 import { TreeAuditor } from "../territory/audit.ts";
+import { loadConfig } from "./config.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { VERSION } from "../version.ts";
 
@@ -25,6 +26,8 @@ export interface DaemonOptions {
   root: string;
   /** the control socket; default: defaultSocketPath(root) */
   socket?: string;
+  /** defaults for compiled plans; default: O/purple.yaml when present */
+  config?: string;
   maxAgents: number;
   logLevel: string;
   graceMs: number;
@@ -46,6 +49,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const orchestration = join(root, ".context-kit", "orchestration");
   const stateDir = join(orchestration, ".purple");
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+
+  let config: DaemonConfig;
+  try {
+    config = loadConfig(orchestration, opts.config);
+  } catch (err) {
+    const e = asPurpleError(err);
+    logger.error({ code: e.code }, e.message);
+    process.stderr.write(`purpled: ${e.message}\n`);
+    return 2;
+  }
 
   let lock: Lock;
   try {

@@ -3,7 +3,7 @@
 // timer (a burst of transitions costs one write per file), and synchronously on flush().
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { PlanEvent, PlanEventBody, ValidationResult } from "../../protocol/index.ts";
+import type { PlanEvent, PlanEventBody, Progress, ValidationResult } from "../../protocol/index.ts";
 import { appendDurable, writeFileAtomic, writeFilesAtomic } from "../../lib/atomic-write.ts";
 import type { Transition } from "../core/state.ts";
 import { broadcastLine, logLine, renderAgentStatus, renderPlanStatus, renderProgress, type PlanView } from "./render.ts";
@@ -16,6 +16,8 @@ export interface StatusWriterOptions {
   onEvent?: (event: PlanEvent) => void;
   /** a timed flush failed (disk full, folder removed); what was pending stays pending and is retried */
   onError?: (err: unknown) => void;
+  /** progress.json as written: ours merged into the file's own (a Purple feature folder keeps its fields) */
+  mergeProgress?: (ours: Progress) => Progress;
 }
 
 const RETRY_AFTER_ERROR_MS = 1_000;
@@ -27,6 +29,7 @@ export class StatusWriter {
   private readonly delay: number;
   private readonly onEvent?: (event: PlanEvent) => void;
   private readonly onError?: (err: unknown) => void;
+  private readonly mergeProgress?: (ours: Progress) => Progress;
   private seq: number;
   private events: string[] = [];
   private logLines: string[] = [];
@@ -42,6 +45,7 @@ export class StatusWriter {
     this.now = opts.now ?? Date.now;
     this.onEvent = opts.onEvent;
     this.onError = opts.onError;
+    this.mergeProgress = opts.mergeProgress;
     const agents = view().index.agents.size;
     this.delay = opts.flushDelayMs ?? Math.min(250, 10 + Math.floor(agents / 50));
     mkdirSync(join(dir, "status"), { recursive: true });
@@ -126,7 +130,8 @@ export class StatusWriter {
     const view = this.view();
     const files: { path: string; data: string }[] = [];
     for (const id of this.dirtyAgents) files.push(json(join(this.dir, "status", `${id}.json`), renderAgentStatus(view, id, now)));
-    files.push(json(join(this.dir, "progress.json"), renderProgress(view, now)));
+    const progress = renderProgress(view, now);
+    files.push(json(join(this.dir, "progress.json"), this.mergeProgress ? this.mergeProgress(progress) : progress));
     files.push(json(join(this.dir, "status.json"), renderPlanStatus(view, now)));
     writeFilesAtomic(files);
     this.dirtyAgents.clear();
