@@ -18,7 +18,7 @@ import { baseEnv } from "../process/env.ts";
 import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
 import { TreeAuditor } from "../territory/audit.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig } from "../../inbox/config.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { VERSION } from "../version.ts";
 

@@ -1,8 +1,9 @@
-// Loading purpled's configuration: --config FILE, else O/purple.yaml, else the defaults.
+// The configuration for compiled plans: --config FILE, else O/purple.yaml, else the defaults
+// (read by purpled at start and by purplectl validate --compile).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { DaemonConfig, PurpleError } from "../../protocol/index.ts";
+import { DaemonConfig, PurpleError } from "../protocol/index.ts";
 
 /** The configuration, or INVALID_PARAMS naming the file and every problem in it. */
 export function loadConfig(orchestrationDir: string, explicit?: string): DaemonConfig {
