@@ -1,0 +1,127 @@
+// One agent, many mentions: "Agent 1: HTML Structure (`html-agent`)", "html-agent", "Agent 1",
+// "HTML Structure Agent", "backend-api" in an ownership table. The registry merges the mentions
+// that mean the same agent — exact ids first, then numbers, then a unique token match of names.
+import type { Src } from "./draft.ts";
+import { slugify } from "./inline.ts";
+import { refId, type AgentRef } from "./vocab.ts";
+
+export interface RegisteredAgent {
+  id: string;
+  name?: string;
+  number?: string;
+  /** ids and slugs this agent answers to */
+  aliases: Set<string>;
+  tokens: Set<string>;
+  src: Src;
+}
+
+const STOP = new Set(["agent", "agents", "the", "and", "of", "for", "a", "an", "to", "in", "on", "with", "wave"]);
+
+/** The agents of a plan as mentions are merged into them. */
+export class AgentRegistry {
+  readonly agents: RegisteredAgent[] = [];
+  private readonly byId = new Map<string, RegisteredAgent>();
+  private readonly byAlias = new Map<string, RegisteredAgent[]>();
+  private readonly byNum = new Map<string, RegisteredAgent[]>();
+
+  /** The agent a defining mention names, creating it when `create` and no agent matches. */
+  define(ref: AgentRef, src: Src, create: boolean, loose: boolean): RegisteredAgent | null {
+    const found = this.exact(ref) ?? this.byNumber(ref) ?? (loose ? this.fuzzy(ref) : null);
+    if (found) {
+      this.absorb(found, ref);
+      return found;
+    }
+    if (!create || (!ref.id && !ref.name)) return null;
+    const agent: RegisteredAgent = { id: refId(ref).slice(0, 100).replace(/-+$/, ""), aliases: new Set(), tokens: new Set(), src };
+    if (ref.name) agent.name = ref.name;
+    if (ref.number) agent.number = ref.number;
+    this.absorb(agent, ref);
+    this.agents.push(agent);
+    if (!this.byId.has(agent.id)) this.byId.set(agent.id, agent);
+    if (agent.number) this.byNum.set(agent.number, [...(this.byNum.get(agent.number) ?? []), agent]);
+    return agent;
+  }
+
+  /** The agent a reference means, or null when none or several could be meant. */
+  resolve(ref: AgentRef): RegisteredAgent | null {
+    return this.exact(ref) ?? this.byNumber(ref) ?? this.fuzzy(ref);
+  }
+
+  private exact(ref: AgentRef): RegisteredAgent | null {
+    const keys = keysOf(ref);
+    for (const k of keys) {
+      const hit = this.byId.get(k);
+      if (hit) return hit;
+    }
+    for (const k of keys) {
+      const hits = this.byAlias.get(k) ?? [];
+      if (hits.length === 1) return hits[0]!;
+    }
+    return null;
+  }
+
+  // "Agent 3" alone, or "Agent 3: Name" whose name fits the numbered agent.
+  private byNumber(ref: AgentRef): RegisteredAgent | null {
+    if (!ref.number) return null;
+    const same = this.byNum.get(ref.number) ?? [];
+    if (same.length !== 1) return null;
+    const a = same[0]!;
+    if (!ref.name && !ref.id) return a;
+    const t = tokensOf(ref);
+    return t.size === 0 || subset(t, a.tokens) || subset(a.tokens, t) ? a : null;
+  }
+
+  // A unique agent whose name tokens contain the reference's (or the other way round);
+  // abbreviations count ("Impl" for "Implementation").
+  private fuzzy(ref: AgentRef): RegisteredAgent | null {
+    const t = tokensOf(ref);
+    if (t.size === 0) return null;
+    const hits = this.agents.filter((a) => a.tokens.size > 0 && (subset(t, a.tokens) || subset(a.tokens, t)));
+    if (hits.length === 1) return hits[0]!;
+    const tight = hits.filter((a) => subset(t, a.tokens) && subset(a.tokens, t));
+    return tight.length === 1 ? tight[0]! : null;
+  }
+
+  private absorb(agent: RegisteredAgent, ref: AgentRef): void {
+    for (const k of keysOf(ref)) {
+      if (agent.aliases.has(k)) continue;
+      agent.aliases.add(k);
+      this.byAlias.set(k, [...(this.byAlias.get(k) ?? []), agent]);
+    }
+    for (const tok of tokensOf(ref)) agent.tokens.add(tok);
+    if (!agent.name && ref.name) agent.name = ref.name;
+    if (!agent.number && ref.number) {
+      agent.number = ref.number;
+      if (this.agents.includes(agent)) this.byNum.set(ref.number, [...(this.byNum.get(ref.number) ?? []), agent]);
+    }
+  }
+}
+
+function keysOf(ref: AgentRef): string[] {
+  const keys = new Set<string>();
+  if (ref.id) keys.add(slugify(ref.id));
+  keys.add(refId(ref));
+  if (ref.name) {
+    keys.add(slugify(ref.name));
+    if (!/agent$/i.test(ref.name)) keys.add(slugify(ref.name + " agent"));
+  }
+  keys.delete("");
+  keys.delete("agent");
+  return [...keys];
+}
+
+function tokensOf(ref: AgentRef): Set<string> {
+  const words = `${ref.id ?? ""} ${ref.name ?? ""}`.toLowerCase().split(/[^a-z0-9]+/);
+  return new Set(words.filter((w) => w.length > 0 && !STOP.has(w) && !/^\d+$/.test(w)));
+}
+
+// Every token of `a` equals, or abbreviates (prefix of ≥ 3 letters), some token of `b`.
+function subset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size === 0) return false;
+  for (const x of a) {
+    let ok = false;
+    for (const y of b) if (x === y || (x.length >= 3 && y.startsWith(x)) || (y.length >= 3 && x.startsWith(y) && x.length - y.length <= 3)) ok = true;
+    if (!ok) return false;
+  }
+  return true;
+}

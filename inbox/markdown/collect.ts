@@ -1,0 +1,163 @@
+// What one line or code block says under its label: paths of a territory, a ticket, gate commands
+// and manual checks, the agents of a wave, an agent's id, role, wave or dependencies.
+import type { Fact, Src, WaveRef } from "./draft.ts";
+import { clip, codeSpans, plain, stripMarks } from "./inline.ts";
+import { pathsInText, saysReadOnly, treeEntries } from "./paths.ts";
+import { isShellLang, looksLikeCommand, looksLikeShellBlock, shellCommands } from "./shell.ts";
+import type { RowSink } from "./tables.ts";
+import { agentHeading, agentIdsIn, agentNumbersIn, type AgentRef, type LabelKind } from "./vocab.ts";
+
+export interface Context {
+  file: string;
+  line: number;
+  /** the mention whose section this is */
+  agent: number | null;
+  wave: WaveRef | null;
+  label: LabelKind | null;
+  /** set when the text is part of a gate: the wave it checks */
+  gateWave: WaveRef | "every" | null;
+  /** indent of the first list item under the label: deeper items are details of a ticket */
+  baseIndent: number | null;
+  /** line of the heading or label that opened the gate (for reporting checks that name no wave) */
+  gateAnchor: number;
+}
+
+export interface Sink extends RowSink {
+  setId(mention: number, id: string): void;
+  appendTicket(mention: number, text: string): void;
+  goal(text: string, src: Src): void;
+  max(value: number, src: Src): void;
+}
+
+/** Collect what a paragraph, list item or a label's own text says under its context. */
+export function collectText(text: string, isItem: boolean, indent: number, ctx: Context, sink: Sink, labelRest: boolean, checkbox = false): void {
+  const src: Src = { file: ctx.file, line: ctx.line };
+  const agent = ctx.agent;
+  switch (ctx.label) {
+    case "gate":
+      return gateText(text, isItem || labelRest || checkbox, ctx, sink);
+    case "territory":
+      if (agent !== null) return territory(text, agent, src, sink, false);
+      return ownershipLine(text, src, sink);
+    case "deliverables":
+      if (agent === null) return ownershipLine(text, src, sink);
+      territory(text, agent, src, sink, true);
+      return ticket(text, isItem, indent, agent, ctx, sink, "deliverables");
+    case "tasks":
+      if (agent !== null) ticket(text, isItem, indent, agent, ctx, sink, "tasks");
+      return;
+    case "agents":
+      if (ctx.wave) for (const m of agentsIn(text, src, sink)) sink.fact({ kind: "member", mention: m, wave: ctx.wave, src });
+      return;
+    case "wave":
+      if (agent !== null) for (const n of plain(text).match(/\d{1,3}/g) ?? []) sink.fact({ kind: "member", mention: agent, wave: { number: Number(n) }, src });
+      return;
+    case "id": {
+      const id = codeSpans(text)[0] ?? plain(text).split(/[\s,(]/)[0] ?? "";
+      if (agent !== null && /^[a-z0-9][a-z0-9._-]*$/i.test(id)) sink.setId(agent, id.toLowerCase());
+      return;
+    }
+    case "role":
+      if (agent !== null && plain(text)) sink.fact({ kind: "role", mention: agent, text: clip(plain(text), 300), src });
+      else if (agent === null && ctx.wave === null && plain(text)) sink.goal(plain(text), src);
+      return;
+    case "deps":
+      if (agent !== null) for (const on of refsIn(text)) sink.fact({ kind: "dep", mention: agent, on, src });
+      return;
+    case "goal":
+      if (agent === null && ctx.wave === null && plain(text)) sink.goal(plain(text), src);
+      return;
+    case "max": {
+      const n = /\b(\d{1,4})\b/.exec(plain(text));
+      if (n) sink.max(Number(n[1]), src);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Collect what a fenced code block says under its context: gate commands or a file listing. */
+export function collectCode(body: readonly string[], lang: string, ctx: Context, sink: Sink): void {
+  if (ctx.label === "gate" || ctx.gateWave !== null) {
+    if (!isShellLang(lang) && !(lang === "" && looksLikeShellBlock(body))) return;
+    const wave = ctx.gateWave;
+    if (wave === null) return sink.fact({ kind: "unplaced", src: { file: ctx.file, line: ctx.gateAnchor }, what: "shell commands" });
+    for (const c of shellCommands(body)) sink.fact({ kind: "run", wave, command: c.command, src: { file: ctx.file, line: ctx.line + 1 + c.offset }, inline: false });
+    return;
+  }
+  if (ctx.label !== "territory" && ctx.label !== "deliverables") return;
+  if (lang !== "" && !/^(text|txt|plain|plaintext|tree|files?|sh|bash)$/.test(lang)) return;
+  const entries = treeEntries(body);
+  for (const e of entries) {
+    const src = { file: ctx.file, line: ctx.line + 1 + e.offset };
+    if (saysReadOnly(e.note) || /\blocked\b/i.test(e.note)) continue;
+    const owner = /(?:←|<-|<--|#|→)\s*(.+)$/.exec(e.note)?.[1];
+    const ref = owner ? refsIn(owner)[0] : undefined;
+    if (ctx.agent !== null && e.depth === 0) sink.fact({ kind: "territory", mention: ctx.agent, path: e.path, src, weak: ctx.label === "deliverables", leadingSlash: e.leadingSlash, bare: !e.path.includes("/") });
+    else if (ctx.agent === null && ref) {
+      const m = sink.mention(ref, false, src);
+      sink.fact({ kind: "territory", mention: m, path: e.path, src, weak: false, leadingSlash: e.leadingSlash, bare: !e.path.includes("/") });
+    }
+  }
+  if (ctx.agent === null) body.forEach((l, k) => ownershipLine(l, { file: ctx.file, line: ctx.line + 1 + k }, sink));
+}
+
+function gateText(text: string, checkItem: boolean, ctx: Context, sink: Sink): void {
+  const src: Src = { file: ctx.file, line: ctx.line };
+  const commands = codeSpans(text).filter(looksLikeCommand);
+  const wave = ctx.gateWave;
+  if (commands.length === 0 && !checkItem) return;
+  if (wave === null) return sink.fact({ kind: "unplaced", src: { file: ctx.file, line: ctx.gateAnchor }, what: commands.length ? "commands" : "checklist items" });
+  for (const c of commands) sink.fact({ kind: "run", wave, command: c.replace(/^\$\s+/, ""), src, inline: true });
+  if (commands.length || wave === "every") return;
+  const t = clip(plain(text).replace(/^\d+[.)]\s*/, "").replace(/^\[[ xX]\]\s*/, ""), 300);
+  if (t.length >= 3 && /[A-Za-z]/.test(t)) sink.fact({ kind: "manual", wave, text: t, src });
+}
+
+function territory(text: string, mention: number, src: Src, sink: Sink, weak: boolean): void {
+  for (const hit of pathsInText(text)) sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare });
+}
+
+// "Agent 3: `src/x/`", "**ui-agent**: `src/ui/`", "infra-agent → docker/": paths owned by a named agent.
+function ownershipLine(text: string, src: Src, sink: Sink): void {
+  const t = stripMarks(text.trim());
+  const m = /^(?:\*\*)?(agent\s*#?\s*\d{1,3}(?:-?[a-z])?\b|[a-z0-9][a-z0-9_-]*-agent\b|`[a-z0-9_-]+`)(?:\*\*)?\s*(?:\([^)]*\))?\s*(?::|→|->|—|–|-|=)\s*(.+)$/i.exec(t);
+  if (!m) return;
+  const ref = refsIn(m[1]!)[0];
+  if (!ref || saysReadOnly(m[2]!)) return;
+  const hits = pathsInText(m[2]!);
+  if (hits.length === 0) return;
+  const mention = sink.mention(ref, false, src);
+  for (const hit of hits) sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare });
+}
+
+function ticket(text: string, isItem: boolean, indent: number, mention: number, ctx: Context, sink: Sink, from: "tasks" | "deliverables"): void {
+  if (!isItem) return;
+  const body = plain(stripMarks(text)).replace(/^\d+[.)]\s*/, "").replace(/:$/, "").trim();
+  if (body.length < 3) return;
+  if (ctx.baseIndent !== null && indent > ctx.baseIndent) return sink.appendTicket(mention, body);
+  const title = clip(body, 120);
+  sink.fact({ kind: "ticket", mention, title, ...(title !== body ? { description: body } : {}), src: { file: ctx.file, line: ctx.line }, from });
+}
+
+// Agents named in a line: explicit ids, "Agent N" numbers, and comma-separated names.
+function agentsIn(text: string, src: Src, sink: Sink): number[] {
+  return refsIn(text, true).map((ref) => sink.mention(ref, ref.id !== undefined, src));
+}
+
+/** The agent references of a line, segment by segment: `ids`, kebab `x-agent` words, "Agent 3", and (optionally) plain names. */
+export function refsIn(text: string, names = false): AgentRef[] {
+  const refs: AgentRef[] = [];
+  for (const seg of text.split(/[,;]|\band\b|<br\s*\/?>/i)) {
+    const found: AgentRef[] = agentIdsIn(seg).map((id) => ({ id }));
+    for (const n of agentNumbersIn(seg)) found.push({ number: n });
+    if (found.length === 0 && names) {
+      const s = plain(seg).replace(/\([^)]*\)/g, "").trim();
+      if (s === "" || s.length > 60 || /^(?:all|every|each|\d+|none|n\/a|orchestrator|tbd|sequential|parallel|solo|end users?)\b/i.test(s)) continue;
+      found.push(agentHeading(s) ?? { name: s });
+    }
+    refs.push(...found);
+  }
+  return refs;
+}

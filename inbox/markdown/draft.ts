@@ -1,0 +1,61 @@
+// What reading one markdown file yields before anything is decided: wave definitions, mentions of
+// agents, and facts (a path, a ticket, a gate command …) each tied to a mention or a wave and to
+// the file:line it came from. The assembler merges the drafts of a folder into one plan.
+import type { AgentRef } from "./vocab.ts";
+
+export interface Src {
+  file: string;
+  /** 1-based */
+  line: number;
+}
+
+/** A wave as a fact refers to it: by position among the main file's waves, or by the number written. */
+export interface WaveRef {
+  index?: number;
+  number?: number;
+}
+
+export interface DraftWave {
+  number: number;
+  title: string;
+  /** the phase heading above it, when waves are grouped in phases */
+  phase?: number;
+  src: Src;
+  /** last line of the wave's section */
+  end: number;
+}
+
+export interface Mention {
+  ref: AgentRef;
+  src: Src;
+  /** a heading, bold line or roster row that names the agent as a subject (may create it) */
+  define: boolean;
+  wave?: WaveRef;
+  /** last line of the agent's own section (for its prompt), when it has one */
+  end?: number;
+}
+
+export type Fact =
+  | { kind: "territory"; mention: number; path: string; src: Src; weak: boolean; leadingSlash: boolean; bare: boolean }
+  | { kind: "ticket"; mention: number; title: string; description?: string; src: Src; from: "tasks" | "deliverables" }
+  | { kind: "role"; mention: number; text: string; src: Src }
+  | { kind: "dep"; mention: number; on: AgentRef; src: Src }
+  | { kind: "member"; mention: number; wave: WaveRef; src: Src }
+  | { kind: "run"; wave: WaveRef | "every"; command: string; src: Src; inline: boolean }
+  | { kind: "manual"; wave: WaveRef; text: string; src: Src }
+  | { kind: "unplaced"; src: Src; what: string };
+
+export interface FileDraft {
+  file: string;
+  waves: DraftWave[];
+  mentions: Mention[];
+  facts: Fact[];
+  title?: { text: string; src: Src };
+  goal?: { text: string; src: Src };
+  maxAgents?: { value: number; src: Src };
+}
+
+/** An empty draft for one file. */
+export function emptyDraft(file: string): FileDraft {
+  return { file, waves: [], mentions: [], facts: [] };
+}

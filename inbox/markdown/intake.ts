@@ -1,0 +1,24 @@
+// The intake items a compile reports (inferred, ambiguous, not understood), collected once each.
+import type { Src } from "./draft.ts";
+
+export interface IntakeItem {
+  kind: "inferred" | "ambiguous" | "not-understood";
+  /** relative to the plan folder */
+  file: string;
+  /** 1-based */
+  line: number;
+  message: string;
+}
+
+/** Items in the order they were found, duplicates dropped. */
+export class Items {
+  readonly list: IntakeItem[] = [];
+  private readonly seen = new Set<string>();
+
+  add(kind: IntakeItem["kind"], src: Src, message: string): void {
+    const key = `${kind}\0${src.file}\0${src.line}\0${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push({ kind, file: src.file, line: Math.max(1, Math.floor(src.line) || 1), message });
+  }
+}

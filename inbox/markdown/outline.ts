@@ -1,0 +1,107 @@
+// Which lines of the main file open waves. Plans mention "Wave 1" in many headings (gates, success
+// metrics, launch commands, rollback …); the waves themselves are the one family of sibling
+// headings — or cousins under phase headings — that holds the agents. Failing headings, bold
+// `**Wave N: …**` lines are taken.
+import type { Block } from "./blocks.ts";
+import { plain } from "./inline.ts";
+import { agentHeading, phaseHeading, waveHeading } from "./vocab.ts";
+
+export interface WaveMarker {
+  /** index of the opening block */
+  block: number;
+  /** heading level, or the enclosing heading's level + 0.5 for a bold line */
+  level: number;
+  number: number;
+  title: string;
+  phase?: number;
+}
+
+// Words that make a "Wave N …" heading an aside about a wave rather than the wave: any of them
+// right after the number ("Wave 1 Gate", "Wave 2 Tasks"), only the strongest after a separator
+// ("Wave 3: Validation & Migration" is a wave).
+const ASIDE = /\bgates?\b|synchroni[sz]|rollback|checkpoint|→|->|\bcompletion\b|\bcomplete\b|\bsuccess\b|\btargets?\b|\bmetrics\b|\blaunch\b|\bhandoff\b|\bfailure\b|\brecovery\b|^tasks?\b|^validation\b|^summary$|^status$|^reports?$|^checklist$|^results?$|^tests?\b/i;
+const STRONG_ASIDE = /\bgates?\b|synchroni[sz]|rollback|checkpoint|→|->|\bsuccess (?:criteria|metrics)\b|\bcompletion report\b/i;
+
+function isAside(w: { title: string; separated: boolean }): boolean {
+  return (w.separated ? STRONG_ASIDE : ASIDE).test(w.title);
+}
+
+/** The wave-opening blocks of a file, in order. */
+export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
+  const fromHeadings = headingMarkers(blocks);
+  return fromHeadings.length ? fromHeadings : boldMarkers(blocks);
+}
+
+interface Candidate extends WaveMarker {
+  key: string;
+  order: number;
+}
+
+function headingMarkers(blocks: readonly Block[]): WaveMarker[] {
+  const candidates: Candidate[] = [];
+  const stack: { level: number; block: number; phase: number | null }[] = [];
+  blocks.forEach((b, i) => {
+    if (b.kind !== "heading") return;
+    while (stack.length && stack[stack.length - 1]!.level >= b.level) stack.pop();
+    const parent = stack[stack.length - 1];
+    const phase = phaseHeading(b.text);
+    stack.push({ level: b.level, block: i, phase });
+    const w = waveHeading(b.text);
+    if (!w || isAside(w)) return;
+    // Waves under phase headings group by the phases' parent, so numbering may restart per phase.
+    const phaseFrame = [...stack].reverse().find((f) => f.phase !== null && f.block !== i);
+    const above = phaseFrame ? stack[stack.indexOf(phaseFrame) - 1] : parent;
+    const key = `${phaseFrame ? "phase:" : ""}${above?.block ?? -1}:${b.level}`;
+    candidates.push({ block: i, level: b.level, number: w.number, title: w.title, ...(phaseFrame ? { phase: phaseFrame.phase! } : {}), key, order: candidates.length });
+  });
+  if (candidates.length === 0) return [];
+  const groups = new Map<string, Candidate[]>();
+  for (const c of candidates) groups.set(c.key, [...(groups.get(c.key) ?? []), c]);
+  let best: Candidate[] = [];
+  let bestScore = -Infinity;
+  for (const group of groups.values()) {
+    const agents = group.reduce((n, c) => n + agentsInside(blocks, c.block, c.level), 0);
+    const distinct = new Set(group.map((c) => `${c.phase ?? ""}/${c.number}`)).size;
+    const score = agents * 100 + distinct * 10 + (group.length > 1 ? 5 : 0) - group[0]!.order * 0.01;
+    if (score > bestScore) {
+      bestScore = score;
+      best = group;
+    }
+  }
+  return best.map(({ key: _k, order: _o, ...m }) => m);
+}
+
+// Agent headings and bold agent lines inside the section a heading opens.
+function agentsInside(blocks: readonly Block[], start: number, level: number): number {
+  let n = 0;
+  for (let k = start + 1; k < blocks.length; k++) {
+    const b = blocks[k]!;
+    if (b.kind === "heading") {
+      if (b.level <= level) break;
+      if (agentHeading(b.text)) n++;
+    } else if ((b.kind === "para" || b.kind === "item") && /^\*\*[^*]+\*\*/.test(b.text)) {
+      const inner = /^\*\*([^*]+)\*\*/.exec(b.text)![1]!;
+      if (agentHeading(inner)) n++;
+    } else if (b.kind === "para" || b.kind === "item") {
+      if (/^agents?\s*:|^\*\*agents?\*\*\s*:|^\*\*agents?:\*\*/i.test(b.text) && /-agent\b|`/.test(b.text)) n++;
+    }
+  }
+  return n;
+}
+
+// `**Wave 1: Foundation**` lines (paragraphs or list items) when no heading names a wave.
+function boldMarkers(blocks: readonly Block[]): WaveMarker[] {
+  const out: WaveMarker[] = [];
+  let level = 0;
+  blocks.forEach((b, i) => {
+    if (b.kind === "heading") level = b.level;
+    if (b.kind !== "para" && b.kind !== "item") return;
+    const m = /^\*\*([^*]+)\*\*/.exec(b.text.trim());
+    if (!m) return;
+    const w = waveHeading(m[1]!);
+    if (!w || isAside(w)) return;
+    const title = w.title || plain(b.text.slice(m[0].length)).replace(/^[:\s—–-]+/, "").split(/[.;]/)[0]!.slice(0, 80);
+    out.push({ block: i, level: level + 0.5, number: w.number, title: title.trim() });
+  });
+  return out;
+}

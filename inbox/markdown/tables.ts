@@ -1,0 +1,123 @@
+// Table rows in plans: roster tables (Agent | Role | Wave | Files Owned), ownership matrices
+// (File | Agent | Access), wave tables (Wave | Agents), file lists inside an agent's section, and
+// commands in gate tables. Columns are recognised by their headers, never by position alone.
+import type { Block } from "./blocks.ts";
+import type { Fact, Src, WaveRef } from "./draft.ts";
+import { codeSpans, plain } from "./inline.ts";
+import { pathsInText, saysReadOnly } from "./paths.ts";
+import { looksLikeCommand } from "./shell.ts";
+import { agentHeading, agentIdsIn, classifyLabel, type AgentRef, type LabelKind } from "./vocab.ts";
+
+type Row = Extract<Block, { kind: "row" }>;
+
+export interface RowContext {
+  /** the mention whose section the table is in, if any */
+  agent: number | null;
+  label: LabelKind | null;
+  /** the wave checks in this table belong to, when the table is under a gate */
+  gateWave: WaveRef | "every" | null;
+  src: Src;
+}
+
+export interface RowSink {
+  /** record a mention of an agent; returns its index */
+  mention(ref: AgentRef, define: boolean, src: Src): number;
+  fact(f: Fact): void;
+}
+
+interface Columns {
+  agent: number;
+  name: number;
+  wave: number;
+  agents: number;
+  role: number;
+  access: number;
+  files: number[];
+}
+
+/** Read one table row in its context, emitting mentions and facts. */
+export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
+  const cols = columnsOf(row.header);
+  const cell = (k: number): string => (k >= 0 ? (row.cells[k] ?? "") : "");
+  if (ctx.gateWave !== null) {
+    for (const c of row.cells)
+      for (const span of codeSpans(c)) if (looksLikeCommand(span)) sink.fact({ kind: "run", wave: ctx.gateWave, command: span.trim(), src: ctx.src, inline: true });
+    return;
+  }
+  const readOnlyRow = cols.access >= 0 && saysReadOnly(cell(cols.access)) && !/write/i.test(cell(cols.access));
+  if (ctx.agent !== null && (ctx.label === "territory" || ctx.label === "deliverables") && cols.agent < 0) {
+    if (readOnlyRow) return;
+    const fileCols = cols.files.length ? cols.files : [0];
+    for (const k of fileCols) territory(cell(k), ctx.agent, ctx.src, sink, ctx.label === "deliverables");
+    return;
+  }
+  if (cols.agent >= 0) {
+    const ref = refOf(cell(cols.agent), cell(cols.name));
+    if (!ref) return;
+    const define = (cols.agent === 0 || cols.name === 0) && (ref.id !== undefined || ref.name !== undefined);
+    const m = sink.mention(ref, define, ctx.src);
+    for (const n of numbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
+    if (!readOnlyRow) for (const k of cols.files) territory(cell(k), m, ctx.src, sink, false);
+    const role = plain(cell(cols.role));
+    if (role && !/^[-–—]$|^n\/?a$/i.test(role)) sink.fact({ kind: "role", mention: m, text: role, src: ctx.src });
+    return;
+  }
+  if (cols.wave >= 0 && cols.agents >= 0) {
+    const waves = numbersIn(cell(cols.wave));
+    if (waves.length === 0) return;
+    for (const id of agentIdsIn(cell(cols.agents))) {
+      const m = sink.mention({ id }, true, ctx.src);
+      sink.fact({ kind: "member", mention: m, wave: { number: waves[0]! }, src: ctx.src });
+    }
+  }
+}
+
+function territory(text: string, mention: number, src: Src, sink: RowSink, weak: boolean): void {
+  if (saysReadOnly(text) && !/write/i.test(text)) return;
+  for (const hit of pathsInText(text)) sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare });
+}
+
+function columnsOf(header: readonly string[]): Columns {
+  const h = header.map((c) => plain(c).toLowerCase());
+  const find = (re: RegExp, skip: number[] = []): number => h.findIndex((c, k) => re.test(c) && !skip.includes(k));
+  const agent = find(/^(?:agent|owner|owned by|assignee|assigned to|responsible)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
+  const name = agent >= 0 ? find(/^(?:name|agent name|id|agent id)$/, [agent]) : -1;
+  const wave = find(/^(?:wave|phase|stage)s?\b/);
+  const agents = find(/^agents\b|^(?:assigned )?agents?$/, [agent]);
+  const role = find(/role|specialization|responsibilit|purpose|focus|description|mission/, [agent, name]);
+  const access = find(/access|permission|^mode$|^type$|operation|modification type/);
+  const files = h
+    .map((c, k) => k)
+    .filter((k) => ![agent, name, wave, agents, role, access].includes(k))
+    .filter((k) => {
+      const kind = classifyLabel(h[k]!);
+      return kind === "territory" || (kind === "deliverables" && /file|path/.test(h[k]!));
+    });
+  return { agent, name, wave, agents, role, access, files };
+}
+
+// The agent a roster cell names: "**infra-agent**", "Agent 3: Name", "3", "Backend Impl Agent".
+function refOf(agentCell: string, nameCell: string): AgentRef | null {
+  const a = plain(agentCell);
+  const n = plain(nameCell);
+  if (a === "" || /^(?:all|every|each|none|n\/?a|tbd|-+|—|–|orchestrator)\b/i.test(a) || /\ball (?:other )?agents\b|^all\b/i.test(a)) return null;
+  let ref: AgentRef = {};
+  const number = /^#?(\d{1,3}(?:-?[a-z])?)$/i.exec(a)?.[1];
+  if (number) ref.number = number.toLowerCase();
+  else {
+    const heading = agentHeading(agentCell);
+    if (heading) ref = { ...heading };
+    else if (/^[a-z0-9]+(?:[-_][a-z0-9]+)+$/.test(a)) ref.name = a;
+    else if (a.length <= 60) ref.name = a;
+    else return null;
+  }
+  if (n !== "") {
+    if (/^[a-z0-9]+(?:[-_][a-z0-9]+)+$/.test(n)) ref.id = n;
+    else if (!ref.name) ref.name = n;
+  }
+  return ref;
+}
+
+function numbersIn(text: string): number[] {
+  return [...plain(text).matchAll(/\d{1,3}/g)].map((m) => Number(m[0])).slice(0, 8);
+}

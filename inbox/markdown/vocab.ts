@@ -1,0 +1,154 @@
+// The words plan authors use: what a label or heading announces (a territory, deliverables, tasks,
+// a gate, the agents of a wave …) and what marks a heading as a wave, a phase or an agent.
+import { plain, slugify, withoutTrailingParens } from "./inline.ts";
+
+export type LabelKind =
+  | "territory" // the paths an agent owns: Territory, Files, Owns, Files Created/Modified …
+  | "deliverables" // things an agent produces; paths among them are territory too
+  | "tasks" // work items → tickets
+  | "readonly" // paths an agent reads but must not write
+  | "gate" // checks of a wave: Synchronization Gate, Validation, Quality Gates …
+  | "agents" // the agents of a wave
+  | "wave" // the wave of an agent
+  | "id" // an agent's own id
+  | "role"
+  | "deps"
+  | "goal"
+  | "max"
+  | "other";
+
+/** What a label (`**Territory**:`) or a heading ("Territory (Read/Write)") announces. */
+export function classifyLabel(label: string): LabelKind {
+  const l = plain(label).toLowerCase();
+  if (/^(?:agent\s*)?id$|^agent id\b|^owner$|^agent name$/.test(l)) return "id";
+  if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
+  if (/read[- ]?only|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits/.test(l)) return "readonly";
+  if (/^(?:agents?|participants?|parallelism|team|assigned agents?|agents? (?:&|and) territories)\b/.test(l)) return "agents";
+  if (/^wave(?: assignment| number)?$|^execution wave$/.test(l)) return "wave";
+  if (/depend|prerequisite|requires|blocked by|^after$/.test(l)) return "deps";
+  if (/rollback|failure|recover|revert|risk|mitigation/.test(l)) return "other";
+  if (/\bgates?\b|validation|verif|synchroni[sz]|quality|exit criteria|acceptance|checkpoint|^checks?$|^criteria$|smoke test|integration tests?$/.test(l)) return "gate";
+  if (
+    /territor|\bowns?\b|owned|ownership|exclusive|write access|read\s*\/\s*write|^touches$|^writes?$/.test(l) ||
+    /^files?\b(?! structure| tree| layout| organi[sz]ation| naming| format)|\bfiles? (?:owned|created|modified|touched|changed|to (?:create|modify|edit|change))|(?:new|shared|created|modified|changed|output|target) files?\b/.test(l) ||
+    /^created?\b|^creates$|^modif(?:y|ies|ied)\b|^changes$|^director(?:y|ies)$|director(?:y|ies) (?:owned|assignments?|ownership)|^(?:write )?paths?$|^(?:write |file )?scope$/.test(l)
+  )
+    return "territory";
+  if (/deliverables?|outputs?|artifacts?|produces|^creates?$/.test(l)) return "deliverables";
+  if (/^(?:\w+ )?tasks?\b|responsibilit|work items|^steps$|^todo|^to do|^implementation( steps| plan)?$|^actions$/.test(l)) return "tasks";
+  if (/^(?:agent )?role$|^primary (?:goal|responsibility)$|^mission$|^purpose$|^specialization$|^focus$|^objective$/.test(l)) return "role";
+  if (/^(?:feature |project |overall )?goal$|^objective$|^summary$/.test(l)) return "goal";
+  return "other";
+}
+
+/** A heading or bold line that opens a wave: "Wave 1: Foundation", "**Wave 0**", "Wave 2 - Build (3 agents)". */
+export interface WaveHeading {
+  number: number;
+  title: string;
+  /** "Wave 1: Title" (a separator after the number) rather than "Wave 1 Gate" */
+  separated: boolean;
+}
+
+const WAVE = /^(?:\d+[.)]\s*)?wave\s*[-#]?\s*(\d{1,3})\b(.*)$/i;
+
+/** The wave a heading text names at its start, or null. */
+export function waveHeading(text: string): WaveHeading | null {
+  const t = plain(text);
+  const m = WAVE.exec(t);
+  if (!m) return null;
+  let rest = m[2]!.trim();
+  const separated = /^[:.\-–—)\]]/.test(rest);
+  rest = rest.replace(/^[:.\-–—)\]]+\s*/, "");
+  return { number: Number(m[1]), title: withoutTrailingParens(rest).replace(/[:\s]+$/, ""), separated };
+}
+
+/** A wave heading that is really about the wave's gate, tasks, rollback … rather than the wave itself. */
+export function isWaveAside(title: string): boolean {
+  return /\bgates?\b|validation|verif|synchroni[sz]|rollback|failure|success|targets?|metrics|criteria|checklist|complete|completion|tests?\b|launch|commands?|handoff|→|->|tasks\b|agents\b|summary|status|report|retro/i.test(title);
+}
+
+/** The first "Wave N" number anywhere in a text ("Gate 2 (After Wave 2)", "Wave 0 → Wave 1 Gate"). */
+export function waveNumberIn(text: string): number | null {
+  const m = /\bwave\s*[-#]?\s*(\d{1,3})\b/i.exec(plain(text));
+  return m ? Number(m[1]) : null;
+}
+
+/** "Phase 2: Backend", "Stage 1", "Milestone 3": a grouping above waves. */
+export function phaseHeading(text: string): number | null {
+  const m = /^(?:\d+[.)]\s*)?(?:phase|stage|milestone|part|sprint|iteration)\s*[-#]?\s*(\d{1,3})\b/i.exec(plain(text));
+  return m ? Number(m[1]) : null;
+}
+
+/** True when a heading or label talks about "after each wave" / "every wave": its checks apply to all. */
+export function meansEveryWave(text: string): boolean {
+  return /\b(?:after|at the end of|end of|before)\s+(?:each|every)\s+wave\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must)\b|\bper[- ]wave\b/i.test(plain(text));
+}
+
+/** A mention of an agent as written: an explicit id, a human name, a number ("Agent 3"). */
+export interface AgentRef {
+  id?: string;
+  name?: string;
+  number?: string;
+}
+
+const AGENT_NUMBERED = /^agent\s*#?\s*(\d{1,3}(?:[-.](?:\d{1,3}|[a-z])|[a-z])?)\b\s*(?:[:.\-–—]\s*)?(.*)$/i;
+const KEBAB_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)+$/;
+
+/** The agent a heading or bold line defines ("Agent 1: Name (`id`)", "Agent: infra-agent", "config-agent Tasks"), or null. */
+export function agentHeading(text: string): AgentRef | null {
+  const raw = text.trim();
+  const ticked = /`([a-z0-9][a-z0-9._-]*)`/i.exec(raw)?.[1];
+  let t = plain(raw).replace(/\s*\((?:continues?|continued|cont\.?)\)\s*$/i, "");
+  if (/^(?:all|every|each|the|other|remaining|sub)[- ]agents?\b|orchestrator|coordinator \(you\)/i.test(t)) return null;
+  const numbered = AGENT_NUMBERED.exec(t);
+  if (numbered) {
+    const number = numbered[1]!.toLowerCase().replace(/\./g, "-");
+    const rest = withoutTrailingParens(numbered[2]!.trim()).replace(/[:\s]+$/, "");
+    if (rest === "" && !ticked) return /^agent\s*#?\s*\d/i.test(t) ? { number } : null;
+    const restId = KEBAB_ID.test(rest) && rest === rest.toLowerCase() ? rest : undefined;
+    const name = restId ? undefined : rest.replace(/`/g, "");
+    if (name !== undefined && /^(?:tasks?|responsibilities|deliverables|territory|files|status)$/i.test(name)) return { number };
+    const id = ticked && KEBAB_ID.test(ticked) ? ticked : restId;
+    return { ...(id ? { id } : {}), ...(name ? { name } : {}), number };
+  }
+  const colon = /^agent\s*:\s*(.+)$/i.exec(t);
+  if (colon) {
+    const rest = withoutTrailingParens(colon[1]!).trim();
+    if (/orchestrator|^all\b/i.test(rest)) return null;
+    return KEBAB_ID.test(rest) ? { id: rest } : { name: rest };
+  }
+  t = withoutTrailingParens(t);
+  const first = t.split(/\s+/)[0] ?? "";
+  if (/^[a-z0-9][a-z0-9_-]*-agent$/.test(first) && /^(?:\S+)(?:\s+(?:tasks?|work|deliverables|responsibilities|assignment|section))?$/i.test(t)) return { id: first };
+  if (ticked && /-agent$/.test(ticked) && t.replace(/`/g, "").trim() === ticked) return { id: ticked };
+  if (/^(?:[A-Z0-9][\w&/+.-]*\s+){0,4}agent$/i.test(t) && !/^(?:agent|the agent|wave \d+ agent|sub agent)$/i.test(t)) {
+    return ticked && KEBAB_ID.test(ticked) ? { id: ticked, name: t } : { name: t };
+  }
+  return null;
+}
+
+/** The id an agent ref gets: its explicit id, else the slug of "Agent N: Name", of the name, or of "agent-N". */
+export function refId(ref: AgentRef): string {
+  if (ref.id) return slugify(ref.id) || "agent";
+  const parts = [ref.number ? `agent ${ref.number}` : "", ref.name ?? ""].filter((s) => s !== "");
+  return slugify(parts.join(" ")) || "agent";
+}
+
+/** Explicit agent ids written in a line ("`config-agent`, `metadata-agent`", "(infra-agent, ui-agent)"). */
+export function agentIdsIn(text: string): string[] {
+  const ids = new Set<string>();
+  for (const m of text.matchAll(/`([a-z0-9][a-z0-9_-]*)`/g)) if (/-/.test(m[1]!) || /agent/.test(m[1]!)) ids.add(m[1]!);
+  for (const m of text.matchAll(/\b([a-z0-9]+(?:-[a-z0-9]+)*-agent)\b/g)) ids.add(m[1]!);
+  return [...ids];
+}
+
+/** Numbered agent references in a line: "Agent 3", "Agents 7-13", "Agent 1-A". */
+export function agentNumbersIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of plain(text).matchAll(/\bagents?\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b)?/gi)) {
+    const a = Number(m[1]);
+    if (m[2] !== undefined && Number(m[2]) > a && Number(m[2]) - a < 100) for (let k = a; k <= Number(m[2]); k++) out.push(String(k));
+    else out.push(m[3] ? `${a}-${m[3].replace(/^[-.]/, "").toLowerCase()}` : String(a));
+  }
+  return out;
+}

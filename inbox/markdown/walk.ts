@@ -1,0 +1,251 @@
+// One pass over a markdown file's blocks with the context a reader keeps in mind: which wave we
+// are in, whose section this is, and what the last label announced (Territory, Tasks, Gate …).
+// Each block is handed to `collect.ts` under that context; mentions and facts go into a FileDraft.
+import type { Block } from "./blocks.ts";
+import { collectCode, collectText, type Context, type Sink } from "./collect.ts";
+import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
+import { clip, parseLabel, plain } from "./inline.ts";
+import type { WaveMarker } from "./outline.ts";
+import { readRow } from "./tables.ts";
+import { agentHeading, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
+
+export interface WalkOptions {
+  /** the main file: its wave markers define the plan's waves */
+  markers: readonly WaveMarker[];
+  /** every "Wave N" heading is about gates (validation-strategy.md) */
+  gateFile: boolean;
+}
+
+interface Frame {
+  level: number;
+  line: number;
+  /** a rollback / risk / metrics heading: nothing under it is a gate */
+  blocked?: boolean;
+  wave?: WaveRef;
+  mention?: number;
+  label?: LabelKind;
+  gateWave?: WaveRef | "every";
+  testing?: boolean;
+}
+
+interface InlineLabel {
+  kind: LabelKind;
+  line: number;
+  indent: number;
+  isItem: boolean;
+  gateWave?: WaveRef | "every";
+  baseIndent: number | null;
+}
+
+const NOT_GATE = /rollback|failure|recover|revert|risk|success|metric|target|launch|timeline|estimate|handoff|lessons/i;
+
+/** Read one file into a draft; never throws on odd input. */
+export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptions): FileDraft {
+  const draft = emptyDraft(file);
+  const markerAt = new Map(opts.markers.map((m, k) => [m.block, k] as const));
+  const stack: Frame[] = [];
+  let bold: { mention: number; indent: number } | null = null;
+  let inline: InlineLabel | null = null;
+  let headingBase: number | null = null;
+  const src = (line: number): Src => ({ file, line });
+
+  const closeFrame = (f: Frame, endLine: number): void => {
+    if (f.mention !== undefined) draft.mentions[f.mention]!.end = endLine;
+    if (f.wave?.index !== undefined) draft.waves[f.wave.index]!.end = endLine;
+  };
+  const closeBold = (endLine: number): void => {
+    if (bold) draft.mentions[bold.mention]!.end = endLine;
+    bold = null;
+  };
+  const top = <K extends keyof Frame>(key: K): Frame | undefined => [...stack].reverse().find((f) => f[key] !== undefined);
+  const currentWave = (): WaveRef | undefined => top("wave")?.wave;
+  const currentMention = (): number | null => {
+    if (bold) return bold.mention;
+    const a = top("mention");
+    const w = top("wave");
+    return a && (!w || stack.indexOf(a) > stack.indexOf(w)) ? a.mention! : null;
+  };
+  // The innermost label heading inside the current agent/wave section; an unlabelled part of a gate
+  // ("#### Unit Tests" under "## Wave 1 Validation") stays part of the gate.
+  const headingLabel = (): Frame | undefined => {
+    const floor = Math.max(stack.indexOf(top("mention")!), stack.indexOf(top("wave")!));
+    let found: Frame | undefined;
+    for (let k = stack.length - 1; k > floor; k--) {
+      const f = stack[k]!;
+      if (f.blocked) return found ?? f;
+      if (f.label === undefined) continue;
+      if (!found) found = f;
+      if (found.label !== "other") return found;
+      if (f.label === "gate") return f;
+    }
+    return found;
+  };
+  const mention = (ref: AgentRef, define: boolean, at: Src): number => {
+    const wave = currentWave();
+    draft.mentions.push({ ref, src: at, define, ...(wave ? { wave } : {}) });
+    return draft.mentions.length - 1;
+  };
+  const context = (line: number): Context => {
+    const hl = headingLabel();
+    let label = inline ? inline.kind : (hl?.label ?? null);
+    if (inline && inline.kind === "other" && hl?.label === "gate") label = "gate";
+    const gateWave = label === "gate" ? (inline?.gateWave ?? hl?.gateWave ?? top("gateWave")?.gateWave ?? currentWave() ?? null) : null;
+    const gateAnchor = inline && inline.kind === "gate" ? inline.line : (hl?.line ?? line);
+    return { file, line, agent: currentMention(), wave: currentWave() ?? null, label, gateWave, baseIndent: inline ? inline.baseIndent : headingBase, gateAnchor };
+  };
+  const sink: Sink = {
+    mention: (ref, define, at) => mention(ref, define, at),
+    fact: (f) => void draft.facts.push(f),
+    setId: (m, id) => void (draft.mentions[m]!.ref.id = id),
+    appendTicket: (m, text) => {
+      for (let k = draft.facts.length - 1; k >= 0; k--) {
+        const f = draft.facts[k]!;
+        if (f.kind === "ticket" && f.mention === m) return void (f.description = clip(`${f.description ?? f.title}\n- ${text}`, 4000));
+      }
+    },
+    goal: (text, at) => void (draft.goal ??= { text, src: at }),
+    max: (value, at) => void (draft.maxAgents ??= { value, src: at }),
+  };
+
+  blocks.forEach((b, i) => {
+    if (b.kind === "heading") {
+      closeBold(b.line - 1);
+      inline = null;
+      headingBase = null;
+      while (stack.length && stack[stack.length - 1]!.level >= b.level) closeFrame(stack.pop()!, b.line - 1);
+      stack.push(headingFrame(b.text, b.level, b.line, i));
+      return;
+    }
+    const marker = markerAt.get(i);
+    if (marker !== undefined) {
+      const m = opts.markers[marker]!;
+      closeBold(b.line - 1);
+      inline = null;
+      while (stack.length && stack[stack.length - 1]!.level >= m.level) closeFrame(stack.pop()!, b.line - 1);
+      stack.push(waveFrame(m, marker, b.line));
+    }
+    if (b.kind === "rule") {
+      closeBold(b.line - 1);
+      inline = null;
+      return;
+    }
+    if (b.kind === "row") {
+      const ctx = context(b.line);
+      readRow(b, { agent: ctx.agent, label: ctx.label, gateWave: ctx.gateWave, src: src(b.line) }, sink);
+      return;
+    }
+    if (b.kind === "code") {
+      if (inline && inline.isItem && b.indent <= inline.indent) inline = null;
+      collectCode(b.body, b.lang, context(b.line), sink);
+      return;
+    }
+    // para or item
+    const indent = b.indent;
+    const isItem = b.kind === "item";
+    if (inline && (inline.isItem ? indent <= inline.indent : !isItem && b.kind === "para" && b.afterBlank && indent <= inline.indent)) inline = null;
+    if (bold && isItem === false && b.kind === "para" && b.afterBlank && indent < bold.indent) closeBold(b.line - 1);
+    const boldAgent = boldAgentLine(b.text);
+    if (boldAgent && marker === undefined) {
+      const { ref, rest } = boldAgent;
+      if (isItem && rest !== "") {
+        const m = mention(ref, true, src(b.line));
+        collectText(rest, false, 0, { ...context(b.line), agent: m }, sink, true);
+        return;
+      }
+      closeBold(b.line - 1);
+      inline = null;
+      const m = mention(ref, true, src(b.line));
+      bold = { mention: m, indent };
+      if (rest !== "") collectText(rest, false, indent, { ...context(b.line), label: "territory" }, sink, true);
+      return;
+    }
+    const lab = parseLabel(b.text);
+    if (lab && marker === undefined) {
+      const kind = classifyLabel(lab.label);
+      if (lab.bold || kind !== "other") {
+        const n = waveNumberIn(lab.label);
+        const every = meansEveryWave(lab.label) || meansEveryWave(lab.rest);
+        const gateWave: WaveRef | "every" | undefined = every ? "every" : n !== null && kind === "gate" ? { number: n } : undefined;
+        inline = { kind: every && kind !== "gate" ? "gate" : kind, line: b.line, indent, isItem, ...(gateWave ? { gateWave } : {}), baseIndent: null };
+        if (lab.rest !== "") collectText(lab.rest, false, indent, context(b.line), sink, true);
+        return;
+      }
+    }
+    if (!inline && headingBase === null && isItem) headingBase = indent;
+    if (inline && inline.baseIndent === null && isItem) inline.baseIndent = indent;
+    if (!inline && !isItem && meansEveryWave(b.text)) inline = { kind: "gate", line: b.line, indent, isItem: false, gateWave: "every", baseIndent: null };
+    collectText(b.text, isItem, indent, context(b.line), sink, false, b.kind === "item" && b.checkbox);
+  });
+  const last = blocks.length ? blocks[blocks.length - 1]!.line : 0;
+  closeBold(last);
+  while (stack.length) closeFrame(stack.pop()!, last + 1000);
+  return draft;
+
+  function waveFrame(m: WaveMarker, index: number, line: number): Frame {
+    draft.waves[index] = { number: m.number, title: m.title, ...(m.phase !== undefined ? { phase: m.phase } : {}), src: src(line), end: line };
+    return { level: m.level, line, wave: { index } };
+  }
+
+  // What a heading opens: a wave, a phase, an agent's section, or a labelled part (possibly a gate).
+  function headingFrame(text: string, level: number, line: number, i: number): Frame {
+    const marker = markerAt.get(i);
+    if (marker !== undefined) return waveFrame(opts.markers[marker]!, marker, line);
+    if (level === 1 && !draft.title) draft.title = { text: plain(text), src: src(line) };
+    const frame: Frame = { level, line };
+    if (phaseHeading(text) !== null) return frame;
+    const testing = /test|validat|gate|verif|quality|check|synchroni/i.test(text) || stack.some((f) => f.testing);
+    if (testing) frame.testing = true;
+    const ref = opts.gateFile ? null : agentHeading(text);
+    if (ref) {
+      frame.mention = mention(ref, true, src(line));
+      return frame;
+    }
+    const n = waveNumberIn(text);
+    const w = waveHeading(text);
+    if (n !== null) {
+      if (NOT_GATE.test(text)) {
+        frame.label = "other";
+        frame.blocked = true;
+        return frame;
+      }
+      const inAgent = currentMention();
+      const restKind = classifyLabel(w ? w.title : text);
+      if (inAgent !== null && w) {
+        draft.facts.push({ kind: "member", mention: inAgent, wave: { number: n }, src: src(line) });
+        frame.label = restKind;
+        return frame;
+      }
+      if (opts.gateFile || restKind === "gate" || testing) {
+        frame.label = "gate";
+        frame.gateWave = { number: n };
+        return frame;
+      }
+      if (w && opts.markers.length === 0) frame.wave = { number: n };
+      frame.label = restKind;
+      return frame;
+    }
+    const kind = classifyLabel(text);
+    frame.label = kind;
+    if (meansEveryWave(text)) {
+      frame.label = "gate";
+      frame.gateWave = "every";
+    } else if (NOT_GATE.test(text)) {
+      frame.label = "other";
+      frame.blocked = true;
+    }
+    return frame;
+  }
+}
+
+// `**config-agent**`, `**Agent 1: Name** (`id`)`, `**infra-agent** → paths`, `1. **ui-agent**: text`.
+function boldAgentLine(text: string): { ref: AgentRef; rest: string } | null {
+  const m = /^\s*(?:\d+[.)]\s*)?\*\*([^*]+)\*\*\s*(.*)$/.exec(text);
+  if (!m) return null;
+  const tick = /^\(`([^`]+)`\)\s*/.exec(m[2]!);
+  const ref = agentHeading(m[1]! + (tick ? ` (\`${tick[1]}\`)` : ""));
+  if (!ref || (!ref.id && !ref.name)) return null;
+  const after = tick ? m[2]!.slice(tick[0].length) : m[2]!;
+  if (after === "" || /^\(/.test(after)) return { ref, rest: "" };
+  const sep = /^(?:→|->|:|—|–|-)\s*/.exec(after);
+  return sep ? { ref, rest: after.slice(sep[0].length).trim() } : null;
+}
