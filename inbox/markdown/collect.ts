@@ -20,9 +20,12 @@ export interface Context {
   baseIndent: number | null;
   /** line of the heading or label that opened the gate (for reporting checks that name no wave) */
   gateAnchor: number;
+  /** a directory the list item is nested under: names inside it are already covered */
+  parentDir?: string;
 }
 
 export interface Sink extends RowSink {
+  known(path: string): void;
   setId(mention: number, id: string): void;
   appendTicket(mention: number, text: string): void;
   goal(text: string, src: Src): void;
@@ -37,11 +40,11 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
     case "gate":
       return gateText(text, isItem || labelRest || checkbox, ctx, sink);
     case "territory":
-      if (agent !== null) return territory(text, agent, src, sink, false);
+      if (agent !== null) return territory(text, agent, src, sink, false, ctx.parentDir);
       return ownershipLine(text, src, sink);
     case "deliverables":
       if (agent === null) return ownershipLine(text, src, sink);
-      territory(text, agent, src, sink, true);
+      territory(text, agent, src, sink, true, ctx.parentDir);
       return ticket(text, isItem, indent, agent, ctx, sink, "deliverables");
     case "tasks":
       if (agent !== null) ticket(text, isItem, indent, agent, ctx, sink, "tasks");
@@ -88,17 +91,21 @@ export function collectCode(body: readonly string[], lang: string, ctx: Context,
   }
   if (ctx.label !== "territory" && ctx.label !== "deliverables") return;
   if (lang !== "" && !/^(text|txt|plain|plaintext|tree|files?|sh|bash)$/.test(lang)) return;
-  const entries = treeEntries(body);
+  const entries = treeEntries(body).filter((e) => !saysReadOnly(e.note) && !/\blocked\b/i.test(e.note));
+  const roots = entries.filter((e) => e.depth === 0);
+  // One root folder listed with its contents is a container (`frontend/src/` → its files): the
+  // files are the territory, and only when nothing else gives the agent one.
+  const container = roots.length === 1 && entries.length > 1 && roots[0]!.path.endsWith("/");
+  const leaves = entries.filter((e) => e.depth > 0 && !(e.path.endsWith("/") && entries.some((o) => o !== e && o.path.startsWith(e.path))));
   for (const e of entries) {
+    if (ctx.agent !== null && e.path.includes("/")) sink.known(e.path);
     const src = { file: ctx.file, line: ctx.line + 1 + e.offset };
-    if (saysReadOnly(e.note) || /\blocked\b/i.test(e.note)) continue;
     const owner = /(?:←|<-|<--|#|→)\s*(.+)$/.exec(e.note)?.[1];
     const ref = owner ? refsIn(owner)[0] : undefined;
-    if (ctx.agent !== null && e.depth === 0) sink.fact({ kind: "territory", mention: ctx.agent, path: e.path, src, weak: ctx.label === "deliverables", leadingSlash: e.leadingSlash, bare: !e.path.includes("/") });
-    else if (ctx.agent === null && ref) {
-      const m = sink.mention(ref, false, src);
-      sink.fact({ kind: "territory", mention: m, path: e.path, src, weak: false, leadingSlash: e.leadingSlash, bare: !e.path.includes("/") });
-    }
+    const base = { path: e.path, src, leadingSlash: e.leadingSlash, bare: !e.path.includes("/") };
+    if (ctx.agent !== null) {
+      if (container ? leaves.includes(e) : e.depth === 0) sink.fact({ kind: "territory", mention: ctx.agent, ...base, weak: ctx.label === "deliverables", ...(container ? { listing: true } : {}) });
+    } else if (ref) sink.fact({ kind: "territory", mention: sink.mention(ref, false, src), ...base, weak: false });
   }
   if (ctx.agent === null) body.forEach((l, k) => ownershipLine(l, { file: ctx.file, line: ctx.line + 1 + k }, sink));
 }
@@ -115,8 +122,11 @@ function gateText(text: string, checkItem: boolean, ctx: Context, sink: Sink): v
   if (t.length >= 3 && /[A-Za-z]/.test(t)) sink.fact({ kind: "manual", wave, text: t, src });
 }
 
-function territory(text: string, mention: number, src: Src, sink: Sink, weak: boolean): void {
-  for (const hit of pathsInText(text)) sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare });
+function territory(text: string, mention: number, src: Src, sink: Sink, weak: boolean, parentDir?: string): void {
+  for (const hit of pathsInText(text)) {
+    if (parentDir !== undefined && !hit.path.startsWith(parentDir)) continue;
+    sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare });
+  }
 }
 
 // "Agent 3: `src/x/`", "**ui-agent**: `src/ui/`", "infra-agent → docker/": paths owned by a named agent.

@@ -36,7 +36,7 @@ export interface Mention {
 }
 
 export type Fact =
-  | { kind: "territory"; mention: number; path: string; src: Src; weak: boolean; leadingSlash: boolean; bare: boolean }
+  | { kind: "territory"; mention: number; path: string; src: Src; weak: boolean; leadingSlash: boolean; bare: boolean; listing?: boolean }
   | { kind: "ticket"; mention: number; title: string; description?: string; src: Src; from: "tasks" | "deliverables" }
   | { kind: "role"; mention: number; text: string; src: Src }
   | { kind: "dep"; mention: number; on: AgentRef; src: Src }
@@ -47,6 +47,8 @@ export type Fact =
 
 export interface FileDraft {
   file: string;
+  /** full paths of file listings (trees) in agents' sections: they tell shorthand from new names */
+  known: string[];
   waves: DraftWave[];
   mentions: Mention[];
   facts: Fact[];
@@ -57,5 +59,5 @@ export interface FileDraft {
 
 /** An empty draft for one file. */
 export function emptyDraft(file: string): FileDraft {
-  return { file, waves: [], mentions: [], facts: [] };
+  return { file, known: [], waves: [], mentions: [], facts: [] };
 }

@@ -86,13 +86,18 @@ export function pathsInText(text: string): PathHit[] {
       const hit = asPath(s, false);
       if (hit && !readFrom(segment, s)) hits.push(hit);
     }
-    const rest = stripMarks(withoutCodeSpans(segment).replace(/\*\*|__/g, "")).replace(/^\d+[.)]\s+/, "");
+    const rest = stripMarks(withoutEmphasis(withoutCodeSpans(segment))).replace(/^\d+[.)]\s+/, "");
     if (spans.length && !/^\S+\/\S*/.test(rest)) continue;
     const first = rest.split(/\s+/)[0] ?? "";
-    const hit = asPath(first.replace(/^[*_]+|[*_]+$/g, ""), true);
+    const hit = asPath(first, true);
     if (hit) hits.push(hit);
   }
   return dedupeHits(hits);
+}
+
+// Bold/italic markers around words, but not the `**` of a glob (`src/**`).
+function withoutEmphasis(text: string): string {
+  return text.replace(/(^|[\s(])(\*\*|__|\*|_)(?=\S)/g, "$1").replace(/(?<=[^\s/*])(\*\*|__|\*|_)(?=$|[\s),.:;])/g, "");
 }
 
 // `copy from `x``, `see `x``, `convert `x` to …`: a path the line reads rather than writes.
@@ -145,14 +150,15 @@ export interface TreeEntry {
   note: string;
 }
 
-const TREE_PREFIX = /^[\s│├└─┬┼|`+\\-]*/;
+const TREE_PREFIX = /^(?:[\s│├└─┬┼|`+\\*•·-]|\[[ xX]\]|[✓✔☑✅➕➜→])*/u;
+const EXCLUDED = /^[\s│├└─┬┼|`+\\*•·-]*(?:[✗✘❌⛔🚫]|\[-\])/u;
 
 /** The entries of a code block that lists files, plain or as a tree (`├── a.ts`), with full paths. */
 export function treeEntries(body: readonly string[]): TreeEntry[] {
   const out: (TreeEntry & { col: number })[] = [];
   const stack: { col: number; path: string }[] = [];
   body.forEach((line, offset) => {
-    if (line.trim() === "" || /^\s*#/.test(line)) return;
+    if (line.trim() === "" || /^\s*#/.test(line) || EXCLUDED.test(line)) return;
     const prefix = TREE_PREFIX.exec(line)![0];
     const col = prefix.length;
     const rest = line.slice(col);

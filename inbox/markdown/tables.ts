@@ -57,7 +57,7 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
     const define = (cols.agent === 0 || cols.name === 0) && (ref.id !== undefined || ref.name !== undefined);
     const m = sink.mention(ref, define, ctx.src);
     for (const n of numbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
-    if (!readOnlyRow) for (const k of cols.files) territory(cell(k), m, ctx.src, sink, false);
+    if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink);
     const role = plain(cell(cols.role));
     if (role && !/^[-–—]$|^n\/?a$/i.test(role)) sink.fact({ kind: "role", mention: m, text: role, src: ctx.src });
     return;
@@ -70,6 +70,19 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
       sink.fact({ kind: "member", mention: m, wave: { number: waves[0]! }, src: ctx.src });
     }
   }
+}
+
+// The paths of a row's file columns. Bare names in one column beside directories in another
+// ("Owned Directories: `src/storage/`" | "Created Files: chroma_client.py") live in those directories.
+function rowTerritory(cells: string[], mention: number, src: Src, sink: RowSink): void {
+  const hits = cells.map((c) => (saysReadOnly(c) && !/write/i.test(c) ? [] : pathsInText(c)));
+  const dirColumns = hits.map((h) => h.some((x) => !x.bare && x.path.endsWith("/")));
+  hits.forEach((list, k) => {
+    for (const hit of list) {
+      if (hit.bare && !dirColumns[k] && dirColumns.some(Boolean)) continue;
+      sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare });
+    }
+  });
 }
 
 function territory(text: string, mention: number, src: Src, sink: RowSink, weak: boolean): void {

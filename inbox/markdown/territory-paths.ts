@@ -10,6 +10,7 @@ import type { Items } from "./intake.ts";
 
 interface Candidate {
   agent: RegisteredAgent;
+  listing: boolean;
   path: string;
   src: Src;
   weak: boolean;
@@ -19,27 +20,58 @@ interface Candidate {
 
 /** Each agent's territory, in the order the plan gives it. */
 export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<FileDraft, (RegisteredAgent | null)[]>, items: Items): Map<RegisteredAgent, string[]> {
-  const candidates: Candidate[] = [];
+  let candidates: Candidate[] = [];
   for (const d of drafts) {
     if (d.role !== "main" && d.role !== "assignments") continue;
     const res = resolved.get(d.draft)!;
     for (const f of d.draft.facts) {
       if (f.kind !== "territory" || !res[f.mention]) continue;
       const path = normalise(f.path);
-      if (path) candidates.push({ agent: res[f.mention]!, path, src: f.src, weak: f.weak, bare: f.bare, leadingSlash: f.leadingSlash });
+      if (path) candidates.push({ agent: res[f.mention]!, path, src: f.src, weak: f.weak, bare: f.bare, leadingSlash: f.leadingSlash, listing: f.listing === true });
     }
   }
-  const fullNames = new Set(candidates.filter((c) => !c.bare).map((c) => lastSegment(c.path)));
+  // File listings count only for agents that nothing else gives a territory.
+  const named = new Set(candidates.filter((c) => !c.listing).map((c) => c.agent));
+  candidates = candidates.filter((c) => !c.listing || !named.has(c.agent));
+  // Full paths the plan spells out (territories and file listings): a bare name or a partial path
+  // matching the end of one is shorthand for it — unless the same agent lists both side by side.
+  const spelled = new Map<string, Candidate | null>();
+  for (const c of candidates) if (!c.bare) spelled.set(c.path, c);
+  for (const d of drafts) if (d.role === "main" || d.role === "assignments") for (const k of d.draft.known) if (!spelled.has(k)) spelled.set(k, null);
+  // What a shorthand means: the agent's own full path (a repeat: dropped), the one full path the
+  // plan spells out (read as that), or nothing certain (kept as written).
+  const expand = (c: Candidate): string | null | undefined => {
+    const tail = "/" + c.path;
+    const matches: [string, Candidate | null][] = [];
+    for (const [q, owner] of spelled) {
+      if (q.length <= c.path.length || !q.endsWith(tail)) continue;
+      if (owner && owner.agent === c.agent && owner.src.file === c.src.file && Math.abs(owner.src.line - c.src.line) <= 12) continue;
+      if (owner && owner.agent === c.agent) return null;
+      matches.push([q, owner]);
+    }
+    const distinct = [...new Set(matches.map(([q]) => q))];
+    return distinct.length === 1 ? distinct[0] : undefined;
+  };
   const dirsOf = new Map<RegisteredAgent, string[]>();
   for (const c of candidates) if (c.path.endsWith("/") && !c.bare) dirsOf.set(c.agent, [...(dirsOf.get(c.agent) ?? []), c.path]);
+  const strongOf = new Map<RegisteredAgent, string[]>();
+  for (const c of candidates) if (!c.weak) strongOf.set(c.agent, [...(strongOf.get(c.agent) ?? []), c.path]);
   const out = new Map<RegisteredAgent, string[]>();
   const reported = new Set<string>();
   const slashNoted = new Set<string>();
   const kept = new Map<string, { agent: RegisteredAgent; src: Src; paths: string[] }>();
   for (const c of candidates) {
     const dirs = dirsOf.get(c.agent) ?? [];
-    if (c.bare && (fullNames.has(c.path) || (c.weak && dirs.length > 0))) continue;
+    if (c.bare && c.weak && dirs.length > 0) continue;
     if (!c.bare && dirs.some((d) => isRelativeTo(c.path, d))) continue;
+    const full = expand(c);
+    if (full === null) continue;
+    if (full !== undefined) {
+      items.add("inferred", c.src, `"${c.path}" read as "${full}", the path the plan spells out in full`);
+      c.path = full;
+    }
+    // A directory among deliverables, where the agent's own territory names files inside it.
+    if (c.weak && c.path.endsWith("/") && (strongOf.get(c.agent) ?? []).some((p) => p !== c.path && p.startsWith(c.path)) && !(strongOf.get(c.agent) ?? []).includes(c.path)) continue;
     const problem = territoryEntryProblem(c.path) ?? territoryLimitProblem(c.path);
     if (problem) {
       if (!reported.has(c.path)) items.add("not-understood", c.src, `territory "${c.path}" of agent "${c.agent.id}" ${problem}; left out`);
@@ -68,11 +100,6 @@ function normalise(path: string): string {
   while (p.startsWith("./")) p = p.slice(2);
   p = p.replace(/^\/+/, "");
   return p === "." || p === "/" ? "" : p;
-}
-
-function lastSegment(path: string): string {
-  const parts = path.replace(/\/+$/, "").split("/");
-  return parts[parts.length - 1]!;
 }
 
 // `services/api.js` written under `frontend/src/services/`: the path repeats the directory's tail.

@@ -6,6 +6,7 @@ import { collectCode, collectText, type Context, type Sink } from "./collect.ts"
 import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
+import { pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
 import { agentHeading, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
 
@@ -37,7 +38,7 @@ interface InlineLabel {
   baseIndent: number | null;
 }
 
-const NOT_GATE = /rollback|failure|recover|revert|risk|success|metric|target|launch|timeline|estimate|handoff|lessons/i;
+const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success (?:metrics|criteria)|^(?:wave \d+ )?success$|\bmetrics\b|\btargets?\b|\blaunch|timeline|estimat|handoff|lessons/i;
 
 /** Read one file into a draft; never throws on odd input. */
 export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptions): FileDraft {
@@ -47,6 +48,9 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
   let bold: { mention: number; indent: number } | null = null;
   let inline: InlineLabel | null = null;
   let headingBase: number | null = null;
+  // The last list item under a territory label that named a directory: items nested below it name
+  // files inside it, already covered.
+  let dirItem: { indent: number; path: string } | null = null;
   const src = (line: number): Src => ({ file, line });
 
   const closeFrame = (f: Frame, endLine: number): void => {
@@ -103,6 +107,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
         if (f.kind === "ticket" && f.mention === m) return void (f.description = clip(`${f.description ?? f.title}\n- ${text}`, 4000));
       }
     },
+    known: (path) => void draft.known.push(path),
     goal: (text, at) => void (draft.goal ??= { text, src: at }),
     max: (value, at) => void (draft.maxAgents ??= { value, src: at }),
   };
@@ -174,7 +179,14 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     if (!inline && headingBase === null && isItem) headingBase = indent;
     if (inline && inline.baseIndent === null && isItem) inline.baseIndent = indent;
     if (!inline && !isItem && meansEveryWave(b.text)) inline = { kind: "gate", line: b.line, indent, isItem: false, gateWave: "every", baseIndent: null };
-    collectText(b.text, isItem, indent, context(b.line), sink, false, b.kind === "item" && b.checkbox);
+    const ctx = context(b.line);
+    if (dirItem && (!isItem || indent <= dirItem.indent || (ctx.label !== "territory" && ctx.label !== "deliverables"))) dirItem = null;
+    if (dirItem) ctx.parentDir = dirItem.path;
+    collectText(b.text, isItem, indent, ctx, sink, false, b.kind === "item" && b.checkbox);
+    if (isItem && !dirItem && (ctx.label === "territory" || ctx.label === "deliverables")) {
+      const dir = pathsInText(b.text)[0];
+      if (dir && dir.path.endsWith("/")) dirItem = { indent, path: dir.path };
+    }
   });
   const last = blocks.length ? blocks[blocks.length - 1]!.line : 0;
   closeBold(last);
