@@ -39,6 +39,8 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
   switch (ctx.label) {
     case "gate":
       return gateText(text, isItem || labelRest || checkbox, ctx, sink);
+    case "tests":
+      return gateText(text, false, ctx, sink);
     case "territory":
       if (agent !== null) return territory(text, agent, src, sink, false, ctx.parentDir);
       return ownershipLine(text, src, sink);
@@ -65,7 +67,10 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       else if (agent === null && ctx.wave === null && plain(text)) sink.goal(plain(text), src);
       return;
     case "deps":
-      if (agent !== null) for (const on of refsIn(text)) sink.fact({ kind: "dep", mention: agent, on, src });
+      // Only an agent that must be finished first is a dependency; "uses X's contract" is not.
+      if (agent !== null)
+        for (const seg of text.split(/[,;]|\band\b/))
+          if (/complet|finish|\bdone\b|\bafter\b|wait|must (?:be )?(?:run|land|merge)|merged|landed/i.test(seg)) for (const on of refsIn(seg)) sink.fact({ kind: "dep", mention: agent, on, src });
       return;
     case "goal":
       if (agent === null && ctx.wave === null && plain(text)) sink.goal(plain(text), src);
@@ -82,7 +87,7 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
 
 /** Collect what a fenced code block says under its context: gate commands or a file listing. */
 export function collectCode(body: readonly string[], lang: string, ctx: Context, sink: Sink): void {
-  if (ctx.label === "gate" || ctx.gateWave !== null) {
+  if (ctx.label === "gate" || ctx.label === "tests" || ctx.gateWave !== null) {
     if (!isShellLang(lang) && !(lang === "" && looksLikeShellBlock(body))) return;
     const wave = ctx.gateWave;
     if (wave === null) return sink.fact({ kind: "unplaced", src: { file: ctx.file, line: ctx.gateAnchor }, what: "shell commands" });
@@ -115,7 +120,7 @@ function gateText(text: string, checkItem: boolean, ctx: Context, sink: Sink): v
   const commands = codeSpans(text).filter(looksLikeCommand);
   const wave = ctx.gateWave;
   if (commands.length === 0 && !checkItem) return;
-  if (wave === null) return sink.fact({ kind: "unplaced", src: { file: ctx.file, line: ctx.gateAnchor }, what: commands.length ? "commands" : "checklist items" });
+  if (wave === null) return commands.length ? sink.fact({ kind: "unplaced", src: { file: ctx.file, line: ctx.gateAnchor }, what: "commands" }) : undefined;
   for (const c of commands) sink.fact({ kind: "run", wave, command: c.replace(/^\$\s+/, ""), src, inline: true });
   if (commands.length || wave === "every") return;
   const t = clip(plain(text).replace(/^\d+[.)]\s*/, "").replace(/^\[[ xX]\]\s*/, ""), 300);

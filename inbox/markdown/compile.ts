@@ -9,14 +9,23 @@ import { parseBlocks } from "./blocks.ts";
 import { buildContracts } from "./contract-refs.ts";
 import { finish } from "./finish.ts";
 import { buildGates } from "./gates.ts";
-import { Items, type IntakeItem } from "./intake.ts";
+import { Items } from "./intake.ts";
 import { clip, slugify } from "./inline.ts";
 import { findWaveMarkers } from "./outline.ts";
 import { buildTerritories } from "./territory-paths.ts";
 import { walkFile } from "./walk.ts";
 
-export type { IntakeItem } from "./intake.ts";
 export { readMarkdownFolder } from "./read-folder.ts";
+
+/** One thing the compiler inferred from prose, found ambiguous, or could not use. */
+export interface IntakeItem {
+  kind: "inferred" | "ambiguous" | "not-understood";
+  /** relative to the plan folder */
+  file: string;
+  /** 1-based */
+  line: number;
+  message: string;
+}
 
 export interface CompileDefaults {
   runner: "anthropic" | "claude-code" | "command";

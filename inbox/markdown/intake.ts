@@ -1,14 +1,6 @@
 // The intake items a compile reports (inferred, ambiguous, not understood), collected once each.
+import type { IntakeItem } from "./compile.ts";
 import type { Src } from "./draft.ts";
-
-export interface IntakeItem {
-  kind: "inferred" | "ambiguous" | "not-understood";
-  /** relative to the plan folder */
-  file: string;
-  /** 1-based */
-  line: number;
-  message: string;
-}
 
 /** Items in the order they were found, duplicates dropped. */
 export class Items {

@@ -4,7 +4,7 @@
 // `**Wave N: …**` lines are taken.
 import type { Block } from "./blocks.ts";
 import { plain } from "./inline.ts";
-import { agentHeading, phaseHeading, waveHeading } from "./vocab.ts";
+import { agentHeading, phaseHeading, stageHeading, waveHeading, type WaveHeading } from "./vocab.ts";
 
 export interface WaveMarker {
   /** index of the opening block */
@@ -28,8 +28,12 @@ function isAside(w: { title: string; separated: boolean }): boolean {
 
 /** The wave-opening blocks of a file, in order. */
 export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
-  const fromHeadings = headingMarkers(blocks);
-  return fromHeadings.length ? fromHeadings : boldMarkers(blocks);
+  const fromHeadings = headingMarkers(blocks, waveHeading, false);
+  if (fromHeadings.length) return fromHeadings;
+  const fromLines = lineMarkers(blocks);
+  if (fromLines.length) return fromLines;
+  // No waves at all: phases, stages or sprints that hold agents are the waves.
+  return headingMarkers(blocks, stageHeading, true);
 }
 
 interface Candidate extends WaveMarker {
@@ -37,16 +41,16 @@ interface Candidate extends WaveMarker {
   order: number;
 }
 
-function headingMarkers(blocks: readonly Block[]): WaveMarker[] {
+function headingMarkers(blocks: readonly Block[], read: (text: string) => WaveHeading | null, needAgents: boolean): WaveMarker[] {
   const candidates: Candidate[] = [];
   const stack: { level: number; block: number; phase: number | null }[] = [];
   blocks.forEach((b, i) => {
     if (b.kind !== "heading") return;
     while (stack.length && stack[stack.length - 1]!.level >= b.level) stack.pop();
     const parent = stack[stack.length - 1];
-    const phase = phaseHeading(b.text);
+    const phase = needAgents ? null : phaseHeading(b.text);
     stack.push({ level: b.level, block: i, phase });
-    const w = waveHeading(b.text);
+    const w = read(b.text);
     if (!w || isAside(w)) return;
     // Waves under phase headings group by the phases' parent, so numbering may restart per phase.
     const phaseFrame = [...stack].reverse().find((f) => f.phase !== null && f.block !== i);
@@ -63,6 +67,7 @@ function headingMarkers(blocks: readonly Block[]): WaveMarker[] {
     const agents = group.reduce((n, c) => n + agentsInside(blocks, c.block, c.level), 0);
     const distinct = new Set(group.map((c) => `${c.phase ?? ""}/${c.number}`)).size;
     const score = agents * 100 + distinct * 10 + (group.length > 1 ? 5 : 0) - group[0]!.order * 0.01;
+    if (needAgents && agents === 0) continue;
     if (score > bestScore) {
       bestScore = score;
       best = group;
@@ -89,19 +94,23 @@ function agentsInside(blocks: readonly Block[], start: number, level: number): n
   return n;
 }
 
-// `**Wave 1: Foundation**` lines (paragraphs or list items) when no heading names a wave.
-function boldMarkers(blocks: readonly Block[]): WaveMarker[] {
+// `**Wave 1: Foundation**` or `- Wave 1 (Foundation): a-agent, b-agent` lines, when no heading names a wave.
+function lineMarkers(blocks: readonly Block[]): WaveMarker[] {
   const out: WaveMarker[] = [];
   let level = 0;
   blocks.forEach((b, i) => {
     if (b.kind === "heading") level = b.level;
     if (b.kind !== "para" && b.kind !== "item") return;
-    const m = /^\*\*([^*]+)\*\*/.exec(b.text.trim());
+    const m = /^(?:\*\*|__)?wave\s*[-#]?\s*(\d{1,3})\b(?:\*\*|__)?\s*(?:\(([^)]*)\))?\s*([:.\-–—])?\s*(.*)$/i.exec(b.text.trim());
     if (!m) return;
-    const w = waveHeading(m[1]!);
-    if (!w || isAside(w)) return;
-    const title = w.title || plain(b.text.slice(m[0].length)).replace(/^[:\s—–-]+/, "").split(/[.;]/)[0]!.slice(0, 80);
-    out.push({ block: i, level: level + 0.5, number: w.number, title: title.trim() });
+    const bold = /^(?:\*\*|__)/.test(b.text.trim());
+    const inner = bold ? /^(?:\*\*|__)([^*_]+)(?:\*\*|__)/.exec(b.text.trim())?.[1] : undefined;
+    const fromInner = inner ? waveHeading(inner) : null;
+    if (!bold && m[3] === undefined && m[2] === undefined) return;
+    let title = fromInner?.title || m[2] || "";
+    if (!title) title = plain(m[4]!).split(/[:;.]/)[0]!;
+    if (isAside({ title: title.trim(), separated: Boolean(fromInner?.separated || m[3]) })) return;
+    out.push({ block: i, level: level + 0.5, number: Number(m[1]), title: title.trim().slice(0, 80) });
   });
   return out;
 }

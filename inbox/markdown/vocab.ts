@@ -8,6 +8,7 @@ export type LabelKind =
   | "tasks" // work items → tickets
   | "readonly" // paths an agent reads but must not write
   | "gate" // checks of a wave: Synchronization Gate, Validation, Quality Gates …
+  | "tests" // Tests, Testing: their commands are checks, their prose is not
   | "agents" // the agents of a wave
   | "wave" // the wave of an agent
   | "id" // an agent's own id
@@ -22,14 +23,15 @@ export function classifyLabel(label: string): LabelKind {
   const l = plain(label).toLowerCase();
   if (/^(?:agent\s*)?id$|^agent id\b|^owner$|^agent name$/.test(l)) return "id";
   if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
-  if (/read[- ]?only|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits/.test(l)) return "readonly";
+  if (/read[- ]?only|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
   if (/^(?:agents?|participants?|parallelism|team|assigned agents?|agents? (?:&|and) territories)\b/.test(l)) return "agents";
   if (/^wave(?: assignment| number)?$|^execution wave$/.test(l)) return "wave";
   if (/depend|prerequisite|requires|blocked by|^after$/.test(l)) return "deps";
   if (/rollback|failure|recover|revert|risk|mitigation/.test(l)) return "other";
-  if (/\bgates?\b|validation|verif|synchroni[sz]|quality|exit criteria|acceptance|checkpoint|^checks?$|^criteria$|smoke test|integration tests?$/.test(l)) return "gate";
+  if (/\bgates?\b|validation|verif|synchroni[sz]|quality|exit criteria|acceptance|checkpoint|^checks?$|^criteria$|smoke test|definition of done|^done when|complete when/.test(l)) return "gate";
+  if (/integration tests?$|^(?:unit |e2e |end-to-end |automated )?tests?$|^testing$|^test (?:plan|commands|suite)$|^how to (?:test|verify)/.test(l)) return "tests";
   if (
-    /territor|\bowns?\b|owned|ownership|exclusive|write access|read\s*\/\s*write|^touches$|^writes?$/.test(l) ||
+    /territor|\bowns?\b|owned|ownership|exclusive|write access|read\s*\/\s*write|^touches$|^writes?$|^edits$|allowed (?:paths|files)|can (?:modify|edit|write|touch|change)|may (?:modify|edit|write|touch|change)/.test(l) ||
     /^files?\b(?! structure| tree| layout| organi[sz]ation| naming| format)|\bfiles? (?:owned|created|modified|touched|changed|to (?:create|modify|edit|change))|(?:new|shared|created|modified|changed|output|target) files?\b/.test(l) ||
     /^created?\b|^creates$|^modif(?:y|ies|ied)\b|^changes$|^director(?:y|ies)$|director(?:y|ies) (?:owned|assignments?|ownership)|^(?:write )?paths?$|^(?:write |file )?scope$/.test(l)
   )
@@ -67,6 +69,15 @@ export function isWaveAside(title: string): boolean {
   return /\bgates?\b|validation|verif|synchroni[sz]|rollback|failure|success|targets?|metrics|criteria|checklist|complete|completion|tests?\b|launch|commands?|handoff|→|->|tasks\b|agents\b|summary|status|report|retro/i.test(title);
 }
 
+/** "Phase 2: Backend", "Stage 1", "Sprint 3 - API": the grouping a plan without waves runs in order. */
+export function stageHeading(text: string): WaveHeading | null {
+  const m = /^(?:\d+[.)]\s*)?(?:phase|stage|step|sprint|iteration|round|milestone)\s*[-#]?\s*(\d{1,3})\b(.*)$/i.exec(plain(text));
+  if (!m) return null;
+  const rest = m[2]!.trim();
+  const separated = /^[:.\-–—)\]]/.test(rest);
+  return { number: Number(m[1]), title: withoutTrailingParens(rest.replace(/^[:.\-–—)\]]+\s*/, "")).replace(/[:\s]+$/, ""), separated };
+}
+
 /** The first "Wave N" number anywhere in a text ("Gate 2 (After Wave 2)", "Wave 0 → Wave 1 Gate"). */
 export function waveNumberIn(text: string): number | null {
   const m = /\bwave\s*[-#]?\s*(\d{1,3})\b/i.exec(plain(text));
@@ -91,14 +102,16 @@ export interface AgentRef {
   number?: string;
 }
 
-const AGENT_NUMBERED = /^agent\s*#?\s*(\d{1,3}(?:[-.](?:\d{1,3}|[a-z])|[a-z])?)\b\s*(?:[:.\-–—]\s*)?(.*)$/i;
+const AGENT_NUMBERED = /^agent\s*#?\s*(\d{1,3}(?:[-.](?:\d{1,3}|[a-z])|[a-z])?|[A-Z](?=\s*[:.\-–—]))\b\s*(?:[:.\-–—]\s*)?(.*)$/i;
 const KEBAB_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)+$/;
 
 /** The agent a heading or bold line defines ("Agent 1: Name (`id`)", "Agent: infra-agent", "config-agent Tasks"), or null. */
 export function agentHeading(text: string): AgentRef | null {
   const raw = text.trim();
   const ticked = /`([a-z0-9][a-z0-9._-]*)`/i.exec(raw)?.[1];
-  let t = plain(raw).replace(/\s*\((?:continues?|continued|cont\.?)\)\s*$/i, "");
+  let t = plain(raw)
+    .replace(/^(?:\d{1,3}[.)]|[A-Z][.)])\s+/, "")
+    .replace(/\s*\((?:continues?|continued|cont\.?)\)\s*$/i, "");
   if (/^(?:all|every|each|the|other|remaining|sub)[- ]agents?\b|orchestrator|coordinator \(you\)/i.test(t)) return null;
   const numbered = AGENT_NUMBERED.exec(t);
   if (numbered) {

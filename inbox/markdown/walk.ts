@@ -2,11 +2,11 @@
 // are in, whose section this is, and what the last label announced (Territory, Tasks, Gate …).
 // Each block is handed to `collect.ts` under that context; mentions and facts go into a FileDraft.
 import type { Block } from "./blocks.ts";
-import { collectCode, collectText, type Context, type Sink } from "./collect.ts";
+import { collectCode, collectText, refsIn, type Context, type Sink } from "./collect.ts";
 import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
-import { pathsInText } from "./paths.ts";
+import { asPath, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
 import { agentHeading, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
 
@@ -93,7 +93,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const hl = headingLabel();
     let label = inline ? inline.kind : (hl?.label ?? null);
     if (inline && inline.kind === "other" && hl?.label === "gate") label = "gate";
-    const gateWave = label === "gate" ? (inline?.gateWave ?? hl?.gateWave ?? top("gateWave")?.gateWave ?? currentWave() ?? null) : null;
+    const gateWave = label === "gate" || label === "tests" ? (inline?.gateWave ?? hl?.gateWave ?? top("gateWave")?.gateWave ?? currentWave() ?? null) : null;
     const gateAnchor = inline && inline.kind === "gate" ? inline.line : (hl?.line ?? line);
     return { file, line, agent: currentMention(), wave: currentWave() ?? null, label, gateWave, baseIndent: inline ? inline.baseIndent : headingBase, gateAnchor };
   };
@@ -112,7 +112,16 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     max: (value, at) => void (draft.maxAgents ??= { value, src: at }),
   };
 
+  // A wave written as a list item ("- Wave 1: a-agent, b-agent") spans only that item.
+  let itemWave: { indent: number; frame: Frame } | null = null;
+  const endItemWave = (line: number): void => {
+    if (!itemWave) return;
+    const at = stack.indexOf(itemWave.frame);
+    if (at >= 0) while (stack.length > at) closeFrame(stack.pop()!, line);
+    itemWave = null;
+  };
   blocks.forEach((b, i) => {
+    if (itemWave && (b.kind === "heading" || ((b.kind === "item" || b.kind === "para") && b.indent <= itemWave.indent))) endItemWave(b.line - 1);
     if (b.kind === "heading") {
       closeBold(b.line - 1);
       inline = null;
@@ -128,6 +137,13 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       inline = null;
       while (stack.length && stack[stack.length - 1]!.level >= m.level) closeFrame(stack.pop()!, b.line - 1);
       stack.push(waveFrame(m, marker, b.line));
+      if (b.kind === "item") itemWave = { indent: b.indent, frame: stack[stack.length - 1]! };
+      // "- Wave 1 (Foundation): `api-agent`, `db-agent`": the line names the wave's agents.
+      if (b.kind === "item" || b.kind === "para")
+        for (const ref of refsIn(b.text)) {
+          const k = mention(ref, ref.id !== undefined, src(b.line));
+          draft.facts.push({ kind: "member", mention: k, wave: { index: marker }, src: src(b.line) });
+        }
     }
     if (b.kind === "rule") {
       closeBold(b.line - 1);
@@ -154,7 +170,9 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       const { ref, rest } = boldAgent;
       if (isItem && rest !== "") {
         const m = mention(ref, true, src(b.line));
-        collectText(rest, false, 0, { ...context(b.line), agent: m }, sink, true);
+        const ctx = { ...context(b.line), agent: m };
+        if (startsWithPath(rest)) ctx.label = "territory";
+        collectText(rest, false, 0, ctx, sink, true);
         return;
       }
       closeBold(b.line - 1);
@@ -212,8 +230,11 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       frame.mention = mention(ref, true, src(line));
       return frame;
     }
-    const n = waveNumberIn(text);
+    let n = waveNumberIn(text);
     const w = waveHeading(text);
+    // "Gate 2: API ready" outside any wave and any numbered gate section: the gate of wave 2.
+    const gateNumber = /\bgate\s*#?\s*(\d{1,3})\b/i.exec(plain(text));
+    if (n === null && gateNumber && !currentWave() && !top("gateWave") && !NOT_GATE.test(text)) n = Number(gateNumber[1]);
     if (n !== null) {
       if (NOT_GATE.test(text)) {
         frame.label = "other";
@@ -247,6 +268,12 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     }
     return frame;
   }
+}
+
+// "`src/api/` and `src/db/`", "docker/ (all of it)": a line that starts by naming a path.
+function startsWithPath(text: string): boolean {
+  const first = plain(text).split(/[\s,;]+/)[0] ?? "";
+  return asPath(first, true) !== null;
 }
 
 // `**config-agent**`, `**Agent 1: Name** (`id`)`, `**infra-agent** → paths`, `1. **ui-agent**: text`.

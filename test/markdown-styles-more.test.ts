@@ -1,0 +1,130 @@
+// More writing styles the compiler must read without having seen them: phases instead of waves,
+// waves as list items, lettered and numbered agent headings, agents in tables inside each wave,
+// "Gate N" sections, wave tables, bare "### Wave 0" headings, and "Tests" sections.
+import { expect, test } from "bun:test";
+import { checkPlan } from "../inbox/check-plan.ts";
+import { compileMarkdownPlan, type CompileResult } from "../inbox/markdown/compile.ts";
+import { Plan } from "../protocol/plan.ts";
+
+function compile(text: string, more: Record<string, string> = {}): CompileResult {
+  const result = compileMarkdownPlan({ "orchestration-plan.md": text, ...more }, { name: "more", defaults: { runner: "anthropic" } });
+  const parsed = Plan.safeParse(result.plan);
+  if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues, null, 2));
+  expect(checkPlan(parsed.data)).toEqual([]);
+  return result;
+}
+const summary = (r: CompileResult) => r.plan.waves.map((w) => ({ id: w.id, agents: w.agents }));
+const territory = (r: CompileResult) => Object.fromEntries(r.plan.agents.map((a) => [a.id, a.territory]));
+
+test("phases that hold agents are the waves when no wave is named; 'Gate N' sections gate wave N", () => {
+  const r = compile(`# Mobile App
+
+## Phase 1: Foundations
+### Agent A: Design Tokens
+- **Owns**: \`packages/tokens/\`
+### Agent B: API Client
+- **Owns**: \`packages/api-client/\`
+
+#### Testing
+\`\`\`bash
+pnpm -r test
+\`\`\`
+
+## Phase 2: Screens
+### 1. Login Screen Agent
+**Territory**: apps/mobile/src/screens/login/
+
+## Synchronization Gates
+### Gate 1: Foundations ready
+- [ ] Tokens published
+### Gate 2: Screens ready
+- [ ] Screens reviewed on a device
+`);
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["agent-a-design-tokens", "agent-b-api-client"] },
+    { id: "wave-2", agents: ["login-screen-agent"] },
+  ]);
+  expect(r.plan.waves[0]!.gate).toEqual([{ run: "pnpm -r test" }, { manual: "Tokens published" }]);
+  expect(r.plan.waves[1]!.gate).toEqual([{ manual: "Screens reviewed on a device" }]);
+  expect(territory(r)["login-screen-agent"]).toEqual(["apps/mobile/src/screens/login/"]);
+});
+
+test("waves written as list items name their agents; bold agent lines with arrows give territories", () => {
+  const r = compile(`# Reports
+
+Waves:
+- **Wave 1** (Base): \`schema-agent\`, \`seed-agent\`
+- **Wave 2** (Reports): \`report-agent\`
+
+## Agents
+- **schema-agent** → \`db/schema/\`
+- **seed-agent** → \`db/seeds/\`
+- **report-agent** → \`reports/\`, \`templates/report.html\`
+`);
+  expect(r.plan.waves.map((w) => [w.id, w.title, w.agents])).toEqual([
+    ["wave-1", "Base", ["schema-agent", "seed-agent"]],
+    ["wave-2", "Reports", ["report-agent"]],
+  ]);
+  expect(territory(r)).toEqual({ "schema-agent": ["db/schema/"], "seed-agent": ["db/seeds/"], "report-agent": ["reports/", "templates/report.html"] });
+  expect(r.items.filter((i) => i.kind === "ambiguous")).toEqual([]);
+});
+
+test("agents in a table inside each wave section; a bare '### Wave 0' heading", () => {
+  const r = compile(`# Billing
+
+### Wave 0
+| Agent | Territory | Notes |
+|---|---|---|
+| ledger-agent | \`billing/ledger/\` | first |
+
+### Wave 1
+| Agent | Territory | Notes |
+|---|---|---|
+| invoice-agent | \`billing/invoices/\`, \`billing/pdf/\` | |
+| tax-agent | billing/tax/ | reads \`billing/ledger/\` |
+`);
+  expect(summary(r)).toEqual([
+    { id: "wave-0", agents: ["ledger-agent"] },
+    { id: "wave-1", agents: ["invoice-agent", "tax-agent"] },
+  ]);
+  expect(territory(r)["tax-agent"]).toEqual(["billing/tax/"]);
+});
+
+test("a wave table (Wave | Agents) places agents defined elsewhere", () => {
+  const r = compile(`# Infra
+
+## Schedule
+| Wave | Agents | Goal |
+|------|--------|------|
+| 1 | \`network-agent\`, \`dns-agent\` | plumbing |
+| 2 | \`app-agent\` | deploy |
+
+## Agent Details
+### network-agent
+**Territory**: \`infra/network/\`
+### dns-agent
+**Territory**: \`infra/dns/\`
+### app-agent
+**Territory**: \`deploy/\`
+`);
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["network-agent", "dns-agent"] },
+    { id: "wave-2", agents: ["app-agent"] },
+  ]);
+});
+
+test("a 'Tests' list inside an agent section is work, not a gate; its shell block is a gate command", () => {
+  const r = compile(`# Lib
+
+## Wave 1: Core
+### Agent 1: Core Writer
+**Territory**: \`lib/core/\`
+**Tests**:
+- Test parsing of empty input
+- Test unicode
+\`\`\`bash
+cargo test -p core
+\`\`\`
+`);
+  expect(r.plan.waves[0]!.gate).toEqual([{ run: "cargo test -p core" }]);
+});
