@@ -128,3 +128,26 @@ cargo test -p core
 `);
   expect(r.plan.waves[0]!.gate).toEqual([{ run: "cargo test -p core" }]);
 });
+
+test("waves in words, `id-agent: paths` items, and a final validation that gates the last wave", () => {
+  const r = compile(`# Docs Site
+
+## Wave One: Content
+- \`content-agent\`: \`content/\`, \`static/img/\`
+
+## Wave Two: Theme
+- theme-agent → \`theme/\`
+
+## Final Validation
+\`\`\`bash
+hugo --minify
+\`\`\`
+`);
+  expect(r.plan.waves.map((w) => [w.id, w.title, w.agents])).toEqual([
+    ["wave-1", "Content", ["content-agent"]],
+    ["wave-2", "Theme", ["theme-agent"]],
+  ]);
+  expect(territory(r)).toEqual({ "content-agent": ["content/", "static/img/"], "theme-agent": ["theme/"] });
+  expect(r.plan.waves[1]!.gate).toEqual([{ run: "hugo --minify" }]);
+  expect(r.plan.waves[0]!.gate).toEqual([]);
+});

@@ -89,6 +89,7 @@ function chooseWaves(drafts: readonly RoleDraft[], registry: AgentRegistry, reso
 /** The wave index a reference means: its index, else the first wave with that number. */
 export function waveIndex(waves: readonly DraftWave[], ref: WaveRef | undefined): number | null {
   if (!ref) return null;
+  if (ref.last) return waves.length ? waves.length - 1 : null;
   if (ref.index !== undefined) return ref.index < waves.length ? ref.index : null;
   if (ref.number === undefined) return null;
   const k = waves.findIndex((w) => w.number === ref.number);

@@ -13,6 +13,8 @@ export interface Src {
 export interface WaveRef {
   index?: number;
   number?: number;
+  /** the plan's last wave ("Final Validation") */
+  last?: boolean;
 }
 
 export interface DraftWave {

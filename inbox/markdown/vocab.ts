@@ -53,9 +53,11 @@ export interface WaveHeading {
 
 const WAVE = /^(?:\d+[.)]\s*)?wave\s*[-#]?\s*(\d{1,3})\b(.*)$/i;
 
+const NUMBER_WORDS: Record<string, number> = { zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
+
 /** The wave a heading text names at its start, or null. */
 export function waveHeading(text: string): WaveHeading | null {
-  const t = plain(text);
+  const t = plain(text).replace(/^((?:\d+[.)]\s*)?wave\s+)(zero|one|two|three|four|five|six|seven|eight|nine|ten)\b/i, (_, head: string, w: string) => head + NUMBER_WORDS[w.toLowerCase()]);
   const m = WAVE.exec(t);
   if (!m) return null;
   let rest = m[2]!.trim();
@@ -71,7 +73,7 @@ export function isWaveAside(title: string): boolean {
 
 /** "Phase 2: Backend", "Stage 1", "Sprint 3 - API": the grouping a plan without waves runs in order. */
 export function stageHeading(text: string): WaveHeading | null {
-  const m = /^(?:\d+[.)]\s*)?(?:phase|stage|step|sprint|iteration|round|milestone)\s*[-#]?\s*(\d{1,3})\b(.*)$/i.exec(plain(text));
+  const m = /^(?:\d+[.)]\s*)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3})\b(.*)$/i.exec(plain(text));
   if (!m) return null;
   const rest = m[2]!.trim();
   const separated = /^[:.\-–—)\]]/.test(rest);

@@ -165,7 +165,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const isItem = b.kind === "item";
     if (inline && (inline.isItem ? indent <= inline.indent : !isItem && b.kind === "para" && b.afterBlank && indent <= inline.indent)) inline = null;
     if (bold && isItem === false && b.kind === "para" && b.afterBlank && indent < bold.indent) closeBold(b.line - 1);
-    const boldAgent = boldAgentLine(b.text);
+    const boldAgent = boldAgentLine(b.text, isItem);
     if (boldAgent && marker === undefined) {
       const { ref, rest } = boldAgent;
       if (isItem && rest !== "") {
@@ -262,6 +262,8 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     if (meansEveryWave(text)) {
       frame.label = "gate";
       frame.gateWave = "every";
+    } else if (kind === "gate" && !currentWave() && !top("gateWave") && /\bfinal\b|\boverall\b|end[- ]to[- ]end|\brelease\b|before (?:merge|release|launch)/i.test(text)) {
+      frame.gateWave = { last: true };
     } else if (NOT_GATE.test(text)) {
       frame.label = "other";
       frame.blocked = true;
@@ -276,14 +278,17 @@ function startsWithPath(text: string): boolean {
   return asPath(first, true) !== null;
 }
 
-// `**config-agent**`, `**Agent 1: Name** (`id`)`, `**infra-agent** → paths`, `1. **ui-agent**: text`.
-function boldAgentLine(text: string): { ref: AgentRef; rest: string } | null {
-  const m = /^\s*(?:\d+[.)]\s*)?\*\*([^*]+)\*\*\s*(.*)$/.exec(text);
-  if (!m) return null;
-  const tick = /^\(`([^`]+)`\)\s*/.exec(m[2]!);
-  const ref = agentHeading(m[1]! + (tick ? ` (\`${tick[1]}\`)` : ""));
+// `**config-agent**`, `**Agent 1: Name** (`id`)`, `**infra-agent** → paths`, `1. **ui-agent**: text`,
+// and in list items also `` `api-agent`: paths `` or `api-agent → paths` (ids ending in -agent).
+function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string } | null {
+  const bold = /^\s*(?:\d+[.)]\s*)?\*\*([^*]+)\*\*\s*(.*)$/.exec(text);
+  const plainId = !bold && isItem ? /^\s*(`?)([a-z0-9][a-z0-9_-]*-agent)\1\s*((?:→|->|:|—|–)\s*.*)$/.exec(text) : null;
+  if (!bold && !plainId) return null;
+  const [name, tail] = bold ? [bold[1]!, bold[2]!] : [plainId![2]!, plainId![3]!];
+  const tick = /^\(`([^`]+)`\)\s*/.exec(tail);
+  const ref = bold ? agentHeading(name + (tick ? ` (\`${tick[1]}\`)` : "")) : { id: name };
   if (!ref || (!ref.id && !ref.name)) return null;
-  const after = tick ? m[2]!.slice(tick[0].length) : m[2]!;
+  const after = tick ? tail.slice(tick[0].length) : tail;
   if (after === "" || /^\(/.test(after)) return { ref, rest: "" };
   const sep = /^(?:→|->|:|—|–|-)\s*/.exec(after);
   return sep ? { ref, rest: after.slice(sep[0].length).trim() } : null;
