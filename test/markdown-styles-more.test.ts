@@ -151,3 +151,33 @@ hugo --minify
   expect(r.plan.waves[1]!.gate).toEqual([{ run: "hugo --minify" }]);
   expect(r.plan.waves[0]!.gate).toEqual([]);
 });
+
+test("a roster after a '#' column defines agents by their own names; gates as labels with inline commands", () => {
+  const r = compile(`# Orchestration Plan: Payments v2
+
+| # | Agent | Responsibility | Files Owned | Wave |
+|---|-------|----------------|-------------|------|
+| 1 | **stripe-adapter** | Stripe integration | \`src/payments/stripe/**\` | 1 |
+| 2 | **ledger** | Double-entry ledger | \`src/ledger/\`, \`migrations/0042_ledger.sql\` | 1 |
+| 3 | **qa** | E2E tests | \`e2e/payments/\` | 2 |
+
+## Wave 1 — Foundations
+Agents 1 and 2 work in parallel.
+
+**Gate:**
+- \`npm run typecheck\`
+- Ledger migration reviewed by a human
+
+## Wave 2 — QA
+**Gate:** \`npx playwright test e2e/payments\`
+`);
+  expect(r.plan.waves.map((w) => [w.title, w.agents])).toEqual([
+    ["Foundations", ["stripe-adapter", "ledger"]],
+    ["QA", ["qa"]],
+  ]);
+  expect(territory(r).ledger).toEqual(["src/ledger/", "migrations/0042_ledger.sql"]);
+  expect(r.plan.agents.find((a) => a.id === "ledger")!.role).toBe("Double-entry ledger");
+  expect(r.plan.waves[0]!.gate).toEqual([{ run: "npm run typecheck" }, { manual: "Ledger migration reviewed by a human" }]);
+  expect(r.plan.waves[1]!.gate).toEqual([{ run: "npx playwright test e2e/payments" }]);
+  expect(r.plan.goal).toBe("Payments v2");
+});

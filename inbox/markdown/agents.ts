@@ -34,7 +34,7 @@ export class AgentRegistry {
     if (!create || (!ref.id && !ref.name)) return null;
     const agent: RegisteredAgent = { id: refId(ref).slice(0, 100).replace(/-+$/, ""), aliases: new Set(), tokens: new Set(), src };
     if (ref.name) agent.name = ref.name;
-    if (ref.number) agent.number = ref.number;
+    if (ref.number ?? ref.ordinal) agent.number = ref.number ?? ref.ordinal;
     this.absorb(agent, ref);
     this.agents.push(agent);
     if (!this.byId.has(agent.id)) this.byId.set(agent.id, agent);
@@ -62,8 +62,9 @@ export class AgentRegistry {
 
   // "Agent 3" alone, or "Agent 3: Name" whose name fits the numbered agent.
   private byNumber(ref: AgentRef): RegisteredAgent | null {
-    if (!ref.number) return null;
-    const same = this.byNum.get(ref.number) ?? [];
+    const number = ref.number ?? ref.ordinal;
+    if (!number) return null;
+    const same = this.byNum.get(number) ?? [];
     if (same.length !== 1) return null;
     const a = same[0]!;
     if (!ref.name && !ref.id) return a;
@@ -90,9 +91,10 @@ export class AgentRegistry {
     }
     for (const tok of tokensOf(ref)) agent.tokens.add(tok);
     if (!agent.name && ref.name) agent.name = ref.name;
-    if (!agent.number && ref.number) {
-      agent.number = ref.number;
-      if (this.agents.includes(agent)) this.byNum.set(ref.number, [...(this.byNum.get(ref.number) ?? []), agent]);
+    const number = ref.number ?? ref.ordinal;
+    if (!agent.number && number) {
+      agent.number = number;
+      if (this.agents.includes(agent)) this.byNum.set(number, [...(this.byNum.get(number) ?? []), agent]);
     }
   }
 }

@@ -54,7 +54,14 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
   if (cols.agent >= 0) {
     const ref = refOf(cell(cols.agent), cell(cols.name));
     if (!ref) return;
-    const define = (cols.agent === 0 || cols.name === 0) && (ref.id !== undefined || ref.name !== undefined);
+    // A roster names its agents first (after a "#" column, whose number joins the reference).
+    const first = Math.min(...[cols.agent, cols.name].filter((k) => k >= 0));
+    const numbering = row.header.slice(0, first).every((h) => /^\s*(?:#|no\.?|n|num|number|id|)\s*$/i.test(plain(h)));
+    if (numbering && first > 0 && !ref.number) {
+      const n = /^#?(\d{1,3}(?:-?[a-z])?)$/i.exec(plain(cell(first - 1)))?.[1];
+      if (n) ref.ordinal = n.toLowerCase();
+    }
+    const define = numbering && (ref.id !== undefined || ref.name !== undefined);
     const m = sink.mention(ref, define, ctx.src);
     for (const n of numbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
     if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink);

@@ -101,7 +101,10 @@ export function meansEveryWave(text: string): boolean {
 export interface AgentRef {
   id?: string;
   name?: string;
+  /** "Agent 3": part of the agent's name */
   number?: string;
+  /** a roster row's "#": finds the agent when the plan says "Agent 3", but is not part of its name */
+  ordinal?: string;
 }
 
 const AGENT_NUMBERED = /^agent\s*#?\s*(\d{1,3}(?:[-.](?:\d{1,3}|[a-z])|[a-z])?|[A-Z](?=\s*[:.\-–—]))\b\s*(?:[:.\-–—]\s*)?(.*)$/i;

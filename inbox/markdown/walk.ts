@@ -6,7 +6,8 @@ import { collectCode, collectText, refsIn, type Context, type Sink } from "./col
 import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
-import { asPath, pathsInText } from "./paths.ts";
+import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
+import { pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
 import { agentHeading, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
 
@@ -223,7 +224,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     if (level === 1 && !draft.title) draft.title = { text: plain(text), src: src(line) };
     const frame: Frame = { level, line };
     if (phaseHeading(text) !== null) return frame;
-    const testing = /test|validat|gate|verif|quality|check|synchroni/i.test(text) || stack.some((f) => f.testing);
+    const testing = /\btest|validat|\bgates?\b|verif|quality|\bchecks?\b|checklist|synchroni/i.test(text) || stack.some((f) => f.testing);
     if (testing) frame.testing = true;
     const ref = opts.gateFile ? null : agentHeading(text);
     if (ref) {
@@ -243,7 +244,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       }
       const inAgent = currentMention();
       const restKind = classifyLabel(w ? w.title : text);
-      if (inAgent !== null && w) {
+      if (inAgent !== null && w && restKind !== "gate" && restKind !== "tests") {
         draft.facts.push({ kind: "member", mention: inAgent, wave: { number: n }, src: src(line) });
         frame.label = restKind;
         return frame;
@@ -270,26 +271,4 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     }
     return frame;
   }
-}
-
-// "`src/api/` and `src/db/`", "docker/ (all of it)": a line that starts by naming a path.
-function startsWithPath(text: string): boolean {
-  const first = plain(text).split(/[\s,;]+/)[0] ?? "";
-  return asPath(first, true) !== null;
-}
-
-// `**config-agent**`, `**Agent 1: Name** (`id`)`, `**infra-agent** → paths`, `1. **ui-agent**: text`,
-// and in list items also `` `api-agent`: paths `` or `api-agent → paths` (ids ending in -agent).
-function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string } | null {
-  const bold = /^\s*(?:\d+[.)]\s*)?\*\*([^*]+)\*\*\s*(.*)$/.exec(text);
-  const plainId = !bold && isItem ? /^\s*(`?)([a-z0-9][a-z0-9_-]*-agent)\1\s*((?:→|->|:|—|–)\s*.*)$/.exec(text) : null;
-  if (!bold && !plainId) return null;
-  const [name, tail] = bold ? [bold[1]!, bold[2]!] : [plainId![2]!, plainId![3]!];
-  const tick = /^\(`([^`]+)`\)\s*/.exec(tail);
-  const ref = bold ? agentHeading(name + (tick ? ` (\`${tick[1]}\`)` : "")) : { id: name };
-  if (!ref || (!ref.id && !ref.name)) return null;
-  const after = tick ? tail.slice(tick[0].length) : tail;
-  if (after === "" || /^\(/.test(after)) return { ref, rest: "" };
-  const sep = /^(?:→|->|:|—|–|-)\s*/.exec(after);
-  return sep ? { ref, rest: after.slice(sep[0].length).trim() } : null;
 }

@@ -1,0 +1,26 @@
+// Lines that name an agent and say something about it in one go: `**infra-agent** → \`docker/\``,
+// `**Agent 1: Name** (\`id\`)`, `1. **ui-agent**: text`, `- \`api-agent\`: paths`.
+import { plain } from "./inline.ts";
+import { asPath } from "./paths.ts";
+import { agentHeading, type AgentRef } from "./vocab.ts";
+
+/** "`src/api/` and `src/db/`", "docker/ (all of it)": true for a line that starts by naming a path. */
+export function startsWithPath(text: string): boolean {
+  const first = plain(text).split(/[\s,;]+/)[0] ?? "";
+  return asPath(first, true) !== null;
+}
+
+/** The agent a line opens with and the rest of the line, or null (list items may also name a bare `x-agent` id). */
+export function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string } | null {
+  const bold = /^\s*(?:\d+[.)]\s*)?\*\*([^*]+)\*\*\s*(.*)$/.exec(text);
+  const plainId = !bold && isItem ? /^\s*(`?)([a-z0-9][a-z0-9_-]*-agent)\1\s*((?:→|->|:|—|–)\s*.*)$/.exec(text) : null;
+  if (!bold && !plainId) return null;
+  const [name, tail] = bold ? [bold[1]!, bold[2]!] : [plainId![2]!, plainId![3]!];
+  const tick = /^\(`([^`]+)`\)\s*/.exec(tail);
+  const ref = bold ? agentHeading(name + (tick ? ` (\`${tick[1]}\`)` : "")) : { id: name };
+  if (!ref || (!ref.id && !ref.name)) return null;
+  const after = tick ? tail.slice(tick[0].length) : tail;
+  if (after === "" || /^\(/.test(after)) return { ref, rest: "" };
+  const sep = /^(?:→|->|:|—|–|-)\s*/.exec(after);
+  return sep ? { ref, rest: after.slice(sep[0].length).trim() } : null;
+}
