@@ -61,6 +61,7 @@ npm test -- \\
 ### Wave 1 Synchronization Gate
 - [ ] Cart totals match the pricing spec
 - [ ] Payment sandbox passes: \`npm run test:payments\`
+- [ ] \`src/cart/index.ts\` exists
 `;
 
 test("wave headings at two levels, wave 0, agent sections, gates with comments and continuations", () => {
@@ -76,7 +77,7 @@ test("wave headings at two levels, wave 0, agent sections, gates with comments a
   expect(waveOf(r, "agent-1-scaffold-builder")).toBe("wave-0");
   expect(waveOf(r, "agent-3-payment-engineer")).toBe("wave-1");
   expect(r.plan.waves[0]!.gate).toEqual([{ run: "npm run build" }, { run: "npm test -- --coverage" }, { manual: "App builds and starts" }]);
-  expect(r.plan.waves[1]!.gate).toEqual([{ run: "npm run test:payments" }, { manual: "Cart totals match the pricing spec" }]);
+  expect(r.plan.waves[1]!.gate).toEqual([{ run: "npm run test:payments" }, { manual: "Cart totals match the pricing spec" }, { exists: "src/cart/index.ts" }]);
   const tickets = agent(r, "agent-1-scaffold-builder").tickets!;
   expect(tickets.map((t) => t.id)).toEqual(["AGENT-1-SCAFFOLD-BUILDER-1", "AGENT-1-SCAFFOLD-BUILDER-2"]);
   expect(tickets[1]!.description).toContain("with lazy routes");

@@ -82,7 +82,10 @@ export function parseBlocks(text: string): Block[] {
       const indent = visualIndent(item[1]!);
       // Lazy continuation lines (indented deeper, not a new block) belong to the item.
       let j = i + 1;
-      while (j < lines.length && isContinuation(lines[j]!, indent)) body += " " + lines[j++]!.trim();
+      while (j < lines.length && isContinuation(lines[j]!, indent)) {
+        if (body.length < MAX_LINE_LENGTH) body += " " + lines[j]!.trim();
+        j++;
+      }
       blocks.push({ kind: "item", line, indent, ordered: /\d/.test(item[2]!), checkbox: box !== null, text: body.trim() });
       i = j;
       blank = false;

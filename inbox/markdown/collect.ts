@@ -2,7 +2,7 @@
 // and manual checks, the agents of a wave, an agent's id, role, wave or dependencies.
 import type { Fact, Src, WaveRef } from "./draft.ts";
 import { clip, codeSpans, plain, stripMarks } from "./inline.ts";
-import { pathsInText, saysReadOnly, treeEntries } from "./paths.ts";
+import { asPath, pathsInText, saysReadOnly, treeEntries } from "./paths.ts";
 import { isShellLang, looksLikeCommand, looksLikeShellBlock, shellCommands } from "./shell.ts";
 import type { RowSink } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, type AgentRef, type LabelKind } from "./vocab.ts";
@@ -123,6 +123,10 @@ function gateText(text: string, checkItem: boolean, ctx: Context, sink: Sink): v
   if (wave === null) return commands.length ? sink.fact({ kind: "unplaced", src: { file: ctx.file, line: ctx.gateAnchor }, what: "commands" }) : undefined;
   for (const c of commands) sink.fact({ kind: "run", wave, command: c.replace(/^\$\s+/, ""), src, inline: true });
   if (commands.length || wave === "every") return;
+  // "`public/404.html` exists": a check the daemon can make itself.
+  const exists = /^(?:the\s+)?(?:file\s+|directory\s+|folder\s+)?`([^`]+)`\s+(?:exists|is present|is created|has been created)\.?$/i.exec(stripMarks(text).replace(/^\d+[.)]\s*/, ""));
+  const path = exists ? asPath(exists[1]!, false) : null;
+  if (path && !path.leadingSlash) return sink.fact({ kind: "exists", wave, path: path.path, src });
   const t = clip(plain(text).replace(/^\d+[.)]\s*/, "").replace(/^\[[ xX]\]\s*/, ""), 300);
   if (t.length >= 3 && /[A-Za-z]/.test(t)) sink.fact({ kind: "manual", wave, text: t, src });
 }

@@ -45,6 +45,7 @@ export type Fact =
   | { kind: "member"; mention: number; wave: WaveRef; src: Src }
   | { kind: "run"; wave: WaveRef | "every"; command: string; src: Src; inline: boolean }
   | { kind: "manual"; wave: WaveRef; text: string; src: Src }
+  | { kind: "exists"; wave: WaveRef; path: string; src: Src }
   | { kind: "unplaced"; src: Src; what: string };
 
 export interface FileDraft {

@@ -19,11 +19,11 @@ export function buildGates(drafts: readonly RoleDraft[], waves: readonly DraftWa
   for (const role of ["main", "validation"] as const)
     for (const d of drafts.filter((x) => x.role === role))
       for (const f of d.draft.facts) {
-        if (f.kind !== "manual") continue;
+        if (f.kind !== "manual" && f.kind !== "exists") continue;
         const w = waveIndex(waves, f.wave);
         if (w === null) continue;
         if (role === "validation" && manual[w]!.some((c) => c.src.file !== d.draft.file)) continue;
-        manual[w]!.push({ check: { manual: f.text }, src: f.src });
+        manual[w]!.push({ check: f.kind === "manual" ? { manual: f.text } : { exists: f.path }, src: f.src });
       }
   for (const d of drafts)
     for (const f of d.draft.facts)
@@ -43,6 +43,7 @@ export function buildGates(drafts: readonly RoleDraft[], waves: readonly DraftWa
       seen.add(key);
       out.push(c.check);
       if ("manual" in c.check) items.add("inferred", c.src, `wave ${wave.number} gate: manual check "${clip(c.check.manual, 120)}"`);
+      if ("exists" in c.check) items.add("inferred", c.src, `wave ${wave.number} gate: \`${c.check.exists}\` must exist`);
     }
     return out;
   });

@@ -18,9 +18,13 @@ export function withoutCodeSpans(text: string): string {
 const CHECK_MARKS = /^(?:[\s>•·]|\p{Extended_Pictographic}|[\u2190-\u21FF\u2300-\u27BF\u2B00-\u2BFF\uFE0F\u200D])+/u;
 const LEADING_MARKS = /^(?:[\s>*_~•·\-–—]|\p{Extended_Pictographic}|[\u2190-\u21FF\u2300-\u27BF\u2B00-\u2BFF\uFE0F\u200D])+/u;
 
+/** Text longer than this is cut before plain() works on it (keeps its regexes linear enough). */
+const PLAIN_MAX = 4000;
+
 /** Plain text: emphasis, code ticks, links, html tags and leading check marks removed. */
 export function plain(text: string): string {
   return text
+    .slice(0, PLAIN_MAX)
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/<br\s*\/?>/gi, " ")
     .replace(/<\/?[a-z][^>]*>/gi, "")

@@ -51,13 +51,13 @@ export interface WaveHeading {
   separated: boolean;
 }
 
-const WAVE = /^(?:\d+[.)]\s*)?wave\s*[-#]?\s*(\d{1,3})\b(.*)$/i;
+const WAVE = /^(?:\d+(?:\.\d+)*[.)]?\s+|\d+[.)]\s*)?wave\s*[-#]?\s*(\d{1,3})\b(.*)$/i;
 
 const NUMBER_WORDS: Record<string, number> = { zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
 
 /** The wave a heading text names at its start, or null. */
 export function waveHeading(text: string): WaveHeading | null {
-  const t = plain(text).replace(/^((?:\d+[.)]\s*)?wave\s+)(zero|one|two|three|four|five|six|seven|eight|nine|ten)\b/i, (_, head: string, w: string) => head + NUMBER_WORDS[w.toLowerCase()]);
+  const t = plain(text).replace(/^((?:\d+(?:\.\d+)*[.)]?\s+)?wave\s+)(zero|one|two|three|four|five|six|seven|eight|nine|ten)\b/i, (_, head: string, w: string) => head + NUMBER_WORDS[w.toLowerCase()]);
   const m = WAVE.exec(t);
   if (!m) return null;
   let rest = m[2]!.trim();
@@ -73,7 +73,7 @@ export function isWaveAside(title: string): boolean {
 
 /** "Phase 2: Backend", "Stage 1", "Sprint 3 - API": the grouping a plan without waves runs in order. */
 export function stageHeading(text: string): WaveHeading | null {
-  const m = /^(?:\d+[.)]\s*)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3})\b(.*)$/i.exec(plain(text));
+  const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3})\b(.*)$/i.exec(plain(text));
   if (!m) return null;
   const rest = m[2]!.trim();
   const separated = /^[:.\-–—)\]]/.test(rest);
@@ -88,7 +88,7 @@ export function waveNumberIn(text: string): number | null {
 
 /** "Phase 2: Backend", "Stage 1", "Milestone 3": a grouping above waves. */
 export function phaseHeading(text: string): number | null {
-  const m = /^(?:\d+[.)]\s*)?(?:phase|stage|milestone|part|sprint|iteration)\s*[-#]?\s*(\d{1,3})\b/i.exec(plain(text));
+  const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|milestone|part|sprint|iteration)\s*[-#]?\s*(\d{1,3})\b/i.exec(plain(text));
   return m ? Number(m[1]) : null;
 }
 
@@ -113,9 +113,9 @@ const KEBAB_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)+$/;
 /** The agent a heading or bold line defines ("Agent 1: Name (`id`)", "Agent: infra-agent", "config-agent Tasks"), or null. */
 export function agentHeading(text: string): AgentRef | null {
   const raw = text.trim();
-  const ticked = /`([a-z0-9][a-z0-9._-]*)`/i.exec(raw)?.[1];
+  const ticked = /`([a-z0-9][a-z0-9._-]*)`/i.exec(raw)?.[1] ?? /\(([a-z0-9]+(?:-[a-z0-9]+)+)\)\s*(?:\*\*)?\s*$/.exec(raw)?.[1];
   let t = plain(raw)
-    .replace(/^(?:\d{1,3}[.)]|[A-Z][.)])\s+/, "")
+    .replace(/^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|[A-Z][.)])\s+/, "")
     .replace(/\s*\((?:continues?|continued|cont\.?)\)\s*$/i, "");
   if (/^(?:all|every|each|the|other|remaining|sub)[- ]agents?\b|orchestrator|coordinator \(you\)/i.test(t)) return null;
   const numbered = AGENT_NUMBERED.exec(t);
