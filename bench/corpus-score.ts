@@ -32,7 +32,7 @@ if (!existsSync(dir) || !existsSync(labelsPath)) {
   console.error(`usage: bun bench/corpus-score.ts [DIR] [LABELS]  (missing ${existsSync(dir) ? labelsPath : dir})`);
   process.exit(2);
 }
-const labels = JSON.parse(readFileSync(labelsPath, "utf8")) as Record<string, Label>;
+const labels = normaliseLabels(JSON.parse(readFileSync(labelsPath, "utf8")));
 
 const total = { plans: 0, waveExact: 0, agentExact: 0, assignOk: 0, assignN: 0, tp: 0, labelled: 0, compiled: 0, gateHit: 0, gateN: 0 };
 const rows: string[][] = [["plan", "waves L/C", "agents L/C", "assign", "terr recall", "terr precision", "gate recall", "items"]];
@@ -171,6 +171,27 @@ function similarity(a: string, b: string): number {
   let inter = 0;
   for (const t of ta) if (tb.has(t)) inter++;
   return inter / Math.max(1, ta.size + tb.size - inter);
+}
+
+// Labels as written, with missing lists read as empty (any labels file of this layout scores).
+function normaliseLabels(raw: unknown): Record<string, Label> {
+  const out: Record<string, Label> = {};
+  if (!raw || typeof raw !== "object") return out;
+  const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+  const strings = (x: unknown): string[] => list(x).filter((s): s is string => typeof s === "string");
+  for (const [name, v] of Object.entries(raw as Record<string, Record<string, unknown>>)) {
+    if (!v || typeof v !== "object") continue;
+    const waves = list(v.waves).map((w, k) => {
+      const o = (w ?? {}) as Record<string, unknown>;
+      return { number: typeof o.number === "number" ? o.number : k + 1, agents: strings(o.agents), gateCommands: strings(o.gateCommands) };
+    });
+    const agents = list(v.agents).map((a) => {
+      const o = (a ?? {}) as Record<string, unknown>;
+      return { id: String(o.id ?? ""), ...(typeof o.name === "string" ? { name: o.name } : {}), waves: list(o.waves).filter((n): n is number => typeof n === "number"), territory: strings(o.territory) };
+    });
+    out[name] = { waves, agents };
+  }
+  return out;
 }
 
 function normPath(p: string): string {

@@ -16,6 +16,8 @@ export interface AgentDraft {
   reg: RegisteredAgent;
   /** index into the plan's waves */
   wave: number;
+  /** the later waves the plan also names this agent in (their work is folded into its one run) */
+  alsoIn: number[];
   role?: string;
   tickets: { title: string; description?: string }[];
   /** sections of the plan that describe this agent: file and line range */
@@ -98,7 +100,7 @@ export function waveIndex(waves: readonly DraftWave[], ref: WaveRef | undefined)
 
 function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, resolved: Assembly["resolved"], waves: DraftWave[], items: Items): AgentDraft[] {
   const out = new Map<RegisteredAgent, AgentDraft & { places: Map<FileRole, { wave: number; src: Src }[]> }>();
-  for (const reg of registry.agents) out.set(reg, { reg, wave: -1, tickets: [], sections: [], deps: [], places: new Map() });
+  for (const reg of registry.agents) out.set(reg, { reg, wave: -1, alsoIn: [], tickets: [], sections: [], deps: [], places: new Map() });
   const single = waves.length === 1;
   for (const d of drafts) {
     if (d.role !== "main" && d.role !== "assignments") continue;
@@ -135,6 +137,7 @@ function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, reso
     const first = places.reduce((best, p) => (p.wave < best.wave ? p : best));
     a.wave = first.wave;
     const distinct = [...new Set(places.map((p) => p.wave))].sort((x, y) => x - y);
+    a.alsoIn = distinct.filter((w) => w !== a.wave);
     if (distinct.length > 1) {
       const named = distinct.map((w) => waves[w]!.number).join(", ");
       items.add("ambiguous", first.src, `agent "${a.reg.id}" is named in waves ${named}; it runs once, in wave ${waves[a.wave]!.number}, with the later waves' work folded in`);

@@ -58,8 +58,10 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       if (agent !== null) for (const n of plain(text).match(/\d{1,3}/g) ?? []) sink.fact({ kind: "member", mention: agent, wave: { number: Number(n) }, src });
       return;
     case "id": {
-      const id = codeSpans(text)[0] ?? plain(text).split(/[\s,(]/)[0] ?? "";
-      if (agent !== null && /^[a-z0-9][a-z0-9._-]*$/i.test(id)) sink.setId(agent, id.toLowerCase());
+      // `ticked-id` or kebab-id: a person's name after "Owner:" is not an agent id.
+      const ticked = codeSpans(text)[0];
+      const id = ticked ?? plain(text).split(/[\s,(]/)[0] ?? "";
+      if (agent !== null && /^[a-z0-9][a-z0-9._-]*$/i.test(id) && (ticked !== undefined || /[-_]/.test(id))) sink.setId(agent, id.toLowerCase());
       return;
     }
     case "role":

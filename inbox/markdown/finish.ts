@@ -51,8 +51,13 @@ export function finish(waves: readonly DraftWave[], drafts: readonly AgentDraft[
     if (agents.some((a) => a.wave === k)) return;
     const id = unique(`${waveIds[k]}-orchestrator`, used);
     const prompt = promptOf([{ file: w.src.file, from: w.src.line, to: w.end }], files);
-    items.add("ambiguous", w.src, `wave ${w.number} has no agent of its own (the plan gives its work to the orchestrator or to agents of earlier waves); added "${id}", which owns no files, so the wave and its gate still run`);
-    agents.push({ id, name: `Wave ${w.number} orchestrator`, role: `Carry out wave ${w.number}${w.title ? ` (${w.title})` : ""} as the plan describes it; you own no files`, territory: [], tickets: [], dependsOn: [], ...(prompt ? { prompt } : {}), wave: k, src: w.src });
+    const earlier = drafts.filter((a) => a.alsoIn.includes(k)).map((a) => idOf.get(a.reg)!);
+    const title = `wave ${w.number}${w.title ? ` (${w.title})` : ""}`;
+    const role = earlier.length
+      ? `Check and integrate ${title}: its agents (${earlier.join(", ")}) already did its work in an earlier wave; you own no files`
+      : `Carry out ${title} as the plan describes it (the plan gives it to no agent of its own); you own no files`;
+    items.add("ambiguous", w.src, `wave ${w.number} has no agent of its own (${earlier.length ? `its agents run in earlier waves: ${earlier.join(", ")}` : "the plan gives its work to the orchestrator"}); added "${id}", which owns no files, so the wave and its gate still run`);
+    agents.push({ id, name: `Wave ${w.number} orchestrator`, role, territory: [], tickets: [], dependsOn: [], ...(prompt ? { prompt } : {}), wave: k, src: w.src });
   });
   const byId = new Map(agents.map((a) => [a.id, a] as const));
   for (const a of drafts) {
