@@ -74,6 +74,12 @@ After each wave, run the wave's smoke test:
 \`\`\`bash
 ./scripts/smoke.sh --wave {n}
 \`\`\`
+
+## Rollback Procedures
+After each wave, check that a rollback works:
+\`\`\`bash
+git revert HEAD
+\`\`\`
 `;
 
 test("agent-assignments.md adds territory and tickets; read-only lists stay out", () => {
@@ -94,6 +100,7 @@ test("validation-strategy.md gives each wave its commands; 'after each wave' app
   const runs = (k: number) => r.plan.waves[k]!.gate!.flatMap((c) => ("run" in c ? [c.run] : []));
   expect(runs(0)).toEqual(["pytest tests/tokens -q", "pytest tests/sessions -q", "./scripts/smoke.sh --wave 1"]);
   expect(runs(1)).toEqual(["curl -sf http://localhost:8080/health", "./scripts/smoke.sh --wave 2"]);
+  expect(JSON.stringify(r.plan.waves)).not.toContain("git revert");
   expect(r.items.some((i) => i.kind === "ambiguous" && i.file === "validation-strategy.md" && /no wave/.test(i.message))).toBe(true);
 });
 

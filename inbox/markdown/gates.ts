@@ -9,6 +9,9 @@ import { clip } from "./inline.ts";
 
 type Check = { check: GateCheck; src: Src };
 
+// Commands that serve or watch rather than finish: at a gate they run into the timeout.
+const NEVER_ENDS = /\btail\s+-\w*f|^\s*watch\b|\bnpm (?:run )?(?:dev|start|serve|preview)\b|\b(?:yarn|pnpm|bun) (?:run )?(?:dev|start|serve|preview)\b|\bnext dev\b|\bdocker[- ]compose (?:up|logs -f)\b(?!.*(?:\s-d\b|--detach))|^\s*(?:open|xdg-open)\s|--watch\b|\bnodemon\b|\bhttp\.server\b|\buvicorn\b(?!.*--help)/;
+
 /** The gate of every wave, in wave order. */
 export function buildGates(drafts: readonly RoleDraft[], waves: readonly DraftWave[], items: Items): GateCheck[][] {
   const primary = drafts.filter((d) => d.role === "main" || d.role === "validation");
@@ -44,6 +47,8 @@ export function buildGates(drafts: readonly RoleDraft[], waves: readonly DraftWa
       out.push(c.check);
       if ("manual" in c.check) items.add("inferred", c.src, `wave ${wave.number} gate: manual check "${clip(c.check.manual, 120)}"`);
       if ("exists" in c.check) items.add("inferred", c.src, `wave ${wave.number} gate: \`${c.check.exists}\` must exist`);
+      if ("run" in c.check && NEVER_ENDS.test(oneLine(c.check)))
+        items.add("ambiguous", c.src, `wave ${wave.number} gate: \`${clip(oneLine(c.check), 100)}\` serves, watches or opens something and may not finish by itself; the gate would fail at its timeout`);
     }
     return out;
   });

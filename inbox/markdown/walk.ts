@@ -188,7 +188,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       const kind = classifyLabel(lab.label);
       if (lab.bold || kind !== "other") {
         const n = waveNumberIn(lab.label);
-        const every = meansEveryWave(lab.label) || meansEveryWave(lab.rest);
+        const every = (meansEveryWave(lab.label) || meansEveryWave(lab.rest)) && !NOT_GATE.test(b.text) && !stack.some((f) => f.blocked);
         const gateWave: WaveRef | "every" | undefined = every ? "every" : n !== null && kind === "gate" ? { number: n } : undefined;
         inline = { kind: every && kind !== "gate" ? "gate" : kind, line: b.line, indent, isItem, ...(gateWave ? { gateWave } : {}), baseIndent: null };
         if (lab.rest !== "") collectText(lab.rest, false, indent, context(b.line), sink, true);
@@ -197,7 +197,8 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     }
     if (!inline && headingBase === null && isItem) headingBase = indent;
     if (inline && inline.baseIndent === null && isItem) inline.baseIndent = indent;
-    if (!inline && !isItem && meansEveryWave(b.text)) inline = { kind: "gate", line: b.line, indent, isItem: false, gateWave: "every", baseIndent: null };
+    if (!inline && !isItem && meansEveryWave(b.text) && !NOT_GATE.test(b.text) && !stack.some((f) => f.blocked))
+      inline = { kind: "gate", line: b.line, indent, isItem: false, gateWave: "every", baseIndent: null };
     const ctx = context(b.line);
     if (dirItem && (!isItem || indent <= dirItem.indent || (ctx.label !== "territory" && ctx.label !== "deliverables"))) dirItem = null;
     if (dirItem) ctx.parentDir = dirItem.path;
@@ -260,7 +261,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     }
     const kind = classifyLabel(text);
     frame.label = kind;
-    if (meansEveryWave(text)) {
+    if (meansEveryWave(text) && !NOT_GATE.test(text) && !stack.some((f) => f.blocked)) {
       frame.label = "gate";
       frame.gateWave = "every";
     } else if (kind === "gate" && !currentWave() && !top("gateWave") && /\bfinal\b|\boverall\b|end[- ]to[- ]end|\brelease\b|before (?:merge|release|launch)/i.test(text)) {
