@@ -184,3 +184,16 @@ test("readMarkdownFolder reads the four plan files and integration-contracts/*, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("waves that name agents by number, agents detailed only in agent-assignments.md, a gate from coordination-protocol.md", () => {
+  const r = compile({
+    "orchestration-plan.md": "# Search\n\n## Wave 1: Index\n**Agents**: Agent 1, Agent 2\n\n## Wave 2: Query\n**Agents**: Agent 3\n\n**Synchronization Gate**:\n- [ ] p95 latency under 200ms\n",
+    "agent-assignments.md":
+      "# Assignments\n\n## Agent 1: Indexer\n**Owns**: `search/index/`\n**Deliverables**:\n- Incremental indexer\n\n## Agent 2: Schema Designer\n**Owns**: `search/schema.json`\n\n## Agent 3: Query Planner\n**Owns**: `search/query/`\n",
+    "coordination-protocol.md": "# Coordination\n## Wave 2 Gate Check\n```bash\n./scripts/bench-query.sh\n```\n",
+  });
+  expect(r.plan.waves.map((w) => w.agents)).toEqual([["agent-1-indexer", "agent-2-schema-designer"], ["agent-3-query-planner"]]);
+  expect(r.plan.agents.map((a) => a.territory)).toEqual([["search/index/"], ["search/schema.json"], ["search/query/"]]);
+  expect(r.plan.waves[1]!.gate).toEqual([{ run: "./scripts/bench-query.sh" }, { manual: "p95 latency under 200ms" }]);
+  expect(r.plan.waves[0]!.gate).toEqual([]);
+});

@@ -89,6 +89,9 @@ function agentsInside(blocks: readonly Block[], start: number, level: number): n
       if (agentHeading(inner)) n++;
     } else if (b.kind === "para" || b.kind === "item") {
       if (/^agents?\s*:|^\*\*agents?\*\*\s*:|^\*\*agents?:\*\*/i.test(b.text) && /-agent\b|`/.test(b.text)) n++;
+    } else if (b.kind === "row" && /agent|owner/i.test(b.header.join(" "))) {
+      const first = b.cells.find((c) => !/^\s*#?\d*\s*$/.test(c)) ?? "";
+      if (agentHeading(first) || /-agent\b/.test(first)) n++;
     }
   }
   return n;
