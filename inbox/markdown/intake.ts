@@ -7,6 +7,7 @@ export class Items {
   readonly list: IntakeItem[] = [];
   private readonly seen = new Set<string>();
 
+  /** Record one item (a repeat of the same item at the same place is dropped). */
   add(kind: IntakeItem["kind"], src: Src, message: string): void {
     const key = `${kind}\0${src.file}\0${src.line}\0${message}`;
     if (this.seen.has(key)) return;

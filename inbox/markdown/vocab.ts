@@ -66,11 +66,6 @@ export function waveHeading(text: string): WaveHeading | null {
   return { number: Number(m[1]), title: withoutTrailingParens(rest).replace(/[:\s]+$/, ""), separated };
 }
 
-/** A wave heading that is really about the wave's gate, tasks, rollback … rather than the wave itself. */
-export function isWaveAside(title: string): boolean {
-  return /\bgates?\b|validation|verif|synchroni[sz]|rollback|failure|success|targets?|metrics|criteria|checklist|complete|completion|tests?\b|launch|commands?|handoff|→|->|tasks\b|agents\b|summary|status|report|retro/i.test(title);
-}
-
 /** "Phase 2: Backend", "Stage 1", "Sprint 3 - API": the grouping a plan without waves runs in order. */
 export function stageHeading(text: string): WaveHeading | null {
   const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3})\b(.*)$/i.exec(plain(text));
