@@ -4,6 +4,7 @@
 // become contracts. Every reading that was inferred or doubtful is reported as an intake item.
 import { checkPlan } from "../check-plan.ts";
 import { Plan, PLAN_NAME_PATTERN, type PlanInput } from "../../protocol/plan.ts";
+import type { CompileDefaults, CompileResult } from "../purple/types.ts";
 import { assemble, type FileRole, type RoleDraft } from "./assemble.ts";
 import { parseBlocks } from "./blocks.ts";
 import { buildContracts } from "./contract-refs.ts";
@@ -16,29 +17,9 @@ import { buildTerritories } from "./territory-paths.ts";
 import { walkFile } from "./walk.ts";
 
 export { readMarkdownFolder } from "./read-folder.ts";
-
-/** One thing the compiler inferred from prose, found ambiguous, or could not use. */
-export interface IntakeItem {
-  kind: "inferred" | "ambiguous" | "not-understood";
-  /** relative to the plan folder */
-  file: string;
-  /** 1-based */
-  line: number;
-  message: string;
-}
-
-export interface CompileDefaults {
-  runner: "anthropic" | "claude-code" | "command";
-  model?: string;
-  maxAgents?: number;
-  allowedCommands?: string[];
-}
-
-export interface CompileResult {
-  /** canonical, before zod defaults; apiVersion purple/v1 */
-  plan: PlanInput;
-  items: IntakeItem[];
-}
+// The result every folder compiler returns (IntakeItem, CompileDefaults, CompileResult): one shape,
+// declared once beside the purple feature-folder compiler.
+export type { CompileDefaults, CompileResult, IntakeItem } from "../purple/types.ts";
 
 const ROLE_FILES: [FileRole, string][] = [
   ["main", "orchestration-plan.md"],
