@@ -11,6 +11,8 @@ export interface Flags {
   json: boolean;
   follow: boolean;
   compile: boolean;
+  /** validate --report: the intake report of a compiled folder */
+  report: boolean;
   systemd: boolean;
   launchd: boolean;
   user: boolean;

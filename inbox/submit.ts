@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "nod
 import { basename, join } from "node:path";
 import type { Plan, Problem } from "../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
+import { compilableKind } from "./compile-folder.ts";
 import { parsePlanText } from "./parse.ts";
 import { orchestrationPaths } from "./paths.ts";
 import { readInboxItem } from "./read-item.ts";
@@ -22,13 +23,27 @@ export async function checkPlanAt(path: string, root: string | null): Promise<Ch
 
 /** Copy a checked plan into O/inbox atomically (the watcher never sees half of it); returns its inbox path. */
 export function submitToInbox(path: string, plan: Plan, root: string): string {
+  const ext = statSync(path).isDirectory() ? "" : (basename(path).match(/\.(ya?ml|json)$/i)?.[0] ?? ".yaml");
+  return place(path, root, `${plan.name}${ext}`);
+}
+
+/** A markdown plan folder or a Purple feature folder (no plan.yaml: it is compiled, not parsed). */
+export function isCompilableFolder(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory() && !existsSync(join(path, "plan.yaml")) && compilableKind(path) !== null;
+}
+
+/** Copy a markdown or Purple folder into O/inbox as it is; returns its inbox path. */
+export function placeFolder(path: string, root: string): string {
+  return place(path, root, basename(path));
+}
+
+// Copy under a dot-name first, then rename into place, so the watcher never sees half of it.
+function place(path: string, root: string, name: string): string {
   const inbox = orchestrationPaths(root).inbox;
   mkdirSync(inbox, { recursive: true });
-  const isDir = statSync(path).isDirectory();
-  const ext = isDir ? "" : (basename(path).match(/\.(ya?ml|json)$/i)?.[0] ?? ".yaml");
-  const target = join(inbox, `${plan.name}${ext}`);
+  const target = join(inbox, name);
   if (existsSync(target)) throw new Error(`${target} is already waiting in the inbox`);
-  const staging = join(inbox, `.${plan.name}${ext}.${process.pid}.partial`);
+  const staging = join(inbox, `.${name}.${process.pid}.partial`);
   try {
     cpSync(path, staging, { recursive: true });
     renameSync(staging, target);

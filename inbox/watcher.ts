@@ -1,12 +1,17 @@
 // The inbox watcher: chokidar on O/ (O/inbox/* and O/*/plan.yaml) plus a periodic rescan, feeding
 // one serial queue that reads, judges and places each item and reports every good plan once.
 import { watch, type FSWatcher } from "chokidar";
-import { mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import type { Logger } from "../lib/logger.ts";
 import type { ErrorCode, Problem } from "../protocol/errors.ts";
 import type { Plan } from "../protocol/plan.ts";
+import { PLAN_NAME_PATTERN } from "../protocol/plan.ts";
+import type { Progress } from "../protocol/progress.ts";
+import { writeFileAtomic } from "../lib/atomic-write.ts";
+import { compilableKind, compileFolder } from "./compile-folder.ts";
+import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
 import { parsePlanText } from "./parse.ts";
@@ -25,6 +30,10 @@ export interface AcceptedPlan {
   hash: string;
   /** the path it was read from */
   source: string;
+  /** compiled from a markdown or Purple folder: it waits for `purplectl approve` before it runs */
+  approval?: boolean;
+  /** for a Purple folder: keep its own progress.json's fields when the daemon rewrites it */
+  mergeProgress?: (ours: Progress) => Progress;
 }
 
 export interface PlanWatcherOptions {
@@ -34,6 +43,8 @@ export interface PlanWatcherOptions {
   logger: Logger;
   onPlan: (p: AcceptedPlan) => void;
   onRejected?: (item: string, problems: Problem[]) => void;
+  /** what compiled plans get where their folders name nothing (O/purple.yaml or --config) */
+  compileDefaults?: CompileDefaults;
 }
 
 // chokidar turns a slow writer into one `add` this long after its last write.
@@ -152,7 +163,7 @@ export class PlanWatcher {
     const segs = rel.split(sep);
     if (segs.some(isIgnoredName)) return true;
     if (segs[0] === "inbox") return segs.length > 2 || segs[1] === "rejected";
-    return segs.length > 2 || (segs.length === 2 && segs[1] !== "plan.yaml");
+    return segs.length > 2 || (segs.length === 2 && segs[1] !== "plan.yaml" && segs[1] !== "orchestration-plan.md");
   }
 
   private onEvent(event: string, path: string): void {
@@ -160,7 +171,7 @@ export class PlanWatcher {
     const segs = relative(this.paths.orch, path).split(sep);
     if (segs[0] === "inbox") {
       if (segs.length === 2 && (event === "add" || event === "change" || event === "addDir")) void this.enqueueInbox(segs[1]!);
-    } else if (segs.length === 2 && segs[1] === "plan.yaml") void this.enqueuePlan(segs[0]!);
+    } else if (segs.length === 2 && (segs[1] === "plan.yaml" || segs[1] === "orchestration-plan.md")) void this.enqueuePlan(segs[0]!);
     else if (segs.length === 1 && (event === "addDir" || event === "unlinkDir")) void this.enqueuePlan(segs[0]!);
   }
 
@@ -177,6 +188,7 @@ export class PlanWatcher {
     if (this.closed || name === "rejected" || isIgnoredName(name)) return;
     const path = join(this.paths.inbox, name);
     if (!(await waitUntilSettled(path))) return; // gone: processed already, or taken back
+    if (!existsSync(join(path, "plan.yaml")) && compilableKind(path)) return this.placeCompilable(path, name);
     const read = await readInboxItem(path, { maxBytes: this.maxBytes });
     if (!read.ok) return this.reject(path, read.code, read.problems);
     const parsed = parsePlanText(read.text, read.format);
@@ -203,6 +215,7 @@ export class PlanWatcher {
     if (this.closed) return;
     const dir = join(this.paths.orch, name);
     const file = join(dir, "plan.yaml");
+    if (!lexists(file) && compilableKind(dir)) return this.processCompilable(name, dir);
     if (!lexists(file) || !(await waitUntilSettled(file))) {
       this.judged.delete(name);
       this.reported.delete(name);
@@ -232,6 +245,43 @@ export class PlanWatcher {
     writePlanError(dir, problems);
     this.opts.logger.info({ plan: name, problems }, `plan "${name}" rejected; see ${name}/plan.error.json`);
     this.notifyRejected(file, problems);
+  }
+
+  // A markdown or Purple folder dropped into the inbox: it becomes O/<name>/ and is compiled there.
+  private placeCompilable(path: string, item: string): void {
+    const name = item.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "plan";
+    const target = join(this.paths.orch, name);
+    if (existsSync(target)) return this.reject(path, "PLAN_EXISTS", [{ path: "", message: `a plan folder named "${name}" already exists; remove it or rename the folder` }]);
+    renameSync(path, target);
+    this.opts.logger.info({ item, plan: name }, `inbox folder "${item}" moved to ${name}/ to be compiled`);
+    void this.enqueuePlan(name);
+  }
+
+  // O/<name>/ holding a markdown plan or a Purple feature folder: compile it to plan.compiled.yaml
+  // with an intake report, then report it as a plan that waits for approval.
+  private async processCompilable(name: string, dir: string): Promise<void> {
+    const kind = compilableKind(dir)!;
+    if (!PLAN_NAME_PATTERN.test(name)) {
+      writePlanError(dir, [{ path: "", message: `the folder name "${name}" is not a plan name (lower-case letters, digits and '-'); rename the folder` }]);
+      return;
+    }
+    const main = join(dir, kind === "markdown" ? "orchestration-plan.md" : "agent-written-specifications");
+    if (existsSync(main) && !(await waitUntilSettled(main))) return;
+    const compiled = compileFolder(dir, name, kind, this.opts.compileDefaults ?? { runner: "anthropic", allowedCommands: [] });
+    if (this.judged.get(name) === compiled.key) return;
+    this.judged.set(name, compiled.key);
+    writeFileAtomic(join(dir, "plan.compiled.yaml"), compiled.yaml);
+    writeFileAtomic(join(dir, "intake-report.md"), compiled.report);
+    const parsed = parsePlanText(compiled.yaml, "yaml");
+    const problems = parsed.ok ? await checkTerritoriesOnDisk(parsed.plan, this.paths.root) : parsed.problems;
+    if (!parsed.ok || problems.length) {
+      writePlanError(dir, problems);
+      this.opts.logger.info({ plan: name, problems }, `plan "${name}" compiled from its ${kind} folder has problems; see ${name}/plan.error.json and intake-report.md`);
+      return this.notifyRejected(dir, problems);
+    }
+    clearPlanError(dir);
+    this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\``);
+    this.report({ name, dir, plan: parsed.plan, hash: compiled.key, source: compiled.source, approval: true, mergeProgress: compiled.mergeProgress });
   }
 
   private reject(path: string, code: ErrorCode, problems: Problem[]): void {

@@ -110,3 +110,16 @@ test("a plan compiled from prose waits in awaiting-approval until it is approved
   runner.finish("a");
   expect(await engine.whenEnded("prose")).toBe("succeeded");
 });
+
+test("a plan still awaiting approval is replaced when its sources are compiled again", async () => {
+  const root = mkdtempSync(join(tmpdir(), "purple-engine-"));
+  const engine = new Engine({ root, maxAgents: 10, runners: {}, auditor: null, logger: silentLogger(), gateEnv: {}, flushDelayMs: 1 });
+  const v1 = Plan.parse({ apiVersion: "purple/v1", name: "draft", agents: [{ id: "a" }], waves: [{ id: "w", agents: ["a"] }] });
+  const v2 = Plan.parse({ apiVersion: "purple/v1", name: "draft", agents: [{ id: "a" }, { id: "b" }], waves: [{ id: "w", agents: ["a", "b"] }] });
+  engine.submit({ plan: v1, dir: join(root, "draft"), hash: "v1", source: "orchestration-plan.md", approval: true });
+  engine.submit({ plan: v2, dir: join(root, "draft"), hash: "v2", source: "orchestration-plan.md", approval: true });
+  const entry = engine.plans.get("draft")!;
+  expect(entry.hash).toBe("v2");
+  expect([...entry.index.agents.keys()]).toEqual(["a", "b"]);
+  expect(entry.run.state).toBe("awaiting-approval");
+});

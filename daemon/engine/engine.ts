@@ -71,10 +71,13 @@ export class Engine {
     if (this.draining) return void log.warn({ plan: s.plan.name }, "plan arrived while draining; it will be picked up at the next start");
     const existing = this.plans.get(s.plan.name);
     if (existing?.hash === s.hash) return;
-    if (existing && !TERMINAL_PLAN_STATES.includes(existing.run.state)) {
-      log.warn({ plan: s.plan.name }, "plan.yaml changed while the plan runs; the change is ignored until it ends");
+    // Before approval nothing has run: a newer compile of the sources replaces the plan.
+    const replaceable = existing && (existing.run.state === "awaiting-approval" || existing.run.state === "received");
+    if (existing && !replaceable && !TERMINAL_PLAN_STATES.includes(existing.run.state)) {
+      log.warn({ plan: s.plan.name }, "the plan's source changed while it runs; the change is ignored until it ends");
       return;
     }
+    if (existing) for (const w of existing.waiters.splice(0)) w(existing.run.state);
     const now = this.now();
     const entry = newPlanEntry(s.plan, s.dir, s.hash, now, {
       flushDelayMs: this.opts.flushDelayMs,

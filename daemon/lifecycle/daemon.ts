@@ -133,7 +133,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       logger,
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
-      onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source }),
+      compileDefaults: config.defaults,
+      onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
     const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt: new Date().toISOString(), root };

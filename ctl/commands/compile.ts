@@ -1,0 +1,42 @@
+// validate --compile / --report: what purpled would make of a markdown plan folder or a Purple
+// feature folder, offline — the canonical YAML, or the intake report — before anything runs.
+import { existsSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { DaemonConfig } from "../../protocol/index.ts";
+import { checkTerritoriesOnDisk } from "../../inbox/check-territory-fs.ts";
+import { compilableKind, compileFolder } from "../../inbox/compile-folder.ts";
+import { parsePlanText } from "../../inbox/parse.ts";
+import { loadConfig } from "../../inbox/config.ts";
+import type { Ctx } from "../context.ts";
+import { EXIT, UsageError } from "../errors.ts";
+import { canonicalYaml, formatProblems } from "../offline.ts";
+
+/** Compile a folder and check the result as purpled would. */
+export async function compileAndCheck(path: string, root: string | null) {
+  const dir = resolve(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${path} is not a folder; --compile takes a markdown plan folder or a Purple feature folder`);
+  const kind = compilableKind(dir);
+  if (!kind) throw new UsageError(`${path} holds neither orchestration-plan.md nor a Purple feature folder (progress.json, agent-written-specifications/)`);
+  const defaults = root ? loadConfig(join(root, ".context-kit", "orchestration")).defaults : DaemonConfig.parse({}).defaults;
+  const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "plan";
+  const compiled = compileFolder(dir, name, kind, defaults);
+  const parsed = parsePlanText(compiled.yaml, "yaml");
+  const problems = parsed.ok ? (root ? await checkTerritoriesOnDisk(parsed.plan, root) : []) : parsed.problems;
+  return { name, kind, compiled, plan: parsed.ok && problems.length === 0 ? parsed.plan : null, problems };
+}
+
+/** validate --compile / --report PATH: the canonical YAML (or every problem), or the intake report. */
+export async function compileCommand(ctx: Ctx, path: string): Promise<number> {
+  const r = await compileAndCheck(path, ctx.socket.root);
+  if (ctx.flags.report) {
+    ctx.print(r.compiled.report.trimEnd(), { plan: r.name, kind: r.kind, items: r.compiled.result.items });
+    return EXIT.ok;
+  }
+  if (!r.plan) {
+    if (ctx.json) ctx.print("", r.problems);
+    else ctx.note(`${path}: the compiled plan has ${r.problems.length} problem(s)\n${formatProblems(r.problems)}\n(see the intake report: purplectl validate --report ${path})`);
+    return EXIT.failed;
+  }
+  ctx.print(canonicalYaml(r.plan).trimEnd(), r.plan);
+  return EXIT.ok;
+}
