@@ -1,6 +1,7 @@
 // Durable file writes shared by inbox and daemon: temp file, fsync, rename, fsync the directory.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { crashPoint } from "./crash.ts";
 
 let counter = 0;
 
@@ -21,7 +22,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: {
     throw err;
   }
   closeSync(fd);
+  crashPoint("before-rename");
   renameSync(tmp, path);
+  crashPoint("after-rename");
   fsyncDir(dir);
 }
 
@@ -51,10 +54,12 @@ export function writeFilesAtomic(files: readonly { path: string; data: string | 
     throw err;
   }
   const dirs = new Set<string>();
+  crashPoint("before-rename");
   files.forEach((f, i) => {
     renameSync(temps[i]!, f.path);
     dirs.add(dirname(f.path));
   });
+  crashPoint("after-rename");
   for (const d of dirs) fsyncDir(d);
 }
 

@@ -12,3 +12,4 @@ export * from "./schemas.ts";
 export * from "./rpc.ts";
 export * from "./socket-path.ts";
 export * from "./config.ts";
+export * from "./journal.ts";

@@ -7,7 +7,7 @@
 // Agent: queued → running → (validating →) completed
 //        running/validating → queued (a failed attempt with retries left) | failed | cancelled | interrupted
 //        running → blocked (it needs a person: its budget ran out)
-//        interrupted → queued;  failed/blocked/cancelled → queued (a person retries it)
+//        interrupted → queued (it runs again, as a new attempt);  failed/blocked/cancelled → queued (a person retries it)
 // An illegal move throws: it is a bug in the caller, never something to paper over.
 import type { AgentState, PlanState, WaveState } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
@@ -71,7 +71,7 @@ const AGENT_MOVES: Record<AgentState, readonly AgentState[]> = {
   failed: ["queued"],
   blocked: ["queued"],
   cancelled: ["queued"],
-  interrupted: ["queued", "running"],
+  interrupted: ["queued"],
 };
 
 /** A state change that happened, for the status writer and the journal. */
@@ -132,7 +132,7 @@ export function setAgentState(run: PlanRunState, id: string, to: AgentState, rea
   agent.state = to;
   agent.reason = reason;
   if (to === "running") {
-    if (from !== "interrupted") agent.attempt += 1;
+    agent.attempt += 1;
     agent.startedAt = now;
     agent.completedAt = null;
   }

@@ -6,6 +6,7 @@ import { applyAgentEnded, applyGateEnded } from "../core/apply.ts";
 import { setAgentState } from "../core/state.ts";
 import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
+import { agentRecord } from "./durable.ts";
 import { reporterFor } from "./reporter.ts";
 import type { RunContext, RunResult } from "../runners/runner.ts";
 import type { Engine } from "./engine.ts";
@@ -57,16 +58,22 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
   };
   engine.checkpoints.enter({ key, territory: info.agent.territory });
   let result: RunResult;
+  let pgid: number | null = null;
   try {
     const handle = runner.start(ctx);
     entry.handles.set(id, handle);
+    pgid = handle.pgid;
+    // Recorded so that a restart after a crash can kill what this attempt left running.
+    if (pgid !== null) engine.journal([{ t: "pgid", plan: run.name, agent: id, pgid }]);
     result = await handle.done;
   } finally {
     entry.handles.delete(id);
+    if (pgid !== null) engine.journal([{ t: "pgid", plan: run.name, agent: id, pgid: null }]);
     engine.checkpoints.leave(key);
   }
   const rec = entry.records.get(id)!;
   rec.exitCode = result.exitCode; // usage is not taken from the result: it accumulates across attempts through reporter.spend
+  engine.journal([agentRecord(entry, id)]);
 
   try {
     await engine.checkpoints.request();

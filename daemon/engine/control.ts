@@ -35,6 +35,7 @@ export function approvePlan(engine: Engine, name: string): void {
   if (run.state === "awaiting-approval") return void act(engine, entry, [setPlanState(run, "queued", "approved", engine.now())]);
   const wave = index.waves[run.waveIndex];
   if (run.state === "blocked" && wave && wave.gate.some((c) => "manual" in c)) {
+    engine.journal([{ t: "approve", plan: name, wave: wave.id }]);
     entry.approvedWaves.add(wave.id);
     return rerunGate(engine, entry, "approved");
   }

@@ -1,14 +1,17 @@
 // The engine: carries out the scheduler's decisions. Plans come in through submit(); it asks
 // decide() what to do, applies the actions, starts agents and gates, and feeds their outcomes
 // back — recording every transition through each plan's status writer.
-import type { PlanEvent, PlanState, Progress, RunnerKind } from "../../protocol/index.ts";
+import type { JournalRecord, PlanEvent, PlanSnapshot, PlanState, Progress, RunnerKind } from "../../protocol/index.ts";
 import { TERMINAL_PLAN_STATES, type Plan, type Territory } from "../../protocol/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { applyAction, DEFAULT_RETRY, PLAN_FAILED_FIRST, type RetryPolicy } from "../core/apply.ts";
 import { decide } from "../core/decide.ts";
-import { setPlanState, type Transition } from "../core/state.ts";
+import { setAgentState, setPlanState, type Transition } from "../core/state.ts";
 import type { Runner } from "../runners/runner.ts";
+import { crashPoint } from "../../lib/crash.ts";
+import type { Journal } from "../journal/journal.ts";
 import { Checkpoints, type AuditResult, type Auditor } from "./checkpoints.ts";
+import { agentRecord, planOf, restoreInto, snapshotOf, transitionRecords } from "./durable.ts";
 import { runAttempt, runGate } from "./attempt.ts";
 import { newPlanEntry, type PlanEntry } from "./plan-entry.ts";
 
@@ -28,6 +31,10 @@ export interface EngineOptions {
   flushDelayMs?: number;
   now?: () => number;
   onEvent?: (event: PlanEvent) => void;
+  /** the durable record of every transition (purpled always has one; benches may run without) */
+  journal?: Journal;
+  /** journal records between snapshots (default 2,000) */
+  snapshotEvery?: number;
 }
 
 export interface SubmittedPlan {
@@ -52,6 +59,9 @@ export class Engine {
   private draining = false;
   private pumpQueued = false;
   private attempts = new Set<Promise<void>>();
+  /** records the journal could not take yet (disk full): nothing new starts until they are written */
+  private unjournaled: JournalRecord[] = [];
+  private journalRetry: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -79,12 +89,15 @@ export class Engine {
     }
     if (existing) for (const w of existing.waiters.splice(0)) w(existing.run.state);
     const now = this.now();
+    this.journal([{ t: "plan", plan: s.plan.name, hash: s.hash, dir: s.dir, source: s.source, approval: s.approval ?? false, body: s.plan, at: now }]);
     const entry = newPlanEntry(s.plan, s.dir, s.hash, now, {
       flushDelayMs: this.opts.flushDelayMs,
       onEvent: this.opts.onEvent,
       onError: (err) => log.error({ err, plan: s.plan.name }, "writing the status files failed; retrying"),
       mergeProgress: s.mergeProgress,
     });
+    entry.source = s.source;
+    entry.approval = s.approval ?? false;
     this.plans.set(s.plan.name, entry);
     entry.writer.event({ type: "plan.accepted", hash: s.hash, source: s.source });
     entry.writer.transitions([setPlanState(entry.run, s.approval ? "awaiting-approval" : "queued", s.approval ? "compiled from prose: waits for `purplectl approve`" : null, now)]);
@@ -120,8 +133,10 @@ export class Engine {
 
   /** Record transitions of a plan, and wake its waiters when it ends. */
   record(entry: PlanEntry, transitions: Transition[]): void {
+    this.journal(transitionRecords(entry.run.name, transitions, this.now()));
     entry.version++;
     entry.writer.transitions(transitions);
+    if (transitions.some((t) => t.kind === "agent" && t.to === "completed") && entry.run.waves[entry.run.waveIndex]?.state === "running") crashPoint("mid-wave");
     for (const t of transitions) if (t.kind === "agent" && t.to === "cancelled" && t.reason === PLAN_FAILED_FIRST) entry.autoCancelled.add(t.agent);
     if (transitions.some((t) => t.kind === "plan") && TERMINAL_PLAN_STATES.includes(entry.run.state)) {
       this.flush(entry);
@@ -150,10 +165,93 @@ export class Engine {
     }
   }
 
-  /** Some plan's status files could not be written (disk full, …); the writers keep retrying. */
+  /** The journal or some plan's status files could not be written (disk full, …); both keep retrying. */
   degraded(): boolean {
+    if (this.unjournaled.length > 0) return true;
     for (const e of this.plans.values()) if (e.writer.failing) return true;
     return false;
+  }
+
+  /**
+   * Make records durable before what they record takes effect outside. When the journal cannot be
+   * written they wait, in order, the daemon shows itself degraded and starts nothing new, and a
+   * retry every second catches up once there is space again.
+   */
+  journal(records: JournalRecord[]): void {
+    const journal = this.opts.journal;
+    if (!journal || records.length === 0) return;
+    if (this.unjournaled.length > 0) return void this.unjournaled.push(...records);
+    try {
+      journal.append(records);
+    } catch (err) {
+      this.opts.logger.error({ err }, "the journal cannot be written; no new work starts until it can");
+      this.unjournaled.push(...records);
+      this.retryJournal();
+      return;
+    }
+    if (journal.sinceSnapshot >= (this.opts.snapshotEvery ?? 2_000)) this.snapshot();
+  }
+
+  /** Write a snapshot of every plan (compacting the journal); false when it could not. */
+  snapshot(): boolean {
+    const journal = this.opts.journal;
+    if (!journal || this.unjournaled.length > 0) return false;
+    try {
+      return journal.snapshot([...this.plans.values()].map((e) => snapshotOf(e, e.source, e.approval)));
+    } catch (err) {
+      this.opts.logger.warn({ err }, "writing a snapshot failed; the journal keeps every record meanwhile");
+      return false;
+    }
+  }
+
+  private retryJournal(): void {
+    if (this.journalRetry) return;
+    this.journalRetry = setTimeout(() => {
+      this.journalRetry = null;
+      try {
+        this.opts.journal!.append(this.unjournaled);
+        this.unjournaled = [];
+        this.opts.logger.info("the journal is writable again");
+        this.schedule();
+      } catch {
+        this.retryJournal();
+      }
+    }, 1_000);
+    this.journalRetry.unref?.();
+  }
+
+  /**
+   * Take back the plans of a previous run (from the journal). Agents that were running when it
+   * stopped are interrupted (their process groups killed) and queued to run again, their attempt
+   * rising by one when they start; a gate that was under way runs again. Completed agents and
+   * passed gates stay as they are. Returns the process groups it killed.
+   */
+  restore(snaps: PlanSnapshot[], killGroup: (pgid: number) => boolean): number[] {
+    const killed: number[] = [];
+    const now = this.now();
+    for (const snap of snaps) {
+      const entry = newPlanEntry(planOf(snap), snap.dir, snap.hash, snap.acceptedAt, {
+        flushDelayMs: this.opts.flushDelayMs,
+        onEvent: this.opts.onEvent,
+        onError: (err) => this.opts.logger.error({ err, plan: snap.plan }, "writing the status files failed; retrying"),
+      });
+      entry.source = snap.source;
+      entry.approval = snap.approval;
+      restoreInto(entry, snap);
+      this.plans.set(snap.plan, entry);
+      const out: Transition[] = [];
+      for (const [id, a] of Object.entries(snap.agents)) {
+        if (a.pgid !== null && killGroup(a.pgid)) killed.push(a.pgid);
+        if (a.state === "running" || a.state === "validating") out.push(setAgentState(entry.run, id, "interrupted", "purpled stopped while it ran", now));
+        if (a.state === "running" || a.state === "validating" || a.state === "interrupted")
+          out.push(setAgentState(entry.run, id, "queued", "runs again after purpled restarted", now));
+      }
+      this.record(entry, out);
+      entry.writer.writeAll();
+      if (entry.run.state === "running" && entry.run.waves[entry.run.waveIndex]?.state === "validating") this.startGate(entry);
+    }
+    this.schedule();
+    return killed;
   }
 
   /** Start the current wave's gate (again) for a plan whose state already says it runs. */
@@ -170,7 +268,7 @@ export class Engine {
 
   /** Every plan: decide, apply, act, until nothing more is to be done now. */
   private pump(): void {
-    if (this.draining) return;
+    if (this.draining || this.unjournaled.length > 0) return;
     for (const entry of this.plans.values()) {
       for (let round = 0; round < 10_000; round++) {
         const now = this.now();
@@ -221,6 +319,7 @@ export class Engine {
       const { entry, id } = found;
       const rec = entry.records.get(id)!;
       for (const p of c.paths) rec.changedFiles.add(p);
+      this.journal([agentRecord(entry, id)]);
       entry.writer.event({ type: "agent.changes", agent: id, paths: c.paths });
       entry.writer.touchAgent(id);
     }
@@ -230,6 +329,7 @@ export class Engine {
         if (!found) continue;
         const { entry, id } = found;
         entry.records.get(id)!.violations.push({ path: v.path, action: v.action, at });
+        this.journal([agentRecord(entry, id)]);
         entry.violated.set(id, [...(entry.violated.get(id) ?? []), v.path]);
         entry.writer.event({ type: "agent.violation", agent: id, path: v.path, action: v.action });
         entry.writer.touchAgent(id);

@@ -11,6 +11,9 @@ import { StatusWriter, type StatusWriterOptions } from "../status/writer.ts";
 
 export interface PlanEntry {
   index: PlanIndex;
+  /** where the plan was read from, and whether it waits for approval (compiled from prose) */
+  source: string;
+  approval: boolean;
   /** the Purple status bar, as agents set it through purple_update_status / purple_set_phase */
   statusBar: StatusBar | null;
   /** waves whose manual gate checks a person approved */
@@ -47,6 +50,8 @@ export function newPlanEntry(plan: Plan, dir: string, hash: string, now: number,
   mkdirSync(join(dir, "agents"), { recursive: true });
   const entry = {
     index,
+    source: "",
+    approval: false,
     statusBar: null,
     approvedWaves: new Set(),
     cancelRequested: new Set(),

@@ -42,7 +42,9 @@ export function startTicket(engine: Engine, p: ParamsOf<"purple_progress_start_t
   const entry = planEntry(engine, p.plan);
   const { owner, name } = ticketOwner(entry, p.ticketId);
   const rec = entry.records.get(owner)!;
-  rec.tickets.set(p.ticketId, { status: "in_progress", startedAt: engine.now() });
+  const started = { status: "in_progress" as const, startedAt: engine.now() };
+  engine.journal([{ t: "ticket", plan: p.plan, agent: owner, ticket: p.ticketId, ...started }]);
+  rec.tickets.set(p.ticketId, started);
   setBar(engine, entry, { currentTicket: p.ticketId, agent: owner });
   entry.writer.touchAgent(owner);
   entry.writer.log(owner, "IN_PROGRESS", `started ticket ${p.ticketId}: ${p.ticketName ?? name}`);
@@ -54,7 +56,9 @@ export function completeTicket(engine: Engine, p: ParamsOf<"purple_progress_comp
   const { owner, name } = ticketOwner(entry, p.ticketId);
   const rec = entry.records.get(owner)!;
   const now = engine.now();
-  rec.tickets.set(p.ticketId, { status: "completed", startedAt: rec.tickets.get(p.ticketId)?.startedAt ?? now, completedAt: now });
+  const done = { status: "completed" as const, startedAt: rec.tickets.get(p.ticketId)?.startedAt ?? now, completedAt: now };
+  engine.journal([{ t: "ticket", plan: p.plan, agent: owner, ticket: p.ticketId, ...done }]);
+  rec.tickets.set(p.ticketId, done);
   entry.writer.touchAgent(owner);
   entry.version++;
   entry.writer.log(owner, "IN_PROGRESS", `completed ticket ${p.ticketId}: ${name}`);

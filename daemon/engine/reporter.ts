@@ -5,6 +5,7 @@ import { addUsage, type Usage } from "../../protocol/index.ts";
 import type { AgentReporter } from "../runners/runner.ts";
 import type { Engine } from "./engine.ts";
 import type { PlanEntry } from "./plan-entry.ts";
+import { agentRecord } from "./durable.ts";
 import { completeTicket, reportProgress, startTicket } from "./purple-tools.ts";
 
 /** The reporter for one attempt of agent `id`. */
@@ -21,6 +22,7 @@ export function reporterFor(engine: Engine, entry: PlanEntry, id: string): Agent
 function spend(engine: Engine, entry: PlanEntry, id: string, turn: Usage): boolean {
   const rec = entry.records.get(id)!;
   addUsage(rec.usage, turn);
+  engine.journal([agentRecord(entry, id)]);
   entry.writer.touchAgent(id);
   entry.version++;
   const agentBudget = entry.index.agents.get(id)!.agent.budgetUsd;

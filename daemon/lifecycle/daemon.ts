@@ -6,7 +6,7 @@
 // always closes the socket and removes daemon.json and the lock.
 import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent } from "../../protocol/index.ts";
+import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent, type PlanSnapshot } from "../../protocol/index.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
 import { PlanWatcher } from "../../inbox/watcher.ts";
@@ -20,6 +20,8 @@ import { CommandRunner } from "../runners/command.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { loadConfig } from "../../inbox/config.ts";
 import { acquireLock, type Lock } from "./lock.ts";
+import { Journal } from "../journal/journal.ts";
+import { rebuild } from "../journal/replay.ts";
 import { VERSION } from "../version.ts";
 
 export interface DaemonOptions {
@@ -77,12 +79,29 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   delete process.env.ANTHROPIC_API_KEY;
   delete process.env.ANTHROPIC_AUTH_TOKEN;
 
+  // The journal first: a previous run's state is rebuilt before anything new is looked at.
+  let journal: Journal;
+  let recovered: PlanSnapshot[];
+  try {
+    const opened = Journal.open(stateDir);
+    journal = opened.journal;
+    for (const w of opened.recovered.warnings) logger.warn(w);
+    recovered = rebuild(opened.recovered);
+  } catch (err) {
+    const e = asPurpleError(err);
+    logger.error({ code: e.code }, e.message);
+    process.stderr.write(`purpled: ${e.message}\n`);
+    lock.release();
+    return 1;
+  }
+
   const infoPath = join(stateDir, "daemon.json");
   let publish: (e: PlanEvent) => void = () => {};
   let watcher: PlanWatcher | null = null;
   let engine: Engine | null = null;
   let server: ControlServer | null = null;
   let signals = 0;
+  let forced = false;
   let stop!: (code: number) => void;
   const stopped = new Promise<number>((resolve) => (stop = resolve));
   const beginDrain = (why: Record<string, unknown>) => {
@@ -96,6 +115,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       const groups = engine?.liveGroups() ?? [];
       logger.warn({ signal: sig, groups }, "forced stop: killing every agent process group");
       for (const pgid of groups) killGroup(pgid, "SIGKILL");
+      forced = true;
       stop(1);
     }
   };
@@ -114,7 +134,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       retry: { baseMs: opts.retryBaseMs, maxMs: 300_000 },
       graceMs: opts.graceMs,
       onEvent: (e) => publish(e),
+      journal,
     });
+    if (recovered.length > 0) {
+      const killed = engine.restore(recovered, (pgid) => killGroup(pgid, "SIGKILL"));
+      logger.info({ plans: recovered.length, killedGroups: killed }, "state recovered from the journal");
+    }
     const eng = engine;
     const api = new DaemonApi({
       engine,
@@ -150,6 +175,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off("SIGINT", onSignal);
     await watcher?.close().catch(() => {});
     await server?.close().catch((err) => logger.warn({ err }, "closing the control socket failed"));
+    if (engine && !forced) engine.snapshot(); // a clean stop leaves a compact journal behind
+    journal.close();
     try { unlinkSync(infoPath); } catch {}
     lock.release();
     logger.info("purpled stopped");

@@ -1,0 +1,64 @@
+// The daemon's journal (O/.purple/journal-<seq>.jsonl) and snapshots (O/.purple/snapshot-<seq>.json):
+// every state change, recorded before it takes effect outside, so a restart rebuilds the state.
+// A journal line is `<crc32 hex> <json>`: a torn or garbled line is told apart from a good one.
+import { z } from "zod";
+import { ProgressStatus } from "./progress.ts";
+import { AgentState, PlanState, Usage, Violation, WaveState } from "./status.ts";
+
+const Ref = { plan: z.string() };
+
+export const JournalRecord = z.discriminatedUnion("t", [
+  /** a plan was accepted: its definition (the canonical plan as parsed) and where it lives */
+  z.strictObject({ t: z.literal("plan"), ...Ref, hash: z.string(), dir: z.string(), source: z.string(), approval: z.boolean(), body: z.unknown(), at: z.number() }),
+  z.strictObject({ t: z.literal("plan-state"), ...Ref, to: PlanState, reason: z.string().nullable(), at: z.number() }),
+  z.strictObject({ t: z.literal("wave-state"), ...Ref, wave: z.string(), to: WaveState }),
+  z.strictObject({ t: z.literal("agent-state"), ...Ref, agent: z.string(), to: AgentState, attempt: z.number().int(), reason: z.string().nullable(), at: z.number() }),
+  /** an agent's process group is alive (pgid) or gone (null): killed at the next start if still there */
+  z.strictObject({ t: z.literal("pgid"), ...Ref, agent: z.string(), pgid: z.number().int().nullable() }),
+  z.strictObject({ t: z.literal("approve"), ...Ref, wave: z.string() }),
+  z.strictObject({ t: z.literal("ticket"), ...Ref, agent: z.string(), ticket: z.string(), status: ProgressStatus, startedAt: z.number().optional(), completedAt: z.number().optional() }),
+  z.strictObject({ t: z.literal("agent-record"), ...Ref, agent: z.string(), changedFiles: z.array(z.string()), violations: z.array(Violation), usage: Usage, exitCode: z.number().int().nullable() }),
+]);
+export type JournalRecord = z.infer<typeof JournalRecord>;
+
+const AgentSnap = z.strictObject({
+  state: AgentState,
+  attempt: z.number().int(),
+  reason: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  completedAt: z.number().nullable(),
+  changedFiles: z.array(z.string()),
+  violations: z.array(Violation),
+  usage: Usage,
+  exitCode: z.number().int().nullable(),
+  tickets: z.record(z.string(), z.strictObject({ status: ProgressStatus, startedAt: z.number().optional(), completedAt: z.number().optional() })),
+  pgid: z.number().int().nullable(),
+});
+
+export const PlanSnapshot = z.strictObject({
+  plan: z.string(),
+  hash: z.string(),
+  dir: z.string(),
+  source: z.string(),
+  approval: z.boolean(),
+  body: z.unknown(),
+  acceptedAt: z.number(),
+  state: PlanState,
+  reason: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  completedAt: z.number().nullable(),
+  waveIndex: z.number().int(),
+  waves: z.array(z.strictObject({ id: z.string(), state: WaveState })),
+  agents: z.record(z.string(), AgentSnap),
+  approvedWaves: z.array(z.string()),
+});
+export type PlanSnapshot = z.infer<typeof PlanSnapshot>;
+
+export const Snapshot = z.strictObject({
+  version: z.literal(1),
+  /** journal records before this snapshot; replay continues with journal-<seq>.jsonl */
+  seq: z.number().int().min(0),
+  at: z.number(),
+  plans: z.array(PlanSnapshot),
+});
+export type Snapshot = z.infer<typeof Snapshot>;

@@ -1,0 +1,92 @@
+// The journal on disk: appends survive a reopen, a torn tail is dropped, damage elsewhere stops
+// the start naming where, a bad snapshot falls back to the one before, fewer plans never overwrite more.
+import { expect, test } from "bun:test";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { JournalRecord, PlanSnapshot } from "../protocol/index.ts";
+import { Journal } from "../daemon/journal/journal.ts";
+import { rebuild } from "../daemon/journal/replay.ts";
+
+const dir = () => mkdtempSync(join(tmpdir(), "purple-journal-"));
+const body = { apiVersion: "purple/v1", name: "p", agents: [{ id: "a" }, { id: "b" }], waves: [{ id: "w", agents: ["a", "b"] }] };
+const accepted: JournalRecord = { t: "plan", plan: "p", hash: "h", dir: "/x/p", source: "plan.yaml", approval: false, body, at: 1 };
+const running: JournalRecord = { t: "plan-state", plan: "p", to: "running", reason: null, at: 2 };
+const aRuns: JournalRecord = { t: "agent-state", plan: "p", agent: "a", to: "running", attempt: 1, reason: null, at: 3 };
+const aDone: JournalRecord = { t: "agent-state", plan: "p", agent: "a", to: "completed", attempt: 1, reason: null, at: 4 };
+
+test("records appended are there after a reopen, and rebuild the state", () => {
+  const d = dir();
+  const { journal } = Journal.open(d);
+  journal.append([accepted, { t: "plan-state", plan: "p", to: "queued", reason: null, at: 1 }, running, aRuns, aDone]);
+  journal.close();
+  const { recovered } = Journal.open(d);
+  expect(recovered.records.length).toBe(5);
+  const [p] = rebuild(recovered);
+  expect(p!.state).toBe("running");
+  expect(p!.agents.a).toMatchObject({ state: "completed", attempt: 1, startedAt: 3, completedAt: 4 });
+  expect(p!.agents.b!.state).toBe("queued");
+});
+
+test("a torn last record is dropped (and cut from the file); everything before it stays", () => {
+  const d = dir();
+  const { journal } = Journal.open(d);
+  journal.append([accepted, running]);
+  journal.close();
+  const file = join(d, "journal-0.jsonl");
+  const good = statSync(file).size;
+  appendFileSync(file, '1234abcd {"t":"agent-st'); // a write cut short by a crash
+  const { recovered } = Journal.open(d);
+  expect(recovered.records.length).toBe(2);
+  expect(recovered.warnings.join()).toContain("torn");
+  expect(statSync(file).size).toBe(good);
+});
+
+test("corruption in the middle stops the start, naming the file and the byte", () => {
+  const d = dir();
+  const { journal } = Journal.open(d);
+  journal.append([accepted, running, aRuns]);
+  journal.close();
+  const file = join(d, "journal-0.jsonl");
+  const text = readFileSync(file, "utf8");
+  const second = text.indexOf("\n") + 1;
+  writeFileSync(file, text.slice(0, second + 12) + "X" + text.slice(second + 13)); // one byte flipped in record 2
+  expect(() => Journal.open(d)).toThrow(new RegExp(`journal-0\\.jsonl is corrupt at byte ${second} \\(line 2\\)`));
+});
+
+test("a garbage or empty snapshot falls back to the previous one plus the journal", () => {
+  for (const damage of ["garbage", "empty"]) {
+    const d = dir();
+    const { journal } = Journal.open(d);
+    journal.append([accepted, running]);
+    const plans = rebuild({ snapshot: null, records: [accepted, running], warnings: [] });
+    expect(journal.snapshot(plans)).toBe(true); // snapshot-2
+    journal.append([aRuns]);
+    expect(journal.snapshot(rebuild({ snapshot: null, records: [accepted, running, aRuns], warnings: [] }))).toBe(true); // snapshot-3
+    journal.append([aDone]);
+    journal.close();
+    writeFileSync(join(d, "snapshot-3.json"), damage === "garbage" ? "\u0000\u0001not json at all" : "");
+    const { recovered } = Journal.open(d);
+    expect(recovered.snapshot!.seq).toBe(2);
+    expect(recovered.warnings.join()).toContain("snapshot-3.json");
+    const [p] = rebuild(recovered);
+    expect(p!.agents.a!.state).toBe("completed"); // snapshot-2 + journal-2 + journal-3
+  }
+});
+
+test("a snapshot with fewer plans never replaces one with more; old files are pruned to two snapshots", () => {
+  const d = dir();
+  const { journal } = Journal.open(d);
+  journal.append([accepted]);
+  const one: PlanSnapshot[] = rebuild({ snapshot: null, records: [accepted], warnings: [] });
+  expect(journal.snapshot(one)).toBe(true);
+  expect(journal.snapshot([])).toBe(false);
+  for (let i = 0; i < 3; i++) {
+    journal.append([running]);
+    journal.snapshot(one);
+  }
+  const snaps = readdirSync(d).filter((f) => f.startsWith("snapshot-"));
+  expect(snaps.length).toBe(2);
+  journal.close();
+  expect(rebuild(Journal.open(d).recovered).length).toBe(1);
+});
