@@ -69,13 +69,19 @@ export function fsyncDir(dir: string): void {
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
-/** Append text to a file and fsync it (events.jsonl, status-log.md). */
-export function appendDurable(path: string, text: string): void {
+/** Append text to a file (events.jsonl, status-log.md); with `sync`, fsync it before returning. */
+export function appendText(path: string, text: string, sync: boolean): void {
   const fd = openSync(path, "a", 0o644);
   try {
     writeSync(fd, text);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** fsync a file that was appended to without syncing. */
+export function fsyncFile(path: string): void {
+  const fd = openSync(path, "r");
+  try { fsyncSync(fd); } finally { closeSync(fd); }
 }

@@ -6,12 +6,13 @@ import { TERMINAL_PLAN_STATES, type Plan, type Territory } from "../../protocol/
 import type { Logger } from "../../lib/logger.ts";
 import { applyAction, DEFAULT_RETRY, PLAN_FAILED_FIRST, type RetryPolicy } from "../core/apply.ts";
 import { decide } from "../core/decide.ts";
-import { setAgentState, setPlanState, type Transition } from "../core/state.ts";
+import { setPlanState, type Transition } from "../core/state.ts";
 import type { Runner } from "../runners/runner.ts";
 import { crashPoint } from "../../lib/crash.ts";
 import type { Journal } from "../journal/journal.ts";
 import { Checkpoints, type AuditResult, type Auditor } from "./checkpoints.ts";
-import { agentRecord, planOf, restoreInto, snapshotOf, transitionRecords } from "./durable.ts";
+import { restorePlans } from "./restore.ts";
+import { agentRecord, snapshotOf, transitionRecords } from "./durable.ts";
 import { runAttempt, runGate } from "./attempt.ts";
 import { newPlanEntry, type PlanEntry } from "./plan-entry.ts";
 
@@ -220,38 +221,9 @@ export class Engine {
     this.journalRetry.unref?.();
   }
 
-  /**
-   * Take back the plans of a previous run (from the journal). Agents that were running when it
-   * stopped are interrupted (their process groups killed) and queued to run again, their attempt
-   * rising by one when they start; a gate that was under way runs again. Completed agents and
-   * passed gates stay as they are. Returns the process groups it killed.
-   */
+  /** Take back the plans of a previous run (see restore.ts); returns the process groups it killed. */
   restore(snaps: PlanSnapshot[], killGroup: (pgid: number) => boolean): number[] {
-    const killed: number[] = [];
-    const now = this.now();
-    for (const snap of snaps) {
-      const entry = newPlanEntry(planOf(snap), snap.dir, snap.hash, snap.acceptedAt, {
-        flushDelayMs: this.opts.flushDelayMs,
-        onEvent: this.opts.onEvent,
-        onError: (err) => this.opts.logger.error({ err, plan: snap.plan }, "writing the status files failed; retrying"),
-      });
-      entry.source = snap.source;
-      entry.approval = snap.approval;
-      restoreInto(entry, snap);
-      this.plans.set(snap.plan, entry);
-      const out: Transition[] = [];
-      for (const [id, a] of Object.entries(snap.agents)) {
-        if (a.pgid !== null && killGroup(a.pgid)) killed.push(a.pgid);
-        if (a.state === "running" || a.state === "validating") out.push(setAgentState(entry.run, id, "interrupted", "purpled stopped while it ran", now));
-        if (a.state === "running" || a.state === "validating" || a.state === "interrupted")
-          out.push(setAgentState(entry.run, id, "queued", "runs again after purpled restarted", now));
-      }
-      this.record(entry, out);
-      entry.writer.writeAll();
-      if (entry.run.state === "running" && entry.run.waves[entry.run.waveIndex]?.state === "validating") this.startGate(entry);
-    }
-    this.schedule();
-    return killed;
+    return restorePlans(this, snaps, killGroup);
   }
 
   /** Start the current wave's gate (again) for a plan whose state already says it runs. */

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanEvent, PlanEventBody, Progress, ValidationResult } from "../../protocol/index.ts";
-import { appendDurable, writeFileAtomic, writeFilesAtomic } from "../../lib/atomic-write.ts";
+import { appendText, fsyncFile, writeFileAtomic, writeFilesAtomic } from "../../lib/atomic-write.ts";
 import type { Transition } from "../core/state.ts";
 import { broadcastLine, logLine, renderAgentStatus, renderPlanStatus, renderProgress, type PlanView } from "./render.ts";
 
@@ -31,8 +31,10 @@ export class StatusWriter {
   private readonly onError?: (err: unknown) => void;
   private readonly mergeProgress?: (ours: Progress) => Progress;
   private seq: number;
-  private events: string[] = [];
-  private logLines: string[] = [];
+  private readonly events: string[] = [];
+  private readonly logLines: string[] = [];
+  /** files appended to since their last fsync */
+  private readonly unsynced = new Set<string>();
   private dirtyAgents = new Set<string>();
   private dirtyPlan = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -68,6 +70,7 @@ export class StatusWriter {
       if (line) this.logLines.push(line);
     }
     this.dirtyPlan = true;
+    this.appendNow();
     this.schedule();
   }
 
@@ -76,12 +79,14 @@ export class StatusWriter {
     const event = { seq: ++this.seq, ts: new Date(this.now()).toISOString(), plan: this.view().run.name, ...body } as PlanEvent;
     this.events.push(JSON.stringify(event));
     this.onEvent?.(event);
+    this.appendNow();
     this.schedule();
   }
 
   /** A status-log.md line that is not a state change (a ticket started, a progress report). */
   log(who: string, type: string, message: string): void {
     this.logLines.push(broadcastLine(this.now(), who, type, message));
+    this.appendNow();
     this.schedule();
   }
 
@@ -117,14 +122,9 @@ export class StatusWriter {
   private write(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.events.length > 0) {
-      appendDurable(join(this.dir, "events.jsonl"), this.events.join("\n") + "\n");
-      this.events = [];
-    }
-    if (this.logLines.length > 0) {
-      appendDurable(join(this.dir, "status-log.md"), this.logLines.join("\n") + "\n");
-      this.logLines = [];
-    }
+    this.appendPending(true);
+    for (const path of this.unsynced) fsyncFile(path);
+    this.unsynced.clear();
     if (!this.dirtyPlan && this.dirtyAgents.size === 0) return void (this.failing = false);
     const now = this.now();
     const view = this.view();
@@ -147,6 +147,29 @@ export class StatusWriter {
   writeAll(): void {
     this.dirtyPlan = true;
     this.flush();
+  }
+
+  /**
+   * Events and status-log lines go to their files as they happen (a process that dies keeps them:
+   * the page cache survives it); the next flush fsyncs them. A failed append keeps them queued,
+   * in order, for the flush to retry.
+   */
+  private appendNow(): void {
+    try {
+      this.appendPending(false);
+    } catch {
+      // stays queued; the flush retries and reports
+    }
+  }
+
+  private appendPending(sync: boolean): void {
+    for (const [lines, name] of [[this.events, "events.jsonl"], [this.logLines, "status-log.md"]] as const) {
+      if (lines.length === 0) continue;
+      const path = join(this.dir, name);
+      appendText(path, lines.join("\n") + "\n", sync);
+      lines.length = 0;
+      if (!sync) this.unsynced.add(path);
+    }
   }
 
   private schedule(delay = this.delay): void {
