@@ -126,3 +126,42 @@ for (const point of ["after-append:14", "before-rename:4", "after-rename:4", "mi
     statusFilesParse(dir);
   }, 60_000);
 }
+
+test("after a SIGTERM drain, a restart runs the interrupted agent again (attempt 2)", async () => {
+  const root = tempRoot({ git: true });
+  const ctl = mkdtempSync(join(tmpdir(), "purple-crash-"));
+  const first = start(root);
+  await first.started();
+  const dir = dropPlan(root, {
+    apiVersion: "purple/v1",
+    name: "drained",
+    defaults: { runner: "command", retries: 0 },
+    agents: [{ id: "a", territory: ["out/"], runner: { kind: "command", command: ["bash", "-c", `echo run >> ${ctl}/runs; while [ ! -f ${ctl}/go ]; do sleep 0.05; done; mkdir -p out && echo ok > out/x`] } }],
+    waves: [{ id: "w", agents: ["a"] }],
+  });
+  await until(() => lines(join(ctl, "runs")).length === 1, "the agent to run");
+  expect(await first.stop("SIGTERM")).toBe(0);
+  expect(expectValid(AgentStatus, readJson(join(dir, "status", "a.json")), "a").state).toBe("interrupted");
+  writeFileSync(join(ctl, "go"), "");
+  const second = start(root);
+  expect((await second.planEnded("drained")).state).toBe("succeeded");
+  expect(lines(join(ctl, "runs")).length).toBe(2);
+  expect(expectValid(AgentStatus, readJson(join(dir, "status", "a.json")), "a").attempt).toBe(2);
+}, 30_000);
+
+test("a journal damaged in the middle: purpled refuses to start and names the file and byte", async () => {
+  const root = tempRoot();
+  const first = start(root);
+  await first.started();
+  dropPlan(root, { apiVersion: "purple/v1", name: "small", defaults: { runner: "command" }, agents: [{ id: "a", runner: { kind: "command", command: ["true"] } }], waves: [{ id: "w", agents: ["a"] }] });
+  await first.planEnded("small");
+  first.proc.kill("SIGKILL"); // no clean-stop snapshot: the journal holds everything
+  await first.exited;
+  const file = join(orchestrationDir(root), ".purple", "journal-0.jsonl");
+  const text = readFileSync(file, "utf8");
+  const at = text.indexOf("\n") + 1;
+  writeFileSync(file, text.slice(0, at) + "garbage" + text.slice(at + 7));
+  const second = start(root);
+  expect(await second.exited).toBe(1);
+  expect(second.stderrText.join("\n")).toContain(`journal-0.jsonl is corrupt at byte ${at} (line 2)`);
+}, 30_000);
