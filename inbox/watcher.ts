@@ -45,6 +45,8 @@ export interface PlanWatcherOptions {
   onRejected?: (item: string, problems: Problem[]) => void;
   /** what compiled plans get where their folders name nothing (O/purple.yaml or --config) */
   compileDefaults?: CompileDefaults;
+  /** O was deleted and created again (taking O/.purple with it): awaited before new items are read */
+  onRecreated?: () => Promise<void> | void;
 }
 
 // chokidar turns a slow writer into one `add` this long after its last write.
@@ -89,6 +91,7 @@ export class PlanWatcher {
     if (this.fsw && this.currentOrchIno() !== this.orchIno) {
       this.opts.logger.info({ dir: this.paths.orch }, "the orchestration directory was recreated; watching it again");
       await this.rearm();
+      await this.opts.onRecreated?.();
     }
     const tasks: Promise<void>[] = [];
     const folders = new Set<string>();

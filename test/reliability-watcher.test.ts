@@ -213,12 +213,10 @@ describe("RELIABILITY 16: the orchestration directory deleted and recreated", ()
     await d.waitFor((l) => l.msg === "plan accepted" && l.plan === "after", "the plan dropped afterwards to be accepted");
   }, 30_000);
 
-  // BUG: deleting O also deletes O/.purple — the territory audit's shadow index, the control socket,
-  // the lock and daemon.json — and purpled never recreates them. Every plan accepted afterwards fails
-  // before its first agent starts ("territory audit failed before start: git add failed … not a git
-  // repository: …/.purple/audit/shadow.git"), purplectl can no longer reach the daemon, and a second
-  // purpled could take the root. Enable once purpled rebuilds its state directory on re-arm.
-  test.todo("while purpled runs: a plan dropped afterwards runs to success, and the daemon stays reachable and single", async () => {
+  // Deleting O also deletes O/.purple (the audit's shadow index, the socket, the lock, daemon.json,
+  // the journal): purpled rebuilds them when the watcher re-arms, so plans still run, purplectl
+  // still reaches it, and no second daemon can take the root.
+  test("while purpled runs: a plan dropped afterwards runs to success, and the daemon stays reachable and single", async () => {
     const root = scratch({ git: true });
     const counter = join(scratch(), "runs");
     const d = await started(root, ["--rescan", "300ms"]);

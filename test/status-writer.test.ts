@@ -1,6 +1,6 @@
 // The status writer: transitions become events, log lines and snapshot files; a failed flush is retried.
 import { expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentStatus, Plan, PlanEvent, PlanStatus, Progress } from "../protocol/index.ts";
@@ -52,11 +52,12 @@ test("sequence numbers continue after a restart", () => {
 test("a timed flush that fails reports the error, keeps what was pending and succeeds later", async () => {
   const { dir, run, writer, errors } = setup(5);
   rmSync(join(dir, "status"), { recursive: true });
+  writeFileSync(join(dir, "status"), "a file where the folder should be"); // writes fail until it is gone
   writer.transitions([setPlanState(run, "queued", null, 1), setPlanState(run, "running", null, 2), setAgentState(run, "a", "running", null, 3)]);
   const deadline = Date.now() + 5_000;
   while (errors.length === 0 && Date.now() < deadline) await Bun.sleep(5);
   expect(errors.length).toBeGreaterThan(0);
-  mkdirSync(join(dir, "status"));
+  rmSync(join(dir, "status")); // the writer recreates the folder on its next try
   while (!existsSync(join(dir, "status", "a.json")) && Date.now() < deadline) await Bun.sleep(20);
   expect(AgentStatus.parse(JSON.parse(readFileSync(join(dir, "status", "a.json"), "utf8"))).state).toBe("running");
   expect(readFileSync(join(dir, "events.jsonl"), "utf8").trim().split("\n").length).toBe(3);

@@ -26,10 +26,15 @@ export class Checkpoints {
   private pending: Promise<AuditResult> | null = null;
 
   constructor(
-    private readonly auditor: Auditor | null,
+    private auditor: Auditor | null,
     private readonly onResult: (r: AuditResult) => void,
     private readonly logger: Logger,
   ) {}
+
+  /** Use a new auditor (its baseline taken now), e.g. after its state folder was deleted. */
+  setAuditor(auditor: Auditor): void {
+    this.auditor = auditor;
+  }
 
   /** The agent's process is about to start: it takes part in audits from now on. */
   enter(p: Participant): void {

@@ -106,6 +106,14 @@ export class Journal {
     return true;
   }
 
+  /** The folder was deleted under the journal: carry on in a new segment (a snapshot should follow at once). */
+  restart(): void {
+    try { closeSync(this.fd); } catch {}
+    this.fd = openSync(join(this.dir, `journal-${this.seq}.jsonl`), "a", 0o600);
+    this.base = this.seq;
+    this.lastSnapshotPlans = 0;
+  }
+
   close(): void {
     try { closeSync(this.fd); } catch {}
   }

@@ -124,6 +124,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   try {
     const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
+    const startedAt = new Date().toISOString();
     engine = new Engine({
       root,
       maxAgents: opts.maxAgents,
@@ -153,8 +154,24 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     publish = (e) => api.publish(e);
     const socket = opts.socket ?? defaultSocketPath(root);
     server = await ControlServer.listen(socket, api, { logger });
+    const auditDir = join(stateDir, "audit");
+    // Deleting O takes O/.purple with it: lock, journal, audit baseline, socket, daemon.json.
+    // Rebuild them in place before the recreated O is read, so the daemon stays single,
+    // reachable and durable.
+    const rebuildStateDir = async () => {
+      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      lock = acquireLock(stateDir);
+      journal.restart();
+      eng.snapshot();
+      eng.checkpoints.setAuditor(await TreeAuditor.open(root, auditDir));
+      await server?.close().catch(() => {});
+      server = await ControlServer.listen(socket, api, { logger });
+      writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root } satisfies DaemonInfo, null, 2) + "\n");
+      logger.warn({ dir: stateDir }, "the orchestration directory was deleted and recreated; purpled rebuilt its state folder");
+    };
     watcher = new PlanWatcher({
       root,
+      onRecreated: rebuildStateDir,
       logger,
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
@@ -162,7 +179,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
-    const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt: new Date().toISOString(), root };
+    const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt, root };
     writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + "\n");
     logger.info({ root, socket: server.path, maxAgents: opts.maxAgents, version: VERSION }, "purpled started");
     return await stopped;

@@ -106,7 +106,7 @@ export class StatusWriter {
   /** validation/<wave>.json or validation/contracts/<id>.json, written now. */
   writeValidation(result: ValidationResult): void {
     const file = result.kind === "gate" ? join(this.dir, "validation", `${result.subject}.json`) : join(this.dir, "validation", "contracts", `${result.subject}.json`);
-    writeFileAtomic(file, JSON.stringify(result, null, 2) + "\n");
+    writeFileAtomic(file, JSON.stringify(result, null, 2) + "\n", { mkdir: true });
   }
 
   /** Write everything pending now: events and log first (append), then the snapshots. Throws on IO failure, keeping it pending. */
@@ -122,6 +122,7 @@ export class StatusWriter {
   private write(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    mkdirSync(join(this.dir, "status"), { recursive: true }); // the plan folder may have been deleted under it
     this.appendPending(true);
     for (const path of this.unsynced) fsyncFile(path);
     this.unsynced.clear();
