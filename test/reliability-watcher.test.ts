@@ -7,6 +7,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
+import { sandboxAvailable } from "../daemon/runners/sandbox.ts";
 import { DaemonInfo, type PlanInput } from "../protocol/index.ts";
 import { DaemonProcess, orchestrationDir, tempRoot, type LogLine } from "./support/daemon.ts";
 import { dropPlan, expectValid, listDir, readJson } from "./support/files.ts";
@@ -324,14 +325,11 @@ describe("RELIABILITY 18: territory abuse", () => {
     expect(runs(counter).size).toBe(0);
   }, 30_000);
 
-  // BUG: the territory audit never looks at .git/ or .context-kit/orchestration/ (NEVER_AUDITED in
-  // daemon/territory/shadow-git.ts, and git skips .git itself), so a command agent's writes there are
-  // neither reverted nor reported, whatever its territory: an agent confined to src/ plants a git hook
-  // that runs at the user's next commit, and drops a plan into O/inbox that purpled accepts and runs
-  // with the territory it names ("**"). Both plans end `succeeded` with no violation today. The
-  // anthropic runner refuses these writes (anthropic-tools); command agents have no such guard.
-  // Enable once the audit (or a sandbox) covers .git/ and O/ for agents.
-  test.todo("a command agent writing into .git/ or O/ is caught: it fails, the writes are undone, a smuggled plan never runs", async () => {
+  // The audit cannot see .git/ or .context-kit/orchestration/ (git skips .git; O is purpled's own),
+  // so command agents run in a bubblewrap sandbox with both mounted read-only: the hook and the
+  // smuggled plan are never written, and the agent fails at that step. Needs bubblewrap (.ci/run
+  // installs it); the anthropic runner refuses such writes at its tools (anthropic-tools).
+  test.skipIf(!sandboxAvailable())("a command agent writing into .git/ or O/ is caught: it fails, the writes are undone, a smuggled plan never runs", async () => {
     const root = scratch({ git: true });
     const outside = scratch();
     const counter = join(outside, "runs");
@@ -346,8 +344,8 @@ describe("RELIABILITY 18: territory abuse", () => {
     expect(existsSync(join(root, ".git", "hooks", "pre-commit"))).toBe(false);
     expect(existsSync(join(orchestrationDir(root), "smuggled"))).toBe(false);
     expect(runs(counter).get("smuggled")).toBeUndefined();
-    const violations = (readJson(join(dir, "status", "a.json")) as { violations: { path: string }[] }).violations.map((v) => v.path);
-    expect(violations).toContain(".git/hooks/pre-commit");
+    expect((readJson(join(dir, "status", "a.json")) as { state: string }).state).toBe("failed");
+    expect(readFileSync(join(dir, "agents", "a", "output.log"), "utf8")).toContain("Read-only file system");
   }, 30_000);
 });
 

@@ -17,6 +17,7 @@ import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
 import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
+import { sandboxAvailable } from "../runners/sandbox.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { loadConfig } from "../../inbox/config.ts";
 import { acquireLock, type Lock } from "./lock.ts";
@@ -181,7 +182,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     await watcher.start();
     const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt, root };
     writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + "\n");
-    logger.info({ root, socket: server.path, maxAgents: opts.maxAgents, version: VERSION }, "purpled started");
+    if (!sandboxAvailable()) logger.warn("bubblewrap (bwrap) is not available: command agents run unsandboxed, so their writes into .git/ and .context-kit/orchestration/ are not prevented; install the bubblewrap package");
+    logger.info({ root, socket: server.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandboxAvailable() }, "purpled started");
     return await stopped;
   } catch (err) {
     const e = asPurpleError(err);

@@ -1,17 +1,20 @@
 // The `command` runner (SPEC §10): any program as an agent. The prompt arrives on stdin and in
 // $PURPLE_PROMPT_FILE, the plan's coordinates in PURPLE_* variables; exit 0 means it finished.
 // The program runs as its own process group, so a timeout or a cancel stops the whole tree.
-import { appendFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { baseEnv, withoutSecrets } from "../process/env.ts";
 import { spawnGroup, type GroupExit, type ProcessGroup } from "../process/group.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "./runner.ts";
+import { sandboxPrefix } from "./sandbox.ts";
 import { formatMs, settledRun } from "./shared.ts";
 
 export interface CommandRunnerOptions {
   /** where the safe base variables (PATH, HOME, ...) are read from; default process.env */
   sourceEnv?: Record<string, string | undefined>;
+  /** run each agent in the bubblewrap sandbox (.git/ and O/ read-only) when bubblewrap is there; default true */
+  sandbox?: boolean;
 }
 
 /** Runs agents whose runner is `{kind: command, command: [...]}`. */
@@ -26,7 +29,18 @@ export class CommandRunner implements Runner {
       return settledRun(failed(`agent ${ctx.agent.id} has no command to run: its runner is ${kind}; give it runner: {kind: command, command: [...]}`));
     }
     try {
-      return new CommandRun(ctx, spec.command, this.options.sourceEnv ?? process.env);
+      // Inside the sandbox a missing program is only "bwrap exited 1": say what is missing first.
+      const source = this.options.sourceEnv ?? process.env;
+      const program = spec.command[0]!;
+      const found = program.includes("/") ? existsSync(isAbsolute(program) ? program : join(ctx.root, program)) : Bun.which(program, { PATH: source.PATH ?? "" }) !== null;
+      if (!found) {
+        const message = `could not start agent ${ctx.agent.id}: ${program} was not found (PATH=${source.PATH ?? ""})`;
+        mkdirSync(ctx.agentDir, { recursive: true });
+        appendFileSync(join(ctx.agentDir, "output.log"), `purple: ${message}\n`);
+        return settledRun(failed(message));
+      }
+      const prefix = this.options.sandbox === false ? null : sandboxPrefix(ctx.root);
+      return new CommandRun(ctx, prefix ? [...prefix, ...spec.command] : spec.command, this.options.sourceEnv ?? process.env);
     } catch (err) {
       return settledRun(failed(`could not start agent ${ctx.agent.id}: ${err instanceof Error ? err.message : String(err)}`));
     }
