@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
+import { processRunning } from "../test/support/procs.ts";
 import { territoryOf, TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type PlanEvent, type PlanInput } from "../protocol/index.ts";
 
 const PLANS = Number(process.env.SOAK_PLANS ?? 100);
@@ -119,7 +120,7 @@ for (const [kind, plan, agent, , at] of log) {
   if (kind === "start" && done && Number(at) > Date.parse(done)) startedAfterComplete++;
 }
 const pids = [...new Set(log.map((l) => Number(l[3])))];
-const orphans = pids.filter(running_).length;
+const orphans = pids.filter(processRunning).length;
 const states = readdirSync(O).filter((n) => n.startsWith("soak-")).map((n) => JSON.parse(readFileSync(join(O, n, "status.json"), "utf8")).state);
 const mb = (kb: number) => (kb / 1024).toFixed(0);
 const firstMax = Math.max(...rss[0]!.filter(Boolean)), lastMax = Math.max(...rss.flatMap((s) => s.slice(-4)).filter(Boolean));
@@ -142,17 +143,3 @@ function vmRss(pid: number): number {
   }
 }
 
-function running_(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
-}
