@@ -7,25 +7,8 @@ let counter = 0;
 
 /** Replace `path` with `data` so that a reader sees the old file or the new one, never half of one. */
 export function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number; mkdir?: boolean } = {}): void {
-  const dir = dirname(path);
-  if (opts.mkdir) mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${++counter}.tmp`);
-  const fd = openSync(tmp, "w", opts.mode ?? 0o644);
-  try {
-    const bytes = typeof data === "string" ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    try { unlinkSync(tmp); } catch {}
-    throw err;
-  }
-  closeSync(fd);
-  crashPoint("before-rename");
-  renameSync(tmp, path);
-  crashPoint("after-rename");
-  fsyncDir(dir);
+  if (opts.mkdir) mkdirSync(dirname(path), { recursive: true });
+  writeFilesAtomic([{ path, data }], opts.mode);
 }
 
 /**
@@ -33,12 +16,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: {
  * written and fsynced, then all are renamed, then each directory is fsynced once. A batch of
  * status files costs one directory sync instead of one per file.
  */
-export function writeFilesAtomic(files: readonly { path: string; data: string | Uint8Array }[]): void {
+export function writeFilesAtomic(files: readonly { path: string; data: string | Uint8Array }[], mode = 0o644): void {
   const temps: string[] = [];
   try {
     for (const f of files) {
       const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.${++counter}.tmp`);
-      const fd = openSync(tmp, "w", 0o644);
+      const fd = openSync(tmp, "w", mode);
       temps.push(tmp);
       try {
         const bytes = typeof f.data === "string" ? Buffer.from(f.data) : f.data;
