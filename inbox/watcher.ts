@@ -7,7 +7,7 @@ import { basename, join, relative, sep } from "node:path";
 import type { Logger } from "../lib/logger.ts";
 import type { ErrorCode, Problem } from "../protocol/errors.ts";
 import type { Plan } from "../protocol/plan.ts";
-import { PLAN_NAME_PATTERN } from "../protocol/plan.ts";
+import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { compilableKind, compileFolder } from "./compile-folder.ts";
@@ -18,6 +18,7 @@ import { parsePlanText } from "./parse.ts";
 import { isIgnoredName, lexists, orchestrationPaths, type OrchestrationPaths } from "./paths.ts";
 import { DEFAULT_MAX_PLAN_BYTES, readInboxItem, readPlanFile } from "./read-item.ts";
 import { SerialQueue } from "./serial-queue.ts";
+import { isCompilableFolder } from "./submit.ts";
 import { waitUntilSettled } from "./settle.ts";
 
 /** A plan that parsed and checked clean, placed at O/<name>/plan.yaml. */
@@ -191,7 +192,7 @@ export class PlanWatcher {
     if (this.closed || name === "rejected" || isIgnoredName(name)) return;
     const path = join(this.paths.inbox, name);
     if (!(await waitUntilSettled(path))) return; // gone: processed already, or taken back
-    if (!existsSync(join(path, "plan.yaml")) && compilableKind(path)) return this.placeCompilable(path, name);
+    if (isCompilableFolder(path)) return this.placeCompilable(path, name);
     const read = await readInboxItem(path, { maxBytes: this.maxBytes });
     if (!read.ok) return this.reject(path, read.code, read.problems);
     const parsed = parsePlanText(read.text, read.format);
@@ -252,7 +253,7 @@ export class PlanWatcher {
 
   // A markdown or Purple folder dropped into the inbox: it becomes O/<name>/ and is compiled there.
   private placeCompilable(path: string, item: string): void {
-    const name = item.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "plan";
+    const name = toPlanName(item);
     const target = join(this.paths.orch, name);
     if (existsSync(target)) return this.reject(path, "PLAN_EXISTS", [{ path: "", message: `a plan folder named "${name}" already exists; remove it or rename the folder` }]);
     renameSync(path, target);

@@ -5,6 +5,11 @@ import { DURATION_PATTERN } from "./duration.ts";
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const PLAN_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** A plan name made from a folder's or a feature's name: lower-case, '-' for the rest, at most 63. */
+export function toPlanName(text: string, fallback = "plan"): string {
+  return text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "").slice(0, 63).replace(/-+$/, "") || fallback;
+}
+
 const Id = z.string().regex(ID_PATTERN, "ids are letters, digits, '.', '_' and '-', starting with a letter or digit");
 const Duration = z.string().regex(DURATION_PATTERN, "a duration such as 90s, 20m or 1h30m");
 

@@ -2,7 +2,7 @@
 // feature folder, offline — the canonical YAML, or the intake report — before anything runs.
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { DaemonConfig } from "../../protocol/index.ts";
+import { DaemonConfig, toPlanName } from "../../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "../../inbox/check-territory-fs.ts";
 import { compilableKind, compileFolder } from "../../inbox/compile-folder.ts";
 import { parsePlanText } from "../../inbox/parse.ts";
@@ -18,7 +18,7 @@ export async function compileAndCheck(path: string, root: string | null) {
   const kind = compilableKind(dir);
   if (!kind) throw new UsageError(`${path} holds neither orchestration-plan.md nor a Purple feature folder (progress.json, agent-written-specifications/)`);
   const defaults = root ? loadConfig(join(root, ".context-kit", "orchestration")).defaults : DaemonConfig.parse({}).defaults;
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "plan";
+  const name = toPlanName(basename(dir));
   const compiled = compileFolder(dir, name, kind, defaults);
   const parsed = parsePlanText(compiled.yaml, "yaml");
   const problems = parsed.ok ? (root ? await checkTerritoriesOnDisk(parsed.plan, root) : []) : parsed.problems;

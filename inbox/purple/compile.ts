@@ -2,7 +2,7 @@
 // SPEC §7) compiled to the canonical plan: phases become waves `phase-<n>`, each phase's tickets are
 // grouped into agents by cohesion (group.ts), made runnable side by side (settle.ts), and every
 // decision is an intake item. compilePurpleFolder is pure; readPurpleFolder does the reading.
-import { PLAN_NAME_PATTERN, type PlanInput } from "../../protocol/plan.ts";
+import { PLAN_NAME_PATTERN, toPlanName, type PlanInput } from "../../protocol/plan.ts";
 import { collectPhases, type CollectedPhase } from "./collect.ts";
 import { COMPONENT_LABELS, areaOf, componentOf, groupTickets } from "./group.ts";
 import { minimalTerritory } from "./paths.ts";
@@ -200,7 +200,7 @@ function unique(base: string, taken: Set<string>): string {
 // The plan's name: the one given when it is a valid plan name, else a slug of it.
 function planName(given: string, items: IntakeItem[]): string {
   if (PLAN_NAME_PATTERN.test(given)) return given;
-  const slug = given.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "").slice(0, 63).replace(/-+$/, "") || "purple-feature";
+  const slug = toPlanName(given, "purple-feature");
   items.push({ kind: "inferred", file: PROGRESS_FILE, line: 1, message: `"${given}" is not a plan name; the plan is called "${slug}"` });
   return slug;
 }
