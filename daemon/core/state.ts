@@ -9,7 +9,7 @@
 //        running → blocked (it needs a person: its budget ran out)
 //        interrupted → queued (it runs again, as a new attempt);  failed/blocked/cancelled → queued (a person retries it)
 // An illegal move throws: it is a bug in the caller, never something to paper over.
-import type { AgentState, PlanState, WaveState } from "../../protocol/index.ts";
+import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type PlanState, type WaveState } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
 
 export interface AgentRunState {
@@ -100,7 +100,25 @@ export function initialRunState(index: PlanIndex): PlanRunState {
   };
 }
 
-const TERMINAL_PLAN = new Set<PlanState>(["succeeded", "failed", "cancelled", "blocked"]);
+interface Times {
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
+/** A plan reaching `to`: its first start, and its end when `to` is terminal (shared with journal replay). */
+export function stampPlanTimes(t: Times, to: PlanState, now: number): void {
+  if (to === "running" && t.startedAt === null) t.startedAt = now;
+  t.completedAt = TERMINAL_PLAN_STATES.includes(to) ? now : null;
+}
+
+/** An agent reaching `to`: each start, and its end when `to` is terminal (shared with journal replay). */
+export function stampAgentTimes(t: Times, to: AgentState, now: number): void {
+  if (to === "running") {
+    t.startedAt = now;
+    t.completedAt = null;
+  }
+  if (TERMINAL_AGENT_STATES.includes(to)) t.completedAt = now;
+}
 
 /** Move the plan; refuses moves the state machine above does not allow. */
 export function setPlanState(run: PlanRunState, to: PlanState, reason: string | null, now: number): Transition {
@@ -108,8 +126,7 @@ export function setPlanState(run: PlanRunState, to: PlanState, reason: string | 
   if (!PLAN_MOVES[from].includes(to)) throw new IllegalTransition(`plan ${run.name}: ${from} → ${to} is not allowed`);
   run.state = to;
   run.reason = reason;
-  if (to === "running" && run.startedAt === null) run.startedAt = now;
-  run.completedAt = TERMINAL_PLAN.has(to) ? now : null;
+  stampPlanTimes(run, to, now);
   return { kind: "plan", from, to, reason };
 }
 
@@ -131,13 +148,9 @@ export function setAgentState(run: PlanRunState, id: string, to: AgentState, rea
   if (!AGENT_MOVES[from].includes(to)) throw new IllegalTransition(`agent ${id}: ${from} → ${to} is not allowed`);
   agent.state = to;
   agent.reason = reason;
-  if (to === "running") {
-    agent.attempt += 1;
-    agent.startedAt = now;
-    agent.completedAt = null;
-  }
+  if (to === "running") agent.attempt += 1;
+  stampAgentTimes(agent, to, now);
   if (to === "running" || to === "validating") run.running.add(id);
   else run.running.delete(id);
-  if (to === "completed" || to === "failed" || to === "cancelled" || to === "blocked") agent.completedAt = now;
   return { kind: "agent", agent: id, from, to, attempt: agent.attempt, reason, running: run.running.size };
 }

@@ -1,7 +1,10 @@
 // What the engine keeps durable: its transitions as journal records, its plans as snapshots,
 // and the way back from a snapshot to a live plan entry after a restart.
 import { Plan, type JournalRecord, type PlanSnapshot } from "../../protocol/index.ts";
-import type { Transition } from "../core/state.ts";
+
+type AgentSnapshot = PlanSnapshot["agents"][string];
+import type { AgentRunState, Transition } from "../core/state.ts";
+import type { AgentRecord } from "../status/agent-record.ts";
 import type { PlanEntry } from "./plan-entry.ts";
 
 /** Journal records for state transitions of one plan. */
@@ -23,18 +26,20 @@ export function agentRecord(entry: PlanEntry, id: string): JournalRecord {
 export function snapshotOf(entry: PlanEntry, source: string, approval: boolean): PlanSnapshot {
   const { run } = entry;
   const agents: PlanSnapshot["agents"] = {};
-  for (const [id, st] of run.agents) {
-    const rec = entry.records.get(id)!;
-    agents[id] = {
-      state: st.state, attempt: st.attempt, reason: st.reason, startedAt: st.startedAt, completedAt: st.completedAt,
-      changedFiles: [...rec.changedFiles], violations: rec.violations, usage: rec.usage, exitCode: rec.exitCode,
-      tickets: Object.fromEntries(rec.tickets), pgid: entry.handles.get(id)?.pgid ?? null,
-    };
-  }
+  for (const [id, st] of run.agents) agents[id] = agentSnapOf(st, entry.records.get(id)!, entry.handles.get(id)?.pgid ?? null);
   return {
     plan: run.name, hash: entry.hash, dir: entry.dir, source, approval, body: entry.index.plan, acceptedAt: entry.createdAt,
     state: run.state, reason: run.reason, startedAt: run.startedAt, completedAt: run.completedAt, waveIndex: run.waveIndex,
     waves: run.waves.map((w) => ({ ...w })), agents, approvedWaves: [...entry.approvedWaves],
+  };
+}
+
+/** One agent's part of a snapshot: its run state, what the engine knows of it, its live process group. */
+export function agentSnapOf(st: AgentRunState, rec: AgentRecord, pgid: number | null): AgentSnapshot {
+  return {
+    state: st.state, attempt: st.attempt, reason: st.reason, startedAt: st.startedAt, completedAt: st.completedAt,
+    changedFiles: [...rec.changedFiles], violations: rec.violations, usage: rec.usage, exitCode: rec.exitCode,
+    tickets: Object.fromEntries(rec.tickets), pgid,
   };
 }
 

@@ -1,12 +1,11 @@
 // Rebuilding the state from a snapshot and the journal records after it: each record applied
-// exactly as the engine applied the change when it happened. Pure.
-import { PurpleError, type JournalRecord, type PlanSnapshot } from "../../protocol/index.ts";
-import { Plan } from "../../protocol/index.ts";
-import { zeroUsage } from "../../protocol/index.ts";
+// exactly as the engine applied the change when it happened (the same time-stamping rules). Pure.
+import { Plan, PurpleError, type JournalRecord, type PlanSnapshot } from "../../protocol/index.ts";
+import { indexPlan } from "../core/plan-index.ts";
+import { initialRunState, stampAgentTimes, stampPlanTimes } from "../core/state.ts";
+import { agentSnapOf } from "../engine/durable.ts";
+import { newAgentRecord } from "../status/agent-record.ts";
 import type { Recovered } from "./journal.ts";
-
-const TERMINAL = new Set(["completed", "failed", "cancelled", "blocked"]);
-const TERMINAL_PLAN = new Set(["succeeded", "failed", "cancelled", "blocked"]);
 
 /** The plans as they were when the last record was written. */
 export function rebuild(recovered: Recovered): PlanSnapshot[] {
@@ -24,8 +23,7 @@ function apply(plans: Map<string, PlanSnapshot>, r: JournalRecord): void {
     case "plan-state":
       p.state = r.to;
       p.reason = r.reason;
-      if (r.to === "running" && p.startedAt === null) p.startedAt = r.at;
-      p.completedAt = TERMINAL_PLAN.has(r.to) ? r.at : null;
+      stampPlanTimes(p, r.to, r.at);
       return;
     case "wave-state": {
       const i = p.waves.findIndex((w) => w.id === r.wave);
@@ -39,11 +37,7 @@ function apply(plans: Map<string, PlanSnapshot>, r: JournalRecord): void {
       a.state = r.to;
       a.attempt = r.attempt;
       a.reason = r.reason;
-      if (r.to === "running") {
-        a.startedAt = r.at;
-        a.completedAt = null;
-      }
-      if (TERMINAL.has(r.to)) a.completedAt = r.at;
+      stampAgentTimes(a, r.to, r.at);
       return;
     }
     case "pgid":
@@ -72,15 +66,14 @@ function agentOf(p: PlanSnapshot, id: string) {
   return a;
 }
 
-/** A plan just accepted: received, every wave pending, every agent queued. */
+/** A plan just accepted: its initial run state, as the scheduler core makes it. */
 function fresh(r: Extract<JournalRecord, { t: "plan" }>): PlanSnapshot {
-  const plan = Plan.parse(r.body);
+  const run = initialRunState(indexPlan(Plan.parse(r.body)));
   const agents: PlanSnapshot["agents"] = {};
-  for (const a of plan.agents)
-    agents[a.id] = { state: "queued", attempt: 0, reason: null, startedAt: null, completedAt: null, changedFiles: [], violations: [], usage: zeroUsage(), exitCode: null, tickets: {}, pgid: null };
+  for (const [id, st] of run.agents) agents[id] = agentSnapOf(st, newAgentRecord(), null);
   return {
     plan: r.plan, hash: r.hash, dir: r.dir, source: r.source, approval: r.approval, body: r.body, acceptedAt: r.at,
-    state: "received", reason: null, startedAt: null, completedAt: null, waveIndex: 0,
-    waves: plan.waves.map((w) => ({ id: w.id, state: "pending" as const })), agents, approvedWaves: [],
+    state: run.state, reason: null, startedAt: null, completedAt: null, waveIndex: 0,
+    waves: run.waves.map((w) => ({ ...w })), agents, approvedWaves: [],
   };
 }
