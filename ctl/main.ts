@@ -20,6 +20,7 @@ const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
   service print|install [--systemd|--launchd] [--user]
                              a systemd unit or launchd plist that runs purpled for this root
   mcp [--plan PLAN]          an MCP server on stdio whose purple_* tools forward to purpled
+  dashboard                  the web view's address with its token; opens it on a terminal
 
 The socket is --socket, else $PURPLE_SOCKET, else the one in the nearest
 .context-kit/orchestration/.purple/daemon.json (walking up from --root or the working directory).
@@ -56,6 +57,7 @@ const COMMANDS: Record<string, Command> = {
   stop: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/control.ts")).stop(c) },
   service: { min: 1, max: 1, args: "print|install [--systemd|--launchd] [--user]", flags: ["systemd", "launchd", "user"], run: async (c, a) => (await import("./commands/service.ts")).service(c, a) },
   mcp: { min: 0, max: 0, args: "[--plan PLAN]", flags: ["plan"], run: async (c) => (await import("./commands/mcp.ts")).mcp(c) },
+  dashboard: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/dashboard.ts")).dashboard(c) },
 };
 
 const GLOBAL = new Set(["root", "socket", "json", "help", "version"]);

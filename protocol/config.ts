@@ -1,6 +1,7 @@
 // O/purple.yaml (or purpled --config FILE): what compiled plans get where markdown and Purple
 // folders name nothing — the runner, model, agents at once and the commands agents may run.
 import { z } from "zod";
+import { HttpListen } from "./http.ts";
 import { RunnerKind } from "./plan.ts";
 
 export const CompileDefaultsSchema = z.strictObject({
@@ -12,5 +13,7 @@ export const CompileDefaultsSchema = z.strictObject({
 
 export const DaemonConfig = z.strictObject({
   defaults: CompileDefaultsSchema.default({ runner: "anthropic", allowedCommands: [] }),
+  /** serve the web view on this loopback HOST:PORT (purpled --http overrides); off when absent */
+  http: HttpListen.optional(),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

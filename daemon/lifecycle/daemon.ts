@@ -6,12 +6,13 @@
 // always closes the socket and removes daemon.json and the lock.
 import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent, type PlanSnapshot } from "../../protocol/index.ts";
+import { asPurpleError, defaultSocketPath, type DaemonConfig, type HttpListen, type DaemonInfo, type PlanEvent, type PlanSnapshot } from "../../protocol/index.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
 import { PlanWatcher } from "../../inbox/watcher.ts";
 import { DaemonApi } from "../control/api.ts";
 import { ControlServer } from "../control/server.ts";
+import { HttpServer } from "../http/server.ts";
 import { Engine } from "../engine/engine.ts";
 import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
@@ -37,6 +38,8 @@ export interface DaemonOptions {
   retryBaseMs: number;
   rescanMs: number;
   maxPlanBytes: number;
+  /** serve the web view here (else O/purple.yaml's http:, else none) */
+  http?: HttpListen;
 }
 
 /** Run purpled until it is stopped; resolves with the process exit code. */
@@ -101,6 +104,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let watcher: PlanWatcher | null = null;
   let engine: Engine | null = null;
   let server: ControlServer | null = null;
+  let http: HttpServer | null = null;
   let signals = 0;
   let forced = false;
   let stop!: (code: number) => void;
@@ -155,6 +159,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     publish = (e) => api.publish(e);
     const socket = opts.socket ?? defaultSocketPath(root);
     server = await ControlServer.listen(socket, api, { logger });
+    const web = opts.http ?? config.http;
+    if (web) http = HttpServer.start({ ...web, handler: api, root, orchestration, stateDir, maxAgents: opts.maxAgents, logger });
     const auditDir = join(stateDir, "audit");
     // Deleting O takes O/.purple with it: lock, journal, audit baseline, socket, daemon.json.
     // Rebuild them in place before the recreated O is read, so the daemon stays single,
@@ -167,7 +173,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       eng.checkpoints.setAuditor(await TreeAuditor.open(root, auditDir));
       await server?.close().catch(() => {});
       server = await ControlServer.listen(socket, api, { logger });
-      writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root } satisfies DaemonInfo, null, 2) + "\n");
+      http?.restoreToken();
+      writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root, ...(http ? { http: http.url } : {}) } satisfies DaemonInfo, null, 2) + "\n");
       logger.warn({ dir: stateDir }, "the orchestration directory was deleted and recreated; purpled rebuilt its state folder");
     };
     watcher = new PlanWatcher({
@@ -180,10 +187,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
-    const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt, root };
+    const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt, root, ...(http ? { http: http.url } : {}) };
     writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + "\n");
     if (!sandboxAvailable()) logger.warn("bubblewrap (bwrap) is not available: command agents run unsandboxed, so their writes into .git/ and .context-kit/orchestration/ are not prevented; install the bubblewrap package");
-    logger.info({ root, socket: server.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandboxAvailable() }, "purpled started");
+    logger.info({ root, socket: server.path, http: http?.url, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandboxAvailable() }, "purpled started");
     return await stopped;
   } catch (err) {
     const e = asPurpleError(err);
@@ -194,6 +201,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off("SIGINT", onSignal);
     await watcher?.close().catch(() => {});
     await server?.close().catch((err) => logger.warn({ err }, "closing the control socket failed"));
+    await http?.stop().catch((err) => logger.warn({ err }, "closing the web view failed"));
     if (engine && !forced) engine.snapshot(); // a clean stop leaves a compact journal behind
     journal.close();
     try { unlinkSync(infoPath); } catch {}

@@ -1,0 +1,91 @@
+// An attempt's changeset as the page shows it (protocol AttemptChangeset). Today it is built from
+// the agent's status — the files its attempts changed and the changes refused as out of its
+// territory — with each kept file's diff taken from the project's own git (against HEAD; a file
+// git does not track shows whole, as added). A refused change never reached the project, so it
+// is listed, marked, with what purple did, and no diff. When attempts record their own changeset
+// (the sandbox work), changesetOf returns that instead, with source "changeset".
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { AgentStatus, AttemptChangeset, ChangesetFile } from "../../protocol/index.ts";
+
+const MAX_FILES_DIFFED = 40;
+const MAX_DIFF_CHARS = 64 * 1024;
+const GIT_TIMEOUT_MS = 5_000;
+
+/** The changeset of the agent's latest attempt, with diffs from git where the project has it. */
+export async function changesetOf(root: string, status: AgentStatus): Promise<AttemptChangeset> {
+  const repo = existsSync(join(root, ".git")) && (await git(root, ["rev-parse", "--verify", "-q", "HEAD"])).code === 0;
+  const refused = new Map(status.violations.map((v) => [v.path, v]));
+  const files: ChangesetFile[] = [];
+  let diffed = 0;
+  for (const path of status.changedFiles) {
+    if (refused.has(path)) continue;
+    const diff = diffed++ < MAX_FILES_DIFFED ? await diffOf(root, path, repo) : null;
+    files.push({ path, change: diff === null ? "unknown" : changeOf(diff), refused: false, action: null, diff: clip(diff), truncated: (diff?.length ?? 0) > MAX_DIFF_CHARS });
+  }
+  for (const v of refused.values()) {
+    // "deleted": a file it added was taken out of the tree; "reverted": an existing file was put back
+    files.push({ path: v.path, change: v.action === "deleted" ? "added" : "modified", refused: true, action: v.action, diff: null, truncated: false });
+  }
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return {
+    plan: status.plan,
+    agent: status.agent,
+    attempt: status.attempt,
+    source: "status",
+    base: repo ? "the project's HEAD commit (files git does not track show whole)" : "nothing (the project is not a git repository: files show whole)",
+    files,
+  };
+}
+
+async function diffOf(root: string, path: string, repo: boolean): Promise<string | null> {
+  if (repo) {
+    const tracked = await git(root, ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "HEAD", "--", path]);
+    if (tracked.code === 0 && tracked.out) return tracked.out;
+  }
+  if (!existsSync(join(root, path))) return null;
+  // --no-index exits 1 when the files differ, which they always do here
+  const whole = await git(root, ["diff", "--no-index", "--no-color", "--no-ext-diff", "--no-textconv", "--", "/dev/null", path]);
+  return whole.code <= 1 && whole.out ? whole.out : null;
+}
+
+function changeOf(diff: string): ChangesetFile["change"] {
+  if (/^new file mode/m.test(diff)) return "added";
+  if (/^deleted file mode/m.test(diff)) return "deleted";
+  return "modified";
+}
+
+const clip = (diff: string | null) => (diff === null || diff.length <= MAX_DIFF_CHARS ? diff : diff.slice(0, MAX_DIFF_CHARS));
+
+/** git read-only in the project: no system or global config, no fsmonitor hook, no optional locks. */
+async function git(root: string, args: string[]): Promise<{ code: number; out: string }> {
+  const proc = Bun.spawn(["git", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false", ...args], {
+    cwd: root,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "ignore",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
+  });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), GIT_TIMEOUT_MS);
+  try {
+    const out = await readCapped(proc.stdout, MAX_DIFF_CHARS + 1, () => proc.kill("SIGKILL"));
+    const code = await proc.exited;
+    return { code: out.length > MAX_DIFF_CHARS ? 0 : code, out }; // cut short by us, not failed
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The first `max` characters of a stream; past that the producer is stopped. */
+async function readCapped(stream: ReadableStream<Uint8Array>, max: number, stop: () => void): Promise<string> {
+  const decoder = new TextDecoder();
+  let out = "";
+  for await (const chunk of stream) {
+    out += decoder.decode(chunk, { stream: true });
+    if (out.length > max) {
+      stop();
+      return out.slice(0, max);
+    }
+  }
+  return out + decoder.decode();
+}

@@ -1,0 +1,180 @@
+// The page's rendering: pure functions from what the daemon said (plan.list, plan.get,
+// validation results, events) to HTML strings. Every value from the daemon goes through esc().
+
+export const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+const TERMINAL_PLAN = new Set(["succeeded", "failed", "cancelled", "blocked"]);
+
+export function ago(iso, now = Date.now()) {
+  if (!iso) return "";
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s ago`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ago`;
+}
+const since = (iso) => (iso ? `<span class="since" data-since="${esc(iso)}">${esc(ago(iso))}</span>` : "");
+const tokens = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+const usd = (n) => `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
+const badge = (state, extra = "") => `<span class="badge s-${esc(state)}" ${extra}>${esc(state)}</span>`;
+const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : "");
+
+/** The top bar: daemon, slots in use across every plan. */
+export function renderDaemon(daemon, session) {
+  if (!daemon) return "";
+  const running = daemon.plans.reduce((n, p) => n + p.running, 0);
+  const slots = session ? ` of ${session.maxAgents}` : "";
+  return `<span title="${esc(daemon.root)}">${esc(daemon.root)}</span><span class="sep"></span>`
+    + `<span data-testid="slots"><b>${running}</b>${slots} slots in use</span><span class="sep"></span>`
+    + `<span>purpled ${esc(daemon.version)}${daemon.draining ? " · draining" : ""}${daemon.degraded ? ' · <b class="warn">degraded</b>' : ""}</span>`;
+}
+
+/** The list of plans on the root. */
+export function renderPlans(plans, selected) {
+  if (!plans.length) return `<div class="empty">No plans yet. Drop one into <code>.context-kit/orchestration/inbox/</code>.</div>`;
+  return `<h2>Plans</h2>` + plans.map((p) => `
+    <a class="plan-link${p.plan === selected ? " selected" : ""}" href="#plan=${encodeURIComponent(p.plan)}" data-plan="${esc(p.plan)}">
+      <span class="plan-name">${esc(p.plan)}</span>${badge(p.state)}
+      <span class="plan-meta">${p.completed}/${p.agents} agents · ${p.wavesPassed}/${p.waves} waves · ${usd(p.costUsd)}</span>
+    </a>`).join("");
+}
+
+/** The last thing an agent was seen doing: its status-bar tool or file, else its last changed file, else its last state change. */
+export function lastActivity(id, plan, events) {
+  let best = null;
+  const bar = plan.statusBar;
+  if (bar && bar.agent === id && (bar.tool || bar.activeFile)) best = { what: [bar.tool, bar.activeFile].filter(Boolean).join(" · "), at: bar.updatedAt };
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.agent !== id) continue;
+    if (best && Date.parse(best.at) >= Date.parse(e.ts)) break;
+    if (e.type === "agent.changes") { best = { what: `wrote ${e.paths[e.paths.length - 1]}${e.paths.length > 1 ? ` +${e.paths.length - 1}` : ""}`, at: e.ts }; break; }
+    if (e.type === "agent.violation") { best = { what: `refused ${e.path}`, at: e.ts }; break; }
+    if (e.type === "agent.state") { best = { what: `${e.from} → ${e.to}`, at: e.ts }; break; }
+  }
+  return best;
+}
+
+function agentRow(a, plan, events, panel) {
+  const done = a.tickets.filter((t) => t.state === "completed").length;
+  const act = lastActivity(a.agent, plan, events);
+  const refused = a.violations.length;
+  const open = panel && panel.agent === a.agent ? panel.tab : "";
+  const canRetry = ["failed", "blocked", "cancelled"].includes(a.state);
+  const canCancel = !["completed", "failed", "cancelled", "blocked"].includes(a.state);
+  return `<tr data-agent="${esc(a.agent)}" data-state="${esc(a.state)}">
+    <td><div class="agent-id">${esc(a.agent)}</div><div class="muted small mono ellipsis" title="${esc(a.territory.join(", "))}">${esc(a.territory.join(", "))}</div>
+      <div class="actions">
+        <button class="tab${open === "output" ? " on" : ""}" data-open="output" data-agent="${esc(a.agent)}">Output</button>
+        <button class="tab${open === "changes" ? " on" : ""}" data-open="changes" data-agent="${esc(a.agent)}">Changes <span class="count">${a.changedFiles.length}</span>${refused ? `<span class="count bad">${refused} refused</span>` : ""}</button>
+        ${canRetry ? `<button data-act="retry" data-agent="${esc(a.agent)}">Retry</button>` : ""}
+        ${canCancel ? `<button class="danger-quiet" data-act="cancel-agent" data-agent="${esc(a.agent)}">Cancel</button>` : ""}
+      </div></td>
+    <td>${badge(a.state, `data-testid="agent-state"`)} <span class="muted small">attempt ${a.attempt}</span>${a.reason ? `<div class="reason small" title="${esc(a.reason)}">${esc(a.reason)}</div>` : ""}</td>
+    <td>${a.tickets.length ? `<progress class="bar" max="${a.tickets.length}" value="${done}"></progress><span class="small">${done}/${a.tickets.length} tickets</span>` : '<span class="muted small">no tickets</span>'}</td>
+    <td>${act ? `<div class="small mono ellipsis" title="${esc(act.what)}">${esc(act.what)}</div>${since(act.at)}` : '<span class="muted small">—</span>'}</td>
+    <td class="num"><b>${usd(a.usage.costUsd)}</b><div class="small muted">${tokens(a.usage.inputTokens)} in · ${tokens(a.usage.outputTokens)} out</div></td></tr>`;
+}
+
+/** A gate still running has no validation file yet: its checks so far, from the gate.check events since it began. */
+function liveGate(plan, wave, events) {
+  let start = -1;
+  for (let i = events.length - 1; i >= 0; i--) if (events[i].type === "wave.state" && events[i].wave === wave.id && events[i].to === "validating") { start = i; break; }
+  if (start < 0 || wave.state !== "validating") return undefined;
+  const checks = events.slice(start).filter((e) => e.type === "gate.check" && e.wave === wave.id).map((e) => e.result);
+  return { plan, subject: wave.id, kind: "gate", passed: false, running: true, startedAt: events[start].ts, completedAt: null, checks };
+}
+
+function checkList(result, expanded, waveState) {
+  if (!result) return `<div class="muted small gate-pending">${waveState === "pending" || waveState === "running" ? "runs when the wave's agents have completed" : "not run"}</div>`;
+  return `<ul class="checks">` + result.checks.map((c, i) => {
+    const key = `${result.kind}:${result.subject}:${i}`;
+    return `<li class="${c.passed ? "pass" : "fail"}" data-check="${esc(key)}">
+      <button class="check-toggle" data-toggle="${esc(key)}"><span class="mark-${c.passed ? "pass" : "fail"}">${c.passed ? "✓" : "✗"}</span>
+      <span class="kind">${esc(c.kind)}</span> <span class="mono">${esc(c.target)}</span><span class="muted small"> ${Math.round(c.durationMs)} ms${c.exitCode !== null ? ` · exit ${c.exitCode}` : ""}</span></button>
+      ${expanded.has(key) && c.output ? `<pre class="output">${esc(c.output)}</pre>` : ""}</li>`;
+  }).join("") + `</ul>`;
+}
+
+/** One plan: header with totals and actions, each wave with its gate and agents, contracts, events. */
+export function renderPlan(detail, validation, events, ui) {
+  const p = detail.plan;
+  const byId = new Map(detail.agents.map((a) => [a.agent, a]));
+  const gates = new Map(validation.filter((v) => v.kind === "gate").map((v) => [v.subject, v]));
+  const contracts = validation.filter((v) => v.kind === "contract");
+  const counts = Object.entries(p.counts).filter(([, n]) => n > 0).map(([s, n]) => `${badge(s)} ${n}`).join(" ");
+  const acts = [];
+  if (["awaiting-approval", "blocked"].includes(p.state)) acts.push(`<button class="primary" data-act="approve">Approve</button>`);
+  if (["running", "queued"].includes(p.state)) acts.push(`<button data-act="pause">Pause</button>`);
+  if (p.state === "paused") acts.push(`<button class="primary" data-act="resume">Resume</button>`);
+  if (!TERMINAL_PLAN.has(p.state)) acts.push(`<button class="danger" data-act="cancel">Cancel plan</button>`);
+  const waves = p.waves.map((w) => {
+    const gate = gates.get(w.id) ?? liveGate(p.plan, w, events);
+    const failed = gate ? gate.checks.filter((c) => !c.passed).length : 0;
+    return `<section class="wave" data-wave="${esc(w.id)}" data-state="${esc(w.state)}">
+      <div class="wave-head"><h3>${esc(w.title || w.id)} <span class="muted small mono">${esc(w.id)}</span></h3>${badge(w.state)}
+        ${failed && p.state === "blocked" ? `<button class="small-btn" data-act="override" data-wave="${esc(w.id)}">Override failed checks…</button>` : ""}</div>
+      <table class="agents"><thead><tr><th>Agent</th><th>State</th><th>Tickets</th><th>Last activity</th><th class="num">Usage</th></tr></thead>
+      <tbody>${w.agents.map((id) => byId.get(id)).filter(Boolean).map((a) => agentRow(a, p, events, ui.panel)).join("")}</tbody></table>
+      <div class="gate"><div class="gate-title">Gate${gate ? ` · ${gate.running ? '<span class="warn">running</span>' : gate.passed ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'} ${since(gate.completedAt)}` : ""}</div>${checkList(gate, ui.expanded, w.state)}</div>
+    </section>`;
+  }).join("");
+  return `<section class="plan-head" data-plan-state="${esc(p.state)}">
+      <div class="title-row"><h1>${esc(p.plan)}</h1>${badge(p.state, 'data-testid="plan-state"')}<div class="plan-actions">${acts.join("")}</div></div>
+      ${p.goal ? `<p class="goal">${esc(p.goal)}</p>` : ""}
+      ${p.reason ? `<p class="plan-reason${["blocked", "failed", "cancelled"].includes(p.state) ? " alert" : ""}">${esc(p.reason)}</p>` : ""}
+      <div class="totals">
+        <div><span class="label">Agents</span>${counts || "—"}</div>
+        <div><span class="label">Tokens</span>${tokens(p.usage.inputTokens)} in · ${tokens(p.usage.outputTokens)} out · ${tokens(p.usage.cacheReadTokens)} cached</div>
+        <div><span class="label">Cost</span><b data-testid="plan-cost">${usd(p.usage.costUsd)}</b></div>
+        <div><span class="label">Running</span>${(p.counts.running ?? 0) + (p.counts.validating ?? 0)} agent slot(s)</div>
+        <div><span class="label">Started</span>${p.startedAt ? `${clock(p.startedAt)} · ${since(p.startedAt)}` : "—"}</div>
+      </div>
+    </section>
+    ${waves}
+    ${contracts.length ? `<section class="wave"><div class="wave-head"><h3>Contracts</h3></div>${contracts.map((c) => `<div class="gate"><div class="gate-title">${esc(c.subject)} · ${c.passed ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'}</div>${checkList(c, ui.expanded)}</div>`).join("")}</section>` : ""}
+    <section class="events"><h3>Events <span class="muted small">${events.length}</span></h3><ol class="event-list">${events.slice(-200).reverse().map(eventLine).join("")}</ol></section>`;
+}
+
+function eventLine(e) {
+  let what;
+  switch (e.type) {
+    case "plan.accepted": what = `accepted from ${esc(e.source)}`; break;
+    case "plan.state": what = `plan ${esc(e.from ?? "—")} → <b>${esc(e.to)}</b>${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
+    case "wave.state": what = `wave ${esc(e.wave)} ${esc(e.from)} → <b>${esc(e.to)}</b>`; break;
+    case "agent.state": what = `<b>${esc(e.agent)}</b> ${esc(e.from)} → <b>${esc(e.to)}</b> (attempt ${e.attempt})${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
+    case "agent.changes": what = `<b>${esc(e.agent)}</b> changed ${e.paths.map((x) => `<span class="mono">${esc(x)}</span>`).join(", ")}`; break;
+    case "agent.violation": what = `<b>${esc(e.agent)}</b> <span class="bad">refused</span> <span class="mono">${esc(e.path)}</span> (${esc(e.action)})`; break;
+    case "gate.check": what = `gate ${esc(e.wave)}: ${e.result.passed ? "✓" : "✗"} ${esc(e.result.kind)} ${esc(e.result.target)}`; break;
+    case "contract.check": what = `contract ${esc(e.contract)}: ${e.result.passed ? "✓" : "✗"} ${esc(e.result.kind)} ${esc(e.result.target)}`; break;
+    default: what = esc(e.type);
+  }
+  return `<li data-type="${esc(e.type)}"><span class="muted mono">${esc(clock(e.ts))}</span> <span class="etype">${esc(e.type)}</span> ${what}</li>`;
+}
+
+/** The side panel: an agent's live output, or its latest attempt's changeset as diffs. */
+export function renderPanelHead(panel, agent) {
+  return `<div class="panel-head"><div><b>${esc(panel.agent)}</b> <span class="muted">attempt ${agent ? agent.attempt : "?"}</span></div>
+    <div class="panel-tabs"><button class="tab${panel.tab === "output" ? " on" : ""}" data-open="output" data-agent="${esc(panel.agent)}">Output</button>
+    <button class="tab${panel.tab === "changes" ? " on" : ""}" data-open="changes" data-agent="${esc(panel.agent)}">Changes</button>
+    <button class="close" data-close="panel" aria-label="close">×</button></div></div>`;
+}
+
+export function renderChangeset(cs) {
+  if (!cs) return `<div class="muted pad">loading…</div>`;
+  if (!cs.files.length) return `<div class="muted pad">No changes recorded for this attempt.</div>`;
+  return `<div class="muted small pad">Attempt ${cs.attempt} · diffs against ${esc(cs.base)}</div>` + cs.files.map((f) => `
+    <div class="file${f.refused ? " refused" : ""}" data-path="${esc(f.path)}" data-refused="${f.refused}">
+      <div class="file-head"><span class="mono">${esc(f.path)}</span><span class="chg c-${esc(f.change)}">${esc(f.change)}</span>
+        ${f.refused ? `<span class="refused-tag">refused · outside territory · ${esc(f.action)}</span>` : ""}</div>
+      ${f.refused ? `<div class="muted small pad">This change never reached the project.</div>` : f.diff ? diffHtml(f.diff) + (f.truncated ? `<div class="muted small pad">diff cut short</div>` : "") : `<div class="muted small pad">no diff to show</div>`}
+    </div>`).join("");
+}
+
+function diffHtml(diff) {
+  const lines = diff.split("\n").filter((l, i, all) => i < all.length - 1 || l !== "");
+  return `<pre class="diff">` + lines.map((l) => {
+    const cls = l.startsWith("+++") || l.startsWith("---") || l.startsWith("diff ") || l.startsWith("index ") || /^(new|deleted) file mode/.test(l) ? "h"
+      : l.startsWith("@@") ? "hunk" : l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : "";
+    return `<span class="${cls}">${esc(l) || " "}</span>`;
+  }).join("") + `</pre>`;
+}

@@ -1,0 +1,234 @@
+// The web view of the real purpled, in headless Chromium (issue 17): a running plan appears live,
+// agents change state without a reload, an attempt's diff shows its files and marks a refused
+// path, pause and resume from the page change the plan, and nothing answers without the token.
+// Agents are command agents waiting on files the test creates, so every state is the test's choice.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import YAML from "yaml";
+import { DaemonInfo, PlanStatus, type PlanInput } from "../protocol/index.ts";
+import { launchChromium, noBrowser } from "./support/browser.ts";
+import { BUN, DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
+import { expectValid, readJson } from "./support/files.ts";
+import { TestRpc } from "./support/rpc.ts";
+
+const REPO = join(import.meta.dir, "..");
+const daemons: DaemonProcess[] = [];
+const clients: TestRpc[] = [];
+let browser: Browser | null = null;
+
+if (noBrowser) console.warn(`web-view tests skipped: ${noBrowser}`);
+
+beforeAll(async () => {
+  if (!noBrowser) browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const d of daemons.splice(0)) if (d.proc.exitCode === null) await d.stop("SIGKILL");
+});
+
+async function startDaemon(root: string, args: string[] = ["--http", "127.0.0.1:0"]): Promise<{ rpc: TestRpc; info: DaemonInfo; token: string }> {
+  const d = new DaemonProcess(root, args);
+  daemons.push(d);
+  await d.started();
+  const stateDir = join(orchestrationDir(root), ".purple");
+  const info = expectValid(DaemonInfo, readJson(join(stateDir, "daemon.json")), "daemon.json");
+  const rpc = await TestRpc.connect(info.socket);
+  clients.push(rpc);
+  return { rpc, info, token: readFileSync(join(stateDir, "http-token"), "utf8").trim() };
+}
+
+/** purplectl dashboard's output: the address with the token. */
+function dashboardUrl(root: string): string {
+  const r = Bun.spawnSync([BUN, join(REPO, "ctl", "main.ts"), "--root", root, "dashboard"], { stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`purplectl dashboard: ${r.stderr.toString()}`);
+  return r.stdout.toString().trim();
+}
+
+/** An agent that says hello, then waits for go-<id> in `ctl` before running `work`. */
+const waiting = (ctl: string, id: string, work: string) => ({
+  kind: "command" as const,
+  command: ["bash", "-c", `echo "${id}: reading the project"; echo "${id}: waiting for the go-ahead"; while [ ! -f ${ctl}/go-${id} ]; do sleep 0.05; done; ${work}; echo "${id}: done"`],
+});
+
+function planOf(ctl: string): PlanInput {
+  return {
+    apiVersion: "purple/v1",
+    name: "shareable-urls",
+    goal: "Shareable project URLs",
+    maxAgents: 4,
+    defaults: { runner: "command", retries: 0 },
+    agents: [
+      { id: "routing", role: "Routing", territory: ["src/routes.ts"], tickets: [{ id: "URL-1", title: "Add the /project/:id route" }, { id: "URL-2", title: "Redirect old links" }], runner: waiting(ctl, "routing", "mkdir -p src && printf 'export const ProjectRoute = \"/project/:id\";\\n' > src/routes.ts") },
+      { id: "storage", role: "Storage", territory: ["src/storage.ts"], tickets: [{ id: "URL-3", title: "Persist the selected project" }], runner: waiting(ctl, "storage", "mkdir -p src && printf 'export const key = \"project\";\\n' > src/storage.ts") },
+      // writes its own file, and README.md, which is not its to write: refused
+      { id: "picker", role: "Project picker", territory: ["src/picker.ts"], dependsOn: ["routing"], tickets: [{ id: "URL-4", title: "Read the project id from the URL" }], runner: waiting(ctl, "picker", "printf 'import { ProjectRoute } from \"./routes\";\\nexport const pick = () => ProjectRoute;\\n' > src/picker.ts; echo 'defaced' >> README.md || true") },
+    ],
+    waves: [
+      { id: "wave-1", title: "Foundation", agents: ["routing", "storage"], gate: [{ exists: "src/routes.ts" }, { run: "test -s src/storage.ts" }] },
+      { id: "wave-2", title: "Integration", agents: ["picker"], gate: [{ contains: { file: "src/picker.ts", pattern: "ProjectRoute" } }] },
+    ],
+  };
+}
+
+const row = (agent: string, state: string) => `tr[data-agent="${agent}"][data-state="${state}"]`;
+
+/** Before a screenshot: no toast, no hover, the plan scrolled to its top. */
+async function settle(page: Page): Promise<void> {
+  await page.mouse.move(0, 0);
+  await page.waitForSelector("#toast", { state: "hidden" });
+  await page.evaluate(() => (globalThis as any).document.getElementById("main").scrollTo(0, 0));
+}
+
+/** Wait until the element's text includes `text`. */
+async function textShows(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForFunction(([sel, t]) => (globalThis as any).document.querySelector(sel)?.textContent?.includes(t), [selector, text] as const);
+}
+
+/** Click an action button, then the confirm dialog's Confirm. */
+async function confirmed(page: Page, button: string): Promise<void> {
+  await page.click(button);
+  await page.waitForSelector("dialog#confirm[open]");
+  await page.click("#confirm-ok");
+  await page.waitForSelector("dialog#confirm:not([open])", { state: "attached" });
+}
+
+async function planState(rpc: TestRpc, root: string): Promise<{ rpc: string; file: string }> {
+  const file = expectValid(PlanStatus, readJson(join(orchestrationDir(root), "shareable-urls", "status.json")), "status.json").state;
+  return { rpc: (await rpc.call("plan.get", { plan: "shareable-urls" })).plan.state, file };
+}
+
+async function waitForFileState(rpc: TestRpc, root: string, state: string): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const s = await planState(rpc, root).catch(() => null);
+    if (s?.rpc === state && s.file === state) return;
+    await Bun.sleep(20); // the status writer flushes after the transition
+  }
+  throw new Error(`the plan never became ${state} in plan.get and status.json: ${JSON.stringify(await planState(rpc, root))}`);
+}
+
+describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
+  test("a plan runs live on the page: states, output, pause and resume, the diff with a refused path", async () => {
+    const root = tempRoot({ git: true });
+    const ctl = mkdtempSync(join(tmpdir(), "purple-web-"));
+    const { rpc } = await startDaemon(root);
+    const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+
+    // The token in the address becomes a cookie and leaves the address bar.
+    await page.goto(dashboardUrl(root));
+    expect(new URL(page.url()).search).toBe("");
+    await page.waitForSelector("#conn[data-conn=live]");
+    await page.waitForSelector("text=No plans yet");
+    await page.evaluate(() => ((globalThis as any).__sameDocument = true));
+
+    // A plan submitted now appears without a reload, its first wave running.
+    writeFileSync(join(ctl, "plan.yaml"), YAML.stringify(planOf(ctl)));
+    await rpc.call("plan.submit", { path: join(ctl, "plan.yaml") });
+    await page.waitForSelector('.plan-link[data-plan="shareable-urls"]', { timeout: 20_000 });
+    await page.waitForSelector(row("routing", "running"), { timeout: 20_000 });
+    await page.waitForSelector(row("storage", "running"), { timeout: 20_000 });
+    expect(await page.textContent(row("picker", "queued"))).toContain("picker");
+    await rpc.call("purple_progress_complete_ticket", { plan: "shareable-urls", ticketId: "URL-1", agent: "routing" });
+    await rpc.call("purple_update_status", { plan: "shareable-urls", agent: "routing", tool: "Edit", activeFile: "src/routes.ts" });
+    await textShows(page, 'tr[data-agent="routing"]', "1/2 tickets");
+    expect(await page.textContent('tr[data-agent="routing"]')).toContain("Edit · src/routes.ts");
+    expect(await page.textContent('[data-testid="slots"]')).toContain("2 of 8 slots in use");
+
+    // The agent's output, live.
+    await page.click('tr[data-agent="routing"] button[data-open="output"]');
+    await textShows(page, "#panel pre.log", "routing: waiting for the go-ahead");
+
+    // Pause and resume from the page: the daemon's state (RPC and status.json) follows.
+    await confirmed(page, 'button[data-act="pause"]');
+    await page.waitForSelector('[data-testid="plan-state"]:text("paused")');
+    await waitForFileState(rpc, root, "paused");
+    await confirmed(page, 'button[data-act="resume"]');
+    await page.waitForSelector('[data-testid="plan-state"]:text("running")');
+    await waitForFileState(rpc, root, "running");
+    await settle(page);
+    await page.screenshot({ path: shot("web-view-running.png") ?? join(ctl, "running.png") });
+
+    // Wave 1 finishes: states change in place, the gate's checks show.
+    writeFileSync(join(ctl, "go-routing"), "");
+    writeFileSync(join(ctl, "go-storage"), "");
+    await page.waitForSelector(row("routing", "completed"), { timeout: 20_000 });
+    await textShows(page, "#panel pre.log", "routing: done");
+    await page.waitForSelector('section[data-wave="wave-1"][data-state="passed"]', { timeout: 20_000 });
+    await textShows(page, 'section[data-wave="wave-1"] .gate', "test -s src/storage.ts");
+    expect(await page.textContent('section[data-wave="wave-1"] .gate')).toContain("passed");
+
+    // Wave 2: the picker writes its file and README.md; the page shows both, README.md refused.
+    await page.waitForSelector(row("picker", "running"), { timeout: 20_000 });
+    writeFileSync(join(ctl, "go-picker"), "");
+    await page.waitForSelector(row("picker", "failed"), { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="plan-state"]:text("failed")', { timeout: 20_000 });
+    await page.click('tr[data-agent="picker"] button[data-open="changes"]');
+    await page.waitForSelector('.file[data-path="src/picker.ts"][data-refused="false"]');
+    expect(await page.textContent('.file[data-path="src/picker.ts"] pre.diff')).toContain("+export const pick = () => ProjectRoute;");
+    await page.waitForSelector('.file[data-path="README.md"][data-refused="true"] .refused-tag');
+    expect(await page.textContent('.file[data-path="README.md"]')).toContain("refused · outside territory · reverted");
+    expect(readFileSync(join(root, "README.md"), "utf8")).toBe("test project\n"); // the page says what the project shows
+    await settle(page);
+    await page.screenshot({ path: shot("web-view-after.png") ?? join(ctl, "after.png") });
+
+    // Events were listed as they came; the page never reloaded and threw nothing.
+    expect(await page.textContent(".event-list")).toContain("agent.violation");
+    expect(await page.evaluate(() => (globalThis as any).__sameDocument)).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  test("the page needs the token: 401 without it, 421 for a foreign Host, 403 cross-site; the token file is 0600", async () => {
+    const root = tempRoot();
+    mkdirSync(orchestrationDir(root), { recursive: true });
+    writeFileSync(join(orchestrationDir(root), "purple.yaml"), "http: 127.0.0.1:0\n"); // from the config this time
+    const { info, token } = await startDaemon(root, []);
+    const base = info.http!;
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(statSync(join(orchestrationDir(root), ".purple", "http-token")).mode & 0o777).toBe(0o600);
+
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    expect((await page.goto(base))!.status()).toBe(401);
+    expect((await page.goto(`${base}?token=wrong-${token}`))!.status()).toBe(401);
+    expect((await page.goto(`${base}api/events`))!.status()).toBe(401);
+    await context.close();
+    for (const [path, init] of [["api/rpc/plan.list", { method: "POST", body: "{}", headers: { "content-type": "application/json" } }], ["assets/app.js", {}], ["api/session", {}]] as const) {
+      expect((await fetch(base + path, init)).status).toBe(401);
+    }
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${base}api/session`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${base}api/session`, { headers: { ...auth, host: "evil.example:80" } })).status).toBe(421);
+    const crossSite = await fetch(`${base}api/rpc/plan.list`, { method: "POST", body: "{}", headers: { ...auth, "content-type": "application/json", origin: "http://evil.example" } });
+    expect(crossSite.status).toBe(403);
+    const notJson = await fetch(`${base}api/rpc/plan.list`, { method: "POST", body: "{}", headers: { ...auth, "content-type": "text/plain" } });
+    expect(notJson.status).toBe(403);
+    // the page's methods only: no submit, no shutdown
+    const shutdown = await fetch(`${base}api/rpc/daemon.shutdown`, { method: "POST", body: "{}", headers: { ...auth, "content-type": "application/json" } });
+    expect(shutdown.status).toBe(404);
+    expect(((await shutdown.json()) as any).error.code).toBe("METHOD_NOT_FOUND");
+  }, 60_000);
+});
+
+describe("web view address", () => {
+  test("purpled refuses a non-loopback address", () => {
+    const root = tempRoot();
+    const r = Bun.spawnSync([BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--http", "0.0.0.0:0"], { stdout: "pipe", stderr: "pipe" });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.toString()).toContain("0.0.0.0 is not a loopback address");
+  });
+});
+
+/** Where a screenshot goes: docs/ when PURPLE_SCREENSHOTS=1 (to refresh the README's pictures), else the test's temp dir. */
+function shot(name: string): string | null {
+  return process.env.PURPLE_SCREENSHOTS === "1" ? join(REPO, "docs", name) : null;
+}
