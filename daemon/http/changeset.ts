@@ -27,7 +27,7 @@ export async function changesetOf(root: string, status: AgentStatus): Promise<At
     // "deleted": a file it added was taken out of the tree; "reverted": an existing file was put back
     files.push({ path: v.path, change: v.action === "deleted" ? "added" : "modified", refused: true, action: v.action, diff: null, truncated: false });
   }
-  files.sort((a, b) => a.path.localeCompare(b.path));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     plan: status.plan,
     agent: status.agent,
