@@ -107,3 +107,14 @@ export type PlanInput = z.input<typeof Plan>;
 export function checkKind(check: GateCheck): "run" | "exists" | "contains" | "exports" | "contract" | "judge" | "manual" {
   return Object.keys(check)[0] as ReturnType<typeof checkKind>;
 }
+
+/** What a check looks at, for people: the command, the file, the pattern (the `target` of its CheckResult). */
+export function checkTarget(check: GateCheck): string {
+  if ("run" in check) return typeof check.run === "string" ? check.run : check.run.command;
+  if ("exists" in check) return check.exists;
+  if ("contains" in check) return `${check.contains.file} ~ ${check.contains.pattern}`;
+  if ("exports" in check) return `${check.exports.file} exports ${check.exports.names.join(", ")}`;
+  if ("contract" in check) return check.contract;
+  if ("judge" in check) return check.judge;
+  return check.manual;
+}

@@ -70,7 +70,7 @@ function planOf(ctl: string): PlanInput {
       { id: "picker", role: "Project picker", territory: ["src/picker.ts"], dependsOn: ["routing"], tickets: [{ id: "URL-4", title: "Read the project id from the URL" }], runner: waiting(ctl, "picker", "printf 'import { ProjectRoute } from \"./routes\";\\nexport const pick = () => ProjectRoute;\\n' > src/picker.ts; echo 'defaced' >> README.md || true") },
     ],
     waves: [
-      { id: "wave-1", title: "Foundation", agents: ["routing", "storage"], gate: [{ exists: "src/routes.ts" }, { run: "test -s src/storage.ts" }] },
+      { id: "wave-1", title: "Foundation", agents: ["routing", "storage"], gate: [{ exists: "src/routes.ts" }, { run: "test -s src/storage.ts && echo storage is there" }] },
       { id: "wave-2", title: "Integration", agents: ["picker"], gate: [{ contains: { file: "src/picker.ts", pattern: "ProjectRoute" } }] },
     ],
   };
@@ -137,6 +137,9 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     await page.waitForSelector(row("routing", "running"), { timeout: 20_000 });
     await page.waitForSelector(row("storage", "running"), { timeout: 20_000 });
     expect(await page.textContent(row("picker", "queued"))).toContain("picker");
+    // the gates' checks are listed before they run
+    expect(await page.textContent('section[data-wave="wave-1"] li[data-check-state="pending"]:first-child')).toContain("src/routes.ts");
+    expect(await page.textContent('section[data-wave="wave-2"] li[data-check-state="pending"]')).toContain("src/picker.ts ~ ProjectRoute");
     await rpc.call("purple_progress_complete_ticket", { plan: "shareable-urls", ticketId: "URL-1", agent: "routing" });
     await rpc.call("purple_update_status", { plan: "shareable-urls", agent: "routing", tool: "Edit", activeFile: "src/routes.ts" });
     await textShows(page, 'tr[data-agent="routing"]', "1/2 tickets");
@@ -163,8 +166,10 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     await page.waitForSelector(row("routing", "completed"), { timeout: 20_000 });
     await textShows(page, "#panel pre.log", "routing: done");
     await page.waitForSelector('section[data-wave="wave-1"][data-state="passed"]', { timeout: 20_000 });
-    await textShows(page, 'section[data-wave="wave-1"] .gate', "test -s src/storage.ts");
-    expect(await page.textContent('section[data-wave="wave-1"] .gate')).toContain("passed");
+    await page.waitForSelector('section[data-wave="wave-1"] li[data-check-state="passed"]:has-text("test -s src/storage.ts")');
+    expect(await page.locator('section[data-wave="wave-1"] li[data-check-state="passed"]').count()).toBe(2);
+    await page.click('section[data-wave="wave-1"] li:has-text("test -s src/storage.ts") button');
+    await textShows(page, 'section[data-wave="wave-1"] pre.output', "storage is there");
 
     // Wave 2: the picker writes its file and README.md; the page shows both, README.md refused.
     await page.waitForSelector(row("picker", "running"), { timeout: 20_000 });

@@ -84,14 +84,21 @@ function liveGate(plan, wave, events) {
   return { plan, subject: wave.id, kind: "gate", passed: false, running: true, startedAt: events[start].ts, completedAt: null, checks };
 }
 
-function checkList(result, expanded, waveState) {
-  if (!result) return `<div class="muted small gate-pending">${waveState === "pending" || waveState === "running" ? "runs when the wave's agents have completed" : "not run"}</div>`;
-  return `<ul class="checks">` + result.checks.map((c, i) => {
-    const key = `${result.kind}:${result.subject}:${i}`;
-    return `<li class="${c.passed ? "pass" : "fail"}" data-check="${esc(key)}">
-      <button class="check-toggle" data-toggle="${esc(key)}"><span class="mark-${c.passed ? "pass" : "fail"}">${c.passed ? "✓" : "✗"}</span>
-      <span class="kind">${esc(c.kind)}</span> <span class="mono">${esc(c.target)}</span><span class="muted small"> ${Math.round(c.durationMs)} ms${c.exitCode !== null ? ` · exit ${c.exitCode}` : ""}</span></button>
-      ${expanded.has(key) && c.output ? `<pre class="output">${esc(c.output)}</pre>` : ""}</li>`;
+/** Each check of a gate with its state: passed, failed, running (the gate is on it), pending or not run. */
+function checkList(result, planned, expanded, waveState = null) {
+  const rows = (planned.length ? planned : result?.checks ?? []).map((p, i) => ({ p, c: result?.checks[i] ?? null, i }));
+  if (!rows.length) return `<div class="muted small gate-pending">no checks</div>`;
+  const runningAt = result?.running ? result.checks.length : -1;
+  return `<ul class="checks">` + rows.map(({ p, c, i }) => {
+    const key = `${result?.kind ?? "gate"}:${result?.subject ?? ""}:${i}`;
+    const ended = result ? !result.running : waveState === "failed" || waveState === "blocked";
+    const state = c ? (c.passed ? "passed" : "failed") : i === runningAt ? "running" : ended ? "not run" : "pending";
+    const mark = { passed: "✓", failed: "✗", running: "●", pending: "○", "not run": "–" }[state];
+    const detail = c ? ` ${Math.round(c.durationMs)} ms${c.exitCode !== null ? ` · exit ${c.exitCode}` : ""}` : ` ${state}`;
+    return `<li class="check-${state.replace(" ", "-")}" data-check="${esc(key)}" data-check-state="${esc(state)}">
+      <button class="check-toggle" data-toggle="${esc(key)}"${c?.output ? "" : " disabled"}><span class="cmark">${mark}</span>
+      <span class="kind">${esc(p.kind)}</span> <span class="mono">${esc(p.target)}</span><span class="muted small">${esc(detail)}</span></button>
+      ${c && expanded.has(key) && c.output ? `<pre class="output">${esc(c.output)}</pre>` : ""}</li>`;
   }).join("") + `</ul>`;
 }
 
@@ -115,7 +122,7 @@ export function renderPlan(detail, validation, events, ui) {
         ${failed && p.state === "blocked" ? `<button class="small-btn" data-act="override" data-wave="${esc(w.id)}">Override failed checks…</button>` : ""}</div>
       <table class="agents"><thead><tr><th>Agent</th><th>State</th><th>Tickets</th><th>Last activity</th><th class="num">Usage</th></tr></thead>
       <tbody>${w.agents.map((id) => byId.get(id)).filter(Boolean).map((a) => agentRow(a, p, events, ui.panel)).join("")}</tbody></table>
-      <div class="gate"><div class="gate-title">Gate${gate ? ` · ${gate.running ? '<span class="warn">running</span>' : gate.passed ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'} ${since(gate.completedAt)}` : ""}</div>${checkList(gate, ui.expanded, w.state)}</div>
+      <div class="gate"><div class="gate-title">Gate${gate ? ` · ${gate.running ? '<span class="warn">running</span>' : gate.passed ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'} ${since(gate.completedAt)}` : w.state === "pending" || w.state === "running" ? ' · <span class="muted">after the agents complete</span>' : ""}</div>${checkList(gate, w.gate ?? [], ui.expanded, w.state)}</div>
     </section>`;
   }).join("");
   return `<section class="plan-head" data-plan-state="${esc(p.state)}">
@@ -131,7 +138,7 @@ export function renderPlan(detail, validation, events, ui) {
       </div>
     </section>
     ${waves}
-    ${contracts.length ? `<section class="wave"><div class="wave-head"><h3>Contracts</h3></div>${contracts.map((c) => `<div class="gate"><div class="gate-title">${esc(c.subject)} · ${c.passed ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'}</div>${checkList(c, ui.expanded)}</div>`).join("")}</section>` : ""}
+    ${contracts.length ? `<section class="wave"><div class="wave-head"><h3>Contracts</h3></div>${contracts.map((c) => `<div class="gate"><div class="gate-title">${esc(c.subject)} · ${c.passed ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'}</div>${checkList(c, [], ui.expanded)}</div>`).join("")}</section>` : ""}
     <section class="events"><h3>Events <span class="muted small">${events.length}</span></h3><ol class="event-list">${events.slice(-200).reverse().map(eventLine).join("")}</ol></section>`;
 }
 
