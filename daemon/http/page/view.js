@@ -69,7 +69,7 @@ function agentRow(a, plan, events, panel) {
         ${canRetry ? `<button data-act="retry" data-agent="${esc(a.agent)}">Retry</button>` : ""}
         ${canCancel ? `<button class="danger-quiet" data-act="cancel-agent" data-agent="${esc(a.agent)}">Cancel</button>` : ""}
       </div></td>
-    <td>${badge(a.state, `data-testid="agent-state"`)} <span class="muted small">attempt ${a.attempt}</span>${a.reason ? `<div class="reason small" title="${esc(a.reason)}">${esc(a.reason)}</div>` : ""}</td>
+    <td>${badge(a.state, `data-testid="agent-state"`)}<div class="muted small">attempt ${a.attempt}</div>${a.reason ? `<div class="reason small" title="${esc(a.reason)}">${esc(a.reason)}</div>` : ""}</td>
     <td>${a.tickets.length ? `<progress class="bar" max="${a.tickets.length}" value="${done}"></progress><span class="small">${done}/${a.tickets.length} tickets</span>` : '<span class="muted small">no tickets</span>'}</td>
     <td>${act ? `<div class="small mono ellipsis" title="${esc(act.what)}">${esc(act.what)}</div>${since(act.at)}` : '<span class="muted small">—</span>'}</td>
     <td class="num"><b>${usd(a.usage.costUsd)}</b><div class="small muted">${tokens(a.usage.inputTokens)} in · ${tokens(a.usage.outputTokens)} out</div></td></tr>`;
