@@ -13,9 +13,11 @@ import { launchChromium, noBrowser } from "./support/browser.ts";
 import { BUN, DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
 import { expectValid, readJson } from "./support/files.ts";
 import { TestRpc } from "./support/rpc.ts";
+import { ScriptedApi, type ScriptStep } from "./support/scripted-api.ts";
 
 const REPO = join(import.meta.dir, "..");
 const daemons: DaemonProcess[] = [];
+const apis: ScriptedApi[] = [];
 const clients: TestRpc[] = [];
 let browser: Browser | null = null;
 
@@ -30,10 +32,11 @@ afterAll(async () => {
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   for (const d of daemons.splice(0)) if (d.proc.exitCode === null) await d.stop("SIGKILL");
+  for (const a of apis.splice(0)) await a.stop();
 });
 
-async function startDaemon(root: string, args: string[] = ["--http", "127.0.0.1:0"]): Promise<{ rpc: TestRpc; info: DaemonInfo; token: string }> {
-  const d = new DaemonProcess(root, args);
+async function startDaemon(root: string, args: string[] = ["--http", "127.0.0.1:0"], env: Record<string, string> = {}): Promise<{ rpc: TestRpc; info: DaemonInfo; token: string }> {
+  const d = new DaemonProcess(root, args, env);
   daemons.push(d);
   await d.started();
   const stateDir = join(orchestrationDir(root), ".purple");
@@ -191,6 +194,36 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);
+
+  test("a model agent: its tokens and cost, and its transcript readable", async () => {
+    const call = (name: string, input: unknown): ScriptStep => ({ reply: { content: [{ type: "tool_use", name, input }] } });
+    const api = ScriptedApi.start({ scripts: { writer: [call("write_file", { path: "src/w.txt", content: "hi\n" }), call("finish", { summary: "wrote src/w.txt" })] } });
+    apis.push(api);
+    const root = tempRoot({ git: true });
+    const { rpc } = await startDaemon(root, ["--http", "127.0.0.1:0"], { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: api.url });
+    const ctl = mkdtempSync(join(tmpdir(), "purple-web-"));
+    const plan: PlanInput = {
+      apiVersion: "purple/v1", name: "model", defaults: { runner: "anthropic", retries: 0, model: "claude-sonnet-4-5" },
+      agents: [{ id: "writer", territory: ["src/"] }], waves: [{ id: "w", agents: ["writer"] }],
+    };
+    writeFileSync(join(ctl, "plan.yaml"), YAML.stringify(plan));
+    await rpc.call("plan.submit", { path: join(ctl, "plan.yaml") });
+    const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(dashboardUrl(root));
+    await page.waitForSelector(row("writer", "completed"));
+    const detail = await rpc.call("plan.get", { plan: "model" });
+    const usage = detail.agents[0].usage;
+    expect(usage.costUsd).toBeGreaterThan(0);
+    await textShows(page, 'tr[data-agent="writer"]', `$${usage.costUsd.toFixed(4)}`);
+    await textShows(page, '[data-testid="plan-cost"]', `$${detail.plan.usage.costUsd.toFixed(4)}`);
+    await page.click('tr[data-agent="writer"] button[data-open="output"]');
+    await textShows(page, "#panel pre.log", '⚙ write_file {"path":"src/w.txt"');
+    await textShows(page, "#panel pre.log", "■ ");
+    expect(await page.textContent("#panel .log-meta")).toContain("transcript.jsonl");
+    await context.close();
+  }, 60_000);
 
   test("the page needs the token: 401 without it, 421 for a foreign Host, 403 cross-site; the token file is 0600", async () => {
     const root = tempRoot();

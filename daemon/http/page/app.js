@@ -1,7 +1,7 @@
 // The page's behaviour: read state through the daemon's own protocol (POST /api/rpc/<method>,
 // the JSON-RPC methods; GET /api/events, events.subscribe as server-sent events) and redraw.
 // No state of its own beyond what was last read: every event makes it ask the daemon again.
-import { ago, renderChangeset, renderDaemon, renderPanelHead, renderPlan, renderPlans } from "./view.js";
+import { ago, renderChangeset, renderDaemon, renderPanelHead, renderPlan, renderPlans, transcriptLine } from "./view.js";
 import { confirmAction, toast } from "./dialog.js";
 
 const $ = (id) => document.getElementById(id);
@@ -122,12 +122,23 @@ async function pollLog() {
   try {
     const chunk = await get(planPath(`/agents/${encodeURIComponent(agent)}/log${from === null ? "" : `?from=${from}`}`));
     if (!S.panel || S.panel.agent !== agent) return;
-    const fresh = !S.log || S.log.agent !== agent || chunk.size < (S.log.size ?? 0);
-    S.log = { agent, file: chunk.file, size: chunk.from + new TextEncoder().encode(chunk.text).length, text: (fresh ? "" : S.log.text) + chunk.text };
+    const fresh = !S.log || S.log.agent !== agent || S.log.file !== chunk.file || chunk.size < (S.log.size ?? 0);
+    // A transcript is shown a line at a time, readably; the part after its last newline waits for the rest.
+    let shown = chunk.text;
+    let partial = "";
+    if (chunk.file === "transcript.jsonl") {
+      let all = (fresh ? "" : S.log.partial) + chunk.text;
+      if (fresh && chunk.from > 0) all = all.slice(all.indexOf("\n") + 1); // read from the tail: starts mid-line
+      const cut = all.lastIndexOf("\n") + 1;
+      partial = all.slice(cut);
+      shown = all.slice(0, cut).split("\n").filter(Boolean).map((l) => transcriptLine(l) + "\n").join("");
+    }
+    S.log = { agent, file: chunk.file, partial, size: chunk.from + new TextEncoder().encode(chunk.text).length, text: (fresh ? "" : S.log.text) + shown };
     const pre = $("panel").querySelector("pre.log");
     if (pre) {
       const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
-      if (fresh) pre.textContent = chunk.text; else if (chunk.text) pre.append(chunk.text);
+      if (fresh) pre.textContent = shown; else if (shown) pre.append(shown);
+      if (pre.textContent.length > 1_000_000) pre.textContent = pre.textContent.slice(-500_000); // the tail is what matters
       if (atEnd) pre.scrollTop = pre.scrollHeight;
     }
     drawPanel();

@@ -118,7 +118,7 @@ export function renderPlan(detail, validation, events, ui) {
     const gate = gates.get(w.id) ?? liveGate(p.plan, w, events);
     const failed = gate ? gate.checks.filter((c) => !c.passed).length : 0;
     return `<section class="wave" data-wave="${esc(w.id)}" data-state="${esc(w.state)}">
-      <div class="wave-head"><h3>${esc(w.title || w.id)} <span class="muted small mono">${esc(w.id)}</span></h3>${badge(w.state)}
+      <div class="wave-head"><h3>${esc(w.title || w.id)}${w.title ? ` <span class="muted small mono">${esc(w.id)}</span>` : ""}</h3>${badge(w.state)}
         ${failed && p.state === "blocked" ? `<button class="small-btn" data-act="override" data-wave="${esc(w.id)}">Override failed checks…</button>` : ""}</div>
       <table class="agents"><thead><tr><th>Agent</th><th>State</th><th>Tickets</th><th>Last activity</th><th class="num">Usage</th></tr></thead>
       <tbody>${w.agents.map((id) => byId.get(id)).filter(Boolean).map((a) => agentRow(a, p, events, ui.panel)).join("")}</tbody></table>
@@ -184,4 +184,22 @@ function diffHtml(diff) {
       : l.startsWith("@@") ? "hunk" : l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : "";
     return `<span class="${cls}">${esc(l) || " "}</span>`;
   }).join("") + `</pre>`;
+}
+
+/** One transcript.jsonl line as a person reads it: the assistant's words and tool calls, errors, the end; a request as one line. */
+export function transcriptLine(line) {
+  let r;
+  try { r = JSON.parse(line); } catch { return line; }
+  const time = r.at ? `[${clock(r.at)}] ` : "";
+  switch (r.type) {
+    case "request": return `${time}→ turn ${r.turn}${r.retry ? ` (retry ${r.retry})` : ""}: request with ${r.body?.messages?.length ?? "?"} message(s)`;
+    case "response": {
+      const parts = (r.message?.content ?? []).map((b) => b.type === "text" ? b.text : b.type === "tool_use" ? `⚙ ${b.name} ${JSON.stringify(b.input).slice(0, 200)}` : `[${b.type}]`);
+      const u = r.message?.usage;
+      return `${time}← turn ${r.turn}${u ? ` (${u.input_tokens ?? 0} in, ${u.output_tokens ?? 0} out)` : ""}:\n  ${parts.join("\n  ")}`;
+    }
+    case "error": return `${time}✗ turn ${r.turn} failed${r.status ? ` (HTTP ${r.status})` : ""}: ${r.message}`;
+    case "end": return `${time}■ ${r.outcome}: ${r.message}`;
+    default: return line;
+  }
 }
