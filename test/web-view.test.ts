@@ -43,7 +43,8 @@ async function startDaemon(root: string, args: string[] = ["--http", "127.0.0.1:
   const info = expectValid(DaemonInfo, readJson(join(stateDir, "daemon.json")), "daemon.json");
   const rpc = await TestRpc.connect(info.socket);
   clients.push(rpc);
-  return { rpc, info, token: readFileSync(join(stateDir, "http-token"), "utf8").trim() };
+  const token = info.http ? readFileSync(join(stateDir, "http-token"), "utf8").trim() : "";
+  return { rpc, info, token };
 }
 
 /** purplectl dashboard's output: the address with the token. */
@@ -258,6 +259,21 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
 });
 
 describe("web view address", () => {
+  test("purplectl dashboard prints the address with the token, or says the daemon serves none", async () => {
+    const root = tempRoot();
+    const { token, info } = await startDaemon(root);
+    expect(dashboardUrl(root)).toBe(`${info.http}?token=${token}`);
+    const res = await fetch(dashboardUrl(root), { redirect: "manual" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("set-cookie")).toContain("HttpOnly; SameSite=Strict");
+    await daemons.pop()!.stop();
+    const plain = tempRoot();
+    await startDaemon(plain, []);
+    const r = Bun.spawnSync([BUN, join(REPO, "ctl", "main.ts"), "--root", plain, "dashboard"], { stdout: "pipe", stderr: "pipe" });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.toString()).toContain("purpled serves no web view: start it with --http");
+  }, 30_000);
+
   test("purpled refuses a non-loopback address", () => {
     const root = tempRoot();
     const r = Bun.spawnSync([BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--http", "0.0.0.0:0"], { stdout: "pipe", stderr: "pipe" });
