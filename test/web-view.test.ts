@@ -3,7 +3,7 @@
 // path, pause and resume from the page change the plan, and nothing answers without the token.
 // Agents are command agents waiting on files the test creates, so every state is the test's choice.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -21,7 +21,7 @@ const apis: ScriptedApi[] = [];
 const clients: TestRpc[] = [];
 let browser: Browser | null = null;
 
-if (noBrowser) console.warn(`web-view tests skipped: ${noBrowser}`);
+if (noBrowser) console.warn(`the web view's browser tests are skipped: ${noBrowser}`);
 
 beforeAll(async () => {
   if (!noBrowser) browser = await launchChromium();
@@ -226,6 +226,9 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     await context.close();
   }, 60_000);
 
+});
+
+describe("web view address and token", () => {
   test("the page needs the token: 401 without it, 421 for a foreign Host, 403 cross-site; the token file is 0600", async () => {
     const root = tempRoot();
     mkdirSync(orchestrationDir(root), { recursive: true });
@@ -235,12 +238,15 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(statSync(join(orchestrationDir(root), ".purple", "http-token")).mode & 0o777).toBe(0o600);
 
-    const context = await browser!.newContext();
-    const page = await context.newPage();
-    expect((await page.goto(base))!.status()).toBe(401);
-    expect((await page.goto(`${base}?token=wrong-${token}`))!.status()).toBe(401);
-    expect((await page.goto(`${base}api/events`))!.status()).toBe(401);
-    await context.close();
+    if (browser) { // the browser's view of it too, when there is one
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      expect((await page.goto(base))!.status()).toBe(401);
+      expect((await page.goto(`${base}?token=wrong-${token}`))!.status()).toBe(401);
+      expect((await page.goto(`${base}api/events`))!.status()).toBe(401);
+      await context.close();
+    }
+    expect((await fetch(base)).status).toBe(401);
     for (const [path, init] of [["api/rpc/plan.list", { method: "POST", body: "{}", headers: { "content-type": "application/json" } }], ["assets/app.js", {}], ["api/session", {}]] as const) {
       expect((await fetch(base + path, init)).status).toBe(401);
     }
@@ -256,9 +262,6 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     expect(shutdown.status).toBe(404);
     expect(((await shutdown.json()) as any).error.code).toBe("METHOD_NOT_FOUND");
   }, 60_000);
-});
-
-describe("web view address", () => {
   test("purplectl dashboard prints the address with the token, or says the daemon serves none", async () => {
     const root = tempRoot();
     const { token, info } = await startDaemon(root);
@@ -272,6 +275,23 @@ describe("web view address", () => {
     const r = Bun.spawnSync([BUN, join(REPO, "ctl", "main.ts"), "--root", plain, "dashboard"], { stdout: "pipe", stderr: "pipe" });
     expect(r.exitCode).toBe(1);
     expect(r.stderr.toString()).toContain("purpled serves no web view: start it with --http");
+  }, 30_000);
+
+  test("O deleted and recreated: the token file and daemon.json's address come back", async () => {
+    const root = tempRoot();
+    const d = new DaemonProcess(root, ["--http", "127.0.0.1:0", "--rescan", "300ms"]);
+    daemons.push(d);
+    await d.started();
+    const stateDir = join(orchestrationDir(root), ".purple");
+    const token = readFileSync(join(stateDir, "http-token"), "utf8");
+    const url = expectValid(DaemonInfo, readJson(join(stateDir, "daemon.json")), "daemon.json").http;
+    rmSync(orchestrationDir(root), { recursive: true });
+    mkdirSync(join(orchestrationDir(root), "inbox"), { recursive: true });
+    await d.waitFor((l) => String(l.msg).includes("purpled rebuilt its state folder"), "the state folder rebuilt");
+    expect(readFileSync(join(stateDir, "http-token"), "utf8")).toBe(token);
+    expect(statSync(join(stateDir, "http-token")).mode & 0o777).toBe(0o600);
+    expect(expectValid(DaemonInfo, readJson(join(stateDir, "daemon.json")), "daemon.json").http).toBe(url);
+    expect((await fetch(`${url}api/session`, { headers: { authorization: `Bearer ${token.trim()}` } })).status).toBe(200);
   }, 30_000);
 
   test("purpled refuses a non-loopback address", () => {
