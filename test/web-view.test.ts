@@ -74,7 +74,7 @@ function planOf(ctl: string): PlanInput {
       { id: "picker", role: "Project picker", territory: ["src/picker.ts"], dependsOn: ["routing"], tickets: [{ id: "URL-4", title: "Read the project id from the URL" }], runner: waiting(ctl, "picker", "printf 'import { ProjectRoute } from \"./routes\";\\nexport const pick = () => ProjectRoute;\\n' > src/picker.ts; echo 'defaced' >> README.md || true") },
     ],
     waves: [
-      { id: "wave-1", title: "Foundation", agents: ["routing", "storage"], gate: [{ exists: "src/routes.ts" }, { run: "test -s src/storage.ts && echo storage is there" }] },
+      { id: "wave-1", title: "Foundation", agents: ["routing", "storage"], gate: [{ exists: "src/routes.ts" }, { run: "test -s src/storage.ts && echo storage is there" }, { manual: "Design review" }] },
       { id: "wave-2", title: "Integration", agents: ["picker"], gate: [{ contains: { file: "src/picker.ts", pattern: "ProjectRoute" } }] },
     ],
   };
@@ -117,7 +117,7 @@ async function waitForFileState(rpc: TestRpc, root: string, state: string): Prom
 }
 
 describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
-  test("a plan runs live on the page: states, output, pause and resume, the diff with a refused path", async () => {
+  test("a plan runs live on the page: states, output, pause, resume and approve, the diff with a refused path", async () => {
     const root = tempRoot({ git: true });
     const ctl = mkdtempSync(join(tmpdir(), "purple-web-"));
     const { rpc } = await startDaemon(root);
@@ -143,6 +143,7 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     expect(await page.textContent(row("picker", "queued"))).toContain("picker");
     // the gates' checks are listed before they run
     expect(await page.textContent('section[data-wave="wave-1"] li[data-check-state="pending"]:first-child')).toContain("src/routes.ts");
+    expect(await page.locator('section[data-wave="wave-1"] li[data-check-state="pending"]').count()).toBe(3);
     expect(await page.textContent('section[data-wave="wave-2"] li[data-check-state="pending"]')).toContain("src/picker.ts ~ ProjectRoute");
     await rpc.call("purple_progress_complete_ticket", { plan: "shareable-urls", ticketId: "URL-1", agent: "routing" });
     await rpc.call("purple_update_status", { plan: "shareable-urls", agent: "routing", tool: "Edit", activeFile: "src/routes.ts" });
@@ -169,9 +170,14 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     writeFileSync(join(ctl, "go-storage"), "");
     await page.waitForSelector(row("routing", "completed"), { timeout: 20_000 });
     await textShows(page, "#panel pre.log", "routing: done");
+    // The manual check blocks the plan until a person approves it on the page.
+    await page.waitForSelector('[data-testid="plan-state"]:text("blocked")');
+    await page.waitForSelector('section[data-wave="wave-1"] li[data-check-state="failed"]:has-text("Design review")');
+    await confirmed(page, 'button[data-act="approve"]');
     await page.waitForSelector('section[data-wave="wave-1"][data-state="passed"]', { timeout: 20_000 });
     await page.waitForSelector('section[data-wave="wave-1"] li[data-check-state="passed"]:has-text("test -s src/storage.ts")');
-    expect(await page.locator('section[data-wave="wave-1"] li[data-check-state="passed"]').count()).toBe(2);
+    await page.waitForSelector('section[data-wave="wave-1"] li[data-check-state="passed"]:has-text("Design review")');
+    expect(await page.locator('section[data-wave="wave-1"] li[data-check-state="passed"]').count()).toBe(3);
     await page.click('section[data-wave="wave-1"] li:has-text("test -s src/storage.ts") button');
     await textShows(page, 'section[data-wave="wave-1"] pre.output', "storage is there");
 
