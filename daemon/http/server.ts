@@ -51,6 +51,7 @@ export class HttpServer {
       hostname: opts.host,
       port: opts.port,
       idleTimeout: 30,
+      maxRequestBodySize: MAX_BODY_BYTES, // Bun refuses a longer body before it is read
       fetch: (req, srv) => self.route(req, srv),
       error: (err) => {
         opts.logger.error({ err }, "http: handler failed");
