@@ -65,8 +65,8 @@ export const ChangesetFile = z.strictObject({
   path: z.string(),
   change: z.enum(["added", "modified", "deleted", "unknown"]),
   refused: z.boolean(),
-  /** for a refused change: what purple did about it */
-  action: z.enum(["reverted", "deleted", "held"]).nullable(),
+  /** reverted / deleted: undone after the fact by the audit; refused: stopped at write time; held: allowed, but not applied because another change of its changeset was refused */
+  action: z.enum(["reverted", "deleted", "refused", "held"]).nullable(),
   /** a unified diff, or null when there is none to show (refused, binary, unavailable) */
   diff: z.string().nullable(),
   truncated: z.boolean(),

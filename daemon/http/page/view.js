@@ -166,14 +166,16 @@ export function renderPanelHead(panel, agent) {
     <button class="close" data-close="panel" aria-label="close">×</button></div></div>`;
 }
 
+const ACTION = { reverted: "reverted", deleted: "removed", refused: "stopped at write", held: "held back" };
+
 export function renderChangeset(cs) {
   if (!cs) return `<div class="muted pad">loading…</div>`;
   if (!cs.files.length) return `<div class="muted pad">No changes recorded for this attempt.</div>`;
   return `<div class="muted small pad">Attempt ${cs.attempt} · diffs against ${esc(cs.base)}</div>` + cs.files.map((f) => `
     <div class="file${f.refused ? " refused" : ""}" data-path="${esc(f.path)}" data-refused="${f.refused}">
       <div class="file-head"><span class="mono">${esc(f.path)}</span><span class="chg c-${esc(f.change)}">${esc(f.change)}</span>
-        ${f.refused ? `<span class="refused-tag">refused · outside territory · ${esc(f.action)}</span>` : ""}</div>
-      ${f.refused ? `<div class="muted small pad">This change never reached the project.</div>` : f.diff ? diffHtml(f.diff) + (f.truncated ? `<div class="muted small pad">diff cut short</div>` : "") : `<div class="muted small pad">no diff to show</div>`}
+        ${f.refused ? `<span class="refused-tag">refused · outside territory · ${esc(ACTION[f.action] ?? f.action)}</span>` : f.action === "held" ? `<span class="held-tag">held back</span>` : ""}</div>
+      ${f.refused ? `<div class="muted small pad">This change never reached the project.</div>` : f.action === "held" ? `<div class="muted small pad">Not applied: another change of this attempt was refused, and an attempt's changes apply all or nothing.</div>` : f.diff ? diffHtml(f.diff) + (f.truncated ? `<div class="muted small pad">diff cut short</div>` : "") : `<div class="muted small pad">no diff to show</div>`}
     </div>`).join("");
 }
 
