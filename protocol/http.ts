@@ -92,9 +92,11 @@ export type AttemptChangeset = z.infer<typeof AttemptChangeset>;
 /** GET /api/plans/<plan>/agents/<agent>/log: a piece of the agent's output or transcript. */
 export const LogChunk = z.strictObject({
   file: z.enum(["output.log", "transcript.jsonl"]).nullable(),
-  /** the file's size now; ask again with from=size for what follows */
+  /** the file's size now */
   size: z.number().int().min(0),
   from: z.number().int().min(0),
+  /** ask again with from=next for what follows (text never ends inside a UTF-8 character) */
+  next: z.number().int().min(0),
   text: z.string(),
 });
 export type LogChunk = z.infer<typeof LogChunk>;

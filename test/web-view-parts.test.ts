@@ -56,12 +56,17 @@ describe("files", () => {
   test("an agent's log, read on from where the last piece ended", () => {
     const dir = mkdtempSync(join(tmpdir(), "purple-log-"));
     mkdirSync(join(dir, "agents", "a"), { recursive: true });
-    expect(readAgentLog(dir, "a", null)).toEqual({ file: null, size: 0, from: 0, text: "" });
+    expect(readAgentLog(dir, "a", null)).toEqual({ file: null, size: 0, from: 0, next: 0, text: "" });
     writeFileSync(join(dir, "agents", "a", "output.log"), "one\n");
     const first = readAgentLog(dir, "a", null);
-    expect(first).toEqual({ file: "output.log", size: 4, from: 0, text: "one\n" });
-    appendFileSync(join(dir, "agents", "a", "output.log"), "two\n");
-    expect(readAgentLog(dir, "a", first.size)).toEqual({ file: "output.log", size: 8, from: 4, text: "two\n" });
+    expect(first).toEqual({ file: "output.log", size: 4, from: 0, next: 4, text: "one\n" });
+    // a piece that ends inside a character stops before it; the next piece starts with it whole
+    const euro = Buffer.from("€"); // 3 bytes
+    appendFileSync(join(dir, "agents", "a", "output.log"), Buffer.concat([Buffer.from("two "), euro.subarray(0, 2)]));
+    const second = readAgentLog(dir, "a", first.next);
+    expect(second).toEqual({ file: "output.log", size: 10, from: 4, next: 8, text: "two " });
+    appendFileSync(join(dir, "agents", "a", "output.log"), Buffer.concat([euro.subarray(2), Buffer.from("\n")]));
+    expect(readAgentLog(dir, "a", second.next)).toMatchObject({ next: 12, text: "€\n" });
     expect(() => readAgentLog(dir, "../etc", null)).toThrow("not an agent id");
   });
   test("the event history keeps the last events and skips a torn line", () => {

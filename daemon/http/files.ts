@@ -24,16 +24,18 @@ export function readAgentLog(dir: string, agent: string, from: number | null): L
   const agentDir = join(dir, "agents", agent);
   for (const file of ["output.log", "transcript.jsonl"] as const) {
     const piece = readRange(join(agentDir, file), from, MAX_LOG_BYTES);
-    if (piece) return { file, size: piece.size, from: piece.from, text: piece.text };
+    if (!piece) continue;
+    const whole = wholeChars(piece.bytes);
+    return { file, size: piece.size, from: piece.from, next: piece.from + whole.length, text: whole.toString("utf8") };
   }
-  return { file: null, size: 0, from: 0, text: "" };
+  return { file: null, size: 0, from: 0, next: 0, text: "" };
 }
 
 /** The last `limit` events of events.jsonl (unparseable lines skipped). */
 export function readEventHistory(dir: string, limit: number): unknown[] {
   const piece = readRange(join(dir, "events.jsonl"), null, MAX_EVENT_BYTES);
   if (!piece) return [];
-  const lines = piece.text.split("\n");
+  const lines = piece.bytes.toString("utf8").split("\n");
   if (piece.from > 0) lines.shift(); // started mid-line
   const out: unknown[] = [];
   for (const line of lines.slice(-limit - 1)) {
@@ -53,7 +55,7 @@ export function readValidation(dir: string): ValidationResult[] {
       const piece = readRange(join(sub, name), 0, MAX_VALIDATION_BYTES);
       if (!piece || piece.size > MAX_VALIDATION_BYTES) continue;
       try {
-        const parsed = ValidationResult.safeParse(JSON.parse(piece.text));
+        const parsed = ValidationResult.safeParse(JSON.parse(piece.bytes.toString("utf8")));
         if (parsed.success) out.push(parsed.data);
       } catch {}
     }
@@ -62,7 +64,7 @@ export function readValidation(dir: string): ValidationResult[] {
 }
 
 /** Bytes [from, from+max) of a regular file (the last `max` when from is null); null when it is absent or not a regular file. */
-function readRange(path: string, from: number | null, max: number): { size: number; from: number; text: string } | null {
+function readRange(path: string, from: number | null, max: number): { size: number; from: number; bytes: Buffer } | null {
   try {
     if (!lstatSync(path).isFile()) return null;
   } catch {
@@ -81,8 +83,19 @@ function readRange(path: string, from: number | null, max: number): { size: numb
       if (n === 0) break;
       got += n;
     }
-    return { size, from: start, text: buf.subarray(0, got).toString("utf8") };
+    return { size, from: start, bytes: buf.subarray(0, got) };
   } finally {
     closeSync(fd);
   }
+}
+
+/** The bytes up to the last whole UTF-8 character (a piece may end inside one; the rest comes next time). */
+function wholeChars(bytes: Buffer): Buffer {
+  const end = bytes.length;
+  let back = 0;
+  while (end - back > 0 && back < 3 && (bytes[end - back - 1]! & 0xc0) === 0x80) back++; // continuation bytes
+  const lead = bytes[end - back - 1];
+  if (lead === undefined || lead < 0xc0) return bytes; // ASCII last, or nothing to check
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  return back + 1 < need ? bytes.subarray(0, end - back - 1) : bytes;
 }

@@ -133,7 +133,7 @@ async function pollLog() {
       partial = all.slice(cut);
       shown = all.slice(0, cut).split("\n").filter(Boolean).map((l) => transcriptLine(l) + "\n").join("");
     }
-    S.log = { agent, file: chunk.file, partial, size: chunk.from + new TextEncoder().encode(chunk.text).length, text: (fresh ? "" : S.log.text) + shown };
+    S.log = { agent, file: chunk.file, partial, size: chunk.next, text: (fresh ? "" : S.log.text) + shown };
     const pre = $("panel").querySelector("pre.log");
     if (pre) {
       const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
