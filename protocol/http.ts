@@ -67,6 +67,8 @@ export const ChangesetFile = z.strictObject({
   refused: z.boolean(),
   /** reverted / deleted: undone after the fact by the audit; refused: stopped at write time; held: allowed, but not applied because another change of its changeset was refused */
   action: z.enum(["reverted", "deleted", "refused", "held"]).nullable(),
+  /** why it was refused or held back, when purple knows */
+  reason: z.string().nullable(),
   /** a unified diff, or null when there is none to show (refused, binary, unavailable) */
   diff: z.string().nullable(),
   truncated: z.boolean(),

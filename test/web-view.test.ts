@@ -4,7 +4,6 @@
 // Agents are command agents waiting on files the test creates, so every state is the test's choice.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import YAML from "yaml";
@@ -33,6 +32,7 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   for (const d of daemons.splice(0)) if (d.proc.exitCode === null) await d.stop("SIGKILL");
   for (const a of apis.splice(0)) await a.stop();
+  for (const c of controls.splice(0)) rmSync(c, { recursive: true, force: true });
 });
 
 async function startDaemon(root: string, args: string[] = ["--http", "127.0.0.1:0"], env: Record<string, string> = {}): Promise<{ rpc: TestRpc; info: DaemonInfo; token: string }> {
@@ -52,6 +52,14 @@ function dashboardUrl(root: string): string {
   const r = Bun.spawnSync([BUN, join(REPO, "ctl", "main.ts"), "--root", root, "dashboard"], { stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`purplectl dashboard: ${r.stderr.toString()}`);
   return r.stdout.toString().trim();
+}
+
+const controls: string[] = [];
+/** Where the test leaves go-<id> files for its agents: outside /tmp, which a sandboxed agent sees fresh and empty (the rest of the host it sees read-only). */
+function controlDir(): string {
+  const dir = mkdtempSync("/var/tmp/purple-web-");
+  controls.push(dir);
+  return dir;
 }
 
 /** An agent that says hello, then waits for go-<id> in `ctl` before running `work`. */
@@ -119,7 +127,7 @@ async function waitForFileState(rpc: TestRpc, root: string, state: string): Prom
 describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
   test("a plan runs live on the page: states, output, pause, resume and approve, the diff with a refused path", async () => {
     const root = tempRoot({ git: true });
-    const ctl = mkdtempSync(join(tmpdir(), "purple-web-"));
+    const ctl = controlDir();
     const { rpc } = await startDaemon(root);
     const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
     const page = await context.newPage();
@@ -190,7 +198,7 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     await page.waitForSelector('.file[data-path="src/picker.ts"][data-refused="false"]');
     expect(await page.textContent('.file[data-path="src/picker.ts"] pre.diff')).toContain("+export const pick = () => ProjectRoute;");
     await page.waitForSelector('.file[data-path="README.md"][data-refused="true"] .refused-tag');
-    expect(await page.textContent('.file[data-path="README.md"]')).toContain("refused · outside territory · reverted");
+    expect(await page.textContent('.file[data-path="README.md"]')).toContain("Outside its territory: this change never reached the project");
     expect(readFileSync(join(root, "README.md"), "utf8")).toBe("test project\n"); // the page says what the project shows
     await settle(page);
     await page.screenshot({ path: shot("web-view-after.png") ?? join(ctl, "after.png") });
@@ -208,7 +216,7 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     apis.push(api);
     const root = tempRoot({ git: true });
     const { rpc } = await startDaemon(root, ["--http", "127.0.0.1:0"], { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: api.url });
-    const ctl = mkdtempSync(join(tmpdir(), "purple-web-"));
+    const ctl = controlDir();
     const plan: PlanInput = {
       apiVersion: "purple/v1", name: "model", defaults: { runner: "anthropic", retries: 0, model: "claude-sonnet-4-5" },
       agents: [{ id: "writer", territory: ["src/"] }], waves: [{ id: "w", agents: ["writer"] }],

@@ -1,9 +1,9 @@
-// An attempt's changeset as the page shows it (protocol AttemptChangeset). Today it is built from
-// the agent's status — the files its attempts changed and the changes refused as out of its
-// territory — with each kept file's diff taken from the project's own git (against HEAD; a file
-// git does not track shows whole, as added). A refused change never reached the project, so it
-// is listed, marked, with what purple did, and no diff. When attempts record their own changeset
-// (the sandbox work), changesetOf returns that instead, with source "changeset".
+// An attempt's changeset as the page shows it (protocol AttemptChangeset), built from the agent's
+// status: the files its attempts changed and the changes the audit undid. A file that reached the
+// project gets its diff from the project's own git (against HEAD; a file git does not track shows
+// whole, as added); a refused change never reached the project, so it is listed, marked, with
+// what purple did, and no diff. When the sandbox records each attempt's changeset, that record
+// becomes the source here (source "changeset"): `listed` is where it plugs in.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentStatus, AttemptChangeset, ChangesetFile } from "../../protocol/index.ts";
@@ -15,17 +15,17 @@ const GIT_TIMEOUT_MS = 5_000;
 /** The changeset of the agent's latest attempt, with diffs from git where the project has it. */
 export async function changesetOf(root: string, status: AgentStatus): Promise<AttemptChangeset> {
   const repo = existsSync(join(root, ".git")) && (await git(root, ["rev-parse", "--verify", "-q", "HEAD"])).code === 0;
-  const refused = new Map(status.violations.map((v) => [v.path, v]));
-  const files: ChangesetFile[] = [];
+  const listed = fromStatus(status);
   let diffed = 0;
-  for (const path of status.changedFiles) {
-    if (refused.has(path)) continue;
-    const diff = diffed++ < MAX_FILES_DIFFED ? await diffOf(root, path, repo) : null;
-    files.push({ path, change: diff === null ? "unknown" : changeOf(diff), refused: false, action: null, diff: clip(diff), truncated: (diff?.length ?? 0) > MAX_DIFF_CHARS });
-  }
-  for (const v of refused.values()) {
-    // "deleted": a file it added was taken out of the tree; "reverted": an existing file was put back
-    files.push({ path: v.path, change: v.action === "deleted" ? "added" : "modified", refused: true, action: v.action, diff: null, truncated: false });
+  const files: ChangesetFile[] = [];
+  for (const f of listed) {
+    if (f.refused || f.action === "held" || diffed >= MAX_FILES_DIFFED) {
+      files.push(f);
+      continue;
+    }
+    diffed++;
+    const diff = await diffOf(root, f.path, repo);
+    files.push({ ...f, change: diff === null ? f.change : changeOf(diff), diff: clip(diff), truncated: (diff?.length ?? 0) > MAX_DIFF_CHARS });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
@@ -36,6 +36,18 @@ export async function changesetOf(root: string, status: AgentStatus): Promise<At
     base: repo ? "the project's HEAD commit (files git does not track show whole)" : "nothing (the project is not a git repository: files show whole)",
     files,
   };
+}
+
+const entry = (path: string, change: ChangesetFile["change"], refused: boolean, action: ChangesetFile["action"], reason: string | null): ChangesetFile =>
+  ({ path, change, refused, action, reason, diff: null, truncated: false });
+
+/** From the agent's status: the files its attempts changed, and the changes the audit undid. */
+function fromStatus(status: AgentStatus): ChangesetFile[] {
+  const refused = new Map(status.violations.map((v) => [v.path, v]));
+  const files = status.changedFiles.filter((p) => !refused.has(p)).map((p) => entry(p, "unknown", false, null, null));
+  // "deleted": a file it added was taken out of the tree; "reverted": an existing file was put back
+  for (const v of refused.values()) files.push(entry(v.path, v.action === "deleted" ? "added" : "modified", true, v.action, "outside its territory"));
+  return files;
 }
 
 async function diffOf(root: string, path: string, repo: boolean): Promise<string | null> {
@@ -68,7 +80,7 @@ async function git(root: string, args: string[]): Promise<{ code: number; out: s
   });
   const timer = setTimeout(() => proc.kill("SIGKILL"), GIT_TIMEOUT_MS);
   try {
-    const out = await readCapped(proc.stdout, MAX_DIFF_CHARS + 1, () => proc.kill("SIGKILL"));
+    const out = await readStream(proc.stdout, MAX_DIFF_CHARS + 1, () => proc.kill("SIGKILL"));
     const code = await proc.exited;
     return { code: out.length > MAX_DIFF_CHARS ? 0 : code, out }; // cut short by us, not failed
   } finally {
@@ -77,7 +89,7 @@ async function git(root: string, args: string[]): Promise<{ code: number; out: s
 }
 
 /** The first `max` characters of a stream; past that the producer is stopped. */
-async function readCapped(stream: ReadableStream<Uint8Array>, max: number, stop: () => void): Promise<string> {
+async function readStream(stream: ReadableStream<Uint8Array>, max: number, stop: () => void): Promise<string> {
   const decoder = new TextDecoder();
   let out = "";
   for await (const chunk of stream) {

@@ -45,6 +45,12 @@ export function readEventHistory(dir: string, limit: number): unknown[] {
   return out.slice(-limit);
 }
 
+/** A whole regular file as text, or null when it is absent, not a regular file, or over `max` bytes. */
+export function readSmallFile(path: string, max: number): string | null {
+  const piece = readRange(path, 0, max);
+  return piece && piece.size <= max ? piece.bytes.toString("utf8") : null;
+}
+
 /** Every validation result of the plan: each wave's gate, then each contract. */
 export function readValidation(dir: string): ValidationResult[] {
   const out: ValidationResult[] = [];
@@ -52,10 +58,10 @@ export function readValidation(dir: string): ValidationResult[] {
     let names: string[];
     try { names = readdirSync(sub).filter((n) => n.endsWith(".json")).sort(); } catch { continue; }
     for (const name of names) {
-      const piece = readRange(join(sub, name), 0, MAX_VALIDATION_BYTES);
-      if (!piece || piece.size > MAX_VALIDATION_BYTES) continue;
+      const text = readSmallFile(join(sub, name), MAX_VALIDATION_BYTES);
+      if (text === null) continue;
       try {
-        const parsed = ValidationResult.safeParse(JSON.parse(piece.bytes.toString("utf8")));
+        const parsed = ValidationResult.safeParse(JSON.parse(text));
         if (parsed.success) out.push(parsed.data);
       } catch {}
     }
