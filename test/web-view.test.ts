@@ -194,9 +194,14 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     writeFileSync(join(ctl, "go-picker"), "");
     await page.waitForSelector(row("picker", "failed"), { timeout: 20_000 });
     await page.waitForSelector('[data-testid="plan-state"]:text("failed")', { timeout: 20_000 });
+    // routing's attempt reached the project: its file with the diff
+    await page.click('tr[data-agent="routing"] button[data-open="changes"]');
+    await page.waitForSelector('#panel .file[data-path="src/routes.ts"][data-refused="false"] pre.diff');
+    expect(await page.textContent('.file[data-path="src/routes.ts"] pre.diff')).toContain('+export const ProjectRoute = "/project/:id";');
+    // picker's: its own file listed, README.md refused and marked (with the sandbox's all-or-nothing
+    // apply its own file is held back too; with the audit it is kept and shows its diff)
     await page.click('tr[data-agent="picker"] button[data-open="changes"]');
-    await page.waitForSelector('.file[data-path="src/picker.ts"][data-refused="false"]');
-    expect(await page.textContent('.file[data-path="src/picker.ts"] pre.diff')).toContain("+export const pick = () => ProjectRoute;");
+    await page.waitForSelector('#panel .file[data-path="src/picker.ts"][data-refused="false"]');
     await page.waitForSelector('.file[data-path="README.md"][data-refused="true"] .refused-tag');
     expect(await page.textContent('.file[data-path="README.md"]')).toContain("Outside its territory: this change never reached the project");
     expect(readFileSync(join(root, "README.md"), "utf8")).toBe("test project\n"); // the page says what the project shows
