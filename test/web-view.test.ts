@@ -203,7 +203,7 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     await page.click('tr[data-agent="picker"] button[data-open="changes"]');
     await page.waitForSelector('#panel .file[data-path="src/picker.ts"][data-refused="false"]');
     await page.waitForSelector('.file[data-path="README.md"][data-refused="true"] .refused-tag');
-    expect(await page.textContent('.file[data-path="README.md"]')).toContain("Outside its territory: this change never reached the project");
+    expect(await page.textContent('.file[data-path="README.md"]')).toContain("README.md is outside the agent's territory: this change never reached the project");
     expect(readFileSync(join(root, "README.md"), "utf8")).toBe("test project\n"); // the page says what the project shows
     await settle(page);
     await page.screenshot({ path: shot("web-view-after.png") ?? join(ctl, "after.png") });

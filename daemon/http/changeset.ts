@@ -46,7 +46,7 @@ function fromStatus(status: AgentStatus): ChangesetFile[] {
   const refused = new Map(status.violations.map((v) => [v.path, v]));
   const files = status.changedFiles.filter((p) => !refused.has(p)).map((p) => entry(p, "unknown", false, null, null));
   // "deleted": a file it added was taken out of the tree; "reverted": an existing file was put back
-  for (const v of refused.values()) files.push(entry(v.path, v.action === "deleted" ? "added" : "modified", true, v.action, "outside its territory"));
+  for (const v of refused.values()) files.push(entry(v.path, v.action === "deleted" ? "added" : "modified", true, v.action, "is outside the agent's territory"));
   return files;
 }
 
