@@ -1,7 +1,7 @@
 // The page's behaviour: read state through the daemon's own protocol (POST /api/rpc/<method>,
 // the JSON-RPC methods; GET /api/events, events.subscribe as server-sent events) and redraw.
 // No state of its own beyond what was last read: every event makes it ask the daemon again.
-import { ago, renderChangeset, renderDaemon, renderPanelHead, renderPlan, renderPlans, transcriptLine } from "./view.js";
+import { ago, until, renderChangeset, renderDaemon, renderPanelHead, renderPlan, renderPlans, transcriptLine } from "./view.js";
 import { confirmAction, toast } from "./dialog.js";
 
 const $ = (id) => document.getElementById(id);
@@ -194,6 +194,7 @@ window.addEventListener("hashchange", () => { const p = fromHash(); if (p) { sel
 setInterval(() => { if (!document.hidden && S.selected) refresh("daemon", "detail", "validation"); }, 2000);
 setInterval(() => {
   for (const el of document.querySelectorAll("[data-since]")) el.textContent = ago(el.dataset.since);
+  for (const el of document.querySelectorAll("[data-until]")) el.textContent = until(el.dataset.until);
   void pollLog();
 }, 1000);
 

@@ -12,6 +12,11 @@ export function ago(iso, now = Date.now()) {
   if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s ago`;
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ago`;
 }
+/** How long until `iso`: "in 12s". */
+export function until(iso, now = Date.now()) {
+  const s = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+  return s < 60 ? `in ${s}s` : `in ${Math.floor(s / 60)}m ${s % 60}s`;
+}
 const since = (iso) => (iso ? `<span class="since" data-since="${esc(iso)}">${esc(ago(iso))}</span>` : "");
 const tokens = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
 const usd = (n) => `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
@@ -69,7 +74,8 @@ function agentRow(a, plan, events, panel) {
         ${canRetry ? `<button data-act="retry" data-agent="${esc(a.agent)}">Retry</button>` : ""}
         ${canCancel ? `<button class="danger-quiet" data-act="cancel-agent" data-agent="${esc(a.agent)}">Cancel</button>` : ""}
       </div></td>
-    <td>${badge(a.state, `data-testid="agent-state"`)}<div class="muted small">attempt ${a.attempt}</div>${a.reason ? `<div class="reason small" title="${esc(a.reason)}">${esc(a.reason)}</div>` : ""}</td>
+    <td>${a.retryAt ? badge("waiting", `data-testid="agent-state" title="queued"`) : badge(a.state, `data-testid="agent-state"`)}<div class="muted small">attempt ${a.attempt}</div>
+      ${a.retryAt ? `<div class="small retry">retry at ${esc(clock(a.retryAt))} <span data-until="${esc(a.retryAt)}">${esc(until(a.retryAt))}</span></div>` : ""}${a.reason ? `<div class="reason small" title="${esc(a.reason)}">${esc(a.reason)}</div>` : ""}</td>
     <td>${a.tickets.length ? `<progress class="bar" max="${a.tickets.length}" value="${done}"></progress><span class="small">${done}/${a.tickets.length} tickets</span>` : '<span class="muted small">no tickets</span>'}</td>
     <td>${act ? `<div class="small mono ellipsis" title="${esc(act.what)}">${esc(act.what)}</div>${since(act.at)}` : '<span class="muted small">—</span>'}</td>
     <td class="num"><b>${usd(a.usage.costUsd)}</b><div class="small muted">${tokens(a.usage.inputTokens)} in · ${tokens(a.usage.outputTokens)} out</div></td></tr>`;
