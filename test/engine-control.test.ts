@@ -119,7 +119,7 @@ test("a plan still awaiting approval is replaced when its sources are compiled a
   engine.submit({ plan: v1, dir: join(root, "draft"), hash: "v1", source: "orchestration-plan.md", approval: true });
   engine.submit({ plan: v2, dir: join(root, "draft"), hash: "v2", source: "orchestration-plan.md", approval: true });
   const entry = engine.plans.get("draft")!;
-  expect(entry.hash).toBe("v2");
+  expect(entry.meta.hash).toBe("v2");
   expect([...entry.index.agents.keys()]).toEqual(["a", "b"]);
   expect(entry.run.state).toBe("awaiting-approval");
 });

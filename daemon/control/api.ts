@@ -94,7 +94,7 @@ export class DaemonApi implements RpcHandler {
         retryAgent(engine, p.plan, p.agent);
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "agent.cancel":
-        cancelAgent(engine, p.plan, p.agent);
+        await cancelAgent(engine, p.plan, p.agent);
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "events.subscribe":
         return { subscribed: true }; // the server registers the subscription
@@ -123,7 +123,7 @@ export class DaemonApi implements RpcHandler {
   /** A plan's summary, rendered once per change of the plan (1,000 status calls cost one render). */
   private summary(entry: PlanEntry): PlanSummary {
     const cached = this.summaries.get(entry);
-    if (cached && cached.version === entry.version) return cached.summary;
+    if (cached && cached.version === entry.writer.version) return cached.summary;
     const s = renderPlanStatus(viewOf(entry), this.ctx.engine.now());
     const summary: PlanSummary = {
       plan: s.plan,
@@ -139,7 +139,7 @@ export class DaemonApi implements RpcHandler {
       costUsd: s.usage.costUsd,
       updatedAt: s.updatedAt,
     };
-    this.summaries.set(entry, { version: entry.version, summary });
+    this.summaries.set(entry, { version: entry.writer.version, summary });
     return summary;
   }
 

@@ -9,7 +9,7 @@
 //        running → blocked (it needs a person: its budget ran out)
 //        interrupted → queued (it runs again, as a new attempt);  failed/blocked/cancelled → queued (a person retries it)
 // An illegal move throws: it is a bug in the caller, never something to paper over.
-import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type PlanState, type WaveState } from "../../protocol/index.ts";
+import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type CancelCause, type PlanState, type StatusBar, type StopCause, type WaveState } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
 
 export interface AgentRunState {
@@ -21,6 +21,16 @@ export interface AgentRunState {
   reason: string | null;
   startedAt: number | null;
   completedAt: number | null;
+  /** a stop was asked of it while it ran, and by whom: decides how the attempt ends */
+  stop: StopCause | null;
+  /** why it is cancelled (state cancelled only) */
+  cancelledBy: CancelCause | null;
+  /** money its attempts have spent, against its own and the plan's budget */
+  spentUsd: number;
+  /** what keeps it from going on, as it or the daemon said (newest last) */
+  blockers: string[];
+  /** its progress notes (newest last, at most 100) */
+  notes: string[];
 }
 
 export interface WaveRunState {
@@ -40,6 +50,10 @@ export interface PlanRunState {
   running: Set<string>;
   startedAt: number | null;
   completedAt: number | null;
+  /** waves whose manual gate checks a person approved */
+  approvedWaves: string[];
+  /** the Purple status bar, as agents set it */
+  statusBar: StatusBar | null;
 }
 
 const PLAN_MOVES: Record<PlanState, readonly PlanState[]> = {
@@ -86,7 +100,7 @@ export class IllegalTransition extends Error {}
 export function initialRunState(index: PlanIndex): PlanRunState {
   const agents = new Map<string, AgentRunState>();
   for (const id of index.agents.keys())
-    agents.set(id, { id, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null });
+    agents.set(id, newAgentRunState(id));
   return {
     name: index.plan.name,
     state: "received",
@@ -97,7 +111,14 @@ export function initialRunState(index: PlanIndex): PlanRunState {
     running: new Set(),
     startedAt: null,
     completedAt: null,
+    approvedWaves: [],
+    statusBar: null,
   };
+}
+
+/** An agent that has not run yet. */
+export function newAgentRunState(id: string): AgentRunState {
+  return { id, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [] };
 }
 
 interface Times {
@@ -149,6 +170,8 @@ export function setAgentState(run: PlanRunState, id: string, to: AgentState, rea
   agent.state = to;
   agent.reason = reason;
   if (to === "running") agent.attempt += 1;
+  if (to !== "running" && to !== "validating") agent.stop = null;
+  if (to !== "cancelled") agent.cancelledBy = null;
   stampAgentTimes(agent, to, now);
   if (to === "running" || to === "validating") run.running.add(id);
   else run.running.delete(id);

@@ -95,7 +95,7 @@ export class Journal {
    */
   snapshot(plans: Snapshot["plans"]): boolean {
     if (plans.length < this.lastSnapshotPlans) return false;
-    const snap: Snapshot = { version: 1, seq: this.seq, at: Date.now(), plans };
+    const snap: Snapshot = { version: 2, seq: this.seq, at: Date.now(), plans };
     writeFileAtomic(join(this.dir, `snapshot-${this.seq}.json`), JSON.stringify(snap));
     const next = openSync(join(this.dir, `journal-${this.seq}.jsonl`), "a", 0o600);
     closeSync(this.fd);

@@ -6,7 +6,8 @@
 // always closes the socket and removes daemon.json and the lock.
 import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent, type PlanSnapshot } from "../../protocol/index.ts";
+import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent } from "../../protocol/index.ts";
+import type { DurablePlan } from "../journal/codec.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
 import { PlanWatcher } from "../../inbox/watcher.ts";
@@ -82,12 +83,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   // The journal first: a previous run's state is rebuilt before anything new is looked at.
   let journal: Journal;
-  let recovered: PlanSnapshot[];
+  let recovered: DurablePlan[];
+  const retry = { baseMs: opts.retryBaseMs, maxMs: 300_000 };
   try {
     const opened = Journal.open(stateDir);
     journal = opened.journal;
     for (const w of opened.recovered.warnings) logger.warn(w);
-    recovered = rebuild(opened.recovered);
+    recovered = rebuild(opened.recovered, { retry });
   } catch (err) {
     const e = asPurpleError(err);
     logger.error({ code: e.code }, e.message);
@@ -133,7 +135,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       auditor,
       logger,
       gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
-      retry: { baseMs: opts.retryBaseMs, maxMs: 300_000 },
+      retry,
       graceMs: opts.graceMs,
       onEvent: (e) => publish(e),
       journal,
