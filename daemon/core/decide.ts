@@ -58,7 +58,7 @@ export function decide(plans: readonly PlanRef[], limits: Limits, now: number): 
     const own = planAction(index, run);
     if (own === "start") {
       const free = index.plan.maxAgents - run.running.size;
-      if (free > 0) starters.push({ plan: i, wave: index.waves[run.waveIndex]!, run, cursor: 0, running: run.running.size, free });
+      if (free > 0) starters.push({ plan: i, wave: index.waves[run.waveIndex]!, run, cursor: firstQueued(index, run), running: run.running.size, free });
     } else if (own) actions.push({ plan: i, action: own });
   }
   let wakeAt = Infinity;
@@ -94,26 +94,25 @@ function planAction(index: PlanIndex, run: PlanRunState): Action | "start" | nul
   if (waveState === "pending") return { type: "start-wave", wave: wave.id };
   if (waveState !== "running") return null; // validating: the gate is under way
 
-  let failed: string | null = null;
-  let blocked: string | null = null;
-  let allCompleted = true;
-  for (const a of wave.agents) {
-    const st = run.agents.get(a.id)!;
-    const s = st.state;
-    if (s !== "completed") allCompleted = false;
-    if (failed === null && (s === "failed" || (s === "cancelled" && st.cancelledBy !== "person"))) failed = a.id;
-    // An agent a person cancelled, or one that needs a person: the wave cannot pass without it.
-    if (blocked === null && (s === "blocked" || s === "cancelled")) blocked = a.id;
-  }
-  const stopper = failed ?? blocked;
-  if (stopper !== null) {
+  const tally = run.tally[run.waveIndex]!;
+  if (tally.trouble > 0) {
+    let failed: string | null = null;
+    let blocked: string | null = null;
+    for (const a of wave.agents) {
+      const st = run.agents.get(a.id)!;
+      const s = st.state;
+      if (failed === null && (s === "failed" || (s === "cancelled" && st.cancelledBy !== "person"))) failed = a.id;
+      // An agent a person cancelled, or one that needs a person: the wave cannot pass without it.
+      if (blocked === null && (s === "blocked" || s === "cancelled")) blocked = a.id;
+    }
+    const stopper = (failed ?? blocked)!;
     // A failed (or blocked) wave starts nothing more; the plan ends once what runs has finished.
     if (run.running.size > 0) return null;
     const agent = run.agents.get(stopper)!;
     const reason = `agent ${stopper} ${agent.state} in wave ${wave.id}: ${agent.reason ?? "no reason given"}`;
     return { type: "finish-plan", state: failed !== null ? "failed" : "blocked", reason };
   }
-  if (allCompleted) return wave.gate.length > 0 ? { type: "run-gate", wave: wave.id } : { type: "pass-wave", wave: wave.id };
+  if (tally.completed === wave.agents.length) return wave.gate.length > 0 ? { type: "run-gate", wave: wave.id } : { type: "pass-wave", wave: wave.id };
   return "start";
 }
 
@@ -136,6 +135,16 @@ function nextStartable(s: Starter, occupied: Territory[], now: number): { agent:
   return { agent: null, wakeAt };
 }
 
+/** The first position of the current wave that may hold a queued agent (the tally's hint, moved past agents that are not). */
+function firstQueued(index: PlanIndex, run: PlanRunState): number {
+  const tally = run.tally[run.waveIndex]!;
+  const agents = index.waves[run.waveIndex]!.agents;
+  let i = tally.firstQueued;
+  while (i < agents.length && run.agents.get(agents[i]!.id)!.state !== "queued") i++;
+  tally.firstQueued = i;
+  return i;
+}
+
 function earliestBackoff(s: Starter, now: number): number {
   let at = Infinity;
   for (let i = s.cursor; i < s.wave.agents.length; i++) {
@@ -145,8 +154,18 @@ function earliestBackoff(s: Starter, now: number): number {
   return at;
 }
 
+// Territories are compiled once per distinct entry list (territoryOf caches them), so whether two
+// overlap is remembered: decide asks the same pairs again and again while a wave runs.
+const overlapMemo = new WeakMap<Territory, WeakMap<Territory, boolean>>();
+
 function overlapsAny(t: Territory, occupied: readonly Territory[]): boolean {
-  for (const o of occupied) if (o.overlaps(t)) return true;
+  let memo = overlapMemo.get(t);
+  if (!memo) overlapMemo.set(t, (memo = new WeakMap()));
+  for (const o of occupied) {
+    let hit = memo.get(o);
+    if (hit === undefined) memo.set(o, (hit = o.overlaps(t)));
+    if (hit) return true;
+  }
   return false;
 }
 

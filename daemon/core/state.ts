@@ -14,6 +14,9 @@ import type { PlanIndex } from "./plan-index.ts";
 
 export interface AgentRunState {
   id: string;
+  /** where it sits in the plan: its wave's index and its position in that wave (fixed) */
+  waveIndex: number;
+  pos: number;
   state: AgentState;
   attempt: number;
   /** earliest time (ms epoch) a queued agent may start again after a failed attempt */
@@ -54,6 +57,16 @@ export interface PlanRunState {
   approvedWaves: string[];
   /** the Purple status bar, as agents set it */
   statusBar: StatusBar | null;
+  /** per wave, counts kept by setAgentState so decide need not scan a wave on every call (derived; see retally) */
+  tally: WaveTally[];
+}
+
+export interface WaveTally {
+  completed: number;
+  /** agents failed, cancelled or blocked: the wave cannot pass as it stands */
+  trouble: number;
+  /** no agent before this position of the wave is queued */
+  firstQueued: number;
 }
 
 const PLAN_MOVES: Record<PlanState, readonly PlanState[]> = {
@@ -99,8 +112,7 @@ export class IllegalTransition extends Error {}
 /** A fresh run: every wave pending, every agent queued at attempt 0. */
 export function initialRunState(index: PlanIndex): PlanRunState {
   const agents = new Map<string, AgentRunState>();
-  for (const id of index.agents.keys())
-    agents.set(id, newAgentRunState(id));
+  index.waves.forEach((w, waveIndex) => w.agents.forEach((a, pos) => agents.set(a.id, newAgentRunState(a.id, waveIndex, pos))));
   return {
     name: index.plan.name,
     state: "received",
@@ -113,12 +125,25 @@ export function initialRunState(index: PlanIndex): PlanRunState {
     completedAt: null,
     approvedWaves: [],
     statusBar: null,
+    tally: index.waves.map(() => ({ completed: 0, trouble: 0, firstQueued: 0 })),
   };
 }
 
+const TROUBLE: readonly AgentState[] = ["failed", "cancelled", "blocked"];
+
+/** Recount the tallies from the agents' states (after a state was set other than through setAgentState, e.g. decoded). */
+export function retally(run: PlanRunState): void {
+  for (const t of run.tally) Object.assign(t, { completed: 0, trouble: 0, firstQueued: 0 });
+  for (const a of run.agents.values()) {
+    const t = run.tally[a.waveIndex]!;
+    if (a.state === "completed") t.completed++;
+    if (TROUBLE.includes(a.state)) t.trouble++;
+  }
+}
+
 /** An agent that has not run yet. */
-export function newAgentRunState(id: string): AgentRunState {
-  return { id, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [] };
+export function newAgentRunState(id: string, waveIndex: number, pos: number): AgentRunState {
+  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [] };
 }
 
 interface Times {
@@ -169,6 +194,12 @@ export function setAgentState(run: PlanRunState, id: string, to: AgentState, rea
   if (!AGENT_MOVES[from].includes(to)) throw new IllegalTransition(`agent ${id}: ${from} → ${to} is not allowed`);
   agent.state = to;
   agent.reason = reason;
+  const tally = run.tally[agent.waveIndex]!;
+  if (from === "completed") tally.completed--;
+  if (to === "completed") tally.completed++;
+  if (TROUBLE.includes(from)) tally.trouble--;
+  if (TROUBLE.includes(to)) tally.trouble++;
+  if (to === "queued" && agent.pos < tally.firstQueued) tally.firstQueued = agent.pos;
   if (to === "running") agent.attempt += 1;
   if (to !== "running" && to !== "validating") agent.stop = null;
   if (to !== "cancelled") agent.cancelledBy = null;

@@ -3,7 +3,7 @@
 // here; journal replay starts from what decode() returns.
 import { Plan, type PlanSnapshot } from "../../protocol/index.ts";
 import { indexPlan, type PlanIndex } from "../core/plan-index.ts";
-import { initialRunState, type PlanRunState } from "../core/state.ts";
+import { initialRunState, retally, type PlanRunState } from "../core/state.ts";
 import { newAgentRecord, type AgentRecord } from "../status/agent-record.ts";
 
 /** Where an accepted plan came from. */
@@ -75,5 +75,6 @@ export function decodePlan(s: PlanSnapshot): DurablePlan {
     rec.tickets = new Map(Object.entries(a.tickets));
     if (a.pgid !== null) d.pgids.set(id, a.pgid);
   }
+  retally(run);
   return d;
 }
