@@ -92,8 +92,9 @@ export function cancelAgent(index: PlanIndex, run: PlanRunState, e: StepOf<"canc
 }
 
 /**
- * Retry an agent that failed, was cancelled, blocked or interrupted. A failed or blocked plan
- * runs again from its wave, and the agents its failure cancelled are queued again with it.
+ * Retry an agent that failed, was cancelled, blocked or interrupted. A plan its agents failed or
+ * blocked runs again from its wave, and the agents its failure cancelled are queued again with
+ * it; a plan its gate blocked stays blocked (the agent waits for its wave).
  */
 export function retryAgent(run: PlanRunState, e: StepOf<"retry-agent">, now: number): Reduced {
   const st = agentOf(run, e.agent);
@@ -101,7 +102,9 @@ export function retryAgent(run: PlanRunState, e: StepOf<"retry-agent">, now: num
     throw new PurpleError("INVALID_STATE", `agent ${e.agent} of plan ${run.name} is ${st.state}; only a failed, cancelled, blocked or interrupted agent can be retried`);
   if (!["running", "paused", "failed", "blocked"].includes(run.state)) throw refuse(run, "retry an agent of", "a running, paused, failed or blocked plan");
   const out: Transition[] = [];
-  if (run.state === "failed" || run.state === "blocked") {
+  // A plan its agents failed or blocked runs again; one its gate blocked waits for the gate (resume, approve).
+  const waveState = run.waves[run.waveIndex]?.state;
+  if ((run.state === "failed" || run.state === "blocked") && (waveState === "running" || waveState === "failed")) {
     out.push(setPlanState(run, "running", `agent ${e.agent} retried`, now));
     if (run.waves[run.waveIndex]?.state === "failed") out.push(setWaveState(run, run.waveIndex, "running"));
     for (const a of run.agents.values())
