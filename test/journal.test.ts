@@ -8,7 +8,7 @@ import type { JournalRecord, PlanSnapshot } from "../protocol/index.ts";
 import type { Recovered } from "../daemon/journal/journal.ts";
 import { DEFAULT_RETRY } from "../daemon/core/outcomes.ts";
 import { encodePlan } from "../daemon/journal/codec.ts";
-import { Journal } from "../daemon/journal/journal.ts";
+import { Journal, journalIo } from "../daemon/journal/journal.ts";
 import { rebuild as rebuildPlans } from "../daemon/journal/replay.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "purple-journal-"));
@@ -97,4 +97,30 @@ test("a snapshot with fewer plans never replaces one with more; old files are pr
   expect(snaps.length).toBe(2);
   journal.close();
   expect(rebuild(Journal.open(d).recovered).length).toBe(1);
+});
+
+test("a short write is never counted as durable: the append is cut back and the error reported", () => {
+  const d = dir();
+  const { journal } = Journal.open(d);
+  journal.append([accepted, queued]);
+  const file = join(d, "journal-0.jsonl");
+  const before = statSync(file).size;
+  const real = journalIo.writeSync;
+  let calls = 0;
+  // the first write takes 10 bytes, the next fails as a full disk would
+  journalIo.writeSync = ((fd: number, buf: Buffer, off: number, len: number) => {
+    if (calls++ === 0) return real(fd, buf, off, Math.min(10, len));
+    throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+  }) as typeof journalIo.writeSync;
+  try {
+    expect(() => journal.append([running, waveRuns])).toThrow(/ENOSPC/);
+  } finally {
+    journalIo.writeSync = real;
+  }
+  expect(statSync(file).size).toBe(before);
+  journal.append([running]); // the next append lands on a clean line
+  journal.close();
+  const { recovered } = Journal.open(d);
+  expect(recovered.warnings).toEqual([]);
+  expect(recovered.records.map((r) => r.t === "step" && r.step.type)).toEqual([false, "accept", "start-plan"]);
 });
