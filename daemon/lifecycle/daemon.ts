@@ -7,7 +7,7 @@
 // always closes the socket and removes daemon.json and the lock.
 import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent } from "../../protocol/index.ts";
+import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent, type RunnerKind } from "../../protocol/index.ts";
 import type { DurablePlan } from "../journal/codec.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
@@ -189,6 +189,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
       compileDefaults: config.defaults,
+      runners: Object.keys(eng.opts.runners) as RunnerKind[],
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
