@@ -1,5 +1,6 @@
 // The scheduler: a pure function from every plan's run state, the daemon's limits and the time
-// to the next actions. It never does IO and never changes the state; the engine applies each
+// to the next actions. It never does IO and never changes the state (it only moves a wave's
+// firstQueued hint past agents that are not queued, a derived cache); the engine applies each
 // action through reduce() and calls it again until it has nothing more to say.
 //
 // Fairness: the daemon-wide slots (--max-agents) are shared by "fewest running first": each free
