@@ -141,7 +141,9 @@ export class Engine implements AttemptEnv {
   step(entry: PlanEntry, step: Step): Reduced {
     const now = this.now();
     const out = reduce(entry.index, entry.run, step, now, this.rules);
-    this.journal([{ t: "step", plan: entry.run.name, step, at: now }]);
+    // A plan replaced by a new run of the same name (its last attempts still ending) is no longer
+    // what the journal's records under that name rebuild: its steps are not journaled.
+    if (this.plans.get(entry.run.name) === entry) this.journal([{ t: "step", plan: entry.run.name, step, at: now }]);
     if (step.type === "note" || step.type === "status-bar") entry.writer.touchPlan();
     entry.writer.transitions(out.transitions);
     for (const t of out.transitions) {
@@ -163,7 +165,7 @@ export class Engine implements AttemptEnv {
 
   /** Record a fact about an agent (journaled, then applied exactly as a replay applies it). */
   keep(entry: PlanEntry, fact: AgentFact): void {
-    this.journal([fact]);
+    if (this.plans.get(entry.run.name) === entry) this.journal([fact]);
     applyAgentFact(entry, fact);
     if (fact.t !== "pgid") entry.writer.touchAgent(fact.agent);
   }
