@@ -44,44 +44,52 @@ interface Starter {
   cursor: number;
   running: number;
   free: number;
+  /** earliest end of a backoff seen while looking */
+  wakeAt: number;
 }
 
 /** What should happen next across every plan. */
 export function decide(plans: readonly PlanRef[], limits: Limits, now: number): Decided {
   const actions: Decision[] = [];
   const starters: Starter[] = [];
-  const occupied: Territory[] = [];
   let total = 0;
   for (let i = 0; i < plans.length; i++) {
     const { index, run } = plans[i]!;
     total += run.running.size;
-    for (const id of run.running) occupied.push(index.agents.get(id)!.territory);
     const own = planAction(index, run);
     if (own === "start") {
       const free = index.plan.maxAgents - run.running.size;
-      if (free > 0) starters.push({ plan: i, wave: index.waves[run.waveIndex]!, run, cursor: firstQueued(index, run), running: run.running.size, free });
+      if (free > 0) starters.push({ plan: i, wave: index.waves[run.waveIndex]!, run, cursor: firstQueued(index, run), running: run.running.size, free, wakeAt: Infinity });
     } else if (own) actions.push({ plan: i, action: own });
   }
   let wakeAt = Infinity;
   let slots = limits.maxAgents - total;
-  while (slots > 0 && starters.length > 0) {
-    let pick = 0;
-    for (let k = 1; k < starters.length; k++) if (starters[k]!.running < starters[pick]!.running) pick = k;
-    const s = starters[pick]!;
-    const next = nextStartable(s, occupied, now);
-    wakeAt = Math.min(wakeAt, next.wakeAt);
-    if (next.agent === null) {
-      starters.splice(pick, 1);
-      continue;
+  if (slots > 0 && starters.length > 0) {
+    // Territories in use by any plan: built only when something may start.
+    const occupied: Territory[] = [];
+    for (const { index, run } of plans) for (const id of run.running) occupied.push(index.agents.get(id)!.territory);
+    while (slots > 0 && starters.length > 0) {
+      let pick = 0;
+      for (let k = 1; k < starters.length; k++) if (starters[k]!.running < starters[pick]!.running) pick = k;
+      const s = starters[pick]!;
+      const next = nextStartable(s, occupied, now);
+      if (next === null) {
+        wakeAt = Math.min(wakeAt, s.wakeAt);
+        starters.splice(pick, 1);
+        continue;
+      }
+      actions.push({ plan: s.plan, action: { type: "start-agent", agent: next.id } });
+      occupied.push(next.territory);
+      s.running++;
+      slots--;
+      if (--s.free === 0) {
+        wakeAt = Math.min(wakeAt, s.wakeAt);
+        starters.splice(pick, 1);
+      }
     }
-    actions.push({ plan: s.plan, action: { type: "start-agent", agent: next.agent.id } });
-    occupied.push(next.agent.territory);
-    s.running++;
-    slots--;
-    if (--s.free === 0) starters.splice(pick, 1);
   }
-  // Backoffs of plans that got no look because the slots ran out still need a wake-up.
-  for (const s of starters) wakeAt = Math.min(wakeAt, earliestBackoff(s, now));
+  // Backoffs of plans that got no (full) look because the slots ran out still need a wake-up.
+  for (const s of starters) wakeAt = Math.min(wakeAt, s.wakeAt, earliestBackoff(s, now));
   return { actions, wakeAt };
 }
 
@@ -118,22 +126,21 @@ function planAction(index: PlanIndex, run: PlanRunState): Action | "start" | nul
 }
 
 /** The next agent of the starter's wave that may start now (queued, backoff over, dependencies done, territory free). */
-function nextStartable(s: Starter, occupied: Territory[], now: number): { agent: WaveInfo["agents"][number] | null; wakeAt: number } {
-  let wakeAt = Infinity;
+function nextStartable(s: Starter, occupied: Territory[], now: number): WaveInfo["agents"][number] | null {
   const agents = s.wave.agents;
   while (s.cursor < agents.length) {
     const a = agents[s.cursor++]!;
     const st = s.run.agents.get(a.id)!;
     if (st.state !== "queued") continue;
     if (st.notBefore > now) {
-      wakeAt = Math.min(wakeAt, st.notBefore);
+      if (st.notBefore < s.wakeAt) s.wakeAt = st.notBefore;
       continue;
     }
     if (!depsCompleted(a.deps, s.run)) continue;
     if (overlapsAny(a.territory, occupied)) continue;
-    return { agent: a, wakeAt };
+    return a;
   }
-  return { agent: null, wakeAt };
+  return null;
 }
 
 /** The first position of the current wave that may hold a queued agent (the tally's hint, moved past agents that are not). */
