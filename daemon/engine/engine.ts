@@ -14,10 +14,12 @@ import type { Runner } from "../runners/runner.ts";
 import type { Journal } from "../journal/journal.ts";
 import { encodePlan, freshPlan, type DurablePlan } from "../journal/codec.ts";
 import { applyAgentFact } from "../journal/replay.ts";
-import { Checkpoints, type AuditResult, type Auditor } from "./checkpoints.ts";
+import { Checkpoints, type Auditor } from "./checkpoints.ts";
 import { catchUpEvents } from "./reconcile.ts";
 import { checkContracts, runAttempt, runGate, type AttemptEnv } from "./attempt.ts";
-import { agentFact, newPlanEntry, type AgentFact, type PlanEntry } from "./plan-entry.ts";
+import { DurableLog } from "./durable-log.ts";
+import { newPlanEntry, type AgentFact, type PlanEntry } from "./plan-entry.ts";
+import { attributeAudit } from "./attribute.ts";
 
 export interface EngineOptions {
   root: string;
@@ -65,16 +67,15 @@ export class Engine implements AttemptEnv {
   private attempts = new Set<Promise<void>>();
   private wakeTimer: ReturnType<typeof setTimeout> | null = null;
   private wakeAt = Infinity;
-  /** records the journal could not take yet (disk full): nothing new starts until they are written */
-  private unjournaled: JournalRecord[] = [];
-  private journalRetry: ReturnType<typeof setTimeout> | null = null;
+  private readonly log: DurableLog;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
     this.rules = { retry: opts.retry ?? DEFAULT_RETRY };
     this.graceMs = opts.graceMs ?? 5_000;
     this.now = opts.now ?? Date.now;
-    this.checkpoints = new Checkpoints(opts.auditor, (r) => this.attribute(r), opts.logger);
+    this.checkpoints = new Checkpoints(opts.auditor, (r) => attributeAudit(this, r, opts.logger), opts.logger);
+    this.log = new DurableLog(opts.journal, opts.logger, () => [...this.plans.values()].map(encodePlan), () => this.schedule(), opts.snapshotEvery);
   }
 
   get isDraining(): boolean {
@@ -225,57 +226,19 @@ export class Engine implements AttemptEnv {
 
   /** The journal or some plan's status files could not be written (disk full, …); both keep retrying. */
   degraded(): boolean {
-    if (this.unjournaled.length > 0) return true;
+    if (this.log.behind) return true;
     for (const e of this.plans.values()) if (e.writer.failing) return true;
     return false;
   }
 
-  /**
-   * Make records durable before what they record takes effect outside. When the journal cannot be
-   * written they wait, in order, the daemon shows itself degraded and starts nothing new, and a
-   * retry every second catches up once there is space again.
-   */
+  /** Make records durable before what they record takes effect outside (see durable-log.ts). */
   journal(records: JournalRecord[]): void {
-    const journal = this.opts.journal;
-    if (!journal || records.length === 0) return;
-    if (this.unjournaled.length > 0) return void this.unjournaled.push(...records);
-    try {
-      journal.append(records);
-    } catch (err) {
-      this.opts.logger.error({ err }, "the journal cannot be written; no new work starts until it can");
-      this.unjournaled.push(...records);
-      this.retryJournal();
-      return;
-    }
-    if (journal.sinceSnapshot >= (this.opts.snapshotEvery ?? 2_000)) this.snapshot();
+    this.log.append(records);
   }
 
   /** Write a snapshot of every plan (compacting the journal); false when it could not. */
   snapshot(): boolean {
-    const journal = this.opts.journal;
-    if (!journal || this.unjournaled.length > 0) return false;
-    try {
-      return journal.snapshot([...this.plans.values()].map(encodePlan));
-    } catch (err) {
-      this.opts.logger.warn({ err }, "writing a snapshot failed; the journal keeps every record meanwhile");
-      return false;
-    }
-  }
-
-  private retryJournal(): void {
-    if (this.journalRetry) return;
-    this.journalRetry = setTimeout(() => {
-      this.journalRetry = null;
-      try {
-        this.opts.journal!.append(this.unjournaled);
-        this.unjournaled = [];
-        this.opts.logger.info("the journal is writable again");
-        this.schedule();
-      } catch {
-        this.retryJournal();
-      }
-    }, 1_000);
-    this.journalRetry.unref?.();
+    return this.log.snapshot();
   }
 
   /** Process-group ids of every agent process under way (for a forced stop). */
@@ -287,7 +250,7 @@ export class Engine implements AttemptEnv {
 
   /** Every plan at once: decide, step, act, until nothing more is to be done now. */
   private pump(): void {
-    if (this.draining || this.unjournaled.length > 0) return;
+    if (this.draining || this.log.behind) return;
     const entries = [...this.plans.values()];
     for (let round = 0; round < 100_000; round++) {
       const { actions, wakeAt } = decide(entries, { maxAgents: this.opts.maxAgents }, this.now());
@@ -327,39 +290,5 @@ export class Engine implements AttemptEnv {
       this.wakeAt = Infinity;
       this.schedule();
     }, Math.max(0, at - this.now()));
-  }
-
-  /** Apply an audit: changes to the agents that made them, violations to every agent running then. */
-  private attribute(result: AuditResult): void {
-    const at = new Date(this.now()).toISOString();
-    for (const c of result.changes) {
-      const found = this.byKey(c.agent);
-      if (!found) continue;
-      const { entry, id } = found;
-      const rec = entry.records.get(id)!;
-      this.keep(entry, { ...agentFact(entry, id), changedFiles: [...new Set([...rec.changedFiles, ...c.paths])] });
-      entry.writer.event({ type: "agent.changes", agent: id, paths: c.paths });
-    }
-    for (const v of result.violations) {
-      for (const key of v.agents) {
-        const found = this.byKey(key);
-        if (!found) continue;
-        const { entry, id } = found;
-        const rec = entry.records.get(id)!;
-        this.keep(entry, { ...agentFact(entry, id), violations: [...rec.violations, { path: v.path, action: v.action, at }] });
-        entry.violated.set(id, [...(entry.violated.get(id) ?? []), v.path]);
-        entry.writer.event({ type: "agent.violation", agent: id, path: v.path, action: v.action });
-        this.opts.logger.warn({ plan: entry.run.name, agent: id, path: v.path, action: v.action }, "write outside the territory");
-        entry.handles.get(id)?.cancel(`wrote outside its territory: ${v.path}`);
-      }
-    }
-  }
-
-  /** The agent behind an audit key `<plan>/<agent>` (agent ids repeat across plans, plan names have no '/'). */
-  private byKey(key: string): { entry: PlanEntry; id: string } | null {
-    const slash = key.indexOf("/");
-    const entry = this.plans.get(key.slice(0, slash));
-    const id = key.slice(slash + 1);
-    return entry && entry.index.agents.has(id) ? { entry, id } : null;
   }
 }
