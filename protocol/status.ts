@@ -69,6 +69,8 @@ export const AgentStatus = z.strictObject({
   usage: Usage,
   exitCode: z.number().int().nullable(),
   reason: z.string().nullable(),
+  /** a queued agent waiting out its retry backoff: when it may start again */
+  retryAt: Timestamp.nullable().optional(),
   updatedAt: Timestamp,
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;

@@ -215,6 +215,33 @@ describe.skipIf(noBrowser !== null)("web view in headless Chromium", () => {
     await context.close();
   }, 90_000);
 
+  test("an agent waiting out its retry backoff shows when it retries; Cancel on the page ends the plan", async () => {
+    const root = tempRoot({ git: true });
+    const ctl = controlDir();
+    const { rpc } = await startDaemon(root, ["--http", "127.0.0.1:0", "--retry-base", "60s"]);
+    const plan: PlanInput = {
+      apiVersion: "purple/v1", name: "flaky", defaults: { runner: "command", retries: 1 },
+      agents: [{ id: "flaky", territory: ["out/"], runner: { kind: "command", command: ["bash", "-c", "echo 'no network today' >&2; exit 3"] } }],
+      waves: [{ id: "w", agents: ["flaky"] }],
+    };
+    writeFileSync(join(ctl, "plan.yaml"), YAML.stringify(plan));
+    const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(dashboardUrl(root));
+    await rpc.call("plan.submit", { path: join(ctl, "plan.yaml") });
+    await page.waitForSelector('tr[data-agent="flaky"][data-state="queued"] .retry');
+    const status = (await rpc.call("plan.get", { plan: "flaky" })).agents[0];
+    expect(status.attempt).toBe(1);
+    expect(Date.parse(status.retryAt)).toBeGreaterThan(Date.now());
+    expect(await page.textContent('tr[data-agent="flaky"] [data-testid="agent-state"]')).toBe("waiting");
+    await textShows(page, 'tr[data-agent="flaky"] .retry', "retry at");
+    await confirmed(page, 'button[data-act="cancel"]');
+    await page.waitForSelector('[data-testid="plan-state"]:text("cancelled")');
+    expect((await rpc.call("plan.get", { plan: "flaky" })).plan.state).toBe("cancelled");
+    await context.close();
+  }, 60_000);
+
   test("a model agent: its tokens and cost, and its transcript readable", async () => {
     const call = (name: string, input: unknown): ScriptStep => ({ reply: { content: [{ type: "tool_use", name, input }] } });
     const api = ScriptedApi.start({ scripts: { writer: [call("write_file", { path: "src/w.txt", content: "hi\n" }), call("finish", { summary: "wrote src/w.txt" })] } });

@@ -7,7 +7,7 @@ import type { Server } from "bun";
 import type { Logger } from "../../lib/logger.ts";
 import { asPurpleError, HTTP_METHODS, httpStatusOf, isMethod, PurpleError, type AgentStatus, type Method } from "../../protocol/index.ts";
 import { checkParams } from "../control/dispatch.ts";
-import type { RpcHandler } from "../control/server.ts";
+import type { RpcHandler } from "../control/rpc-handler.ts";
 import { asset } from "./assets.ts";
 import { ensureToken, Gate, hostNames, restoreToken } from "./auth.ts";
 import { changesetOf } from "./changeset.ts";

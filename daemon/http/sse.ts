@@ -2,7 +2,7 @@
 // streams, one `data:` line each. A comment line every few seconds keeps proxies and idle timers
 // from closing a quiet stream; a browser that stops reading is cut off rather than buffered forever.
 import type { PlanEvent } from "../../protocol/index.ts";
-import type { RpcHandler } from "../control/server.ts";
+import type { RpcHandler } from "../control/rpc-handler.ts";
 
 const HEARTBEAT_MS = 10_000;
 /** queued bytes a stream may hold for a browser that does not read before it is closed */
