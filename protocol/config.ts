@@ -1,6 +1,7 @@
 // O/purple.yaml (or purpled --config FILE): what compiled plans get where markdown and Purple
 // folders name nothing — the runner, model, agents at once and the commands agents may run.
 import { z } from "zod";
+import { DURATION_PATTERN } from "./duration.ts";
 import { RunnerKind } from "./plan.ts";
 
 export const CompileDefaultsSchema = z.strictObject({
@@ -12,5 +13,9 @@ export const CompileDefaultsSchema = z.strictObject({
 
 export const DaemonConfig = z.strictObject({
   defaults: CompileDefaultsSchema.default({ runner: "anthropic", allowedCommands: [] }),
+  /** the Claude Code CLI for claude-code agents (absolute, or relative to the project root); default `claude` on PATH */
+  claudePath: z.string().min(1).optional(),
+  /** claude-code agents: end an attempt as stalled after this long without an event (default "5m") */
+  claudeStallTimeout: z.string().regex(DURATION_PATTERN, "a duration such as 90s or 5m").optional(),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

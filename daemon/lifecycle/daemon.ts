@@ -17,6 +17,7 @@ import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
 import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
+import { claudeCodeRunner } from "../runners/claude-code/setup.ts";
 import { sandboxAvailable } from "../runners/sandbox.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { loadConfig } from "../../inbox/config.ts";
@@ -101,6 +102,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let watcher: PlanWatcher | null = null;
   let engine: Engine | null = null;
   let server: ControlServer | null = null;
+  let claude: ReturnType<typeof claudeCodeRunner> = null;
   let signals = 0;
   let forced = false;
   let stop!: (code: number) => void;
@@ -125,11 +127,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   try {
     const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
+    claude = claudeCodeRunner({ config, root, apiKey, baseURL, logger });
     const startedAt = new Date().toISOString();
     engine = new Engine({
       root,
       maxAgents: opts.maxAgents,
-      runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }) },
+      runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }), ...(claude ? { "claude-code": claude } : {}) },
       auditor,
       logger,
       gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
@@ -194,6 +197,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off("SIGINT", onSignal);
     await watcher?.close().catch(() => {});
     await server?.close().catch((err) => logger.warn({ err }, "closing the control socket failed"));
+    claude?.close();
     if (engine && !forced) engine.snapshot(); // a clean stop leaves a compact journal behind
     journal.close();
     try { unlinkSync(infoPath); } catch {}

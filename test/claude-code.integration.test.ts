@@ -1,0 +1,148 @@
+// The real purpled running claude-code agents with the real Claude Code CLI (the pinned
+// devDependency) against the scripted Messages-API server: files written with Write and Bash,
+// tickets through the purple MCP tools into progress.json, usage and cost in the status files,
+// a write outside the territory refused by the hook and one by Bash refused by the sandbox, a
+// 429 shown as waiting — and the key, a canary, nowhere it must not be.
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { AgentStatus, PlanStatus, Progress, type PlanInput } from "../protocol/index.ts";
+import { sandboxAvailable } from "../daemon/runners/sandbox.ts";
+import { claudeMissing, tool, useClaude } from "./support/claude.ts";
+import { DaemonProcess, tempRoot } from "./support/daemon.ts";
+import { dropPlan, expectValid, readJson } from "./support/files.ts";
+import { ScriptedApi } from "./support/scripted-api.ts";
+
+const CANARY = "sk-ant-CANARY-c1a0de5e11e7e11a";
+const missing = claudeMissing();
+if (missing) console.warn(`skipping the claude-code integration tests: ${missing}`);
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+/** Every file under dir whose text contains needle. */
+function filesContaining(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const p = join(e.parentPath, e.name);
+    try {
+      if (readFileSync(p).includes(needle)) hits.push(p);
+    } catch {
+      // unreadable: not ours
+    }
+  }
+  return hits;
+}
+
+async function until<T>(what: string, f: () => T | undefined, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
+test.skipIf(missing !== null)("two waves of claude-code agents: Write and Bash, tickets over MCP, usage, refusals, a 429 waited out, the key nowhere", async () => {
+  const root = tempRoot({ git: true });
+  const sandboxed = sandboxAvailable();
+  const api = ScriptedApi.start({
+    expectKey: CANARY,
+    scripts: {
+      alpha: [
+        tool.start("A-1"),
+        tool.write(root, "src/a/hello.txt", "hello\n"),
+        // outside the territory: the hook refuses it before it happens
+        tool.write(root, "src/b/stolen.txt", "no\n"),
+        // Bash is not seen by the hook: the sandbox refuses a write into .git/
+        tool.bash("echo planted > .git/hooks/post-commit; echo exit=$?"),
+        tool.complete("A-1"),
+        tool.say("alpha done"),
+      ],
+      beta: [
+        { fail: { status: 429, retryAfterSeconds: 4 } },
+        tool.start("B-1"),
+        tool.bash("mkdir -p src/b && echo world > src/b/world.txt && env > src/b/env.txt"),
+        tool.complete("B-1"),
+        tool.say("beta done"),
+      ],
+      gamma: [tool.start("C-1"), tool.write(root, "src/c/both.txt", "hello world\n"), tool.complete("C-1"), tool.say("gamma done")],
+    },
+  });
+  cleanups.push(() => api.stop());
+  useClaude(root);
+  const d = new DaemonProcess(root, [], { ANTHROPIC_API_KEY: CANARY, ANTHROPIC_BASE_URL: api.url });
+  cleanups.push(async () => d.proc.exitCode === null && d.stop("SIGKILL"));
+  await d.started();
+
+  const plan: PlanInput = {
+    apiVersion: "purple/v1",
+    name: "cc",
+    defaults: { runner: "claude-code", retries: 0, model: "claude-sonnet-4-5" },
+    agents: [
+      { id: "alpha", role: "writes a", territory: ["src/a/"], tickets: [{ id: "A-1", title: "hello" }] },
+      { id: "beta", role: "writes b", territory: ["src/b/"], tickets: [{ id: "B-1", title: "world" }] },
+      { id: "gamma", role: "writes c", territory: ["src/c/"], dependsOn: ["alpha"], tickets: [{ id: "C-1", title: "both" }] },
+    ],
+    waves: [
+      { id: "w1", agents: ["alpha", "beta"], gate: [{ exists: "src/a/hello.txt" }, { exists: "src/b/world.txt" }] },
+      { id: "w2", agents: ["gamma"], gate: [{ contains: { file: "src/c/both.txt", pattern: "hello world" } }] },
+    ],
+  };
+  const dir = dropPlan(root, plan);
+
+  // The 429: beta's status says it is waiting while claude waits out the retry-after.
+  await api.waitForRequest((r) => r.agent === "beta" && r.answeredWith === "fail");
+  const note = await until("beta's waiting note", () => {
+    if (!existsSync(join(dir, "status", "beta.json"))) return undefined;
+    const s = readJson(join(dir, "status", "beta.json")) as { notes?: string[] };
+    return s.notes?.find((n) => n.startsWith("waiting: rate limited, retry in"));
+  });
+  expect(note).toMatch(/^waiting: rate limited, retry in [0-9]+ s/);
+  expect(api.requests.filter((r) => r.agent === "beta" && r.answeredWith === "reply")).toHaveLength(0); // still waiting
+
+  expect((await d.planEnded("cc", 150_000)).state).toBe("succeeded");
+
+  expect(readFileSync(join(root, "src/a/hello.txt"), "utf8")).toBe("hello\n");
+  expect(readFileSync(join(root, "src/b/world.txt"), "utf8")).toBe("world\n");
+  expect(readFileSync(join(root, "src/c/both.txt"), "utf8")).toBe("hello world\n");
+  expect(existsSync(join(root, "src/b/stolen.txt"))).toBe(false);
+  // The hook's refusal reached the model as the tool result, naming the territory.
+  const alphaTurns = api.requests.filter((r) => r.agent === "alpha").map((r) => r.raw);
+  expect(alphaTurns.some((raw) => /src\/b\/stolen.txt is outside your territory/.test(raw))).toBe(true);
+  if (sandboxed) {
+    expect(existsSync(join(root, ".git/hooks/post-commit"))).toBe(false);
+    expect(alphaTurns.some((raw) => /Read-only file system/.test(raw))).toBe(true);
+  }
+
+  const progress = expectValid(Progress, readJson(join(dir, "progress.json")), "progress.json");
+  for (const id of ["A-1", "B-1", "C-1"]) {
+    const t = progress.phases.flatMap((p) => p.tickets).find((x) => x.id === id)!;
+    expect(t.status).toBe("completed");
+  }
+  const log = readFileSync(join(dir, "status-log.md"), "utf8");
+  expect(log).toMatch(/\] alpha IN_PROGRESS started ticket A-1/);
+  expect(log).toMatch(/\] gamma IN_PROGRESS completed ticket C-1/);
+
+  const status = expectValid(PlanStatus, readJson(join(dir, "status.json")), "status.json");
+  expect(status.usage.cacheWriteTokens + status.usage.inputTokens).toBeGreaterThan(0);
+  expect(status.usage.costUsd).toBeGreaterThan(0);
+  const alpha = expectValid(AgentStatus, readJson(join(dir, "status", "alpha.json")), "alpha");
+  expect(alpha.state).toBe("completed");
+  expect(alpha.usage.costUsd).toBeGreaterThan(0);
+  expect(alpha.notes.some((n) => n.startsWith("tool: Write ") && n.includes("src/a/hello.txt"))).toBe(true);
+  const transcript = readFileSync(join(dir, "agents", "alpha", "transcript.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  expect(transcript.some((l) => l.type === "system" && l.subtype === "init")).toBe(true);
+  expect(transcript.some((l) => l.type === "result")).toBe(true);
+
+  // The key: every request reached the server with it (through purple's proxy), and it is in no
+  // file of the project, its orchestration folder (transcripts, status, Claude Code's config),
+  // nor in the agent's environment (beta dumped it into src/b/env.txt).
+  expect(api.requests.filter((r) => r.apiKeyHeader !== CANARY)).toEqual([]);
+  expect(readFileSync(join(root, "src/b/env.txt"), "utf8")).toMatch(/CLAUDE_CONFIG_DIR=/);
+  expect(filesContaining(root, CANARY)).toEqual([]);
+  expect(d.stderrText.join("\n")).not.toContain(CANARY);
+}, 200_000);
