@@ -146,3 +146,49 @@ test.skipIf(missing !== null)("two waves of claude-code agents: Write and Bash, 
   expect(filesContaining(root, CANARY)).toEqual([]);
   expect(d.stderrText.join("\n")).not.toContain(CANARY);
 }, 200_000);
+
+test.skipIf(missing !== null)("kill -9 of purpled mid-turn: after the restart the agent resumes its Claude Code session and the plan succeeds", async () => {
+  const root = tempRoot({ git: true });
+  const api = ScriptedApi.start({
+    expectKey: CANARY,
+    scripts: { solo: [tool.start("S-1"), tool.write(root, "src/s/one.txt", "one\n"), { stall: { afterEvents: 1 } }] },
+  });
+  cleanups.push(() => api.stop());
+  useClaude(root);
+  const env = { ANTHROPIC_API_KEY: CANARY, ANTHROPIC_BASE_URL: api.url };
+  const first = new DaemonProcess(root, [], env);
+  cleanups.push(async () => first.proc.exitCode === null && first.stop("SIGKILL"));
+  await first.started();
+  const plan: PlanInput = {
+    apiVersion: "purple/v1",
+    name: "resume",
+    defaults: { runner: "claude-code", retries: 0, model: "claude-sonnet-4-5" },
+    agents: [{ id: "solo", territory: ["src/s/"], tickets: [{ id: "S-1", title: "two files" }] }],
+    waves: [{ id: "w1", agents: ["solo"], gate: [{ exists: "src/s/two.txt" }] }],
+  };
+  const dir = dropPlan(root, plan);
+  const stalled = await api.waitForRequest((r) => r.agent === "solo" && r.answeredWith === "stall");
+  const session = readJson(join(dir, "agents", "solo", "claude-session.json")) as { sessionId: string };
+  first.proc.kill("SIGKILL");
+  await first.exited;
+
+  api.push("solo", tool.write(root, "src/s/two.txt", "two\n"), tool.complete("S-1"), tool.say("solo done"));
+  const before = api.requests.length;
+  const second = new DaemonProcess(root, [], env);
+  cleanups.push(async () => second.proc.exitCode === null && second.stop("SIGKILL"));
+  expect((await second.planEnded("resume", 120_000)).state).toBe("succeeded");
+
+  // The first request after the restart carries the conversation so far: the earlier Write and
+  // its result, then purple's note that the session resumed.
+  const resumed = api.requests.slice(before).find((r) => r.agent === "solo")!;
+  const earlier = stalled.body.messages.length;
+  expect(resumed.body.messages.length).toBeGreaterThan(earlier);
+  expect(JSON.stringify(resumed.body.messages.slice(0, earlier))).toContain("src/s/one.txt");
+  expect(resumed.raw).toContain("has now resumed");
+  expect(readFileSync(join(root, "src/s/two.txt"), "utf8")).toBe("two\n");
+  const after = readJson(join(dir, "agents", "solo", "claude-session.json")) as { sessionId: string };
+  expect(after.sessionId).toBe(session.sessionId);
+  const progress = expectValid(Progress, readJson(join(dir, "progress.json")), "progress.json");
+  expect(progress.phases.flatMap((p) => p.tickets).find((t) => t.id === "S-1")!.status).toBe("completed");
+  expect(filesContaining(root, CANARY)).toEqual([]);
+}, 200_000);
