@@ -1,0 +1,106 @@
+// The claude-code runner's pure parts: reading stream-json lines (unknown kinds ignored), the
+// status notes, usage-limit reset times, the territory write hook, and the key proxy.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseStreamLine } from "../daemon/runners/claude-code/events.ts";
+import { KeyProxy } from "../daemon/runners/claude-code/key-proxy.ts";
+import { toolNote, usageLimitReset } from "../daemon/runners/claude-code/status.ts";
+import { refusal } from "../daemon/runners/claude-code/write-hook.ts";
+import { ScriptedApi } from "./support/scripted-api.ts";
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), "purple-ccp-")));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("stream-json lines", () => {
+  test("known kinds parse; unknown kinds, junk and malformed known kinds are not events", () => {
+    expect(parseStreamLine(JSON.stringify({ type: "system", subtype: "init", session_id: "s", mcp_servers: [{ name: "purple", status: "connected" }], extra: 1 }))).toMatchObject({ kind: "init", session_id: "s" });
+    expect(parseStreamLine(JSON.stringify({ type: "system", subtype: "api_retry", retry_delay_ms: 2000, error_status: 429 }))).toMatchObject({ kind: "api_retry", retry_delay_ms: 2000 });
+    expect(parseStreamLine(JSON.stringify({ type: "result", subtype: "success", total_cost_usd: 0.1 }))).toMatchObject({ kind: "result", is_error: false });
+    expect(parseStreamLine(JSON.stringify({ type: "stream_event", event: {} }))).toBeNull();
+    expect(parseStreamLine(JSON.stringify({ type: "system", subtype: "compact_boundary" }))).toBeNull();
+    expect(parseStreamLine("not json")).toBeNull();
+    expect(parseStreamLine("[1,2]")).toBeNull();
+    expect(parseStreamLine(JSON.stringify({ type: "system", subtype: "init" }))).toBeNull(); // no session id
+  });
+
+  test("tool notes name the tool and its file or command", () => {
+    expect(toolNote("Edit", { file_path: "/r/src/a.ts", old_string: "x" })).toBe("tool: Edit /r/src/a.ts");
+    expect(toolNote("Bash", { command: "npm test\n  --watch" })).toBe("tool: Bash npm test --watch");
+    expect(toolNote("mcp__purple__purple_progress_start_ticket", { ticketId: "T-1" })).toBe("tool: purple_progress_start_ticket");
+  });
+
+  test("usage-limit reset times: epoch form, time-of-day form, and none", () => {
+    const now = new Date(2026, 11, 3, 14, 0, 0).getTime();
+    expect(usageLimitReset("Claude AI usage limit reached|1767225600", now)).toBe(1767225600_000);
+    expect(new Date(usageLimitReset("5-hour limit reached ∙ resets 3pm", now)!).getHours()).toBe(15);
+    const tomorrow = usageLimitReset("Your limit will reset: resets 9am", now)!;
+    expect(tomorrow - now).toBe(19 * 3600_000);
+    expect(usageLimitReset("API Error: 400 invalid model", now)).toBeNull();
+  });
+});
+
+describe("the territory write hook", () => {
+  mkdirSync(join(root, "src/a"), { recursive: true });
+  mkdirSync(join(root, "elsewhere"), { recursive: true });
+  symlinkSync(join(root, "elsewhere"), join(root, "src/a/link"));
+  const hook = (tool_name: string, tool_input: Record<string, unknown>) => refusal({ tool_name, tool_input, cwd: root }, root, ["src/a/"]);
+
+  test("inside the territory: allowed, absolute or relative", () => {
+    expect(hook("Write", { file_path: join(root, "src/a/x.ts") })).toBeNull();
+    expect(hook("Edit", { file_path: "src/a/y.ts" })).toBeNull();
+    expect(hook("Read", { file_path: "/etc/passwd" })).toBeNull(); // not a write tool
+  });
+
+  test("outside: refused with a message that names the territory", () => {
+    expect(hook("Write", { file_path: join(root, "src/b/x.ts") })).toMatch(/src\/b\/x.ts is outside your territory.*src\/a\//);
+    expect(hook("MultiEdit", { file_path: "/etc/passwd" })).toMatch(/outside the project root/);
+    expect(hook("NotebookEdit", { notebook_path: join(root, ".git/config") })).toMatch(/inside \.git\//);
+    expect(hook("Write", { file_path: join(root, ".context-kit/orchestration/inbox/x.yaml") })).toMatch(/only purpled writes/);
+    expect(hook("Write", { file_path: join(root, "src/a/link/x.ts") })).toMatch(/through a symbolic link/);
+    expect(hook("Write", {})).toMatch(/names no file path/);
+  });
+
+  test("the hook as Claude Code runs it: exit 2 and the reason on stderr", () => {
+    const run = (file: string) =>
+      Bun.spawnSync([process.execPath, join(import.meta.dir, "../daemon/runners/claude-code/write-hook.ts")], {
+        stdin: new Blob([JSON.stringify({ tool_name: "Write", tool_input: { file_path: file }, cwd: root })]),
+        env: { PATH: process.env.PATH!, PURPLE_ROOT: root, PURPLE_TERRITORY: JSON.stringify(["src/a/"]) },
+      });
+    const no = run(join(root, "src/b/x.ts"));
+    expect(no.exitCode).toBe(2);
+    expect(no.stderr.toString()).toMatch(/outside your territory/);
+    expect(run(join(root, "src/a/x.ts")).exitCode).toBe(0);
+  });
+});
+
+describe("the key proxy", () => {
+  test("forwards with the real key only for a live token; the key never goes back", async () => {
+    const KEY = "sk-ant-CANARY-proxy-0b5e";
+    const api = ScriptedApi.start({ expectKey: KEY, scripts: { p1: [{ reply: { content: [{ type: "text", text: "hi" }] } }] } });
+    const proxy = new KeyProxy(KEY, api.url);
+    try {
+      const token = proxy.issue();
+      const send = (key: string) =>
+        fetch(`${proxy.url}/v1/messages?beta=true`, {
+          method: "POST",
+          headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+          body: JSON.stringify({ model: "m", max_tokens: 10, stream: true, messages: [{ role: "user", content: "Agent: p1" }] }),
+        });
+      const ok = await send(token);
+      expect(ok.status).toBe(200);
+      const text = await ok.text();
+      expect(text).toContain("message_stop");
+      expect(text).not.toContain(KEY);
+      expect(api.requests[0]!.apiKeyHeader).toBe(KEY);
+      expect((await send("purple-agent-guess")).status).toBe(401);
+      proxy.revoke(token);
+      expect((await send(token)).status).toBe(401);
+      expect(api.requests).toHaveLength(1);
+    } finally {
+      proxy.close();
+      await api.stop();
+    }
+  });
+});
