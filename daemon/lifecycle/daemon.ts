@@ -20,7 +20,7 @@ import { CommandRunner } from "../runners/command.ts";
 import { claudeCodeRunner } from "../runners/claude-code/setup.ts";
 import { sandboxAvailable } from "../runners/sandbox.ts";
 import { TreeAuditor } from "../territory/audit.ts";
-import { loadConfig } from "../../inbox/config.ts";
+import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { Journal } from "../journal/journal.ts";
 import { rebuild } from "../journal/replay.ts";
@@ -179,7 +179,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       logger,
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
-      compileDefaults: config.defaults,
+      compileDefaults: compileDefaultsOf(config, claude !== null),
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();

@@ -3,7 +3,7 @@
 // runner, and an agent asking for one fails saying the runner is not available.
 import type { Logger } from "../../../lib/logger.ts";
 import { parseDuration, type DaemonConfig } from "../../../protocol/index.ts";
-import { findClaude } from "./find.ts";
+import { findClaude } from "../../../lib/find-claude.ts";
 import { ClaudeCodeRunner } from "./runner.ts";
 
 export function claudeCodeRunner(o: { config: DaemonConfig; root: string; apiKey: string | undefined; baseURL: string | undefined; logger: Logger }): ClaudeCodeRunner | null {
