@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AgentStatus, PlanStatus, Progress, type PlanInput } from "../protocol/index.ts";
 import { sandboxAvailable } from "../daemon/runners/sandbox.ts";
-import { claudeMissing, tool, useClaude } from "./support/claude.ts";
+import { claudeMissing, tool, unprivilegedUser, useClaude } from "./support/claude.ts";
 import { DaemonProcess, tempRoot } from "./support/daemon.ts";
 import { dropPlan, expectValid, readJson } from "./support/files.ts";
 import { ScriptedApi } from "./support/scripted-api.ts";
@@ -190,5 +190,45 @@ test.skipIf(missing !== null)("kill -9 of purpled mid-turn: after the restart th
   expect(after.sessionId).toBe(session.sessionId);
   const progress = expectValid(Progress, readJson(join(dir, "progress.json")), "progress.json");
   expect(progress.phases.flatMap((p) => p.tickets).find((t) => t.id === "S-1")!.status).toBe("completed");
+  expect(filesContaining(root, CANARY)).toEqual([]);
+}, 200_000);
+
+test.skipIf(missing !== null)("as an unprivileged user: the hook refuses a write outside the territory, the sandbox one by Bash, the agent finishes", async () => {
+  const root = tempRoot({ git: true });
+  useClaude(root);
+  const user = unprivilegedUser(root);
+  if ("skip" in user) return console.warn(`skipped: ${user.skip}`);
+  const api = ScriptedApi.start({
+    expectKey: CANARY,
+    scripts: {
+      low: [
+        tool.write(root, "elsewhere/x.txt", "no\n"),
+        tool.bash("echo planted > .git/hooks/pre-commit; mkdir -p src/low && id -u > src/low/uid.txt"),
+        tool.write(root, "src/low/ok.txt", "ok\n"),
+        tool.say("low done"),
+      ],
+    },
+  });
+  cleanups.push(() => api.stop());
+  const d = new DaemonProcess(root, [], { ANTHROPIC_API_KEY: CANARY, ANTHROPIC_BASE_URL: api.url }, user.prefix);
+  cleanups.push(async () => d.proc.exitCode === null && d.stop("SIGKILL"));
+  await d.started();
+  const sandboxed = d.lines.find((l) => l.msg === "purpled started")!.sandbox === true;
+  dropPlan(root, {
+    apiVersion: "purple/v1",
+    name: "low",
+    defaults: { runner: "claude-code", retries: 0, model: "claude-sonnet-4-5" },
+    agents: [{ id: "low", territory: ["src/low/"] }],
+    waves: [{ id: "w1", agents: ["low"], gate: [{ exists: "src/low/ok.txt" }] }],
+  });
+  expect((await d.planEnded("low", 120_000)).state).toBe("succeeded");
+  if (process.getuid?.() === 0) expect(readFileSync(join(root, "src/low/uid.txt"), "utf8").trim()).not.toBe("0");
+  expect(existsSync(join(root, "elsewhere/x.txt"))).toBe(false);
+  const raws = api.requests.map((r) => r.raw);
+  expect(raws.some((raw) => /elsewhere\/x.txt is outside your territory/.test(raw))).toBe(true);
+  if (sandboxed) {
+    expect(existsSync(join(root, ".git/hooks/pre-commit"))).toBe(false);
+    expect(raws.some((raw) => /Read-only file system/.test(raw))).toBe(true);
+  } else console.warn("no sandbox for the unprivileged user here: the Bash write into .git/ was not checked");
   expect(filesContaining(root, CANARY)).toEqual([]);
 }, 200_000);

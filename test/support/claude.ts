@@ -29,3 +29,19 @@ export const tool = {
   complete: (ticketId: string) => call("mcp__purple__purple_progress_complete_ticket", { ticketId }),
   say: (text: string): ScriptStep => ({ reply: { content: [{ type: "text", text }] } }),
 };
+
+/**
+ * An unprivileged user to run purpled as when the tests run as root (created once), or why there
+ * is none. As root it owns `root`; not as root, tests run unprivileged already.
+ */
+export function unprivilegedUser(root: string): { prefix: string[] } | { skip: string } {
+  if (process.getuid?.() !== 0) return { prefix: [] };
+  const name = "purple-test";
+  if (Bun.spawnSync(["id", "-u", name]).exitCode !== 0) {
+    const made = Bun.spawnSync(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name], { stderr: "pipe" });
+    if (made.exitCode !== 0 && Bun.spawnSync(["id", "-u", name]).exitCode !== 0) return { skip: `could not create the user ${name}: ${made.stderr.toString().trim()}` };
+  }
+  const owned = Bun.spawnSync(["chown", "-R", `${name}:`, root], { stderr: "pipe" });
+  if (owned.exitCode !== 0) return { skip: `could not give ${root} to ${name}: ${owned.stderr.toString().trim()}` };
+  return Bun.which("runuser") ? { prefix: ["runuser", "-u", name, "--"] } : { skip: "runuser is not installed" };
+}
