@@ -11,7 +11,7 @@ import { promptParts } from "../anthropic/prompt.ts";
 import { sleep } from "../anthropic/wait.ts";
 import { commandEnv } from "../command.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "../runner.ts";
-import { formatMs, settledRun } from "../shared.ts";
+import { formatMs, settledRun, timeLimit } from "../shared.ts";
 import { BEGIN, claudeArgv, claudeEnv, scratchDirs, STANDARDS } from "./args.ts";
 import { parseStreamLine } from "./events.ts";
 import { KeyProxy } from "./key-proxy.ts";
@@ -122,7 +122,7 @@ class ClaudeRun implements AgentRun {
 
   // Sessions one after another: normally one; more when a usage limit is waited out.
   private async run(first: Promise<Launched>): Promise<RunResult> {
-    void this.timeoutAfter(this.ctx.timeoutMs);
+    void timeLimit(this.ctx.timeoutMs, this.abort.signal, () => this.halt({ kind: "timeout" }));
     let launched = await first;
     for (;;) {
       const { verdict, exit, status } = launched;
@@ -206,13 +206,6 @@ class ClaudeRun implements AgentRun {
       writeSession(ctx.agentDir, { sessionId: session.sessionId, cwd: ctx.root, attempt: ctx.attempt, startedAt, ended: { at: new Date().toISOString(), outcome, complete } });
       return { verdict, exit, status };
     });
-  }
-
-  private async timeoutAfter(ms: number): Promise<void> {
-    if (!Number.isFinite(ms) || ms <= 0) return;
-    const deadline = Date.now() + ms;
-    while (!this.abort.signal.aborted && Date.now() < deadline) await sleep(deadline - Date.now(), this.abort.signal);
-    if (!this.abort.signal.aborted) this.halt({ kind: "timeout" });
   }
 
   private append(line: string): void {
