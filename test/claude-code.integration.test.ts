@@ -4,7 +4,8 @@
 // a write outside the territory refused by the hook and one by Bash refused by the sandbox, a
 // 429 shown as waiting — and the key, a canary, nowhere it must not be.
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentStatus, PlanStatus, Progress, type PlanInput } from "../protocol/index.ts";
 import { sandboxAvailable } from "../daemon/runners/sandbox.ts";
@@ -47,7 +48,11 @@ async function until<T>(what: string, f: () => T | undefined, ms = 60_000): Prom
 }
 
 test.skipIf(missing !== null)("two waves of claude-code agents: Write and Bash, tickets over MCP, usage, refusals, a 429 waited out, the key nowhere", async () => {
-  const root = tempRoot({ git: true });
+  // The project's own Claude Code settings: a hook and an MCP server that would leave a mark.
+  const marks = mkdtempSync(join(tmpdir(), "purple-cc-marks-"));
+  const mark = (what: string) => ({ command: "sh", args: ["-c", `echo ${what} >> ${join(marks, "marks.txt")}`] });
+  const projectHook = { hooks: { PreToolUse: [{ matcher: ".*", hooks: [{ type: "command", command: `echo hook >> ${join(marks, "marks.txt")}` }] }] }, enableAllProjectMcpServers: true };
+  const root = tempRoot({ git: true, files: { ".claude/settings.json": JSON.stringify(projectHook), ".mcp.json": JSON.stringify({ mcpServers: { project: mark("mcp") } }) } });
   const sandboxed = sandboxAvailable();
   const api = ScriptedApi.start({
     expectKey: CANARY,
@@ -137,6 +142,9 @@ test.skipIf(missing !== null)("two waves of claude-code agents: Write and Bash, 
   const transcript = readFileSync(join(dir, "agents", "alpha", "transcript.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
   expect(transcript.some((l) => l.type === "system" && l.subtype === "init")).toBe(true);
   expect(transcript.some((l) => l.type === "result")).toBe(true);
+  // Only purple's MCP server, and none of the project's own hooks ran.
+  expect(transcript.find((l) => l.type === "system" && l.subtype === "init").mcp_servers).toEqual([{ name: "purple", status: "connected" }]);
+  expect(existsSync(join(marks, "marks.txt"))).toBe(false);
 
   // The key: every request reached the server with it (through purple's proxy), and it is in no
   // file of the project, its orchestration folder (transcripts, status, Claude Code's config),
