@@ -155,7 +155,7 @@ test.skipIf(missing !== null)("two waves of claude-code agents: Write and Bash, 
   expect(d.stderrText.join("\n")).not.toContain(CANARY);
 }, 200_000);
 
-test.skipIf(missing !== null)("kill -9 of purpled mid-turn: after the restart the agent resumes its Claude Code session and the plan succeeds", async () => {
+test.skipIf(missing !== null)("kill -9 of purpled mid-turn, then a drain mid-turn: each restart resumes the agent's Claude Code session and the plan succeeds", async () => {
   const root = tempRoot({ git: true });
   const api = ScriptedApi.start({
     expectKey: CANARY,
@@ -164,38 +164,50 @@ test.skipIf(missing !== null)("kill -9 of purpled mid-turn: after the restart th
   cleanups.push(() => api.stop());
   useClaude(root);
   const env = { ANTHROPIC_API_KEY: CANARY, ANTHROPIC_BASE_URL: api.url };
-  const first = new DaemonProcess(root, [], env);
-  cleanups.push(async () => first.proc.exitCode === null && first.stop("SIGKILL"));
+  const daemon = () => {
+    const d = new DaemonProcess(root, [], env);
+    cleanups.push(async () => d.proc.exitCode === null && d.stop("SIGKILL"));
+    return d;
+  };
+  const first = daemon();
   await first.started();
   const plan: PlanInput = {
     apiVersion: "purple/v1",
     name: "resume",
     defaults: { runner: "claude-code", retries: 0, model: "claude-sonnet-4-5" },
-    agents: [{ id: "solo", territory: ["src/s/"], tickets: [{ id: "S-1", title: "two files" }] }],
-    waves: [{ id: "w1", agents: ["solo"], gate: [{ exists: "src/s/two.txt" }] }],
+    agents: [{ id: "solo", territory: ["src/s/"], tickets: [{ id: "S-1", title: "three files" }] }],
+    waves: [{ id: "w1", agents: ["solo"], gate: [{ exists: "src/s/three.txt" }] }],
   };
   const dir = dropPlan(root, plan);
-  const stalled = await api.waitForRequest((r) => r.agent === "solo" && r.answeredWith === "stall");
-  const session = readJson(join(dir, "agents", "solo", "claude-session.json")) as { sessionId: string };
+  const sessionFile = join(dir, "agents", "solo", "claude-session.json");
+  const stalled = (n: number) => api.waitForRequest((r) => r.agent === "solo" && r.answeredWith === "stall" && api.requests.filter((x) => x.answeredWith === "stall").indexOf(r) === n);
+
+  // 1. kill -9 while the model is answering.
+  const firstStall = await stalled(0);
+  const session = (readJson(sessionFile) as { sessionId: string }).sessionId;
   first.proc.kill("SIGKILL");
   await first.exited;
+  api.push("solo", tool.write(root, "src/s/two.txt", "two\n"), { stall: { afterEvents: 1 } });
+  const second = daemon();
 
-  api.push("solo", tool.write(root, "src/s/two.txt", "two\n"), tool.complete("S-1"), tool.say("solo done"));
-  const before = api.requests.length;
-  const second = new DaemonProcess(root, [], env);
-  cleanups.push(async () => second.proc.exitCode === null && second.stop("SIGKILL"));
-  expect((await second.planEnded("resume", 120_000)).state).toBe("succeeded");
-
-  // The first request after the restart carries the conversation so far: the earlier Write and
-  // its result, then purple's note that the session resumed.
-  const resumed = api.requests.slice(before).find((r) => r.agent === "solo")!;
-  const earlier = stalled.body.messages.length;
-  expect(resumed.body.messages.length).toBeGreaterThan(earlier);
-  expect(JSON.stringify(resumed.body.messages.slice(0, earlier))).toContain("src/s/one.txt");
+  // 2. The restart resumes the conversation: the earlier Write and its result come again.
+  const secondStall = await stalled(1);
+  const resumed = api.requests.find((r) => r.agent === "solo" && r.at > firstStall.at)!;
+  expect(resumed.body.messages.length).toBeGreaterThan(firstStall.body.messages.length);
+  expect(JSON.stringify(resumed.body.messages.slice(0, firstStall.body.messages.length))).toContain("src/s/one.txt");
   expect(resumed.raw).toContain("has now resumed");
-  expect(readFileSync(join(root, "src/s/two.txt"), "utf8")).toBe("two\n");
-  const after = readJson(join(dir, "agents", "solo", "claude-session.json")) as { sessionId: string };
-  expect(after.sessionId).toBe(session.sessionId);
+
+  // 3. A drain (SIGTERM) mid-turn, then a restart: resumed again, and on to the end.
+  expect(await second.stop("SIGTERM")).toBe(0);
+  api.push("solo", tool.write(root, "src/s/three.txt", "three\n"), tool.complete("S-1"), tool.say("solo done"));
+  const third = daemon();
+  expect((await third.planEnded("resume", 120_000)).state).toBe("succeeded");
+  const again = api.requests.find((r) => r.agent === "solo" && r.at > secondStall.at)!;
+  expect(JSON.stringify(again.body.messages)).toContain("src/s/two.txt");
+  expect(JSON.stringify(again.body.messages)).toContain("src/s/one.txt");
+
+  expect(["one", "two", "three"].map((n) => readFileSync(join(root, `src/s/${n}.txt`), "utf8"))).toEqual(["one\n", "two\n", "three\n"]);
+  expect((readJson(sessionFile) as { sessionId: string }).sessionId).toBe(session);
   const progress = expectValid(Progress, readJson(join(dir, "progress.json")), "progress.json");
   expect(progress.phases.flatMap((p) => p.tickets).find((t) => t.id === "S-1")!.status).toBe("completed");
   expect(filesContaining(root, CANARY)).toEqual([]);

@@ -62,8 +62,12 @@ export function startAgentProcess(spec: AgentProcessSpec): AgentProcess {
   const pgid = proc.pid;
   const pumped = pumpLines(proc.stdout, spec.onLine);
   let leaderDone = false;
+  let stopDeadline: number | null = null;
   const exited = proc.exited.then(async () => {
     leaderDone = true;
+    // Stopping: the leader may be the sandbox wrapper, gone at once on SIGTERM while Claude Code
+    // still saves its conversation; the group gets the rest of its grace before SIGKILL.
+    while (stopDeadline !== null && Date.now() < stopDeadline && groupAlive(pgid)) await Bun.sleep(20);
     // Whatever the leader left in its group goes with it.
     killGroup(pgid, "SIGKILL");
     for (let i = 0; i < 100 && groupAlive(pgid); i++) await Bun.sleep(10);
@@ -74,7 +78,8 @@ export function startAgentProcess(spec: AgentProcessSpec): AgentProcess {
     pgid,
     exited,
     terminate(graceMs) {
-      if (leaderDone) return;
+      if (leaderDone || stopDeadline !== null) return;
+      stopDeadline = Date.now() + Math.max(0, graceMs);
       killGroup(pgid, "SIGTERM");
       setTimeout(() => {
         if (!leaderDone) killGroup(pgid, "SIGKILL");
