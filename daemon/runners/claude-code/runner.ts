@@ -150,10 +150,11 @@ class ClaudeRun implements AgentRun {
     const ctx = this.ctx;
     const session = chooseSession(ctx.agentDir, ctx.root, this.scratch.config);
     const runner = ctx.agent.runner?.kind === "claude-code" ? ctx.agent.runner : undefined;
+    const model = ctx.agent.model ?? runner?.model ?? ctx.plan.defaults.model;
     const argv = claudeArgv({
       claude: this.claude,
       ...session,
-      model: ctx.agent.model ?? runner?.model ?? ctx.plan.defaults.model,
+      model,
       systemAppend: this.systemAppend,
       hookCommand: [process.execPath, join(import.meta.dir, "write-hook.ts")],
       mcpCommand: [...(this.opts.ctlCommand ?? [process.execPath, join(REPO, "ctl", "main.ts")]), "mcp"],
@@ -166,7 +167,7 @@ class ClaudeRun implements AgentRun {
     writeSession(ctx.agentDir, { sessionId: session.sessionId, cwd: ctx.root, attempt: ctx.attempt, startedAt, ended: null });
     this.note({ type: "purple", event: "start", attempt: ctx.attempt, sessionId: session.sessionId, resume: session.resume });
 
-    const status = new StreamStatus(ctx.reporter, ctx.agent.model ?? runner?.model ?? ctx.plan.defaults.model);
+    const status = new StreamStatus(ctx.reporter, model);
     let verdict: Verdict | null = null;
     let watchdog: ReturnType<typeof setTimeout> | undefined;
     const settle = (v: Verdict) => {
