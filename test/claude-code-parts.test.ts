@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { helperCommands } from "../daemon/runners/claude-code/args.ts";
 import { parseStreamLine } from "../daemon/runners/claude-code/events.ts";
 import { KeyProxy } from "../daemon/runners/claude-code/key-proxy.ts";
 import { toolNote, usageLimitReset } from "../daemon/runners/claude-code/status.ts";
@@ -62,7 +63,14 @@ describe("the territory write hook", () => {
     expect(hook("Write", {})).toMatch(/names no file path/);
   });
 
-  test("the hook as Claude Code runs it: exit 2 and the reason on stderr", () => {
+  test("the hook as Claude Code runs it (from source, and as `purpled --claude-write-hook`): exit 2 and the reason on stderr", () => {
+    const viaDaemon = (file: string) =>
+      Bun.spawnSync([process.execPath, join(import.meta.dir, "../daemon/main.ts"), "--claude-write-hook"], {
+        stdin: new Blob([JSON.stringify({ tool_name: "Edit", tool_input: { file_path: file }, cwd: root })]),
+        env: { PATH: process.env.PATH!, PURPLE_ROOT: root, PURPLE_TERRITORY: JSON.stringify(["src/a/"]) },
+      });
+    expect(viaDaemon(join(root, "src/b/x.ts")).exitCode).toBe(2);
+    expect(viaDaemon(join(root, "src/a/x.ts")).exitCode).toBe(0);
     const run = (file: string) =>
       Bun.spawnSync([process.execPath, join(import.meta.dir, "../daemon/runners/claude-code/write-hook.ts")], {
         stdin: new Blob([JSON.stringify({ tool_name: "Write", tool_input: { file_path: file }, cwd: root })]),
@@ -73,6 +81,14 @@ describe("the territory write hook", () => {
     expect(no.stderr.toString()).toMatch(/outside your territory/);
     expect(run(join(root, "src/a/x.ts")).exitCode).toBe(0);
   });
+});
+
+test("helpers run from the checkout with bun, or from the compiled purpled and the purplectl beside it", () => {
+  const src = helperCommands("/usr/bin/bun", "/repo/daemon/runners/claude-code");
+  expect(src).toEqual({ hook: ["/usr/bin/bun", "/repo/daemon/runners/claude-code/write-hook.ts"], ctl: ["/usr/bin/bun", "/repo/ctl/main.ts"] });
+  const compiled = helperCommands("/opt/purple/purpled", "/$bunfs/root");
+  expect(compiled.hook).toEqual(["/opt/purple/purpled", "--claude-write-hook"]);
+  expect(compiled.ctl).toEqual(["purplectl"]); // none beside it: the one on PATH
 });
 
 describe("the key proxy", () => {

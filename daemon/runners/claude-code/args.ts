@@ -2,8 +2,9 @@
 // write hook), its --mcp-config (`purplectl mcp`, the purple_* tools) and its environment (its
 // own config, home and temp under the agent's scratch folder; no real key: a token for purple's
 // key proxy). Pure: the runner decides the values, this file only spells them out.
-import { join } from "node:path";
-import { GUARDED_TOOLS } from "./write-hook.ts";
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { GUARDED_TOOLS, WRITE_HOOK_FLAG } from "./write-hook.ts";
 
 export interface Invocation {
   claude: string;
@@ -40,6 +41,20 @@ export function claudeArgv(inv: Invocation): string[] {
   if (inv.maxBudgetUsd !== undefined) argv.push("--max-budget-usd", String(inv.maxBudgetUsd));
   argv.push(...inv.extraArgs);
   return argv;
+}
+
+/**
+ * How an agent's helpers run: the write hook and `purplectl mcp`. From a checkout, with this bun
+ * and the source files; in the compiled purpled (its files live in bun's virtual /$bunfs), by
+ * purpled itself and the purplectl beside it.
+ */
+export function helperCommands(execPath = process.execPath, moduleDir = import.meta.dir): { hook: string[]; ctl: string[] } {
+  if (moduleDir.startsWith("/$bunfs") || moduleDir.startsWith("B:/~BUN")) {
+    const ctl = join(dirname(execPath), "purplectl");
+    return { hook: [execPath, WRITE_HOOK_FLAG], ctl: existsSync(ctl) ? [ctl] : ["purplectl"] };
+  }
+  const repo = join(moduleDir, "..", "..", "..");
+  return { hook: [execPath, join(moduleDir, "write-hook.ts")], ctl: [execPath, join(repo, "ctl", "main.ts")] };
 }
 
 /** The scratch folders of one agent: Claude Code's config, the home directory, temp. */

@@ -12,14 +12,12 @@ import { sleep } from "../anthropic/wait.ts";
 import { commandEnv } from "../command.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "../runner.ts";
 import { formatMs, settledRun, timeLimit } from "../shared.ts";
-import { BEGIN, claudeArgv, claudeEnv, scratchDirs, STANDARDS } from "./args.ts";
+import { BEGIN, claudeArgv, claudeEnv, helperCommands, scratchDirs, STANDARDS } from "./args.ts";
 import { parseStreamLine } from "./events.ts";
 import { KeyProxy } from "./key-proxy.ts";
 import { chooseSession, writeSession } from "./session.ts";
 import { startAgentProcess, type AgentProcess } from "./spawn.ts";
 import { StreamStatus, type Verdict } from "./status.ts";
-
-const REPO = join(import.meta.dir, "..", "..", "..");
 
 export interface ClaudeCodeRunnerOptions {
   /** the claude executable (findClaude); null: every run fails saying claude was not found */
@@ -34,7 +32,7 @@ export interface ClaudeCodeRunnerOptions {
   sandbox?: boolean;
   /** the safe base variables come from here (default process.env) */
   sourceEnv?: Record<string, string | undefined>;
-  /** argv running `purplectl` (default: this bun and this checkout's ctl/main.ts) */
+  /** argv running `purplectl` (default: helperCommands) */
   ctlCommand?: string[];
 }
 
@@ -151,13 +149,14 @@ class ClaudeRun implements AgentRun {
     const session = chooseSession(ctx.agentDir, ctx.root, this.scratch.config);
     const runner = ctx.agent.runner?.kind === "claude-code" ? ctx.agent.runner : undefined;
     const model = ctx.agent.model ?? runner?.model ?? ctx.plan.defaults.model;
+    const helpers = helperCommands();
     const argv = claudeArgv({
       claude: this.claude,
       ...session,
       model,
       systemAppend: this.systemAppend,
-      hookCommand: [process.execPath, join(import.meta.dir, "write-hook.ts")],
-      mcpCommand: [...(this.opts.ctlCommand ?? [process.execPath, join(REPO, "ctl", "main.ts")]), "mcp"],
+      hookCommand: helpers.hook,
+      mcpCommand: [...(this.opts.ctlCommand ?? helpers.ctl), "mcp"],
       ...(ctx.agent.budgetUsd !== undefined ? { maxBudgetUsd: ctx.agent.budgetUsd } : {}),
       extraArgs: runner?.args ?? [],
     });

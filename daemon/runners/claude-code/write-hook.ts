@@ -9,6 +9,9 @@ import { checkWrite } from "../anthropic/write-guard.ts";
 
 export const GUARDED_TOOLS = ["Write", "Edit", "MultiEdit", "NotebookEdit"] as const;
 
+/** The compiled purpled runs this hook when given this flag first. */
+export const WRITE_HOOK_FLAG = "--claude-write-hook";
+
 /** The refusal for one hook input, or null when the write may go ahead. */
 export function refusal(input: unknown, root: string, territory: readonly string[]): string | null {
   const i = (input && typeof input === "object" ? input : {}) as { tool_name?: unknown; tool_input?: Record<string, unknown>; cwd?: unknown };
@@ -29,7 +32,8 @@ export function refusal(input: unknown, root: string, territory: readonly string
   return checked.ok ? null : `${checked.reason}. Write only inside your territory; if the plan needs this file changed, say so in your final message instead.`;
 }
 
-if (import.meta.main) {
+/** Run as the hook: the input on stdin, the root and territory from the environment; the exit code. */
+export async function runWriteHook(): Promise<number> {
   const root = process.env.PURPLE_ROOT ?? "";
   let territory: string[] = [];
   try {
@@ -43,12 +47,11 @@ if (import.meta.main) {
     input = JSON.parse(text);
   } catch {
     process.stderr.write("purple write hook: the hook input is not JSON\n");
-    process.exit(2);
+    return 2;
   }
   const why = root ? refusal(input, root, territory) : "refused: purple did not say where the project root is (PURPLE_ROOT)";
-  if (why) {
-    process.stderr.write(`${why}\n`);
-    process.exit(2);
-  }
-  process.exit(0);
+  if (why) process.stderr.write(`${why}\n`);
+  return why ? 2 : 0;
 }
+
+if (import.meta.main) process.exit(await runWriteHook());
