@@ -1,6 +1,7 @@
 // claude-code runner benchmark, the real Claude Code CLI against the scripted Messages-API server:
 //  1. start-up: a one-turn session run bare (`claude -p` with the same offline environment) and
-//     through purple's runner (sandbox, key proxy, hook settings, `purplectl mcp`): wall time to
+//     through purple's runner (sandbox, key proxy, hook settings, `purplectl mcp`), and through it
+//     without the sandbox: wall time to
 //     the first API request and to the end, and peak RSS of the whole process tree; 3 runs each;
 //  2. end to end: the real purpled running a plan of 6 claude-code agents with maxAgents 3 (each
 //     starts a ticket, writes a file, completes it): wall time, and peak RSS of purpled's tree.
@@ -86,13 +87,13 @@ async function bare(i: number) {
   return { toFirst, total, peak };
 }
 
-async function viaRunner(i: number) {
+async function viaRunner(i: number, sandbox = true) {
   const root = tempRoot({ git: true });
   const api = ScriptedApi.start({ scripts: { bench: [tool.say("done")] } });
   const input: PlanInput = { apiVersion: "purple/v1", name: "bench", defaults: { runner: "claude-code", model: "claude-sonnet-4-5" }, agents: [{ id: "bench", territory: ["src/"] }], waves: [{ id: "w", agents: ["bench"] }] };
   const plan = Plan.parse(input);
   const planDir = join(root, ".context-kit", "orchestration", "bench");
-  const runner = new ClaudeCodeRunner({ claude: CLAUDE, apiKey: "sk-bench", baseURL: api.url });
+  const runner = new ClaudeCodeRunner({ claude: CLAUDE, apiKey: "sk-bench", baseURL: api.url, sandbox });
   const t0 = performance.now();
   const run = runner.start({
     plan, agent: plan.agents[0]!, wave: "w", attempt: i + 1, root, planDir, agentDir: join(planDir, "agents", "bench"), prompt: "",
@@ -144,12 +145,15 @@ console.log(`claude-code bench: ${CLAUDE}, ${RUNS} run(s) each, ${navigator.hard
 const bares = [];
 const runs = [];
 for (let i = 0; i < RUNS; i++) bares.push(await bare(i));
+const unsandboxed = [];
 for (let i = 0; i < RUNS; i++) runs.push(await viaRunner(i));
+for (let i = 0; i < RUNS; i++) unsandboxed.push(await viaRunner(i, false));
 const line = (name: string, xs: { toFirst: number; total: number; peak: number }[]) =>
   console.log(`  ${name.padEnd(22)} first request ${s(median(xs.map((x) => x.toFirst)))}, session ${s(median(xs.map((x) => x.total)))}, peak RSS ${mb(median(xs.map((x) => x.peak)))} (medians)`);
 console.log("one-turn session:");
 line("bare claude -p", bares);
 line("purple claude-code", runs);
+line("  the same, no sandbox", unsandboxed);
 console.log(`  purple's start-up overhead: ${s(median(runs.map((x) => x.toFirst)) - median(bares.map((x) => x.toFirst)))} to the first request, ${mb(median(runs.map((x) => x.peak)) - median(bares.map((x) => x.peak)))} of memory`);
 const e2e = await endToEnd();
 console.log(`6 claude-code agents, maxAgents 3, one ticket and one Write each: ${e2e.state} in ${s(e2e.wall)}, ${e2e.requests} API requests, peak RSS of purpled's tree ${mb(e2e.peak)}`);
