@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { helperCommands } from "../daemon/runners/claude-code/args.ts";
 import { parseStreamLine } from "../daemon/runners/claude-code/events.ts";
 import { KeyProxy } from "../daemon/runners/claude-code/key-proxy.ts";
-import { toolNote, usageLimitReset } from "../daemon/runners/claude-code/status.ts";
+import { StreamStatus, toolNote, usageLimitReset } from "../daemon/runners/claude-code/status.ts";
 import { refusal } from "../daemon/runners/claude-code/write-hook.ts";
 import { ScriptedApi } from "./support/scripted-api.ts";
 
@@ -24,6 +24,17 @@ describe("stream-json lines", () => {
     expect(parseStreamLine("not json")).toBeNull();
     expect(parseStreamLine("[1,2]")).toBeNull();
     expect(parseStreamLine(JSON.stringify({ type: "system", subtype: "init" }))).toBeNull(); // no session id
+  });
+
+  test("a retry is noted as waiting; the next answer ends the wait", () => {
+    const notes: string[] = [];
+    const status = new StreamStatus({ startTicket() {}, completeTicket() {}, status: (m) => void notes.push(m), spend: () => true }, "claude-sonnet-4-5");
+    const line = (o: unknown) => status.handle(parseStreamLine(JSON.stringify(o))!);
+    line({ type: "system", subtype: "api_retry", attempt: 1, max_retries: 10, retry_delay_ms: 4000, error_status: 429 });
+    line({ type: "system", subtype: "api_retry", attempt: 2, retry_delay_ms: 8000, error_status: 529 });
+    line({ type: "assistant", message: { id: "m1", content: [{ type: "text", text: "hi" }] } });
+    line({ type: "assistant", message: { id: "m2", content: [{ type: "text", text: "again" }] } });
+    expect(notes).toEqual(["waiting: rate limited, retry in 4 s (attempt 1 of 10)", "waiting: API error 529, retry in 8 s (attempt 2)", "working: the API answers again"]);
   });
 
   test("tool notes name the tool and its file or command", () => {

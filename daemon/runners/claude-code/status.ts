@@ -21,6 +21,8 @@ export class StreamStatus {
   sawResult = false;
   private readonly spent: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
   private readonly seenMessages = new Set<string>();
+  /** a "waiting" note is the latest: the next answer says the wait is over */
+  private waiting = false;
 
   constructor(
     private readonly reporter: AgentReporter,
@@ -45,9 +47,12 @@ export class StreamStatus {
         const seconds = Math.max(0, Math.round(ev.retry_delay_ms / 1000));
         const why = ev.error_status === 429 ? "rate limited" : `API error ${ev.error_status ?? ev.error ?? "unknown"}`;
         this.reporter.status(`waiting: ${why}, retry in ${seconds} s${ev.attempt ? ` (attempt ${ev.attempt}${ev.max_retries ? ` of ${ev.max_retries}` : ""})` : ""}`);
+        this.waiting = true;
         return null;
       }
       case "assistant": {
+        if (this.waiting && !ev.message.content.some((b) => b.type === "tool_use")) this.reporter.status("working: the API answers again");
+        this.waiting = false;
         for (const block of ev.message.content) {
           if (block.type === "tool_use" && block.name) this.reporter.status(toolNote(block.name, block.input));
         }
