@@ -68,7 +68,7 @@ test.skipIf(missing !== null)("two waves of claude-code agents: Write and Bash, 
         tool.say("alpha done"),
       ],
       beta: [
-        { fail: { status: 429, retryAfterSeconds: 4 } },
+        { fail: { status: 429, retryAfterSeconds: 6 } },
         tool.start("B-1"),
         tool.bash("mkdir -p src/b && echo world > src/b/world.txt && env > src/b/env.txt"),
         tool.complete("B-1"),
