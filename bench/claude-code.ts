@@ -135,6 +135,13 @@ async function endToEnd() {
   const ended = await d.planEnded("six", 600_000);
   const wall = performance.now() - t0;
   const peak = sampler.stop();
+  if (ended.state !== "succeeded") {
+    const dir = join(root, ".context-kit", "orchestration", "six", "status");
+    for (const f of readdirSync(dir)) {
+      const a = JSON.parse(readFileSync(join(dir, f), "utf8"));
+      if (a.state !== "completed") console.log(`  ${f}: ${a.state}: ${a.reason}`);
+    }
+  }
   await d.stop();
   await api.stop();
   rmSync(root, { recursive: true, force: true });
@@ -150,10 +157,12 @@ for (let i = 0; i < RUNS; i++) runs.push(await viaRunner(i));
 for (let i = 0; i < RUNS; i++) unsandboxed.push(await viaRunner(i, false));
 const line = (name: string, xs: { toFirst: number; total: number; peak: number }[]) =>
   console.log(`  ${name.padEnd(22)} first request ${s(median(xs.map((x) => x.toFirst)))}, session ${s(median(xs.map((x) => x.total)))}, peak RSS ${mb(median(xs.map((x) => x.peak)))} (medians)`);
+if (RUNS > 0) {
 console.log("one-turn session:");
 line("bare claude -p", bares);
 line("purple claude-code", runs);
 line("  the same, no sandbox", unsandboxed);
 console.log(`  purple's start-up overhead: ${s(median(runs.map((x) => x.toFirst)) - median(bares.map((x) => x.toFirst)))} to the first request, ${mb(median(runs.map((x) => x.peak)) - median(bares.map((x) => x.peak)))} of memory`);
+}
 const e2e = await endToEnd();
 console.log(`6 claude-code agents, maxAgents 3, one ticket and one Write each: ${e2e.state} in ${s(e2e.wall)}, ${e2e.requests} API requests, peak RSS of purpled's tree ${mb(e2e.peak)}`);

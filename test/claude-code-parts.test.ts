@@ -37,6 +37,14 @@ describe("stream-json lines", () => {
     expect(notes).toEqual(["waiting: rate limited, retry in 4 s (attempt 1 of 10)", "waiting: API error 529, retry in 8 s (attempt 2)", "working: the API answers again"]);
   });
 
+  test("an MCP server still connecting is no failure; one that failed is", () => {
+    const status = new StreamStatus({ startTicket() {}, completeTicket() {}, status() {}, spend: () => true }, "m");
+    const init = (s: string) => status.handle(parseStreamLine(JSON.stringify({ type: "system", subtype: "init", session_id: "s", mcp_servers: [{ name: "purple", status: s }] }))!);
+    expect(init("pending")).toBeNull();
+    expect(init("connected")).toBeNull();
+    expect(init("failed")).toMatchObject({ kind: "failed" });
+  });
+
   test("tool notes name the tool and its file or command", () => {
     expect(toolNote("Edit", { file_path: "/r/src/a.ts", old_string: "x" })).toBe("tool: Edit /r/src/a.ts");
     expect(toolNote("Bash", { command: "npm test\n  --watch" })).toBe("tool: Bash npm test --watch");

@@ -75,6 +75,11 @@ export function claudeEnv(scratch: ReturnType<typeof scratchDirs>, proxy: { url:
     DISABLE_AUTOUPDATER: "1",
     DISABLE_TELEMETRY: "1",
     DISABLE_ERROR_REPORTING: "1",
+    // purplectl mcp must be connected before the first turn: on a loaded machine its start can
+    // take longer than Claude Code's 5 s connect default, and it must not connect in the background.
+    MCP_CONNECTION_NONBLOCKING: "false",
+    MCP_CONNECT_TIMEOUT_MS: "60000",
+    MCP_TIMEOUT: "60000",
     // bypassPermissions as root is refused unless Claude Code is told it is sandboxed (it is).
     ...(isRoot ? { IS_SANDBOX: "1" } : {}),
   };

@@ -39,7 +39,8 @@ export class StreamStatus {
     switch (ev.kind) {
       case "init": {
         this.sessionId = ev.session_id;
-        const broken = ev.mcp_servers.filter((s) => s.status !== "connected");
+        // "pending" is a server still connecting (its tools come later); "failed" never will.
+        const broken = ev.mcp_servers.filter((s) => s.status === "failed" || s.status === "needs-auth");
         if (broken.length) return { kind: "failed", message: `MCP server ${broken.map((s) => `${s.name} (${s.status})`).join(", ")} did not start, so the purple_* tools are missing` };
         return null;
       }
