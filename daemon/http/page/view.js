@@ -194,6 +194,12 @@ function diffHtml(diff) {
   }).join("") + `</pre>`;
 }
 
+/** A message's content blocks as text: words, tool calls (⚙ name input), tool results. */
+function blocks(content, sep = " ") {
+  if (typeof content === "string") return content;
+  return (content ?? []).map((b) => b.type === "text" ? b.text : b.type === "tool_use" ? `⚙ ${b.name} ${JSON.stringify(b.input).slice(0, 200)}` : b.type === "tool_result" ? `result: ${typeof b.content === "string" ? b.content : JSON.stringify(b.content)}` : `[${b.type}]`).join(sep);
+}
+
 /** One transcript.jsonl line as a person reads it: the assistant's words and tool calls, errors, the end; a request as one line. */
 export function transcriptLine(line) {
   let r;
@@ -202,12 +208,16 @@ export function transcriptLine(line) {
   switch (r.type) {
     case "request": return `${time}→ turn ${r.turn}${r.retry ? ` (retry ${r.retry})` : ""}: request with ${r.body?.messages?.length ?? "?"} message(s)`;
     case "response": {
-      const parts = (r.message?.content ?? []).map((b) => b.type === "text" ? b.text : b.type === "tool_use" ? `⚙ ${b.name} ${JSON.stringify(b.input).slice(0, 200)}` : `[${b.type}]`);
       const u = r.message?.usage;
-      return `${time}← turn ${r.turn}${u ? ` (${u.input_tokens ?? 0} in, ${u.output_tokens ?? 0} out)` : ""}:\n  ${parts.join("\n  ")}`;
+      return `${time}← turn ${r.turn}${u ? ` (${u.input_tokens ?? 0} in, ${u.output_tokens ?? 0} out)` : ""}:\n  ${blocks(r.message?.content, "\n  ")}`;
     }
     case "error": return `${time}✗ turn ${r.turn} failed${r.status ? ` (HTTP ${r.status})` : ""}: ${r.message}`;
     case "end": return `${time}■ ${r.outcome}: ${r.message}`;
+    // Claude Code's stream-json events (claude-code runner)
+    case "assistant": return `← ${blocks(r.message?.content)}`;
+    case "user": return `  ↳ ${blocks(r.message?.content).slice(0, 300)}`;
+    case "system": return r.subtype === "init" ? `■ session ${r.session_id ?? ""} started (${r.model ?? "model"})` : r.subtype === "api_retry" ? `… waiting: the API asked to retry (${JSON.stringify(r).slice(0, 160)})` : `■ ${r.subtype ?? "system"}`;
+    case "result": return `■ ${r.is_error ? "failed" : "finished"} after ${r.num_turns ?? "?"} turn(s)${typeof r.total_cost_usd === "number" ? `, $${r.total_cost_usd.toFixed(4)}` : ""}${r.result ? `: ${String(r.result).slice(0, 300)}` : ""}`;
     default: return line;
   }
 }
