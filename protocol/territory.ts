@@ -112,7 +112,7 @@ type CharTest = { t: "char"; c: number } | { t: "one" } | { t: "set"; negated: b
 /** A segment glob's tokens: `*` or one character test. */
 type Token = { t: "star" } | CharTest;
 
-type Segment = { kind: "any" } | { kind: "literal"; text: string } | { kind: "glob"; tokens: Token[]; prefix: string; suffix: string };
+type Segment = { kind: "any" } | { kind: "literal"; text: string } | { kind: "glob"; tokens: Token[]; prefix: string; suffix: string; minLength: number };
 
 /** One brace-free pattern, ready for matching and overlap tests. */
 interface CompiledPattern {
@@ -195,7 +195,8 @@ function compileSegment(part: string): Segment {
   let last = tokens.length - 1;
   while (last >= 0 && tokens[last]!.t === "char") last--;
   const text = (ts: Token[]) => String.fromCharCode(...ts.map((t) => (t as { c: number }).c));
-  return { kind: "glob", tokens, prefix: text(tokens.slice(0, first)), suffix: text(tokens.slice(last + 1)) };
+  const minLength = tokens.filter((t) => t.t !== "star").length;
+  return { kind: "glob", tokens, prefix: text(tokens.slice(0, first)), suffix: text(tokens.slice(last + 1)), minLength };
 }
 
 // `[...]` starting at `open`: its test and the index of its `]`, or null when it is not closed.
@@ -251,7 +252,8 @@ function globMatch(tokens: Token[], s: string): boolean {
 
 function segmentMatches(seg: Segment, name: string): boolean {
   if (seg.kind === "literal") return seg.text === name;
-  if (seg.kind === "glob") return name.length > 0 && globMatch(seg.tokens, name);
+  // the literal ends and the length rule out most names before any matching
+  if (seg.kind === "glob") return name.length > 0 && name.length >= seg.minLength && name.startsWith(seg.prefix) && name.endsWith(seg.suffix) && globMatch(seg.tokens, name);
   return true;
 }
 
