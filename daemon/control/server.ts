@@ -8,12 +8,12 @@
 //                     make room, and with none idle the newcomer is refused (OVERLOADED)
 //   a request line    1 MiB (MAX_REQUEST_BYTES); longer closes the connection (REQUEST_TOO_LARGE)
 //   unsent replies    8 MiB per connection; more drops a client that does not read
-//   all buffered      64 MiB of partial lines and unsent replies over every connection; over it,
+//   all buffered      32 MiB of partial lines and unsent replies over every connection; over it,
 //                     the connection holding the most is dropped (OVERLOADED)
 //   idle              5 minutes without a byte closes a connection (subscribers excepted)
-// Every 32 MiB of buffers freed (clients dropped or gone) or 64 MiB received, a full GC runs on the
-// next turn of the loop: under a flood of partial lines the garbage would otherwise pile up to
-// several times the budget before the collector looks (measured: 394 MB RSS for a 64 MiB budget).
+// Every 16 MiB of buffers freed (clients dropped or gone) or received, a full GC runs on the next
+// turn of the loop: under a flood of partial lines the garbage would otherwise pile up to several
+// times the budget before the collector looks (measured: 394 MB RSS for a 64 MiB budget without it).
 import type { Socket, UnixSocketListener } from "bun";
 import type { Logger } from "../../lib/logger.ts";
 import type { PlanEvent } from "../../protocol/events.ts";
@@ -44,17 +44,17 @@ export interface ControlServerOptions {
   maxPendingBytes?: number;
   /** connections at once; default 2,048 */
   maxConnections?: number;
-  /** partial lines and unsent replies of all connections together; default 64 MiB */
+  /** partial lines and unsent replies of all connections together; default 32 MiB */
   maxBufferedBytes?: number;
 }
 
 const DEFAULT_IDLE_MS = 5 * 60_000;
 const DEFAULT_MAX_PENDING = 8 * 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 2048;
-export const DEFAULT_MAX_BUFFERED = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BUFFERED = 32 * 1024 * 1024;
 /** Freed or received bytes after which a full GC runs (on the next turn of the loop, not inside a callback). */
-const GC_AFTER_FREED = 32 * 1024 * 1024;
-const GC_AFTER_RECEIVED = 64 * 1024 * 1024;
+const GC_AFTER_FREED = 16 * 1024 * 1024;
+const GC_AFTER_RECEIVED = 16 * 1024 * 1024;
 
 export class ControlServer {
   private readonly connections = new Set<Connection>();
