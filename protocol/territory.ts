@@ -259,7 +259,8 @@ function segmentMatches(seg: Segment, name: string): boolean {
 
 /**
  * Does a pattern's segment list match a path's segments? The same last-star rule one level up:
- * `**` is the star (any number of whole segments), every other segment takes exactly one.
+ * `**` is the star (any number of whole segments), every other segment takes exactly one. (Written
+ * out twice on purpose: one generic version with callbacks measured 2–3× slower on bench/hostile.ts.)
  */
 function matchSegments(segments: Segment[], parts: string[]): boolean {
   let p = 0, i = 0, starP = -1, starI = 0;
