@@ -1,11 +1,12 @@
 // Gate checks (daemon/gates/checks.ts) on a temp directory: each kind passes and fails for the right reason.
 import { expect, test } from "bun:test";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Plan } from "../protocol/index.ts";
 import { exportsName, runChecks } from "../daemon/gates/checks.ts";
 import { MAX_CHECK_BYTES } from "../daemon/gates/target-file.ts";
+import { testPattern } from "../daemon/gates/pattern-test.ts";
 import { baseEnv } from "../daemon/process/env.ts";
 
 const root = mkdtempSync(join(tmpdir(), "purple-gates-"));
@@ -106,4 +107,16 @@ test("exportsName stays linear on text full of unclosed export lists", () => {
   const text = "export { a, ".repeat(200_000) + "x";
   expect(exportsName(text, "zzz")).toBe(false);
   expect(exportsName("export { a, " + "b, ".repeat(100_000) + "zzz }", "zzz")).toBe(true);
+});
+
+test("a backtracking contains pattern runs off the event loop and is stopped at its time limit", async () => {
+  writeFileSync(join(root, "src", "aaa.txt"), "a".repeat(40) + "b");
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const r = await testPattern("^(a+)+$", readFileSync(join(root, "src", "aaa.txt"), "utf8"), 300);
+  clearInterval(timer);
+  expect(r).toEqual({ kind: "timeout" });
+  expect(ticks).toBeGreaterThan(5); // the loop kept turning meanwhile
+  expect(await testPattern("a{40}b", "x" + "a".repeat(40) + "b")).toEqual({ kind: "done", found: true });
+  expect(await testPattern("(unclosed", "text (unclosed here")).toEqual({ kind: "done", found: true }); // literal fallback
 });

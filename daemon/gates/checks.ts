@@ -1,9 +1,11 @@
 // Gate and contract checks (SPEC §4): run, exists, contains, exports, contract, manual. Each
 // check gives one CheckResult; a check never throws. A manual check fails (blocking the plan)
 // until a person approves it. judge needs a reviewer model, not built yet: it fails saying so.
-// Files are looked at through target-file.ts: async, regular files only, capped (issue 14).
+// Files are looked at through target-file.ts: async, regular files only, capped; a contains
+// pattern runs in a worker with a time limit (pattern-test.ts) (issue 14).
 import { checkKind, parseDuration, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
 import { spawnGroup } from "../process/group.ts";
+import { PATTERN_TIME_LIMIT_MS, testPattern } from "./pattern-test.ts";
 import { kindOf, locate, MAX_CHECK_BYTES, readTarget, type ReadResult } from "./target-file.ts";
 
 export interface CheckContext {
@@ -63,8 +65,10 @@ export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): 
       const target = `${file} ~ ${pattern}`;
       const read = await readTarget(ctx.root, file);
       if (read.kind !== "text") return done(target, false, unreadable(file, read));
-      const found = toRegExp(pattern).test(read.text);
-      return done(target, found, (found ? "pattern found" : `pattern not found in ${file}`) + cutNote(read));
+      const r = await testPattern(pattern, read.text);
+      if (r.kind === "timeout") return done(target, false, `the pattern ran over ${PATTERN_TIME_LIMIT_MS} ms on ${file} and was stopped (a pattern that backtracks badly?)`);
+      if (r.kind === "error") return done(target, false, `the pattern could not be run: ${r.message}`);
+      return done(target, r.found, (r.found ? "pattern found" : `pattern not found in ${file}`) + cutNote(read));
     }
     if ("exports" in check) {
       const { file, names } = check.exports;
@@ -123,14 +127,6 @@ function unreadable(file: string, read: Exclude<ReadResult, { kind: "text" }>): 
 
 const cutNote = (read: { truncated: boolean; size: number }) =>
   read.truncated ? ` (only the first ${MAX_CHECK_BYTES} of its ${read.size} bytes were read)` : "";
-
-function toRegExp(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern, "m");
-  } catch {
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "m");
-  }
-}
 
 /**
  * Does this source text export `name` (declaration, `export { … }` list, or `export default name`)?
