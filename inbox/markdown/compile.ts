@@ -13,6 +13,7 @@ import { buildGates } from "./gates.ts";
 import { Items } from "./intake.ts";
 import { clip, slugify } from "./inline.ts";
 import { findWaveMarkers } from "./outline.ts";
+import { choosePlanFile } from "./find-plan.ts";
 import { buildTerritories } from "./territory-paths.ts";
 import { walkFile } from "./walk.ts";
 
@@ -41,11 +42,13 @@ export function compileMarkdownPlan(files: Record<string, string>, opts: { name:
 
 function compile(files: Record<string, string>, name: string, defaults: CompileDefaults): CompileResult {
   const items = new Items();
-  const main = mainFileOf(files);
+  const choice = choosePlanFile(files);
+  const main = choice.main;
   if (main === null) {
-    items.add("not-understood", { file: "orchestration-plan.md", line: 1 }, "the folder has no orchestration-plan.md (nor any other markdown plan file)");
+    items.add("not-understood", { file: "orchestration-plan.md", line: 1 }, "the folder has no markdown plan file: no markdown file at all");
     return { plan: { apiVersion: "purple/v1", name, agents: [], waves: [] }, items: items.list };
   }
+  items.add(choice.candidates.length > 1 ? "ambiguous" : choice.candidates.length === 1 ? "inferred" : "not-understood", { file: main, line: 1 }, choice.why);
   const drafts: RoleDraft[] = [];
   for (const [role, file] of ROLE_FILES) {
     const path: string | null = role === "main" ? main : findFile(files, file);
@@ -127,14 +130,6 @@ function findFile(files: Record<string, string>, name: string): string | null {
   return Object.keys(files).find((p) => !p.includes("/") && p.toLowerCase().replace(/_/g, "-") === want) ?? null;
 }
 
-// orchestration-plan.md; else agent-assignments.md; else the first top-level markdown file.
 function mainFileOf(files: Record<string, string>): string | null {
-  for (const name of ["orchestration-plan.md", "agent-assignments.md"]) {
-    const p = findFile(files, name);
-    if (p !== null) return p;
-  }
-  const md = Object.keys(files)
-    .filter((p) => !p.includes("/") && /\.(?:md|markdown)$/i.test(p) && !/^(?:validation-strategy|coordination-protocol|readme)\.md$/i.test(p))
-    .sort();
-  return md[0] ?? null;
+  return choosePlanFile(files).main;
 }

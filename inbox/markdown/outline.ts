@@ -76,8 +76,8 @@ function headingMarkers(blocks: readonly Block[], read: (text: string) => WaveHe
   return best.map(({ key: _k, order: _o, ...m }) => m);
 }
 
-// Agent headings and bold agent lines inside the section a heading opens.
-function agentsInside(blocks: readonly Block[], start: number, level: number): number {
+/** Agent headings, bold agent lines and roster rows inside the section a heading opens. */
+export function agentsInside(blocks: readonly Block[], start: number, level: number): number {
   let n = 0;
   for (let k = start + 1; k < blocks.length; k++) {
     const b = blocks[k]!;
