@@ -9,6 +9,8 @@ export interface RegisteredAgent {
   id: string;
   name?: string;
   number?: string;
+  /** team, track, lane, stream … when the plan does not call it an agent */
+  noun?: string;
   /** ids and slugs this agent answers to */
   aliases: Set<string>;
   tokens: Set<string>;
@@ -68,6 +70,9 @@ export class AgentRegistry {
     if (same.length !== 1) return null;
     const a = same[0]!;
     if (!ref.name && !ref.id) return a;
+    // "Team 1: Quick wins" under a phase is what Team 1 does then: a team, track or stream keeps its
+    // number across the plan (an agent's number alone may restart per wave, so its name must fit).
+    if (ref.noun && ref.noun === a.noun) return a;
     const t = tokensOf(ref);
     return t.size === 0 || subset(t, a.tokens) || subset(a.tokens, t) ? a : null;
   }
@@ -91,6 +96,7 @@ export class AgentRegistry {
     }
     for (const tok of tokensOf(ref)) agent.tokens.add(tok);
     if (!agent.name && ref.name) agent.name = ref.name;
+    if (!agent.noun && ref.noun) agent.noun = ref.noun;
     const number = ref.number ?? ref.ordinal;
     if (!agent.number && number) {
       agent.number = number;

@@ -15,6 +15,7 @@ import { clip, slugify } from "./inline.ts";
 import { findWaveMarkers } from "./outline.ts";
 import { choosePlanFile } from "./find-plan.ts";
 import { buildTerritories } from "./territory-paths.ts";
+import { agentHeading } from "./vocab.ts";
 import { walkFile } from "./walk.ts";
 
 export { readMarkdownFolder } from "./read-folder.ts";
@@ -56,6 +57,11 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     const blocks = parseBlocks(files[path] ?? "");
     const markers = role === "main" ? findWaveMarkers(blocks) : [];
     drafts.push({ role, draft: walkFile(path, blocks, { markers, gateFile: role === "validation" }) });
+  }
+  // Briefs: a file of its own per agent ("# Team 1: Type Safety"), read like agent-assignments.md.
+  for (const path of briefFiles(files, new Set(drafts.map((d) => d.draft.file)))) {
+    drafts.push({ role: "assignments", draft: walkFile(path, parseBlocks(files[path]!), { markers: [], gateFile: false }) });
+    items.add("inferred", { file: path, line: 1 }, `${path} read as one agent's brief (its title names an agent)`);
   }
   const mainDraft = drafts.find((d) => d.role === "main")!.draft;
   const assembly = assemble(drafts, items);
@@ -122,6 +128,17 @@ function clampMax(n: number | undefined): number | undefined {
 function planName(raw: string): string {
   const s = slugify(raw).slice(0, 63).replace(/-+$/, "");
   return PLAN_NAME_PATTERN.test(s) ? s : "plan";
+}
+
+// Markdown files beside the plan whose first heading is a top-level agent heading.
+function briefFiles(files: Record<string, string>, taken: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    if (taken.has(path) || path.split("/").length > 2 || !/\.(?:md|markdown)$/i.test(path) || path.startsWith("integration-contracts/")) continue;
+    const first = parseBlocks(text.slice(0, 4000)).find((b) => b.kind === "heading");
+    if (first?.kind === "heading" && first.level === 1 && agentHeading(first.text)) out.push(path);
+  }
+  return out.sort();
 }
 
 function findFile(files: Record<string, string>, name: string): string | null {

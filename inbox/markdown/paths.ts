@@ -82,9 +82,10 @@ export function pathsInText(text: string): PathHit[] {
   for (const segment of segmentsOf(text)) {
     if (saysReadOnly(segment)) continue;
     const spans = codeSpans(segment);
-    for (const s of spans) {
+    // `root/, package.json, tsconfig.json`: one code span holding a list is read item by item.
+    for (const s of spans.flatMap((x) => x.replace(/\{[^}]*\}/g, (b) => b.replace(/,/g, "\u0002")).split(/,\s*/).map((y) => y.replace(/\u0002/g, ",")))) {
       const hit = asPath(s, false);
-      if (hit && !readFrom(segment, s)) hits.push(hit);
+      if (hit && !readFrom(segment, s) && !namesBranch(segment, s)) hits.push(hit);
     }
     const rest = stripMarks(withoutEmphasis(withoutCodeSpans(segment))).replace(/^\d+[.)]\s+/, "");
     if (spans.length && !/^\S+\/\S*/.test(rest)) continue;
@@ -105,6 +106,15 @@ function readFrom(segment: string, span: string): boolean {
   const at = segment.indexOf("`" + span);
   const before = at >= 0 ? segment.slice(0, at) : "";
   return /\b(?:from|see|convert|converts|copy of|read|reads|reference|references|consume|consumes|import|imports|use|uses|using|based on|extends|like|per)\s*$/i.test(before);
+}
+
+// "committed to `fix/x` branch", "**Branch**: `feat/y`", "worktree `../z`": a git name, not a path.
+function namesBranch(segment: string, span: string): boolean {
+  const at = segment.indexOf("`" + span);
+  if (at < 0) return false;
+  const before = segment.slice(0, at);
+  const after = segment.slice(at + span.length + 2);
+  return /^\s*(?:\(?[a-z ]*\)?\s*)?(?:branch|worktree|tag|remote)\b/i.test(after) || /\b(?:branch|worktree|checkout|merge|rebase|cherry-pick)(?:\*\*)?\s*:?\s*(?:\*\*)?\s*$/i.test(before);
 }
 
 // Split on separators outside code spans: `,`, `;`, `<br>`, " or ", " and ", " + ".
