@@ -51,9 +51,13 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
     case "tasks":
       if (agent !== null) ticket(text, isItem, indent, agent, ctx, sink, "tasks");
       return;
-    case "agents":
+    case "agents": {
+      // "- **Agent**: `foundation-architect`" inside a stream's or team's section: its id.
+      const ids = agentIdsIn(text);
+      if (agent !== null && ids.length === 1 && codeSpans(text).length === 1 && refsIn(text).length === 1) return sink.setId(agent, ids[0]!);
       if (ctx.wave) for (const m of agentsIn(text, src, sink)) sink.fact({ kind: "member", mention: m, wave: ctx.wave, src });
       return;
+    }
     case "wave":
       if (agent !== null) for (const n of plain(text).match(/\d{1,3}/g) ?? []) sink.fact({ kind: "member", mention: agent, wave: { number: Number(n) }, src });
       return;

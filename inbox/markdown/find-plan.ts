@@ -9,6 +9,10 @@ import { agentHeading } from "./vocab.ts";
 
 export interface PlanShape {
   file: string;
+  /** other markdown files of the folder this one names (a master plan names its parts) */
+  names: number;
+  /** its title or name says it is the master, main or index document ("00-…", "Master Plan") */
+  hub: boolean;
   /** waves (or phases) the file's outline opens */
   waves: number;
   /** of those, the ones with at least one agent inside */
@@ -33,20 +37,24 @@ const PLAN_NAME = /plan|orchestrat|parallel|execution|waves?\b|assignments?|road
 const SIDE_FOLDER = /^(?:integration-contracts|contracts|status|agent-prompts|prompts)\//i;
 
 /** What one markdown text holds, as far as choosing the plan file goes. */
-export function planShape(file: string, text: string): PlanShape {
+export function planShape(file: string, text: string, siblings: readonly string[] = []): PlanShape {
   const blocks = parseBlocks(text);
+  const names = siblings.filter((f) => f !== file && text.includes(baseName(f))).length;
+  const title = blocks.find((b) => b.kind === "heading" && b.level === 1);
+  const hub = /^0+[-_ ]/.test(baseName(file)) || (title?.kind === "heading" && /\b(?:master|main|overall)\b/i.test(title.text));
   const markers = findWaveMarkers(blocks);
   let wavesWithAgents = 0;
   for (const m of markers) if (agentsInside(blocks, m.block, m.level) > 0 || lineNamesAgents(blocks[m.block]!)) wavesWithAgents++;
-  return { file, waves: markers.length, wavesWithAgents, agents: agentSections(blocks) };
+  return { file, names, hub, waves: markers.length, wavesWithAgents, agents: agentSections(blocks) };
 }
 
 /** The plan file among a folder's files (relative path → text), by content; never throws. */
 export function choosePlanFile(files: Record<string, string>): PlanFileChoice {
   const shapes: PlanShape[] = [];
-  for (const [file, text] of Object.entries(files)) {
-    if (!/\.(?:md|markdown)$/i.test(file) || SIDE_FOLDER.test(file)) continue;
-    shapes.push(planShape(file, text));
+  const markdown = Object.keys(files).filter((f) => /\.(?:md|markdown)$/i.test(f));
+  for (const file of markdown) {
+    if (SIDE_FOLDER.test(file)) continue;
+    shapes.push(planShape(file, files[file]!, markdown));
   }
   const plans = shapes.filter(isPlan).sort((a, b) => rank(b) - rank(a) || depth(a.file) - depth(b.file) || a.file.localeCompare(b.file));
   if (plans.length > 0) {
@@ -71,11 +79,12 @@ function isPlan(s: PlanShape): boolean {
 }
 
 // More waves that hold agents and more agents rank higher; a plan-like name helps, a report-like
-// name hurts, and orchestration-plan.md (the name /orchestrate writes, SPEC §5) wins ties outright.
+// name hurts, naming the folder's other files (the master plan lists its parts) helps most, and orchestration-plan.md (the name /orchestrate writes, SPEC §5) wins ties outright.
 function rank(s: PlanShape): number {
   const base = baseName(s.file);
   let r = s.wavesWithAgents * 10 + Math.min(s.waves, 12) * 2 + Math.min(s.agents, 40);
   if (PLAN_NAME.test(base)) r += 15;
+  r += Math.min(s.names, 20) * 15 + (s.hub ? 20 : 0);
   if (NOT_A_PLAN.test(base)) r -= 40;
   if (base.toLowerCase() === "orchestration-plan.md") r += 1000;
   return r - depth(s.file) * 10;
@@ -88,7 +97,7 @@ function nameReason(s: PlanShape): string {
 }
 
 function describe(s: PlanShape): string {
-  return `${s.waves} wave(s)${s.wavesWithAgents !== s.waves ? ` (${s.wavesWithAgents} with agents)` : ""}, ${s.agents} agent section(s)`;
+  return `${s.waves} wave(s)${s.wavesWithAgents !== s.waves ? ` (${s.wavesWithAgents} with agents)` : ""}, ${s.agents} agent section(s)${s.names ? `, names ${s.names} other file(s) of the folder` : ""}`;
 }
 
 function depth(file: string): number {

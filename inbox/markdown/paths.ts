@@ -77,7 +77,7 @@ export function saysReadOnly(text: string): boolean {
  * The paths of one labelled line or cell: every code span that is a path, and a bare word that
  * starts a comma/semicolon/`<br>`/"or"/"and" segment. Segments marked read-only are skipped.
  */
-export function pathsInText(text: string): PathHit[] {
+export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): PathHit[] {
   const hits: PathHit[] = [];
   for (const segment of segmentsOf(text)) {
     if (saysReadOnly(segment)) continue;
@@ -85,7 +85,10 @@ export function pathsInText(text: string): PathHit[] {
     // `root/, package.json, tsconfig.json`: one code span holding a list is read item by item.
     for (const s of spans.flatMap((x) => x.replace(/\{[^}]*\}/g, (b) => b.replace(/,/g, "\u0002")).split(/,\s*/).map((y) => y.replace(/\u0002/g, ",")))) {
       const hit = asPath(s, false);
-      if (hit && !readFrom(segment, s) && !namesBranch(segment, s)) hits.push(hit);
+      // Under "Owned Crates" / "Packages" / "Directories", a bare name is a folder.
+      const dir = !hit && opts.dirNames && /^[A-Za-z][\w.-]{1,80}$/.test(s) ? { path: `${s}/`, leadingSlash: false, bare: false } : null;
+      const found = hit ?? dir;
+      if (found && !readFrom(segment, s) && !namesBranch(segment, s)) hits.push(found);
     }
     const rest = stripMarks(withoutEmphasis(withoutCodeSpans(segment))).replace(/^\d+[.)]\s+/, "");
     if (spans.length && !/^\S+\/\S*/.test(rest)) continue;

@@ -33,6 +33,8 @@ interface Columns {
   role: number;
   access: number;
   files: number[];
+  /** file columns whose bare names are folders ("Owned Crates", "Packages") */
+  dirNames: number[];
 }
 
 /** Read one table row in its context, emitting mentions and facts. */
@@ -64,7 +66,7 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
     const define = numbering && (ref.id !== undefined || ref.name !== undefined);
     const m = sink.mention(ref, define, ctx.src);
     for (const n of numbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
-    if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink);
+    if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink, cols.files.map((k) => cols.dirNames.includes(k)));
     const role = plain(cell(cols.role));
     if (role && !/^[-–—]$|^n\/?a$/i.test(role)) sink.fact({ kind: "role", mention: m, text: role, src: ctx.src });
     return;
@@ -81,9 +83,9 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
 
 // The paths of a row's file columns. Bare names in one column beside directories in another
 // ("Owned Directories: `src/storage/`" | "Created Files: chroma_client.py") live in those directories.
-function rowTerritory(cells: string[], mention: number, src: Src, sink: RowSink): void {
-  const hits = cells.map((c) => (saysReadOnly(c) && !/write/i.test(c) ? [] : pathsInText(c)));
-  const dirColumns = hits.map((h) => h.some((x) => !x.bare && x.path.endsWith("/")));
+function rowTerritory(cells: string[], mention: number, src: Src, sink: RowSink, dirNames: boolean[]): void {
+  const hits = cells.map((c, k) => (saysReadOnly(c) && !/write/i.test(c) ? [] : pathsInText(c, { dirNames: dirNames[k] === true })));
+  const dirColumns = hits.map((h, k) => !dirNames[k] && h.some((x) => !x.bare && x.path.endsWith("/")));
   hits.forEach((list, k) => {
     for (const hit of list) {
       if (hit.bare && !dirColumns[k] && dirColumns.some(Boolean)) continue;
@@ -100,7 +102,7 @@ function territory(text: string, mention: number, src: Src, sink: RowSink, weak:
 function columnsOf(header: readonly string[]): Columns {
   const h = header.map((c) => plain(c).toLowerCase());
   const find = (re: RegExp, skip: number[] = []): number => h.findIndex((c, k) => re.test(c) && !skip.includes(k));
-  const agent = find(/^(?:agent|owner|owned by|assignee|assigned to|responsible)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
+  const agent = find(/^(?:agent|owner|owned by|assignee|assigned to|responsible|team|track|lane|stream|squad)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
   const name = agent >= 0 ? find(/^(?:name|agent name|id|agent id)$/, [agent]) : -1;
   const wave = find(/^(?:wave|phase|stage)s?\b/);
   const agents = find(/^agents\b|^(?:assigned )?agents?$/, [agent]);
@@ -113,7 +115,8 @@ function columnsOf(header: readonly string[]): Columns {
       const kind = classifyLabel(h[k]!);
       return kind === "territory" || (kind === "deliverables" && /file|path/.test(h[k]!));
     });
-  return { agent, name, wave, agents, role, access, files };
+  const dirNames = files.filter((k) => /crates?\b|packages?\b|modules?\b|director(?:y|ies)|folders?\b|workspaces?\b/.test(h[k]!));
+  return { agent, name, wave, agents, role, access, files, dirNames };
 }
 
 // The agent a roster cell names: "**infra-agent**", "Agent 3: Name", "3", "Backend Impl Agent".
