@@ -49,7 +49,8 @@ export class AgentRegistry {
     return this.exact(ref) ?? this.byNumber(ref) ?? this.fuzzy(ref);
   }
 
-  private exact(ref: AgentRef): RegisteredAgent | null {
+  /** The agent whose id or alias is exactly this reference's, or null. */
+  exact(ref: AgentRef): RegisteredAgent | null {
     const keys = keysOf(ref);
     for (const k of keys) {
       const hit = this.byId.get(k);

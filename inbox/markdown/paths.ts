@@ -99,6 +99,29 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
   return dedupeHits(hits);
 }
 
+const WRITE_VERB = /\b(?:create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates)\s+(?:the\s+|a\s+|an\s+|new\s+|file\s+|directory\s+)*$/i;
+
+/**
+ * Paths a sentence gives to be written: a code span right after a verb of writing ("Create
+ * `lib/api.ts`", "Update `app/layout.tsx`"), or in a list that follows one ("Create `a.ts`, `b.ts`").
+ */
+export function pathsWritten(text: string): PathHit[] {
+  const out: PathHit[] = [];
+  const re = /`([^`]+)`/g;
+  let m: RegExpExecArray | null;
+  let listing = false;
+  let last = 0;
+  while ((m = re.exec(text))) {
+    const before = text.slice(last, m.index);
+    listing = WRITE_VERB.test(text.slice(0, m.index)) || (listing && /^\s*(?:,|and|&|\+|or)\s*$/.test(before));
+    last = m.index + m[0].length;
+    if (!listing) continue;
+    const hit = asPath(m[1]!, false);
+    if (hit) out.push(hit);
+  }
+  return dedupeHits(out);
+}
+
 // Bold/italic markers around words, but not the `**` of a glob (`src/**`).
 function withoutEmphasis(text: string): string {
   return text.replace(/(^|[\s(])(\*\*|__|\*|_)(?=\S)/g, "$1").replace(/(?<=[^\s/*])(\*\*|__|\*|_)(?=$|[\s),.:;])/g, "");

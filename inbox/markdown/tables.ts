@@ -4,7 +4,7 @@
 import type { Block } from "./blocks.ts";
 import type { Fact, Src, WaveRef } from "./draft.ts";
 import { codeSpans, plain } from "./inline.ts";
-import { pathsInText, saysReadOnly } from "./paths.ts";
+import { pathsInText, pathsWritten, saysReadOnly } from "./paths.ts";
 import { looksLikeCommand } from "./shell.ts";
 import { agentHeading, agentIdsIn, classifyLabel, type AgentRef, type LabelKind } from "./vocab.ts";
 
@@ -67,6 +67,9 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
     const m = sink.mention(ref, define, ctx.src);
     for (const n of numbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
     if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink, cols.files.map((k) => cols.dirNames.includes(k)));
+    // A task matrix: "| T003 | Create `.gitleaks.toml` | `senior-backend-engineer` |".
+    if (!readOnlyRow && cols.role >= 0)
+      for (const hit of pathsWritten(cell(cols.role))) sink.fact({ kind: "territory", mention: m, path: hit.path, src: ctx.src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
     const role = plain(cell(cols.role));
     if (role && !/^[-–—]$|^n\/?a$/i.test(role)) sink.fact({ kind: "role", mention: m, text: role, src: ctx.src });
     return;
