@@ -169,16 +169,17 @@ test("a folder with only a validation strategy, or nothing at all, is reported, 
   }
 });
 
-test("readMarkdownFolder reads the four plan files and integration-contracts/*, skipping binary and huge files", () => {
+test("readMarkdownFolder reads every markdown file and integration-contracts/*, skipping binary and huge files", () => {
   const dir = mkdtempSync(join(tmpdir(), "purple-md-"));
   try {
     writeFileSync(join(dir, "orchestration-plan.md"), PLAN);
-    writeFileSync(join(dir, "README.md"), "not read");
+    writeFileSync(join(dir, "README.md"), "read: the plan is found by content");
+    writeFileSync(join(dir, "notes.txt"), "not markdown: not read");
     mkdirSync(join(dir, "integration-contracts"));
     writeFileSync(join(dir, "integration-contracts", "api.md"), "# API\n");
     writeFileSync(join(dir, "integration-contracts", "blob.bin"), Buffer.from([0, 1, 2, 3]));
     writeFileSync(join(dir, "integration-contracts", "huge.md"), "x".repeat(1024 * 1024 + 1));
-    expect(Object.keys(readMarkdownFolder(dir)).sort()).toEqual(["integration-contracts/api.md", "orchestration-plan.md"]);
+    expect(Object.keys(readMarkdownFolder(dir)).sort()).toEqual(["README.md", "integration-contracts/api.md", "orchestration-plan.md"]);
     expect(readMarkdownFolder(join(dir, "missing"))).toEqual({});
   } finally {
     rmSync(dir, { recursive: true, force: true });

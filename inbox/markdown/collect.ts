@@ -115,8 +115,9 @@ export function collectCode(body: readonly string[], lang: string, ctx: Context,
     const ref = owner ? refsIn(owner)[0] : undefined;
     const base = { path: e.path, src, leadingSlash: e.leadingSlash, bare: !e.path.includes("/") };
     if (ctx.agent !== null) {
-      if (container ? leaves.includes(e) : e.depth === 0) sink.fact({ kind: "territory", mention: ctx.agent, ...base, weak: ctx.label === "deliverables", ...(container ? { listing: true } : {}) });
-    } else if (ref) sink.fact({ kind: "territory", mention: sink.mention(ref, false, src), ...base, weak: false });
+      if (container ? leaves.includes(e) : e.depth === 0)
+        sink.fact({ kind: "territory", mention: ctx.agent, ...base, weak: ctx.label === "deliverables", ...(container ? { listing: true } : {}), how: container ? "listing" : ctx.label === "deliverables" ? "deliverable" : "label" });
+    } else if (ref) sink.fact({ kind: "territory", mention: sink.mention(ref, false, src), ...base, weak: false, how: "listing" });
   }
   if (ctx.agent === null) body.forEach((l, k) => ownershipLine(l, { file: ctx.file, line: ctx.line + 1 + k }, sink));
 }
@@ -140,7 +141,7 @@ function gateText(text: string, checkItem: boolean, ctx: Context, sink: Sink): v
 function territory(text: string, mention: number, src: Src, sink: Sink, weak: boolean, parentDir?: string): void {
   for (const hit of pathsInText(text)) {
     if (parentDir !== undefined && !hit.path.startsWith(parentDir)) continue;
-    sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare });
+    sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare, how: weak ? "deliverable" : "label" });
   }
 }
 
@@ -154,7 +155,7 @@ function ownershipLine(text: string, src: Src, sink: Sink): void {
   const hits = pathsInText(m[2]!);
   if (hits.length === 0) return;
   const mention = sink.mention(ref, false, src);
-  for (const hit of hits) sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare });
+  for (const hit of hits) sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "mention" });
 }
 
 function ticket(text: string, isItem: boolean, indent: number, mention: number, ctx: Context, sink: Sink, from: "tasks" | "deliverables"): void {

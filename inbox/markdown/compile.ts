@@ -13,7 +13,9 @@ import { buildGates } from "./gates.ts";
 import { Items } from "./intake.ts";
 import { clip, slugify } from "./inline.ts";
 import { findWaveMarkers } from "./outline.ts";
+import type { TerritoryEntryInfo } from "../purple/types.ts";
 import { choosePlanFile } from "./find-plan.ts";
+import { findGaps } from "./gaps.ts";
 import { buildTerritories } from "./territory-paths.ts";
 import { agentHeading } from "./vocab.ts";
 import { walkFile } from "./walk.ts";
@@ -47,7 +49,8 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   const main = choice.main;
   if (main === null) {
     items.add("not-understood", { file: "orchestration-plan.md", line: 1 }, "the folder has no markdown plan file: no markdown file at all");
-    return { plan: { apiVersion: "purple/v1", name, agents: [], waves: [] }, items: items.list };
+    const plan: PlanInput = { apiVersion: "purple/v1", name, agents: [], waves: [] };
+    return { plan, items: items.list, territory: [], gaps: findGaps(plan, null, files, new Set()) };
   }
   items.add(choice.candidates.length > 1 ? "ambiguous" : choice.candidates.length === 1 ? "inferred" : "not-understood", { file: main, line: 1 }, choice.why);
   const drafts: RoleDraft[] = [];
@@ -67,11 +70,13 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   const assembly = assemble(drafts, items);
   if (assembly.registry.agents.length === 0 && mainDraft.waves.length === 0) {
     items.add("not-understood", { file: main, line: 1 }, "no waves and no agents found: the plan names neither (expected headings such as \"## Wave 1: …\" and \"### Agent 1: …\", or a roster table)");
-    return { plan: { apiVersion: "purple/v1", name, agents: [], waves: [] }, items: items.list };
+    const plan: PlanInput = { apiVersion: "purple/v1", name, agents: [], waves: [] };
+    return { plan, items: items.list, territory: [], gaps: findGaps(plan, main, files, new Set()), planFile: { file: main, why: choice.why } };
   }
   if (assembly.registry.agents.length === 0)
     items.add("not-understood", { file: main, line: 1 }, "the plan names no agents (expected sections such as \"### Agent 1: …\" or a roster table); every wave runs a stand-in agent");
-  const territories = buildTerritories(drafts, assembly.resolved, items);
+  const entries: TerritoryEntryInfo[] = [];
+  const territories = buildTerritories(drafts, assembly.resolved, items, entries);
   const gates = buildGates(drafts, assembly.waves, items);
   const done = finish(assembly.waves, assembly.agents, territories, gates, files, items);
   const contracts = buildContracts(files, assembly.registry, done.idOf, items);
@@ -95,7 +100,12 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     waves: done.waves,
   };
   selfCheck(plan, main, items);
-  return { plan, items: items.list };
+  const finalId = new Map([...done.idOf].map(([reg, id]) => [reg.id, id] as const));
+  const territory = entries.map((e) => ({ ...e, agent: finalId.get(e.agent) ?? e.agent }));
+  const standIns = new Set(plan.agents.map((a) => a.id).filter((id) => ![...done.idOf.values()].includes(id)));
+  const gaps = findGaps(plan, main, files, standIns, mainDraft.waves.some((w) => w !== undefined));
+  for (const g of gaps) items.add("not-understood", { file: g.file || main, line: g.lines[0]?.line ?? 1 }, g.message);
+  return { plan, items: items.list, territory, gaps, planFile: { file: main, why: choice.why } };
 }
 
 // The compiled plan must load; anything the schema or checkPlan still refuses is reported.

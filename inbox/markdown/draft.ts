@@ -10,10 +10,11 @@ export interface Src {
 }
 
 /**
- * How a territory path was given: under an ownership label or column ("label"), as a deliverable,
- * by a verb of writing in a task ("Create `x`"), in a file listing, or by a name only ("focus").
+ * How a territory path was given: under an ownership label ("label") or an ownership matrix's
+ * column ("matrix"), as a deliverable, by a verb of writing in a task ("Create `x`"), on a line
+ * that names its agent ("Agent 3: `src/x/`"), or in a file listing.
  */
-export type TerritoryHow = "label" | "deliverable" | "verb" | "listing" | "focus";
+export type TerritoryHow = "label" | "matrix" | "deliverable" | "verb" | "mention" | "listing";
 
 /** A wave as a fact refers to it: by position among the main file's waves, or by the number written. */
 export interface WaveRef {

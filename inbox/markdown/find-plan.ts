@@ -3,9 +3,8 @@
 // 00-orchestrator.md or a single dropped file; status reports and completion summaries beside them
 // also mention waves, so the choice weighs what each file holds and says why it took the one it took.
 import { parseBlocks, type Block } from "./blocks.ts";
-import { plain } from "./inline.ts";
 import { agentsInside, findWaveMarkers } from "./outline.ts";
-import { agentHeading } from "./vocab.ts";
+import { agentHeading, agentIdsIn, agentNumbersIn } from "./vocab.ts";
 
 export interface PlanShape {
   file: string;
@@ -44,7 +43,10 @@ export function planShape(file: string, text: string, siblings: readonly string[
   const hub = /^0+[-_ ]/.test(baseName(file)) || (title?.kind === "heading" && /\b(?:master|main|overall)\b/i.test(title.text));
   const markers = findWaveMarkers(blocks);
   let wavesWithAgents = 0;
-  for (const m of markers) if (agentsInside(blocks, m.block, m.level) > 0 || lineNamesAgents(blocks[m.block]!)) wavesWithAgents++;
+  markers.forEach((m, k) => {
+    const end = markers[k + 1]?.block ?? blocks.length;
+    if (agentsInside(blocks, m.block, m.level) > 0 || namesAgents(blocks.slice(m.block, Math.min(end, m.block + 400)))) wavesWithAgents++;
+  });
   return { file, names, hub, waves: markers.length, wavesWithAgents, agents: agentSections(blocks) };
 }
 
@@ -117,7 +119,12 @@ function agentSections(blocks: readonly Block[]): number {
   return n;
 }
 
-// "- Wave 1 (Foundation): `api-agent`, `db-agent`": a wave line naming its agents.
-function lineNamesAgents(b: Block): boolean {
-  return (b.kind === "item" || b.kind === "para") && /`[a-z0-9][\w-]*`|-agent\b|\bagents?\s*\d/i.test(plain(b.text)) && /agent|`/.test(b.text);
+// "- Wave 1 (Foundation): `api-agent`, `db-agent`", "**Agents**: Agent 1, Agent 2": a wave's
+// section naming agents by id or number.
+function namesAgents(section: readonly Block[]): boolean {
+  return section.some((b) => (b.kind === "item" || b.kind === "para" || b.kind === "row") && (agentIdsIn(textOf(b)).length > 0 || agentNumbersIn(textOf(b)).length > 0));
+}
+
+function textOf(b: Block): string {
+  return b.kind === "row" ? b.cells.join(" | ") : b.kind === "item" || b.kind === "para" ? b.text : "";
 }

@@ -42,7 +42,7 @@ export function asPath(token: string, strict: boolean): PathHit | null {
   if (/(^|\/)\.\.?(\/|$)/.test(t) && !/^\.\.?\//.test(t)) return null;
   const segments = t.split("/").filter((s) => s !== "");
   if (segments.length === 0) return null;
-  if (segments.some((s) => !/^[\w.*@\[\]{},+-]+$/.test(s))) return null;
+  if (segments.some((s) => !/^[\w.*@\[\]{},+-]+$/.test(s) || /\+$/.test(s))) return null; // `Cmd+/`: a key, not a path
   const last = segments[segments.length - 1]!;
   const dir = t.endsWith("/");
   const glob = /[*?[\]{}]/.test(t);

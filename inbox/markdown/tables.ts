@@ -92,14 +92,14 @@ function rowTerritory(cells: string[], mention: number, src: Src, sink: RowSink,
   hits.forEach((list, k) => {
     for (const hit of list) {
       if (hit.bare && !dirColumns[k] && dirColumns.some(Boolean)) continue;
-      sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare });
+      sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "matrix" });
     }
   });
 }
 
 function territory(text: string, mention: number, src: Src, sink: RowSink, weak: boolean): void {
   if (saysReadOnly(text) && !/write/i.test(text)) return;
-  for (const hit of pathsInText(text)) sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare });
+  for (const hit of pathsInText(text)) sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare, how: weak ? "deliverable" : "label" });
 }
 
 function columnsOf(header: readonly string[]): Columns {
