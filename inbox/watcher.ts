@@ -10,7 +10,7 @@ import type { Plan } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import { compilableKind, compileFolder } from "./compile-folder.ts";
+import { compilableKind, compileFolder, isMarkdownFile } from "./compile-folder.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
@@ -167,7 +167,7 @@ export class PlanWatcher {
     const segs = rel.split(sep);
     if (segs.some(isIgnoredName)) return true;
     if (segs[0] === "inbox") return segs.length > 2 || segs[1] === "rejected";
-    return segs.length > 2 || (segs.length === 2 && segs[1] !== "plan.yaml" && segs[1] !== "orchestration-plan.md");
+    return segs.length > 2 || (segs.length === 2 && segs[1] !== "plan.yaml" && !isPlanMarkdown(segs[1]!));
   }
 
   private onEvent(event: string, path: string): void {
@@ -175,7 +175,7 @@ export class PlanWatcher {
     const segs = relative(this.paths.orch, path).split(sep);
     if (segs[0] === "inbox") {
       if (segs.length === 2 && (event === "add" || event === "change" || event === "addDir")) void this.enqueueInbox(segs[1]!);
-    } else if (segs.length === 2 && (segs[1] === "plan.yaml" || segs[1] === "orchestration-plan.md")) void this.enqueuePlan(segs[0]!);
+    } else if (segs.length === 2 && (segs[1] === "plan.yaml" || isPlanMarkdown(segs[1]!))) void this.enqueuePlan(segs[0]!);
     else if (segs.length === 1 && (event === "addDir" || event === "unlinkDir")) void this.enqueuePlan(segs[0]!);
   }
 
@@ -253,10 +253,15 @@ export class PlanWatcher {
 
   // A markdown or Purple folder dropped into the inbox: it becomes O/<name>/ and is compiled there.
   private placeCompilable(path: string, item: string): void {
-    const name = toPlanName(item);
+    // A single markdown file becomes the one file of a new plan folder named after it.
+    const single = isMarkdownFile(path);
+    const name = toPlanName(single ? item.replace(/\.(?:md|markdown)$/i, "") : item);
     const target = join(this.paths.orch, name);
     if (existsSync(target)) return this.reject(path, "PLAN_EXISTS", [{ path: "", message: `a plan folder named "${name}" already exists; remove it or rename the folder` }]);
-    renameSync(path, target);
+    if (single) {
+      mkdirSync(target);
+      renameSync(path, join(target, item));
+    } else renameSync(path, target);
     this.opts.logger.info({ item, plan: name }, `inbox folder "${item}" moved to ${name}/ to be compiled`);
     void this.enqueuePlan(name);
   }
@@ -311,4 +316,9 @@ export class PlanWatcher {
       this.opts.logger.error({ err, plan: p.name }, "the onPlan handler failed");
     }
   }
+}
+
+// A markdown file in a plan folder that may be (part of) the plan: any but those purpled writes.
+function isPlanMarkdown(name: string): boolean {
+  return /\.(?:md|markdown)$/i.test(name) && name !== "intake-report.md" && name !== "status-log.md";
 }

@@ -4,7 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { DaemonConfig, toPlanName } from "../../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "../../inbox/check-territory-fs.ts";
-import { compilableKind, compileFolder } from "../../inbox/compile-folder.ts";
+import { compilableKind, compileFolder, isMarkdownFile } from "../../inbox/compile-folder.ts";
 import { parsePlanText } from "../../inbox/parse.ts";
 import { loadConfig } from "../../inbox/config.ts";
 import type { Ctx } from "../context.ts";
@@ -14,11 +14,11 @@ import { canonicalYaml, formatProblems } from "../offline.ts";
 /** Compile a folder and check the result as purpled would. */
 export async function compileAndCheck(path: string, root: string | null) {
   const dir = resolve(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${path} is not a folder; --compile takes a markdown plan folder or a Purple feature folder`);
+  if (!existsSync(dir) || (!statSync(dir).isDirectory() && !isMarkdownFile(dir))) throw new UsageError(`${path} is neither a folder nor a markdown file; --compile takes a markdown plan (a folder or one .md file) or a Purple feature folder`);
   const kind = compilableKind(dir);
-  if (!kind) throw new UsageError(`${path} holds neither orchestration-plan.md nor a Purple feature folder (progress.json, agent-written-specifications/)`);
+  if (!kind) throw new UsageError(`${path} holds no markdown file with waves or phases of agents, and is not a Purple feature folder (progress.json, agent-written-specifications/)`);
   const defaults = root ? loadConfig(join(root, ".context-kit", "orchestration")).defaults : DaemonConfig.parse({}).defaults;
-  const name = toPlanName(basename(dir));
+  const name = toPlanName(basename(dir).replace(/\.(?:md|markdown)$/i, ""));
   const compiled = compileFolder(dir, name, kind, defaults);
   const parsed = parsePlanText(compiled.yaml, "yaml");
   const problems = parsed.ok ? (root ? await checkTerritoriesOnDisk(parsed.plan, root) : []) : parsed.problems;

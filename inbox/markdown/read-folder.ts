@@ -10,6 +10,9 @@ export const MAX_FILES = 400;
 const MAX_DEPTH = 3;
 const CONTRACTS_DIR = "integration-contracts";
 const SKIP_DIRS = /^(?:\.|node_modules$|dist$|build$|target$|vendor$|__pycache__$)/;
+// What purpled itself writes into a plan folder (SPEC §3): never part of the plan.
+const PURPLE_DIRS = new Set(["agents", "runs", "validation", "status"]);
+const PURPLE_FILES = new Set(["intake-report.md", "status-log.md"]);
 
 /**
  * IO wrapper: every markdown file of a folder (up to three levels down, skipping hidden and build
@@ -50,9 +53,10 @@ function walk(dir: string, rel: string, depth: number, out: Record<string, strin
       continue;
     }
     if (st.isDirectory()) {
-      if (depth < MAX_DEPTH && !SKIP_DIRS.test(name)) walk(dir, relPath, depth + 1, out);
+      if (depth < MAX_DEPTH && !SKIP_DIRS.test(name) && !(depth === 0 && PURPLE_DIRS.has(name))) walk(dir, relPath, depth + 1, out);
       continue;
     }
+    if (depth === 0 && PURPLE_FILES.has(name)) continue;
     if (!inContracts && !/\.(?:md|markdown)$/i.test(name)) continue;
     const text = readText(full);
     if (text !== null) out[relPath] = text;
