@@ -11,6 +11,7 @@ import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { compilableKind, compileFolder, isMarkdownFile } from "./compile-folder.ts";
+import { gapSummary } from "./markdown/gaps.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
@@ -289,7 +290,8 @@ export class PlanWatcher {
       return this.notifyRejected(dir, problems);
     }
     clearPlanError(dir);
-    this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\``);
+    const gaps = gapSummary(compiled.result.gaps ?? []);
+    this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length, gaps }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\`${gaps.length ? ` (${gaps.length} gap(s): ${gaps[0]})` : ""}`);
     this.report({ name, dir, plan: parsed.plan, hash: compiled.key, source: compiled.source, approval: true, mergeProgress: compiled.mergeProgress });
   }
 

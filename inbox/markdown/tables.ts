@@ -46,6 +46,7 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
       for (const span of codeSpans(c)) if (looksLikeCommand(span)) sink.fact({ kind: "run", wave: ctx.gateWave, command: span.trim(), src: ctx.src, inline: true });
     return;
   }
+  if (cols.agent < 0 && agentColumns(row.header).length >= 2) return matrixRow(row, agentColumns(row.header), ctx, sink);
   const readOnlyRow = cols.access >= 0 && saysReadOnly(cell(cols.access)) && !/write/i.test(cell(cols.access));
   if (ctx.agent !== null && (ctx.label === "territory" || ctx.label === "deliverables") && cols.agent < 0) {
     if (readOnlyRow) return;
@@ -100,6 +101,33 @@ function rowTerritory(cells: string[], mention: number, src: Src, sink: RowSink,
 function territory(text: string, mention: number, src: Src, sink: RowSink, weak: boolean): void {
   if (saysReadOnly(text) && !/write/i.test(text)) return;
   for (const hit of pathsInText(text)) sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare, how: weak ? "deliverable" : "label" });
+}
+
+// A file-ownership matrix with the agents as columns: "| File | api-agent | ui-agent |", a row per
+// path, a mark per agent ("owns", "W", "✅" write; "read", "R", "—" not). Only a writing mark gives
+// the path to that agent.
+const WRITES = /^(?:\W*\s*)?(?:own(?:s|er|ed)?|write|writes|w|rw|r\/w|create[sd]?|modif(?:y|ies|ied)|edit[s]?|x|yes|exclusive)\b|^[✓✔✅✏️●■★]/iu;
+
+function agentColumns(header: readonly string[]): { col: number; ref: AgentRef }[] {
+  const out: { col: number; ref: AgentRef }[] = [];
+  header.forEach((h, k) => {
+    if (k === 0) return;
+    const ids = agentIdsIn(h);
+    const ref = agentHeading(plain(h)) ?? (ids.length === 1 ? { id: ids[0]! } : null);
+    if (ref) out.push({ col: k, ref });
+  });
+  return out;
+}
+
+function matrixRow(row: Row, agents: { col: number; ref: AgentRef }[], ctx: RowContext, sink: RowSink): void {
+  const paths = pathsInText(row.cells[0] ?? "");
+  if (paths.length === 0) return;
+  for (const { col, ref } of agents) {
+    const mark = plain(row.cells[col] ?? "").trim();
+    if (!WRITES.test(mark) || saysReadOnly(mark)) continue;
+    const m = sink.mention(ref, false, ctx.src);
+    for (const hit of paths) sink.fact({ kind: "territory", mention: m, path: hit.path, src: ctx.src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "matrix" });
+  }
 }
 
 function columnsOf(header: readonly string[]): Columns {
