@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compileMarkdownPlan, readMarkdownFolder } from "../inbox/markdown/compile.ts";
+import { commandOfManual } from "../inbox/markdown/unattended.ts";
 import type { PlanInput } from "../protocol/plan.ts";
 
 interface LabelWave {
@@ -128,7 +129,10 @@ function score(label: Label, plan: PlanInput) {
   label.waves.forEach((lw) => {
     const k = waves.findIndex((_, i) => waveNumber(i) === lw.number);
     const runs = new Set(
-      (k >= 0 ? (waves[k]!.gate ?? []) : []).flatMap((c) => ("run" in c ? [normCmd(typeof c.run === "string" ? c.run : c.run.command)] : [])),
+      // A command that needs a person is found too when it became a manual check showing it.
+      (k >= 0 ? (waves[k]!.gate ?? []) : []).flatMap((c) =>
+        "run" in c ? [normCmd(typeof c.run === "string" ? c.run : c.run.command)] : "manual" in c && commandOfManual(c.manual) !== null ? [normCmd(commandOfManual(c.manual)!)] : [],
+      ),
     );
     for (const cmd of new Set(lw.gateCommands.map(normCmd))) {
       gateN++;

@@ -102,7 +102,8 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   selfCheck(plan, main, items);
   const finalId = new Map([...done.idOf].map(([reg, id]) => [reg.id, id] as const));
   const territory = entries.map((e) => ({ ...e, agent: finalId.get(e.agent) ?? e.agent }));
-  const standIns = new Set(plan.agents.map((a) => a.id).filter((id) => ![...done.idOf.values()].includes(id)));
+  const named = new Set(done.idOf.values());
+  const standIns = new Set(plan.agents.map((a) => a.id).filter((id) => !named.has(id)));
   const gaps = findGaps(plan, main, files, standIns, mainDraft.waves.some((w) => w !== undefined));
   for (const g of gaps) items.add("not-understood", { file: g.file || main, line: g.lines[0]?.line ?? 1 }, g.message);
   return { plan, items: items.list, territory, gaps, planFile: { file: main, why: choice.why } };
