@@ -114,7 +114,9 @@ test("integration contracts: ids from the file or heading, owners and consumers 
     "integration-contracts/README.md": "# Index of contracts\n",
     "integration-contracts/sample-token.json": "{}",
   });
-  expect(r.plan.contracts).toEqual([
+  // Each contract also gets a judge check that its owner's changes meet the spec (issue 12).
+  expect(r.plan.contracts!.every((c) => c.checks!.filter((k) => "judge" in k).length === 1)).toBe(true);
+  expect(r.plan.contracts!.map(({ checks: _checks, ...c }) => c)).toEqual([
     {
       id: "IC-001",
       title: "Token Format",

@@ -57,8 +57,8 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   for (const [role, file] of ROLE_FILES) {
     const path: string | null = role === "main" ? main : findFile(files, file);
     if (path === null || (role !== "main" && path === main)) continue;
-    const blocks = parseBlocks(files[path] ?? "");
-    const markers = role === "main" ? findWaveMarkers(blocks) : [];
+    const blocks = role === "main" && choice.read ? choice.read.blocks : parseBlocks(files[path] ?? "");
+    const markers = role === "main" ? (choice.read?.markers ?? findWaveMarkers(blocks)) : [];
     drafts.push({ role, draft: walkFile(path, blocks, { markers, gateFile: role === "validation" }) });
   }
   // Briefs: a file of its own per agent ("# Team 1: Type Safety"), read like agent-assignments.md.
@@ -79,7 +79,7 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   const territories = buildTerritories(drafts, assembly.resolved, items, entries);
   const gates = buildGates(drafts, assembly.waves, items);
   const done = finish(assembly.waves, assembly.agents, territories, gates, files, items);
-  const contracts = buildContracts(files, assembly.registry, done.idOf, items);
+  const contracts = buildContracts(files, assembly.registry, done.idOf, items, (id) => done.agents.find((a) => a.id === id)?.territory ?? null);
   const goal = goalOf(mainDraft, items);
   const max = clampMax(drafts.find((d) => d.role === "main")?.draft.maxAgents?.value ?? drafts.find((d) => d.draft.maxAgents)?.draft.maxAgents?.value ?? defaults.maxAgents);
   const src = mainDraft.maxAgents?.src;

@@ -3,7 +3,7 @@
 // 00-orchestrator.md or a single dropped file; status reports and completion summaries beside them
 // also mention waves, so the choice weighs what each file holds and says why it took the one it took.
 import { parseBlocks, type Block } from "./blocks.ts";
-import { agentsInside, findWaveMarkers } from "./outline.ts";
+import { agentsInside, findWaveMarkers, type WaveMarker } from "./outline.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn } from "./vocab.ts";
 
 export interface PlanShape {
@@ -22,6 +22,8 @@ export interface PlanShape {
 
 export interface PlanFileChoice {
   main: string | null;
+  /** the main file's blocks and wave markers, as read while choosing (not read twice) */
+  read?: { blocks: Block[]; markers: WaveMarker[] };
   /** one sentence: why this file (or why none) */
   why: string;
   /** every file that could be the plan, best first */
@@ -37,6 +39,10 @@ const SIDE_FOLDER = /^(?:integration-contracts|contracts|status|agent-prompts|pr
 
 /** What one markdown text holds, as far as choosing the plan file goes. */
 export function planShape(file: string, text: string, siblings: readonly string[] = []): PlanShape {
+  return shapeOf(file, text, siblings).shape;
+}
+
+function shapeOf(file: string, text: string, siblings: readonly string[]): { shape: PlanShape; blocks: Block[]; markers: WaveMarker[] } {
   const blocks = parseBlocks(text);
   const names = siblings.filter((f) => f !== file && text.includes(baseName(f))).length;
   const title = blocks.find((b) => b.kind === "heading" && b.level === 1);
@@ -47,16 +53,19 @@ export function planShape(file: string, text: string, siblings: readonly string[
     const end = markers[k + 1]?.block ?? blocks.length;
     if (agentsInside(blocks, m.block, m.level) > 0 || namesAgents(blocks.slice(m.block, Math.min(end, m.block + 400)))) wavesWithAgents++;
   });
-  return { file, names, hub, waves: markers.length, wavesWithAgents, agents: agentSections(blocks) };
+  return { shape: { file, names, hub, waves: markers.length, wavesWithAgents, agents: agentSections(blocks) }, blocks, markers };
 }
 
 /** The plan file among a folder's files (relative path → text), by content; never throws. */
 export function choosePlanFile(files: Record<string, string>): PlanFileChoice {
   const shapes: PlanShape[] = [];
+  const read = new Map<string, { blocks: Block[]; markers: WaveMarker[] }>();
   const markdown = Object.keys(files).filter((f) => /\.(?:md|markdown)$/i.test(f));
   for (const file of markdown) {
     if (SIDE_FOLDER.test(file)) continue;
-    shapes.push(planShape(file, files[file]!, markdown));
+    const s = shapeOf(file, files[file]!, markdown);
+    shapes.push(s.shape);
+    read.set(file, { blocks: s.blocks, markers: s.markers });
   }
   const plans = shapes.filter(isPlan).sort((a, b) => rank(b) - rank(a) || depth(a.file) - depth(b.file) || a.file.localeCompare(b.file));
   if (plans.length > 0) {
@@ -66,14 +75,14 @@ export function choosePlanFile(files: Record<string, string>): PlanFileChoice {
       plans.length === 1
         ? `${main.file} is the plan: it holds ${describe(main)}`
         : `${main.file} taken as the plan: it holds ${describe(main)}${nameReason(main)}; also holding waves of agents: ${others.join("; ")}`;
-    return { main: main.file, why, candidates: plans };
+    return { main: main.file, read: read.get(main.file)!, why, candidates: plans };
   }
   // Nothing holds waves of agents: the file with the most structure, so the report can say what it lacks.
   const fallback = shapes
     .filter((s) => depth(s.file) === 0)
     .sort((a, b) => b.waves + b.agents - (a.waves + a.agents) || Number(PLAN_NAME.test(b.file)) - Number(PLAN_NAME.test(a.file)) || a.file.localeCompare(b.file))[0];
   if (!fallback) return { main: null, why: "the folder holds no markdown file", candidates: [] };
-  return { main: fallback.file, why: `no markdown file holds waves or phases of agents; read ${fallback.file} (${describe(fallback)}) as the closest`, candidates: [] };
+  return { main: fallback.file, read: read.get(fallback.file)!, why: `no markdown file holds waves or phases of agents; read ${fallback.file} (${describe(fallback)}) as the closest`, candidates: [] };
 }
 
 function isPlan(s: PlanShape): boolean {

@@ -2,6 +2,7 @@
 // territories and gates, then every item it inferred, found ambiguous or did not understand, each
 // with the file:line it came from.
 import type { CompileResult, IntakeItem } from "./compile.ts";
+import { commandOfManual } from "./unattended.ts";
 
 const SECTIONS: [IntakeItem["kind"], string, string][] = [
   ["not-understood", "Not understood", "Parts of the plan the compiler could not use. Fix the plan or the compiled plan before approving."],
@@ -26,7 +27,7 @@ export function renderIntakeReport(name: string, result: CompileResult): string 
   );
   if (result.planFile) lines.push(`Plan file: \`${result.planFile.file}\` (${result.planFile.why}).`, "");
   if (plan.goal) lines.push(`Goal: ${plan.goal}`, "");
-  lines.push(...gapSection(result), ...territorySection(result));
+  lines.push(...gapSection(result), ...territorySection(result), ...byHandSection(result));
   lines.push("| wave | title | agents | territory | gate |", "|---|---|---|---|---|");
   for (const w of waves) {
     const members = agents.filter((a) => w.agents.includes(a.id));
@@ -62,6 +63,13 @@ function gapSection(result: CompileResult): string[] {
   }
   out.push("");
   return out;
+}
+
+// Gate commands that cannot run unattended, turned into manual checks: a person runs them.
+function byHandSection(result: CompileResult): string[] {
+  const rows = (result.plan.waves ?? []).flatMap((w) => (w.gate ?? []).flatMap((g) => ("manual" in g && commandOfManual(g.manual) !== null ? [`- ${w.id}: \`${commandOfManual(g.manual)}\``] : [])));
+  if (rows.length === 0) return [];
+  return [`## Gate commands that need a person (${rows.length})`, "", "They start a server, open a browser, call a running service or hold a placeholder: each is a manual check that waits for `purplectl approve`.", "", ...rows, ""];
 }
 
 const ORDER = { low: 0, medium: 1, high: 2 } as const;
