@@ -11,6 +11,8 @@ export interface Flags {
   json: boolean;
   follow: boolean;
   compile: boolean;
+  /** validate --compile --model: the plan's model compiles too, grounded in the plan's text */
+  model: boolean;
   /** validate --report: the intake report of a compiled folder */
   report: boolean;
   systemd: boolean;

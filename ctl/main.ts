@@ -41,7 +41,7 @@ const COMMANDS: Record<string, Command> = {
   watch: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/watch.ts")).watch(c, a) },
   logs: { min: 1, max: 2, args: "PLAN [AGENT] [-f]", flags: ["follow"], run: async (c, a) => (await import("./commands/logs.ts")).logs(c, a) },
   submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
-  validate: { min: 1, max: 1, args: "[--compile | --report] PATH", flags: ["compile", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
+  validate: { min: 1, max: 1, args: "[--compile [--model] | --report] PATH", flags: ["compile", "model", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
   approve: planVerb("approve"),
   pause: planVerb("pause"),
   resume: planVerb("resume"),
@@ -93,7 +93,7 @@ function parse(argv: string[]): "help" | "version" | { command: Command; args: s
   if (args.length < command.min || args.length > command.max) throw new UsageError(`usage: purplectl ${name} ${command.args}`.trimEnd());
   if (values.systemd && values.launchd) throw new UsageError("choose one of --systemd and --launchd");
   const flags: Flags = {
-    root: values.root, socket: values.socket, json: values.json ?? false, follow: values.follow ?? false, compile: values.compile ?? false, report: values.report ?? false,
+    root: values.root, socket: values.socket, json: values.json ?? false, follow: values.follow ?? false, compile: values.compile ?? false, model: values.model ?? false, report: values.report ?? false,
     systemd: values.systemd ?? false, launchd: values.launchd ?? false, user: values.user ?? false, plan: values.plan,
   };
   return { command, args, flags };
