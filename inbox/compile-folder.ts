@@ -29,19 +29,22 @@ export interface CompiledFolder {
 
 /**
  * What kind of folder this is, or null when it holds nothing purple compiles: orchestration-plan.md
- * or a single markdown file → markdown; a Purple feature folder → purple; else any markdown file
- * that holds waves or phases of agents (found by content, whatever its name) → markdown.
+ * or a single markdown file → markdown; agent-written-specifications/ → purple; any markdown file
+ * that holds waves or phases of agents (found by content, whatever its name) → markdown; else a
+ * progress.json alone → purple.
  */
 export function compilableKind(path: string): FolderKind | null {
   if (isMarkdownFile(path)) return "markdown";
   if (existsSync(join(path, "orchestration-plan.md"))) return "markdown";
-  if (existsSync(join(path, "agent-written-specifications")) || existsSync(join(path, "progress.json"))) return "purple";
+  if (existsSync(join(path, "agent-written-specifications"))) return "purple";
   try {
     if (!statSync(path).isDirectory()) return null;
   } catch {
     return null;
   }
-  return choosePlanFile(readMarkdownFolder(path)).candidates.length > 0 ? "markdown" : null;
+  // Before progress.json: purpled writes one into every plan folder it runs, markdown ones too.
+  if (choosePlanFile(readMarkdownFolder(path)).candidates.length > 0) return "markdown";
+  return existsSync(join(path, "progress.json")) ? "purple" : null;
 }
 
 /** A single markdown file (a plan dropped or submitted on its own). */

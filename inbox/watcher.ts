@@ -10,7 +10,7 @@ import type { Plan } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import { compilableKind, compileFolder, isMarkdownFile } from "./compile-folder.ts";
+import { compilableKind, compileFolder, isMarkdownFile, type CompiledFolder } from "./compile-folder.ts";
 import { gapSummary } from "./markdown/gaps.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
@@ -47,6 +47,8 @@ export interface PlanWatcherOptions {
   onRejected?: (item: string, problems: Problem[]) => void;
   /** what compiled plans get where their folders name nothing (O/purple.yaml or --config) */
   compileDefaults?: CompileDefaults;
+  /** set when O/purple.yaml says `compile: {model: true}`: markdown plans are also compiled by the plan's model */
+  modelCompile?: { apiKey?: string; baseURL?: string };
   /** O was deleted and created again (taking O/.purple with it): awaited before new items are read */
   onRecreated?: () => Promise<void> | void;
 }
@@ -280,6 +282,7 @@ export class PlanWatcher {
     const compiled = compileFolder(dir, name, kind, this.opts.compileDefaults ?? { runner: "anthropic", allowedCommands: [] });
     if (this.judged.get(name) === compiled.key) return;
     this.judged.set(name, compiled.key);
+    if (kind === "markdown" && this.opts.modelCompile) await this.withModel(compiled, dir, name);
     writeFileAtomic(join(dir, "plan.compiled.yaml"), compiled.yaml);
     writeFileAtomic(join(dir, "intake-report.md"), compiled.report);
     const parsed = parsePlanText(compiled.yaml, "yaml");
@@ -293,6 +296,24 @@ export class PlanWatcher {
     const gaps = gapSummary(compiled.result.gaps ?? []);
     this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length, gaps }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\`${gaps.length ? ` (${gaps.length} gap(s): ${gaps[0]})` : ""}`);
     this.report({ name, dir, plan: parsed.plan, hash: compiled.key, source: compiled.source, approval: true, mergeProgress: compiled.mergeProgress });
+  }
+
+  // The model's grounded compile replaces the rules' when it validates; otherwise the rules' plan
+  // stands and the report says why. Either way the plan waits for approval.
+  private async withModel(compiled: CompiledFolder, dir: string, name: string): Promise<void> {
+    try {
+      const { modelCompileFolder } = await import("./markdown/model/compile.ts");
+      const m = await modelCompileFolder(dir, name, this.opts.compileDefaults ?? { runner: "anthropic", allowedCommands: [] }, this.opts.modelCompile ?? {});
+      if (m.problems.length === 0) {
+        compiled.yaml = m.yaml;
+        compiled.report = m.report;
+      } else compiled.report = `${compiled.report.trimEnd()}\n\n## Model-assisted compile not used\n\nThe model's grounded plan has problems, so the rules' plan stands:\n${m.problems.map((p) => `- ${p.path}: ${p.message}`).join("\n")}\n`;
+      this.opts.logger.info({ plan: name, dropped: m.grounded.dropped.length, disagreements: m.disagreements.length, used: m.problems.length === 0 }, `plan "${name}" compiled by its model too`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      compiled.report = `${compiled.report.trimEnd()}\n\n## Model-assisted compile failed\n\n${message}\n\nThe rules' plan stands.\n`;
+      this.opts.logger.warn({ plan: name, err: message }, `the model-assisted compile of plan "${name}" failed; the rules' plan stands`);
+    }
   }
 
   private reject(path: string, code: ErrorCode, problems: Problem[]): void {

@@ -12,5 +12,7 @@ export const CompileDefaultsSchema = z.strictObject({
 
 export const DaemonConfig = z.strictObject({
   defaults: CompileDefaultsSchema.default({ runner: "anthropic", allowedCommands: [] }),
+  /** markdown plans: `model: true` has the plan's model compile them too, grounded in their text (issue 15) */
+  compile: z.strictObject({ model: z.boolean().default(false) }).default({ model: false }),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

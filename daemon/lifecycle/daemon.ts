@@ -177,6 +177,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
       compileDefaults: config.defaults,
+      ...(config.compile.model ? { modelCompile: { apiKey, baseURL } } : {}),
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
