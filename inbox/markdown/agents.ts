@@ -49,6 +49,11 @@ export class AgentRegistry {
     return this.exact(ref) ?? this.byNumber(ref) ?? this.fuzzy(ref);
   }
 
+  /** The agent a passing mention means for certain: its exact id or alias, or its number alone. */
+  certain(ref: AgentRef): RegisteredAgent | null {
+    return this.exact(ref) ?? (!ref.id && !ref.name ? this.byNumber(ref) : null);
+  }
+
   /** The agent whose id or alias is exactly this reference's, or null. */
   exact(ref: AgentRef): RegisteredAgent | null {
     const keys = keysOf(ref);
@@ -74,6 +79,8 @@ export class AgentRegistry {
     // "Team 1: Quick wins" under a phase is what Team 1 does then: a team, track or stream keeps its
     // number across the plan (an agent's number alone may restart per wave, so its name must fit).
     if (ref.noun && ref.noun === a.noun) return a;
+    // "Agent A" is a name, not a counter that restarts per wave: the letter alone decides.
+    if (/^[a-z]$/.test(number)) return a;
     const t = tokensOf(ref);
     return t.size === 0 || subset(t, a.tokens) || subset(a.tokens, t) ? a : null;
   }

@@ -57,7 +57,7 @@ export function assemble(drafts: readonly RoleDraft[], items: Items): Assembly {
   for (const d of drafts)
     d.draft.mentions.forEach((m, k) => {
       if (resolved.get(d.draft)![k]) return;
-      const hit = m.quiet ? registry.exact(m.ref) : registry.resolve(m.ref);
+      const hit = m.quiet ? registry.certain(m.ref) : registry.resolve(m.ref);
       resolved.get(d.draft)![k] = hit;
       if (!hit && !m.quiet && agentFiles.includes(d) && (m.ref.id || m.ref.name || m.ref.number))
         items.add("ambiguous", m.src, `"${describeRef(m)}" names no agent the plan defines; ignored`);

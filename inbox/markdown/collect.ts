@@ -58,9 +58,14 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       if (ctx.wave) for (const m of agentsIn(text, src, sink)) sink.fact({ kind: "member", mention: m, wave: ctx.wave, src });
       return;
     }
-    case "wave":
-      if (agent !== null) for (const n of plain(text).match(/\d{1,3}/g) ?? []) sink.fact({ kind: "member", mention: agent, wave: { number: Number(n) }, src });
+    case "wave": {
+      if (agent === null) return;
+      // "Wave: 2", "Wave 1, 3"; or a timeline, "Week 1 (critical path)": only numbers a period names.
+      const t = plain(text);
+      const numbers = /^[\s\d,&and-]+$/i.test(t.replace(/\bwaves?\b/gi, "")) ? (t.match(/\d{1,3}/g) ?? []) : [...t.matchAll(/\b(?:wave|week|sprint|phase|stage|iteration|milestone)\s*#?\s*(\d{1,3})/gi)].map((m) => m[1]!).slice(0, 1);
+      for (const n of numbers) sink.fact({ kind: "member", mention: agent, wave: { number: Number(n) }, src });
       return;
+    }
     case "id": {
       // `ticked-id` or kebab-id: a person's name after "Owner:" is not an agent id.
       const ticked = codeSpans(text)[0];

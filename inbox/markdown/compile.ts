@@ -106,7 +106,7 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   const standIns = new Set(plan.agents.map((a) => a.id).filter((id) => !named.has(id)));
   const gaps = findGaps(plan, main, files, standIns, mainDraft.waves.some((w) => w !== undefined));
   for (const g of gaps) items.add("not-understood", { file: g.file || main, line: g.lines[0]?.line ?? 1 }, g.message);
-  return { plan, items: items.list, territory, gaps, planFile: { file: main, why: choice.why } };
+  return { plan, items: items.list, territory, gaps, standIns: [...standIns], planFile: { file: main, why: choice.why } };
 }
 
 // The compiled plan must load; anything the schema or checkPlan still refuses is reported.

@@ -25,7 +25,7 @@ export function classifyLabel(label: string): LabelKind {
   if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
   if (/read[- ]?only|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
   if (/^(?:agents?|participants?|parallelism|team|assigned agents?|agents? (?:&|and) territories)\b/.test(l)) return "agents";
-  if (/^wave(?: assignment| number)?$|^execution wave$/.test(l)) return "wave";
+  if (/^wave(?: assignment| number)?$|^execution wave$|^timeline$|^schedule$/.test(l)) return "wave";
   if (/depend|prerequisite|requires|blocked by|^after$/.test(l)) return "deps";
   if (/rollback|failure|recover|revert|risk|mitigation/.test(l)) return "other";
   if (/\bgates?\b|validation|verif|synchroni[sz]|quality|exit criteria|acceptance|checkpoint|^checks?$|^criteria$|smoke test|definition of done|^done when|complete when/.test(l)) return "gate";
@@ -167,8 +167,13 @@ export function agentIdsIn(text: string): string[] {
 /** Numbered agent references in a line: "Agent 3", "Agents 7-13", "Agent 1-A". */
 export function agentNumbersIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b)?/gi)) {
+  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b|((?:\s*(?:,|and|&)\s*\d{1,3}\b)+))?/gi)) {
     const a = Number(m[1]);
+    // "Agents 2, 3 and 4": every number of the list.
+    if (m[4] !== undefined) {
+      out.push(String(a), ...(m[4].match(/\d{1,3}/g) ?? []));
+      continue;
+    }
     if (m[2] !== undefined && Number(m[2]) > a && Number(m[2]) - a < 100) for (let k = a; k <= Number(m[2]); k++) out.push(String(k));
     else out.push(m[3] ? `${a}-${m[3].replace(/^[-.]/, "").toLowerCase()}` : String(a));
   }

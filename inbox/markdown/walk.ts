@@ -9,7 +9,7 @@ import type { WaveMarker } from "./outline.ts";
 import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
 import { pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
-import { agentHeading, agentIdsIn, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
+import { agentHeading, agentIdsIn, agentNumbersIn, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
 
 export interface WalkOptions {
   /** the main file: its wave markers define the plan's waves */
@@ -206,8 +206,8 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     // "1. T001 (branch verify, `senior-backend-engineer`)" in a wave's own prose: that agent works
     // in this wave — used only for an agent nothing else places.
     if (ctx.wave && ctx.agent === null && ctx.gateWave === null && (ctx.label === null || ctx.label === "other" || ctx.label === "tasks"))
-      for (const id of new Set([...agentIdsIn(b.text), ...codeSpans(b.text).filter((s) => /^[a-z][a-z0-9_-]{2,40}$/.test(s))])) {
-        const k = mention({ id }, false, src(b.line));
+      for (const ref of [...new Set([...agentIdsIn(b.text), ...codeSpans(b.text).filter((s) => /^[a-z][a-z0-9_-]{2,40}$/.test(s))])].map((id): AgentRef => ({ id })).concat(agentNumbersIn(b.text).map((number) => ({ number })))) {
+        const k = mention(ref, false, src(b.line));
         draft.mentions[k]!.quiet = true;
         draft.facts.push({ kind: "member", mention: k, wave: ctx.wave, src: src(b.line), weak: true });
       }
