@@ -22,6 +22,8 @@ export interface PathHit {
   leadingSlash: boolean;
   /** no directory part: `processor.py` */
   bare: boolean;
+  /** a bare name read as a folder because its column says so ("Owned Crates": `clawft-core`) */
+  folderName?: boolean;
 }
 
 /** A token read as a path (backticks, quotes, `./`, a leading `/` and trailing punctuation removed), or null. */
@@ -86,7 +88,7 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
     for (const s of spans.flatMap((x) => x.replace(/\{[^}]*\}/g, (b) => b.replace(/,/g, "\u0002")).split(/,\s*/).map((y) => y.replace(/\u0002/g, ",")))) {
       const hit = asPath(s, false);
       // Under "Owned Crates" / "Packages" / "Directories", a bare name is a folder.
-      const dir = !hit && opts.dirNames && /^[A-Za-z][\w.-]{1,80}$/.test(s) ? { path: `${s}/`, leadingSlash: false, bare: false } : null;
+      const dir = !hit && opts.dirNames && /^[A-Za-z][\w.-]{1,80}$/.test(s) ? { path: `${s}/`, leadingSlash: false, bare: false, folderName: true } : null;
       const found = hit ?? dir;
       if (found && !readFrom(segment, s) && !namesBranch(segment, s)) hits.push(found);
     }

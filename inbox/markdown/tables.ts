@@ -89,7 +89,7 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
 // ("Owned Directories: `src/storage/`" | "Created Files: chroma_client.py") live in those directories.
 function rowTerritory(cells: string[], mention: number, src: Src, sink: RowSink, dirNames: boolean[]): void {
   const hits = cells.map((c, k) => (saysReadOnly(c) && !/write/i.test(c) ? [] : pathsInText(c, { dirNames: dirNames[k] === true })));
-  const dirColumns = hits.map((h, k) => !dirNames[k] && h.some((x) => !x.bare && x.path.endsWith("/")));
+  const dirColumns = hits.map((h) => h.some((x) => !x.bare && !x.folderName && x.path.endsWith("/")));
   hits.forEach((list, k) => {
     for (const hit of list) {
       if (hit.bare && !dirColumns[k] && dirColumns.some(Boolean)) continue;
