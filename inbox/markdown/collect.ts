@@ -2,7 +2,7 @@
 // and manual checks, the agents of a wave, an agent's id, role, wave or dependencies.
 import type { Fact, Src, WaveRef } from "./draft.ts";
 import { clip, codeSpans, plain, stripMarks } from "./inline.ts";
-import { asPath, pathsInText, saysReadOnly, treeEntries } from "./paths.ts";
+import { asPath, pathsInText, pathsWritten, saysReadOnly, treeEntries } from "./paths.ts";
 import { isShellLang, looksLikeCommand, looksLikeShellBlock, shellCommands } from "./shell.ts";
 import type { RowSink } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, type AgentRef, type LabelKind } from "./vocab.ts";
@@ -49,7 +49,11 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       territory(text, agent, src, sink, true, ctx.parentDir);
       return ticket(text, isItem, indent, agent, ctx, sink, "deliverables");
     case "tasks":
-      if (agent !== null) ticket(text, isItem, indent, agent, ctx, sink, "tasks");
+      if (agent === null) return;
+      ticket(text, isItem, indent, agent, ctx, sink, "tasks");
+      // "Fix type errors in `src/x.ts`": what a task says to change is territory only for an agent
+      // the plan gives none otherwise (like a file listing), with medium confidence.
+      for (const hit of pathsWritten(text)) sink.fact({ kind: "territory", mention: agent, path: hit.path, src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, listing: true, how: "verb" });
       return;
     case "agents": {
       // "- **Agent**: `foundation-architect`" inside a stream's or team's section: its id.

@@ -101,7 +101,10 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
   return dedupeHits(hits);
 }
 
-const WRITE_VERB = /\b(?:create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates)\s+(?:the\s+|a\s+|an\s+|new\s+|file\s+|directory\s+)*$/i;
+const VERBS = "create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
+const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/-]{0,40}?\\s(?:in|into|to|at|within|inside)\\s+(?:the\\s+)?$`, "i");
+// "`src/page.tsx`: Fix the types": a path that heads an item whose text says to change it.
+const PATH_THEN_VERB = new RegExp(`^\\W*\`([^\`]+)\`\\s*[:\\-–—]\\s*(?:${VERBS})\\b`, "i");
 
 /**
  * Paths a sentence gives to be written: a code span right after a verb of writing ("Create
@@ -109,6 +112,9 @@ const WRITE_VERB = /\b(?:create|creates|created|add|adds|write|writes|modify|mod
  */
 export function pathsWritten(text: string): PathHit[] {
   const out: PathHit[] = [];
+  const head = PATH_THEN_VERB.exec(text);
+  const headHit = head ? asPath(head[1]!, false) : null;
+  if (headHit) out.push(headHit);
   const re = /`([^`]+)`/g;
   let m: RegExpExecArray | null;
   let listing = false;
