@@ -218,3 +218,18 @@ test("no silent nothing: a folder with no waves or agents, and an agent with no 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a folder holding both a canonical plan.yaml and markdown is the canonical plan: nothing is compiled", async () => {
+  const { checkPlanAt, isCompilableFolder } = await import("../inbox/submit.ts");
+  const dir = mkdtempSync(join(tmpdir(), "purple-md-others-"));
+  try {
+    writeFileSync(join(dir, "orchestration-plan.md"), "# P\n\n## Wave 1: One\n### Agent 1: Maker\n**Files**: `src/a.ts`\n");
+    expect(isCompilableFolder(dir)).toBe(true);
+    writeFileSync(join(dir, "plan.yaml"), "apiVersion: purple/v1\nname: canon\nagents: [{id: only, territory: [docs/]}]\nwaves: [{id: w, agents: [only]}]\n");
+    expect(isCompilableFolder(dir)).toBe(false);
+    const checked = await checkPlanAt(dir, null);
+    expect(checked.ok && checked.plan.agents.map((a) => a.id)).toEqual(["only"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
