@@ -43,10 +43,14 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
   for (const d of drafts) if (d.role === "main" || d.role === "assignments") for (const k of d.draft.known) if (!spelled.has(k)) spelled.set(k, null);
   // What a shorthand means: the agent's own full path (a repeat: dropped), the one full path the
   // plan spells out (read as that), or nothing certain (kept as written).
+  // Full paths by their last segment (a shorthand can only mean one that ends like it), in order.
+  const lastOf = (p: string): string => p.replace(/\/+$/, "").split("/").pop() ?? "";
+  const byLast = new Map<string, [string, Candidate | null][]>();
+  for (const [q, owner] of spelled) byLast.set(lastOf(q), [...(byLast.get(lastOf(q)) ?? []), [q, owner]]);
   const expand = (c: Candidate): string | null | undefined => {
     const tail = "/" + c.path;
     const matches: [string, Candidate | null][] = [];
-    for (const [q, owner] of spelled) {
+    for (const [q, owner] of byLast.get(lastOf(c.path)) ?? []) {
       if (q.length <= c.path.length || !q.endsWith(tail)) continue;
       if (owner && owner.agent === c.agent && owner.src.file === c.src.file && Math.abs(owner.src.line - c.src.line) <= 12) continue;
       if (owner && owner.agent === c.agent) return null;
