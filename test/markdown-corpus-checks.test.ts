@@ -37,7 +37,7 @@ test.skipIf(!present)("every context-kit plan: checks on each contract with a sp
   expect(contracts).toBeGreaterThan(20);
   // The specs show signatures and files: a good share of contracts get deterministic checks too.
   expect(deterministic).toBeGreaterThan(contracts);
-});
+}, 60_000); // compiles 13 real plans: generous under a loaded CI machine
 
 test("commands that need a person are recognised; ordinary checks are not", () => {
   for (const c of ["npm run dev", "open page.html", "curl http://localhost:8002/documents/{test_doc_id}", "lighthouse http://example.test", "uvicorn api.main:app --port 8002 &", "pytest -k <your-test>", "python -m http.server 8000"])

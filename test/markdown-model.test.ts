@@ -79,7 +79,7 @@ test("validate --compile --model: invented paths and commands are dropped and re
   expect(report.out).toContain("territory `src/ledger/` of ledger: `plan.md:7`");
   expect(report.out).toContain("agents only the rules found: lane-1-ledger");
   expect(report.out).toContain("The rules compile, for comparison:");
-});
+}, 60_000);
 
 test("grounding: a command that needs a person becomes manual; ids resolve; contract specs must exist", () => {
   const files = { "p.md": "Run `npm run dev` then `pytest -q`.\nOwns `api/`.\n" };

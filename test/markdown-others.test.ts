@@ -233,3 +233,13 @@ test("a folder holding both a canonical plan.yaml and markdown is the canonical 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a roster naming each agent's brief file: the brief is read as the agent's section, not owned", () => {
+  const r = compile({
+    "README.md": "# Pack\n\n## Phase 1: Core\n| Agent | File | Phase |\n|---|---|---|\n| `E1_CORE` | `AGENTS/E1_CORE.md` | 1 |\n\n## Phase 2: Docs\n| Agent | File | Phase |\n|---|---|---|\n| `E2_DOCS` | `AGENTS/E2_DOCS.md` | 2 |\n",
+    "AGENTS/E1_CORE.md": "# E1_CORE — core\n\n**Owned paths:**\n- `src/core.mjs`\n\n**Creates (in queue):**\n- `queue/E1.json`\n\n**Must NOT edit:**\n- `docs/**`\n",
+    "AGENTS/E2_DOCS.md": "# E2_DOCS — docs\n\n**Owns:**\n- `docs/guide.md`\n",
+  });
+  expect(territoryOf(r)).toEqual({ "e1-core": ["src/core.mjs", "queue/E1.json"], "e2-docs": ["docs/guide.md"] });
+  expect(r.plan.waves.map((w) => w.agents)).toEqual([["e1-core"], ["e2-docs"]]);
+});

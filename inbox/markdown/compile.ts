@@ -6,7 +6,7 @@ import { checkPlan } from "../check-plan.ts";
 import { Plan, PLAN_NAME_PATTERN, type PlanInput } from "../../protocol/plan.ts";
 import type { CompileDefaults, CompileResult } from "../purple/types.ts";
 import { assemble, type FileRole, type RoleDraft } from "./assemble.ts";
-import { parseBlocks } from "./blocks.ts";
+import { parseBlocks, type Block } from "./blocks.ts";
 import { buildContracts } from "./contract-refs.ts";
 import { finish } from "./finish.ts";
 import { buildGates } from "./gates.ts";
@@ -66,7 +66,21 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     drafts.push({ role: "assignments", draft: walkFile(path, parseBlocks(files[path]!), { markers: [], gateFile: false }) });
     items.add("inferred", { file: path, line: 1 }, `${path} read as one agent's brief (its title names an agent)`);
   }
+  // "| `E12_RUNNER` | `AGENTS/E12_RUNNER.md` |": a roster naming a file of the plan folder names
+  // that agent's brief, not a path it owns; the brief is read as the agent's own section.
   const mainDraft = drafts.find((d) => d.role === "main")!.draft;
+  const taken = new Set(drafts.map((d) => d.draft.file));
+  for (const f of [...mainDraft.facts]) {
+    if (f.kind !== "territory" || f.how !== "matrix" || !/\.(?:md|markdown)$/i.test(f.path) || !(f.path in files) || taken.has(f.path)) continue;
+    mainDraft.facts.splice(mainDraft.facts.indexOf(f), 1);
+    const ref = mainDraft.mentions[f.mention]!.ref;
+    const who = ref.id ?? ref.name;
+    if (!who) continue;
+    taken.add(f.path);
+    const blocks: Block[] = [{ kind: "heading", level: 0, line: 1, text: `Agent: ${who}` }, ...parseBlocks(files[f.path]!)];
+    drafts.push({ role: "assignments", draft: walkFile(f.path, blocks, { markers: [], gateFile: false }) });
+    items.add("inferred", f.src, `${f.path} is the brief of agent "${who}" (a file of the plan folder, not a path it owns); read as its section`);
+  }
   const assembly = assemble(drafts, items);
   if (assembly.registry.agents.length === 0 && mainDraft.waves.length === 0) {
     items.add("not-understood", { file: main, line: 1 }, "no waves and no agents found: the plan names neither (expected headings such as \"## Wave 1: …\" and \"### Agent 1: …\", or a roster table)");

@@ -33,7 +33,7 @@ export function classifyLabel(label: string): LabelKind {
   if (
     /territor|\bowns?\b|owned|ownership|exclusive|write access|read\s*\/\s*write|^touches$|^writes?$|^edits$|allowed (?:paths|files)|can (?:modify|edit|write|touch|change)|may (?:modify|edit|write|touch|change)/.test(l) ||
     /^files?\b(?! structure| tree| layout| organi[sz]ation| naming| format)|\bfiles? (?:owned|created|modified|touched|changed|to (?:create|modify|edit|change))|(?:new|shared|created|modified|changed|output|target) files?\b/.test(l) ||
-    /^focus(?: areas?)?$|^created?\b|^creates$|^modif(?:y|ies|ied)\b|^changes$|^director(?:y|ies)$|director(?:y|ies) (?:owned|assignments?|ownership)|^(?:write )?paths?$|^(?:write |file )?scope$/.test(l)
+    /^focus(?: areas?)?$|^created?\b|^creates\b|^modif(?:y|ies|ied)\b|^changes$|^director(?:y|ies)$|director(?:y|ies) (?:owned|assignments?|ownership)|^(?:write )?paths?$|^(?:write |file )?scope$/.test(l)
   )
     return "territory";
   if (/deliverables?|outputs?|artifacts?|produces|^creates?$/.test(l)) return "deliverables";
