@@ -20,6 +20,7 @@ import { DEFAULT_MAX_PLAN_BYTES, readInboxItem, readPlanFile } from "./read-item
 import { SerialQueue } from "./serial-queue.ts";
 import { isCompilableFolder } from "./submit.ts";
 import { waitUntilSettled } from "./settle.ts";
+import { openArrivalProbe, type Arrival, type ArrivalProbe } from "./arrivals.ts";
 
 /** A plan that parsed and checked clean, placed at O/<name>/plan.yaml. */
 export interface AcceptedPlan {
@@ -31,6 +32,8 @@ export interface AcceptedPlan {
   hash: string;
   /** the path it was read from */
   source: string;
+  /** how an inbox item came in: renamed in whole (read at once) or written in place (waited out) */
+  arrival?: Arrival;
   /** compiled from a markdown or Purple folder: it waits for `purplectl approve` before it runs */
   approval?: boolean;
   /** for a Purple folder: keep its own progress.json's fields when the daemon rewrites it */
@@ -50,8 +53,6 @@ export interface PlanWatcherOptions {
   onRecreated?: () => Promise<void> | void;
 }
 
-// chokidar turns a slow writer into one `add` this long after its last write.
-const WRITE_FINISH = { stabilityThreshold: 300, pollInterval: 50 };
 
 /** Watches one root's O/ for plans; every (name, content) that checks clean reaches onPlan once. */
 export class PlanWatcher {
@@ -64,6 +65,10 @@ export class PlanWatcher {
   /** name → hash given to onPlan */
   private readonly reported = new Map<string, string>();
   private fsw: FSWatcher | null = null;
+  /** how inbox items arrived (renamed in whole, or written in place) */
+  private arrivals: ArrivalProbe | null = null;
+  /** plan folders moved out of the inbox whole: their files need no waiting out */
+  private readonly wholeFolders = new Set<string>();
   private orchIno: number | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private rescanning: Promise<void> | null = null;
@@ -116,6 +121,8 @@ export class PlanWatcher {
     await this.fsw?.close();
     this.fsw = null;
     await this.queue.idle();
+    this.arrivals?.close();
+    this.arrivals = null;
   }
 
   // (Re)start chokidar on O once, however many callers ask at the same time.
@@ -124,15 +131,22 @@ export class PlanWatcher {
     return this.arming;
   }
 
+  // No awaitWriteFinish: events come at once, and each item is waited out (settle.ts) unless the
+  // arrival probe says it was renamed in whole.
   private async arm(): Promise<void> {
     await this.fsw?.close();
     this.fsw = null;
+    this.arrivals?.close();
+    this.arrivals = null;
     if (this.closed) return;
+    // The probe first: an item renamed in while chokidar starts is still seen as renamed.
+    const arrivals = await openArrivalProbe(this.paths.inbox);
+    if (this.closed) return arrivals.close();
+    this.arrivals = arrivals;
     const fsw = watch(this.paths.orch, {
       depth: 1,
       ignoreInitial: true,
       followSymlinks: false,
-      awaitWriteFinish: WRITE_FINISH,
       ignored: (path: string) => this.ignored(path),
     });
     fsw.on("all", (event, path) => this.onEvent(event, path));
@@ -191,8 +205,10 @@ export class PlanWatcher {
   private async processInboxItem(name: string): Promise<void> {
     if (this.closed || name === "rejected" || isIgnoredName(name)) return;
     const path = join(this.paths.inbox, name);
-    if (!(await waitUntilSettled(path))) return; // gone: processed already, or taken back
-    if (isCompilableFolder(path)) return this.placeCompilable(path, name);
+    const arrival: Arrival = this.arrivals?.take(name) ?? "unknown";
+    // A renamed-in item is complete now; anything else may still be written, so it is waited out.
+    if (!(arrival === "renamed" ? lexists(path) : await waitUntilSettled(path))) return; // gone: processed already, or taken back
+    if (isCompilableFolder(path)) return this.placeCompilable(path, name, arrival === "renamed");
     const read = await readInboxItem(path, { maxBytes: this.maxBytes });
     if (!read.ok) return this.reject(path, read.code, read.problems);
     const parsed = parsePlanText(read.text, read.format);
@@ -209,9 +225,9 @@ export class PlanWatcher {
       log.info({ item: name, plan: outcome.name, hash: outcome.hash }, `inbox item "${name}" is a duplicate of plan "${outcome.name}"; removed`);
       return;
     }
-    log.info({ item: name, plan: outcome.name, hash: outcome.hash }, `inbox item "${name}" accepted as plan "${outcome.name}"`);
+    log.info({ item: name, plan: outcome.name, hash: outcome.hash, arrival }, `inbox item "${name}" accepted as plan "${outcome.name}"`);
     this.judged.set(outcome.name, outcome.hash);
-    this.report({ name: outcome.name, dir: outcome.dir, plan: parsed.plan, hash: outcome.hash, source: read.file });
+    this.report({ name: outcome.name, dir: outcome.dir, plan: parsed.plan, hash: outcome.hash, source: read.file, arrival });
   }
 
   // O/<name>/plan.yaml placed directly (or just written by an accept): report it once per content.
@@ -220,6 +236,9 @@ export class PlanWatcher {
     const dir = join(this.paths.orch, name);
     const file = join(dir, "plan.yaml");
     if (!lexists(file) && compilableKind(dir)) return this.processCompilable(name, dir);
+    // What an accept just placed here needs no waiting out: its content is already judged.
+    const placed = lexists(file) ? await readPlanFile(file, { maxBytes: this.maxBytes }) : null;
+    if (placed?.ok && this.judged.get(name) === placed.hash) return;
     if (!lexists(file) || !(await waitUntilSettled(file))) {
       this.judged.delete(name);
       this.reported.delete(name);
@@ -252,11 +271,12 @@ export class PlanWatcher {
   }
 
   // A markdown or Purple folder dropped into the inbox: it becomes O/<name>/ and is compiled there.
-  private placeCompilable(path: string, item: string): void {
+  private placeCompilable(path: string, item: string, whole: boolean): void {
     const name = toPlanName(item);
     const target = join(this.paths.orch, name);
     if (existsSync(target)) return this.reject(path, "PLAN_EXISTS", [{ path: "", message: `a plan folder named "${name}" already exists; remove it or rename the folder` }]);
     renameSync(path, target);
+    if (whole) this.wholeFolders.add(name);
     this.opts.logger.info({ item, plan: name }, `inbox folder "${item}" moved to ${name}/ to be compiled`);
     void this.enqueuePlan(name);
   }
@@ -270,7 +290,8 @@ export class PlanWatcher {
       return;
     }
     const main = join(dir, kind === "markdown" ? "orchestration-plan.md" : "agent-written-specifications");
-    if (existsSync(main) && !(await waitUntilSettled(main))) return;
+    const whole = this.wholeFolders.delete(name);
+    if (!whole && existsSync(main) && !(await waitUntilSettled(main))) return;
     const compiled = compileFolder(dir, name, kind, this.opts.compileDefaults ?? { runner: "anthropic", allowedCommands: [] });
     if (this.judged.get(name) === compiled.key) return;
     this.judged.set(name, compiled.key);
