@@ -1,0 +1,144 @@
+// Pick-up latency and memory of the real purpled (issue 16): how long from a plan arriving to its
+// first agent running, and how much memory the daemon holds idle and after small plans.
+//  - rename drop: a one-agent command plan written outside the inbox, renamed in (atomic), 20 times;
+//  - plan.submit: the same plan submitted over the control socket, 20 times;
+//  - `purplectl submit`: the same through the CLI process (its own start-up included), 20 times;
+// each measured to the agent's own first write (`date +%s%N` as its first command) and to its
+// agent.state → running event in events.jsonl; p50/p95 printed against the 50 ms target.
+// Memory: VmRSS of a fresh purpled once idle, then after 10 small plans (targets 60 / 70 MB).
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import YAML from "yaml";
+import { connect } from "../ctl/client.ts";
+import type { PlanInput } from "../protocol/index.ts";
+
+const RUNS = Number(process.env.BENCH_PICKUP_RUNS ?? 20);
+const SMALL_PLANS = 10;
+const REPO = join(import.meta.dir, "..");
+const TARGET_MS = 50, IDLE_MB = 60, AFTER_MB = 70;
+
+const root = mkdtempSync(join(tmpdir(), "purple-bench-pickup-"));
+const out = mkdtempSync(join(tmpdir(), "purple-bench-pickup-out-")); // agents' stamps, outside the root
+const O = join(root, ".context-kit", "orchestration");
+Bun.spawnSync(["git", "init", "-q", "-b", "main"], { cwd: root });
+writeFileSync(join(root, "README.md"), "bench\n");
+Bun.spawnSync(["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qam", "init", "--allow-empty"], { cwd: root });
+Bun.spawnSync(["git", "add", "-A"], { cwd: root });
+mkdirSync(join(O, "inbox"), { recursive: true });
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+function plan(name: string): PlanInput {
+  return {
+    apiVersion: "purple/v1",
+    name,
+    defaults: { runner: "command", retries: 0, timeout: "1m" },
+    agents: [{ id: "a", territory: [`out/${name}/`], runner: { kind: "command", command: ["bash", "-c", `date +%s%N > ${out}/${name}`] } }],
+    waves: [{ id: "w1", agents: ["a"] }],
+  };
+}
+
+function planState(name: string): string | null {
+  try {
+    return JSON.parse(readFileSync(join(O, name, "status.json"), "utf8")).state;
+  } catch {
+    return null;
+  }
+}
+
+async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`bench/pickup: timed out waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+}
+
+const ended = (name: string) => ["succeeded", "failed", "blocked", "cancelled"].includes(planState(name) ?? "");
+
+// The agent's own stamp and the running event, each relative to t0 (ms).
+function latencies(name: string, t0: number): { own: number; event: number } {
+  const own = Number(BigInt(readFileSync(join(out, name), "utf8").trim()) / 1000n) / 1000 - t0;
+  const running = readFileSync(join(O, name, "events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
+    .find((e) => e.type === "agent.state" && e.to === "running");
+  return { own, event: Date.parse(running.ts) - t0 };
+}
+
+function vmRssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms`;
+const verdict = (ok: boolean) => (ok ? "target met" : "over target");
+
+const daemon = Bun.spawn([process.execPath, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "warn"], { stdout: "ignore", stderr: "inherit" });
+try {
+  const infoPath = join(O, ".purple", "daemon.json");
+  await until(() => existsSync(infoPath), "daemon.json");
+  const socket = JSON.parse(readFileSync(infoPath, "utf8")).socket as string;
+  await Bun.sleep(1000); // let start-up work (the first rescan, the audit's baseline) finish
+  Bun.gc(true);
+  const idle = vmRssMb(daemon.pid);
+
+  for (let i = 0; i < SMALL_PLANS; i++) {
+    const name = `small-${i}`;
+    writeFileSync(join(out, `${name}.yaml`), YAML.stringify(plan(name)));
+    renameSync(join(out, `${name}.yaml`), join(O, "inbox", `${name}.yaml`));
+    await until(() => ended(name), `${name} to end`);
+  }
+  await Bun.sleep(500);
+  const afterSmall = vmRssMb(daemon.pid);
+
+  const rename = { own: [] as number[], event: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    const name = `drop-${i}`;
+    writeFileSync(join(out, `${name}.yaml`), YAML.stringify(plan(name)));
+    const t0 = nowMs();
+    renameSync(join(out, `${name}.yaml`), join(O, "inbox", `${name}.yaml`));
+    await until(() => ended(name), `${name} to end`);
+    const l = latencies(name, t0);
+    rename.own.push(l.own);
+    rename.event.push(l.event);
+  }
+
+  const client = await connect(socket);
+  await client.call("daemon.status", {});
+  const submit = { own: [] as number[], event: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    const name = `submit-${i}`;
+    const file = join(out, `${name}.yaml`);
+    writeFileSync(file, YAML.stringify(plan(name)));
+    const t0 = nowMs();
+    await client.call("plan.submit", { path: file });
+    await until(() => ended(name), `${name} to end`);
+    const l = latencies(name, t0);
+    submit.own.push(l.own);
+    submit.event.push(l.event);
+  }
+  client.close();
+
+  const cli = { own: [] as number[], event: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    const name = `cli-${i}`;
+    const file = join(out, `${name}.yaml`);
+    writeFileSync(file, YAML.stringify(plan(name)));
+    const t0 = nowMs();
+    const r = Bun.spawn([process.execPath, join(REPO, "ctl", "main.ts"), "--socket", socket, "submit", file], { stdout: "ignore", stderr: "inherit" });
+    await until(() => ended(name), `${name} to end`);
+    await r.exited;
+    const l = latencies(name, t0);
+    cli.own.push(l.own);
+    cli.event.push(l.event);
+  }
+
+  console.log(`pick-up latency, plan arrives → first agent running (${RUNS} runs each, target ≤ ${TARGET_MS} ms)`);
+  for (const [label, xs] of [["rename drop", rename], ["plan.submit (RPC)", submit], ["purplectl submit (CLI start-up included)", cli]] as const) {
+    console.log(`  ${label.padEnd(42)} agent's own first write: ${fmt(xs.own)} (${verdict(pct(xs.own, 50) <= TARGET_MS)}); running event: ${fmt(xs.event)}`);
+  }
+  console.log(`purpled RSS: idle ${idle.toFixed(1)} MB (target ≤ ${IDLE_MB}: ${verdict(idle <= IDLE_MB)}); after ${SMALL_PLANS} small plans ${afterSmall.toFixed(1)} MB (target ≤ ${AFTER_MB}: ${verdict(afterSmall <= AFTER_MB)}); after all ${SMALL_PLANS + 3 * RUNS} plans ${vmRssMb(daemon.pid).toFixed(1)} MB`);
+} finally {
+  daemon.kill("SIGTERM");
+  await daemon.exited;
+}
