@@ -8,6 +8,7 @@ import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
 import { agentRecord } from "./durable.ts";
 import { reporterFor } from "./reporter.ts";
+import { judgeFor } from "./review.ts";
 import type { RunContext, RunResult } from "../runners/runner.ts";
 import type { Engine } from "./engine.ts";
 import type { PlanEntry } from "./plan-entry.ts";
@@ -102,7 +103,7 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
   const failures: string[] = [];
   for (const contract of owned) {
     const startedAt = new Date(engine.now()).toISOString();
-    const { passed, results } = await runChecks(contract.checks, checkContext(engine, entry));
+    const { passed, results } = await runChecks(contract.checks, { ...checkContext(engine, entry), judge: judgeFor(engine, entry, { kind: "contract", contract: contract.id }) });
     for (const r of results) entry.writer.event({ type: "contract.check", contract: contract.id, agent: id, result: r });
     entry.writer.writeValidation(validation(run.name, contract.id, "contract", passed, startedAt, engine.now(), results));
     if (!passed) failures.push(contract.id);
@@ -129,7 +130,8 @@ export async function runGate(engine: Engine, entry: PlanEntry): Promise<void> {
   const abort = new AbortController();
   entry.gateAbort = abort;
   const startedAt = new Date(engine.now()).toISOString();
-  const { passed, results } = await runChecks(wave.gate, { ...checkContext(engine, entry), signal: abort.signal, approved: entry.approvedWaves.has(wave.id) });
+  const judge = judgeFor(engine, entry, { kind: "gate", wave: wave.id }, abort.signal);
+  const { passed, results } = await runChecks(wave.gate, { ...checkContext(engine, entry), signal: abort.signal, approved: entry.approvedWaves.has(wave.id), judge });
   entry.gateAbort = null;
   for (const r of results) entry.writer.event({ type: "gate.check", wave: wave.id, result: r });
   entry.writer.writeValidation(validation(run.name, wave.id, "gate", passed, startedAt, engine.now(), results));

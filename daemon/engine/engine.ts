@@ -8,6 +8,7 @@ import { applyAction, DEFAULT_RETRY, PLAN_FAILED_FIRST, type RetryPolicy } from 
 import { decide } from "../core/decide.ts";
 import { setPlanState, type Transition } from "../core/state.ts";
 import type { Runner } from "../runners/runner.ts";
+import type { ReviewerAccess } from "../gates/judge.ts";
 import { crashPoint } from "../../lib/crash.ts";
 import type { Journal } from "../journal/journal.ts";
 import { Checkpoints, type AuditResult, type Auditor } from "./checkpoints.ts";
@@ -36,6 +37,8 @@ export interface EngineOptions {
   journal?: Journal;
   /** journal records between snapshots (default 2,000) */
   snapshotEvery?: number;
+  /** the Messages API for judge checks (the anthropic runner's client and key limiter); null: no key */
+  reviewer?: ReviewerAccess | null;
 }
 
 export interface SubmittedPlan {

@@ -126,10 +126,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   try {
     const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
     const startedAt = new Date().toISOString();
+    const anthropic = new AnthropicRunner({ apiKey, baseURL });
     engine = new Engine({
       root,
       maxAgents: opts.maxAgents,
-      runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }) },
+      runners: { command: new CommandRunner(), anthropic },
+      reviewer: anthropic.access,
       auditor,
       logger,
       gateEnv: { ...baseEnv(), PURPLE_ROOT: root },

@@ -49,6 +49,11 @@ export class AnthropicRunner implements Runner {
       : null;
   }
 
+  /** The client, key and limiter this runner uses, for judge checks; null without a key. */
+  get access(): { client: Anthropic; apiKey: string; limiter: KeyLimiter } | null {
+    return this.client && this.opts.apiKey ? { client: this.client, apiKey: this.opts.apiKey, limiter: this.limiter } : null;
+  }
+
   /** Start one attempt; returns at once and never throws, every problem ends up in `done`. */
   start(ctx: RunContext): AgentRun {
     if (!this.client || !this.opts.apiKey) return settledRun(result("failed", NO_KEY_MESSAGE));
