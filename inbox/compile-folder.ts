@@ -2,7 +2,7 @@
 // feature folder — compiled to the canonical plan, with what was inferred for the intake report.
 // The key changes only when the sources do: the daemon's own progress.json writes never count.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import type { Progress } from "../protocol/index.ts";
@@ -11,7 +11,9 @@ import { renderIntakeReport } from "./markdown/report.ts";
 import { compilePurpleFolder, readPurpleFolder } from "./purple/compile.ts";
 import { mergeProgress } from "./purple/progress-sync.ts";
 
-export type FolderKind = "markdown" | "purple";
+import { compilableKind, type FolderKind } from "./folder-kind.ts";
+
+export { compilableKind, type FolderKind };
 
 export interface CompiledFolder {
   kind: FolderKind;
@@ -24,13 +26,6 @@ export interface CompiledFolder {
   source: string;
   /** for a Purple folder: how the daemon's progress.json keeps the folder's own fields */
   mergeProgress?: (ours: Progress) => Progress;
-}
-
-/** What kind of folder this is, or null when it holds nothing purple compiles. */
-export function compilableKind(dir: string): FolderKind | null {
-  if (existsSync(join(dir, "orchestration-plan.md"))) return "markdown";
-  if (existsSync(join(dir, "agent-written-specifications")) || existsSync(join(dir, "progress.json"))) return "purple";
-  return null;
 }
 
 /** Compile a folder of the given kind (IO: reads its files). */

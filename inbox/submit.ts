@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "nod
 import { basename, join } from "node:path";
 import type { Plan, Problem } from "../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
-import { compilableKind } from "./compile-folder.ts";
+import { compilableKind } from "./folder-kind.ts";
 import { parsePlanText } from "./parse.ts";
 import { orchestrationPaths } from "./paths.ts";
 import { readInboxItem } from "./read-item.ts";

@@ -10,7 +10,7 @@ import type { Plan } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import { compilableKind, compileFolder } from "./compile-folder.ts";
+import { compilableKind } from "./folder-kind.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
@@ -292,6 +292,8 @@ export class PlanWatcher {
     const main = join(dir, kind === "markdown" ? "orchestration-plan.md" : "agent-written-specifications");
     const whole = this.wholeFolders.delete(name);
     if (!whole && existsSync(main) && !(await waitUntilSettled(main))) return;
+    // The compilers are loaded only now: a daemon that never sees a markdown plan never holds them.
+    const { compileFolder } = await import("./compile-folder.ts");
     const compiled = compileFolder(dir, name, kind, this.opts.compileDefaults ?? { runner: "anthropic", allowedCommands: [] });
     if (this.judged.get(name) === compiled.key) return;
     this.judged.set(name, compiled.key);

@@ -21,7 +21,8 @@ import { JUDGE_SYSTEM, judgeBrief, type JudgeBriefInput } from "./judge-brief.ts
 
 /** The daemon's way to the Messages API, shared with the anthropic runner. */
 export interface ReviewerAccess {
-  client: Anthropic;
+  /** the shared client (the SDK is loaded on first use) */
+  client: () => Anthropic;
   apiKey: string;
   limiter: KeyLimiter;
 }
@@ -63,7 +64,7 @@ export async function judge(brief: JudgeBriefInput, o: JudgeOptions): Promise<Ju
   const usage = zeroUsage();
   const fail = (why: string): JudgeOutcome => ({ passed: false, output: `no verdict: ${why}`, usage });
   if (!o.access) return fail("purpled has no Anthropic API key (set ANTHROPIC_API_KEY in its environment) to ask a reviewer model");
-  const { client, apiKey, limiter } = o.access;
+  const { apiKey, limiter } = o.access;
   const root = realpathSync(brief.root);
   const signal = o.signal ?? new AbortController().signal;
   const maxTurns = o.maxTurns ?? 12;
@@ -80,7 +81,7 @@ export async function judge(brief: JudgeBriefInput, o: JudgeOptions): Promise<Ju
     const first = judgeBrief(brief);
     transcript.writePrompt(`# System\n\n${JUDGE_SYSTEM}\n\n# Brief\n\n${first}\n`);
     const messages: MessageParam[] = [{ role: "user", content: [{ type: "text", text: first }] }];
-    const turnOptions = { client, apiKey, limiter, transcript, signal, charge, watchdogMs: o.watchdogMs ?? 60_000, turnRetries: o.turnRetries ?? 3, backoffBaseMs: o.backoffBaseMs ?? 1000 };
+    const turnOptions = { client: o.access.client(), apiKey, limiter, transcript, signal, charge, watchdogMs: o.watchdogMs ?? 60_000, turnRetries: o.turnRetries ?? 3, backoffBaseMs: o.backoffBaseMs ?? 1000 };
     for (let turn = 1; turn <= maxTurns; turn++) {
       const body = { model: o.model, max_tokens: 4096, system: JUDGE_SYSTEM, tools: TOOLS, tool_choice: { type: "any" as const }, messages };
       const r = await requestTurn(turnOptions, turn, body);
