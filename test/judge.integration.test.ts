@@ -135,7 +135,7 @@ test("a malformed verdict, or a reviewer that spends the plan's budget, fails th
   // a second plan whose budget the contract's reviewer spends on its first turn
   const api2 = await setup({ "contract-greet-api": [call("read_file", { path: "src/greet.ts" }), passVerdict("never reached")] });
   const dir2 = dropWithSpec(api2.root, plan("broke", [], { budgetUsd: 0.000001 }));
-  expect((await api2.d.planEnded("broke", 60_000)).state).not.toBe("succeeded");
+  expect((await api2.d.planEnded("broke", 60_000)).state).toBe("blocked"); // a spent budget needs a person
   const contract = validation(dir2, join("contracts", "greet-api.json"));
   expect(contract.checks[0]).toMatchObject({ kind: "judge", passed: false, output: "no verdict: the plan's budget is spent" });
   expect(api2.api.requests.filter((r) => r.agent === "contract-greet-api").length).toBe(1);
