@@ -56,7 +56,6 @@ export interface PlanWatcherOptions {
   onRecreated?: () => Promise<void> | void;
 }
 
-
 /** Watches one root's O/ for plans; every (name, content) that checks clean reaches onPlan once. */
 export class PlanWatcher {
   private readonly paths: OrchestrationPaths;
