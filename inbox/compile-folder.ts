@@ -2,18 +2,18 @@
 // feature folder — compiled to the canonical plan, with what was inferred for the intake report.
 // The key changes only when the sources do: the daemon's own progress.json writes never count.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import YAML from "yaml";
 import type { Progress } from "../protocol/index.ts";
+import { applyRunnerDefaults } from "./config.ts";
 import { compileMarkdownPlan, readMarkdownFolder, type CompileDefaults, type CompileResult } from "./markdown/compile.ts";
+import { choosePlanFile } from "./markdown/find-plan.ts";
 import { renderIntakeReport } from "./markdown/report.ts";
 import { compilePurpleFolder, readPurpleFolder } from "./purple/compile.ts";
 import { mergeProgress } from "./purple/progress-sync.ts";
 
-import { compilableKind, type FolderKind } from "./folder-kind.ts";
-
-export { compilableKind, type FolderKind };
+export type FolderKind = "markdown" | "purple";
 
 export interface CompiledFolder {
   kind: FolderKind;
@@ -28,12 +28,42 @@ export interface CompiledFolder {
   mergeProgress?: (ours: Progress) => Progress;
 }
 
+/**
+ * What kind of folder this is, or null when it holds nothing purple compiles: orchestration-plan.md
+ * or a single markdown file → markdown; agent-written-specifications/ → purple; any markdown file
+ * that holds waves or phases of agents (found by content, whatever its name) → markdown; else a
+ * progress.json alone → purple.
+ */
+export function compilableKind(path: string): FolderKind | null {
+  if (isMarkdownFile(path)) return "markdown";
+  if (existsSync(join(path, "orchestration-plan.md"))) return "markdown";
+  if (existsSync(join(path, "agent-written-specifications"))) return "purple";
+  try {
+    if (!statSync(path).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  // Before progress.json: purpled writes one into every plan folder it runs, markdown ones too.
+  if (choosePlanFile(readMarkdownFolder(path)).candidates.length > 0) return "markdown";
+  return existsSync(join(path, "progress.json")) ? "purple" : null;
+}
+
+/** A single markdown file (a plan dropped or submitted on its own). */
+export function isMarkdownFile(path: string): boolean {
+  try {
+    return /\.(?:md|markdown)$/i.test(path) && statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Compile a folder of the given kind (IO: reads its files). */
 export function compileFolder(dir: string, name: string, kind: FolderKind, defaults: CompileDefaults): CompiledFolder {
   if (kind === "markdown") {
     const files = readMarkdownFolder(dir);
     const result = compileMarkdownPlan(files, { name, defaults });
-    return finish(kind, name, result, keyOf(files), join(dir, "orchestration-plan.md"));
+    const base = isMarkdownFile(dir) ? dirname(dir) : dir;
+    return finish(kind, name, result, keyOf(files), join(base, result.planFile?.file ?? "orchestration-plan.md"), defaults);
   }
   const files = readPurpleFolder(dir);
   const original = parseJson(files["progress.json"]);
@@ -41,13 +71,14 @@ export function compileFolder(dir: string, name: string, kind: FolderKind, defau
   const result = compilePurpleFolder(files, { name, defaults });
   const structure = JSON.stringify(((original as Progress | null)?.phases ?? []).map((p) => [p.number, p.name, (p.tickets ?? []).map((t) => [t.id, t.name])]));
   const source = Object.keys(specs).sort()[0] ?? "progress.json";
-  const compiled = finish(kind, name, result, keyOf({ ...specs, "progress.json#structure": structure }), join(dir, source));
+  const compiled = finish(kind, name, result, keyOf({ ...specs, "progress.json#structure": structure }), join(dir, source), defaults);
   // The folder's own progress.json is kept up to date, keeping the fields the Purple CLI put there.
   compiled.mergeProgress = (ours) => mergeProgress(parseJson(safeRead(join(dir, "progress.json"))) ?? original, ours);
   return compiled;
 }
 
-function finish(kind: FolderKind, name: string, result: CompileResult, key: string, source: string): CompiledFolder {
+function finish(kind: FolderKind, name: string, result: CompileResult, key: string, source: string, defaults: CompileDefaults): CompiledFolder {
+  applyRunnerDefaults(result, defaults);
   return { kind, result, key, yaml: YAML.stringify(result.plan), report: renderIntakeReport(name, result), source };
 }
 
