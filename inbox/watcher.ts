@@ -10,8 +10,8 @@ import type { Plan, RunnerKind } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import { compilableKind, compileFolder, isMarkdownFile, type CompiledFolder } from "./compile-folder.ts";
-import { gapSummary } from "./markdown/gaps.ts";
+import type { CompiledFolder } from "./compile-folder.ts";
+import { compilers } from "./compilers.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
@@ -242,7 +242,7 @@ export class PlanWatcher {
     if (this.closed) return;
     const dir = join(this.paths.orch, name);
     const file = join(dir, "plan.yaml");
-    if (!lexists(file) && compilableKind(dir)) return this.processCompilable(name, dir);
+    if (!lexists(file) && compilers().compilableKind(dir)) return this.processCompilable(name, dir);
     // What an accept just placed here needs no waiting out: its content is already judged.
     const placed = lexists(file) ? await readPlanFile(file, { maxBytes: this.maxBytes }) : null;
     if (placed?.ok && this.judged.get(name) === placed.hash) return;
@@ -281,7 +281,7 @@ export class PlanWatcher {
   // A markdown or Purple folder dropped into the inbox: it becomes O/<name>/ and is compiled there.
   private placeCompilable(path: string, item: string, whole: boolean): void {
     // A single markdown file becomes the one file of a new plan folder named after it.
-    const single = isMarkdownFile(path);
+    const single = compilers().isMarkdownFile(path);
     const name = toPlanName(single ? item.replace(/\.(?:md|markdown)$/i, "") : item);
     const target = join(this.paths.orch, name);
     if (existsSync(target)) return this.reject(path, "PLAN_EXISTS", [{ path: "", message: `a plan folder named "${name}" already exists; remove it or rename the folder` }]);
@@ -297,6 +297,7 @@ export class PlanWatcher {
   // O/<name>/ holding a markdown plan or a Purple feature folder: compile it to plan.compiled.yaml
   // with an intake report, then report it as a plan that waits for approval.
   private async processCompilable(name: string, dir: string): Promise<void> {
+    const { compilableKind, compileFolder } = compilers();
     const kind = compilableKind(dir)!;
     if (!PLAN_NAME_PATTERN.test(name)) {
       writePlanError(dir, [{ path: "", message: `the folder name "${name}" is not a plan name (lower-case letters, digits and '-'); rename the folder` }]);
@@ -320,6 +321,7 @@ export class PlanWatcher {
       return this.notifyRejected(dir, problems);
     }
     clearPlanError(dir);
+    const { gapSummary } = await import("./markdown/gaps.ts");
     const gaps = gapSummary(compiled.result.gaps ?? []);
     this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length, gaps }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\`${gaps.length ? ` (${gaps.length} gap(s): ${gaps[0]})` : ""}`);
     this.report({ name, dir, plan: parsed.plan, hash: compiled.key, source: compiled.source, approval: true, mergeProgress: compiled.mergeProgress });
