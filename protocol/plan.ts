@@ -30,7 +30,8 @@ export const GateCheck = z.union([
   z.strictObject({ contains: z.strictObject({ file: z.string().min(1), pattern: z.string().min(1) }) }),
   z.strictObject({ exports: z.strictObject({ file: z.string().min(1), names: z.array(z.string().min(1)).min(1) }) }),
   z.strictObject({ contract: Id }),
-  z.strictObject({ judge: z.string().min(1) }),
+  /** a reviewer model decides whether the statement holds (the plan's model unless one is named) */
+  z.strictObject({ judge: z.union([z.string().min(1), z.strictObject({ text: z.string().min(1), model: z.string().min(1).optional() })]) }),
   z.strictObject({ manual: z.string().min(1) }),
 ]);
 export type GateCheck = z.infer<typeof GateCheck>;
@@ -103,9 +104,13 @@ export type Plan = z.infer<typeof Plan>;
 /** A plan as written: defaults may be missing. */
 export type PlanInput = z.input<typeof Plan>;
 
+/** The kinds of gate check. */
+export const CheckKind = z.enum(["run", "exists", "contains", "exports", "contract", "judge", "manual"]);
+export type CheckKind = z.infer<typeof CheckKind>;
+
 /** The kind of a gate check (its one key). */
-export function checkKind(check: GateCheck): "run" | "exists" | "contains" | "exports" | "contract" | "judge" | "manual" {
-  return Object.keys(check)[0] as ReturnType<typeof checkKind>;
+export function checkKind(check: GateCheck): CheckKind {
+  return Object.keys(check)[0] as CheckKind;
 }
 
 /** What a check looks at, for people: the command, the file, the pattern (the `target` of its CheckResult). */
@@ -115,6 +120,6 @@ export function checkTarget(check: GateCheck): string {
   if ("contains" in check) return `${check.contains.file} ~ ${check.contains.pattern}`;
   if ("exports" in check) return `${check.exports.file} exports ${check.exports.names.join(", ")}`;
   if ("contract" in check) return check.contract;
-  if ("judge" in check) return check.judge;
+  if ("judge" in check) return typeof check.judge === "string" ? check.judge : check.judge.text;
   return check.manual;
 }

@@ -1,6 +1,6 @@
 // Status broadcasts (SPEC §6): the plan's status.json and each agent's status/<agent>.json.
 import { z } from "zod";
-import { CheckResult } from "./validation.ts";
+import { CheckKind } from "./plan.ts";
 
 /**
  * Plan states. received → queued → running → succeeded | failed | blocked | cancelled;
@@ -108,7 +108,7 @@ export const PlanStatus = z.strictObject({
     state: WaveState,
     agents: z.array(z.string()),
     /** the wave's gate checks as the plan states them (results: validation/<wave>.json) */
-    gate: z.array(z.strictObject({ kind: CheckResult.shape.kind, target: z.string() })).optional(),
+    gate: z.array(z.strictObject({ kind: CheckKind, target: z.string() })).optional(),
   })),
   counts: z.record(AgentState, z.number().int().min(0)),
   usage: Usage,
