@@ -12,5 +12,9 @@ export const CompileDefaultsSchema = z.strictObject({
 
 export const DaemonConfig = z.strictObject({
   defaults: CompileDefaultsSchema.default({ runner: "anthropic", allowedCommands: [] }),
+  /** `off` runs agents and gates unsandboxed (only the territory audit afterwards); default on: no agent starts without a sandbox */
+  sandbox: z.enum(["on", "off"]).default("on"),
+  /** a file (mode 0600, owned by purpled's user) holding the Anthropic API key; relative to O/ */
+  apiKeyFile: z.string().min(1).optional(),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

@@ -13,3 +13,4 @@ export * from "./rpc.ts";
 export * from "./socket-path.ts";
 export * from "./config.ts";
 export * from "./journal.ts";
+export * from "./changeset.ts";

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { sandboxAvailable } from "../daemon/runners/sandbox.ts";
+import { sandboxWorks } from "./support/sandbox.ts";
 import { DaemonInfo, type PlanInput } from "../protocol/index.ts";
 import { DaemonProcess, orchestrationDir, tempRoot, type LogLine } from "./support/daemon.ts";
 import { dropPlan, expectValid, listDir, readJson } from "./support/files.ts";
@@ -329,7 +329,7 @@ describe("RELIABILITY 18: territory abuse", () => {
   // so command agents run in a bubblewrap sandbox with both mounted read-only: the hook and the
   // smuggled plan are never written, and the agent fails at that step. Needs bubblewrap (.ci/run
   // installs it); the anthropic runner refuses such writes at its tools (anthropic-tools).
-  test.skipIf(!sandboxAvailable())("a command agent writing into .git/ or O/ is caught: it fails, the writes are undone, a smuggled plan never runs", async () => {
+  test.skipIf(!sandboxWorks())("a command agent writing into .git/ or O/ is caught: it fails, the writes are undone, a smuggled plan never runs", async () => {
     const root = scratch({ git: true });
     const outside = scratch();
     const counter = join(outside, "runs");

@@ -8,6 +8,7 @@ import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
 import { agentRecord } from "./durable.ts";
 import { reporterFor } from "./reporter.ts";
+import { openAttemptSandbox, recordChangesets } from "./sandboxed.ts";
 import type { RunContext, RunResult } from "../runners/runner.ts";
 import type { Engine } from "./engine.ts";
 import type { PlanEntry } from "./plan-entry.ts";
@@ -41,6 +42,9 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     engine.record(entry, [setAgentState(run, id, "interrupted", "purpled stopped before it started", engine.now())]);
     return;
   }
+  const opened = await openAttemptSandbox(engine, entry, id, agentDir);
+  if (!opened.ok) return finish(engine, entry, id, { ok: false, reason: opened.reason, retryable: false });
+  const sandbox = opened.sandbox;
   const ctx: RunContext = {
     plan,
     agent: info.agent,
@@ -51,7 +55,8 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     agentDir,
     prompt: renderPrompt(plan, info.agent, info.wave),
     statusFile: join(entry.dir, "status", `${id}.json`),
-    socket: engine.opts.socket ?? "",
+    socket: sandbox ? sandbox.socket : (engine.opts.socket ?? ""),
+    sandbox,
     timeoutMs: info.timeoutMs,
     graceMs: engine.graceMs,
     reporter: reporterFor(engine, entry, id),
@@ -70,7 +75,9 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     entry.handles.delete(id);
     if (pgid !== null) engine.journal([{ t: "pgid", plan: run.name, agent: id, pgid: null }]);
     engine.checkpoints.leave(key);
+    await sandbox?.close();
   }
+  const heldBack = sandbox ? recordChangesets(engine, entry, id, sandbox) : null;
   const rec = entry.records.get(id)!;
   rec.exitCode = result.exitCode; // usage is not taken from the result: it accumulates across attempts through reporter.spend
   engine.journal([agentRecord(entry, id)]);
@@ -92,6 +99,7 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     engine.record(entry, [setAgentState(run, id, "interrupted", "purpled stopped while it ran", engine.now())]);
     return;
   }
+  if (heldBack) return finish(engine, entry, id, { ok: false, reason: heldBack, retryable: true });
   const violated = entry.violated.get(id);
   if (violated) return finish(engine, entry, id, { ok: false, reason: `wrote outside its territory: ${violated.join(", ")} (reverted)`, retryable: true });
   if (result.outcome !== "finished") return finish(engine, entry, id, { ok: false, reason: result.message, retryable: true });
@@ -140,7 +148,8 @@ export async function runGate(engine: Engine, entry: PlanEntry): Promise<void> {
 }
 
 function checkContext(engine: Engine, entry: PlanEntry) {
-  return { root: engine.opts.root, plan: entry.index.plan, env: engine.opts.gateEnv, defaultTimeoutMs: GATE_TIMEOUT_MS, graceMs: engine.graceMs };
+  const executor = engine.opts.executor;
+  return { root: engine.opts.root, plan: entry.index.plan, env: engine.opts.gateEnv, defaultTimeoutMs: GATE_TIMEOUT_MS, graceMs: engine.graceMs, gateView: executor ? () => executor.gateView() : undefined };
 }
 
 function validation(plan: string, subject: string, kind: "gate" | "contract", passed: boolean, startedAt: string, end: number, checks: CheckResult[]): ValidationResult {

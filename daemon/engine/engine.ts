@@ -8,6 +8,7 @@ import { applyAction, DEFAULT_RETRY, PLAN_FAILED_FIRST, type RetryPolicy } from 
 import { decide } from "../core/decide.ts";
 import { setPlanState, type Transition } from "../core/state.ts";
 import type { Runner } from "../runners/runner.ts";
+import type { Executor } from "../sandbox/executor.ts";
 import { crashPoint } from "../../lib/crash.ts";
 import type { Journal } from "../journal/journal.ts";
 import { Checkpoints, type AuditResult, type Auditor } from "./checkpoints.ts";
@@ -26,6 +27,8 @@ export interface EngineOptions {
   logger: Logger;
   /** environment for gate commands */
   gateEnv: Record<string, string>;
+  /** runs every agent process and gate command in a sandbox (daemon/sandbox/); absent: unsandboxed, as with `sandbox: off` */
+  executor?: Executor;
   socket?: string;
   retry?: RetryPolicy;
   graceMs?: number;

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join, relative, isAbsolute } from "node:path";
 import { checkKind, parseDuration, territoryEntryProblem, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
 import { spawnGroup } from "../process/group.ts";
+import type { View } from "../sandbox/view.ts";
 
 export interface CheckContext {
   root: string;
@@ -18,6 +19,8 @@ export interface CheckContext {
   signal?: AbortSignal;
   /** a person approved this gate's manual checks (`purplectl approve PLAN`) */
   approved?: boolean;
+  /** a sandbox view for each `run` command, whose changes are discarded (null: `sandbox: off`) */
+  gateView?: () => View | null;
 }
 
 const TAIL_BYTES = 4096;
@@ -87,10 +90,13 @@ export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): 
 
 async function runCommand(command: string, timeoutMs: number, ctx: CheckContext): Promise<{ code: number | null; tail: string; timedOut: boolean }> {
   let tail = "";
+  // In a sandbox, a gate command sees the project and may write scratch files; none of it reaches the project.
+  const view = ctx.gateView?.() ?? null;
+  const wrapped = view ? view.wrap(["bash", "-c", command], ctx.env, ctx.root) : { cmd: ["bash", "-c", command], env: ctx.env };
   const group = spawnGroup({
-    cmd: ["bash", "-c", command],
+    cmd: wrapped.cmd,
     cwd: ctx.root,
-    env: ctx.env,
+    env: wrapped.env,
     onOutput: (chunk) => {
       tail = (tail + chunk).slice(-TAIL_BYTES);
     },
@@ -108,6 +114,7 @@ async function runCommand(command: string, timeoutMs: number, ctx: CheckContext)
   } finally {
     clearTimeout(timer);
     ctx.signal?.removeEventListener("abort", stop);
+    view?.dispose();
   }
 }
 

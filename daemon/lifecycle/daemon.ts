@@ -17,7 +17,9 @@ import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
 import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
-import { sandboxAvailable } from "../runners/sandbox.ts";
+import { openChannelFor, startSandbox } from "../sandbox/start.ts";
+import { ticketList } from "../status/render.ts";
+import { loadApiKey, type ApiKeySource } from "../process/api-key.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { loadConfig } from "../../inbox/config.ts";
 import { acquireLock, type Lock } from "./lock.ts";
@@ -73,9 +75,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     return 1;
   }
 
-  // The API key is read once and then removed from this process's environment, so that no
-  // child process (agents, gates, git) can ever inherit it; only the anthropic runner holds it.
-  const apiKey = process.env.ANTHROPIC_API_KEY || undefined;
+  // The API key is read once (from a 0600 file, else the environment) and removed from this
+  // process's environment, so that no child process can inherit it; only the anthropic runner holds it.
+  let keySource: ApiKeySource;
+  try {
+    keySource = loadApiKey({ orchestration, apiKeyFile: config.apiKeyFile });
+  } catch (err) {
+    const e = asPurpleError(err);
+    logger.error({ code: e.code }, e.message);
+    process.stderr.write(`purpled: ${e.message}\n`);
+    lock.release();
+    return 2;
+  }
+  const apiKey = keySource.key;
+  if (keySource.warning) logger.warn({ apiKey: keySource.from }, keySource.warning);
   const baseURL = process.env.ANTHROPIC_BASE_URL || undefined;
   delete process.env.ANTHROPIC_API_KEY;
   delete process.env.ANTHROPIC_AUTH_TOKEN;
@@ -124,7 +137,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   process.on("SIGINT", onSignal);
 
   try {
-    const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
+    const socket = opts.socket ?? defaultSocketPath(root);
+    const sandbox = startSandbox(root, stateDir, socket, config.sandbox === "off", (plan, agent) =>
+      openChannelFor(api, socket, plan, agent, () => ticketIdsOf(eng, plan, agent), logger), logger);
+    // With a sandbox every change is checked when its process ends; the after-the-fact audit is only for `sandbox: off`.
+    const audited = sandbox.info.kind === "off";
+    const auditor = audited ? await TreeAuditor.open(root, join(stateDir, "audit")) : null;
     const startedAt = new Date().toISOString();
     engine = new Engine({
       root,
@@ -137,6 +155,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       graceMs: opts.graceMs,
       onEvent: (e) => publish(e),
       journal,
+      executor: sandbox.executor,
     });
     if (recovered.length > 0) {
       const killed = engine.restore(recovered, (pgid) => killGroup(pgid, "SIGKILL"));
@@ -147,13 +166,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       engine,
       root,
       version: VERSION,
+      sandbox: sandbox.info,
       startedAt: Date.now(),
       shutdown: () => {
         if (signals++ === 0) beginDrain({ request: "daemon.shutdown" });
       },
     });
     publish = (e) => api.publish(e);
-    const socket = opts.socket ?? defaultSocketPath(root);
     server = await ControlServer.listen(socket, api, { logger });
     const auditDir = join(stateDir, "audit");
     // Deleting O takes O/.purple with it: lock, journal, audit baseline, socket, daemon.json.
@@ -164,10 +183,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       lock = acquireLock(stateDir);
       journal.restart();
       eng.snapshot();
-      eng.checkpoints.setAuditor(await TreeAuditor.open(root, auditDir));
+      if (audited) eng.checkpoints.setAuditor(await TreeAuditor.open(root, auditDir));
       await server?.close().catch(() => {});
       server = await ControlServer.listen(socket, api, { logger });
-      writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root } satisfies DaemonInfo, null, 2) + "\n");
+      writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root, sandbox: sandbox.info } satisfies DaemonInfo, null, 2) + "\n");
       logger.warn({ dir: stateDir }, "the orchestration directory was deleted and recreated; purpled rebuilt its state folder");
     };
     watcher = new PlanWatcher({
@@ -180,10 +199,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
-    const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt, root };
+    const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt, root, sandbox: sandbox.info };
     writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + "\n");
-    if (!sandboxAvailable()) logger.warn("bubblewrap (bwrap) is not available: command agents run unsandboxed, so their writes into .git/ and .context-kit/orchestration/ are not prevented; install the bubblewrap package");
-    logger.info({ root, socket: server.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandboxAvailable() }, "purpled started");
+    logger.info({ root, socket: server.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandbox.info.kind, apiKey: keySource.from }, "purpled started");
     return await stopped;
   } catch (err) {
     const e = asPurpleError(err);
@@ -207,4 +225,10 @@ async function drain(engine: Engine | null, watcher: PlanWatcher | null, logger:
   const drained = engine?.drain();
   await watcher?.close().catch((err) => logger.warn({ err }, "closing the watcher failed"));
   await drained;
+}
+
+/** The ticket ids of one agent of a plan (what its channel lets it start and complete). */
+function ticketIdsOf(engine: Engine, plan: string, agent: string): string[] {
+  const info = engine.plans.get(plan)?.index.agents.get(agent);
+  return info ? ticketList(info.agent, agent).map((t) => t.id) : [];
 }

@@ -1,0 +1,42 @@
+// The engine's side of the executor (daemon/sandbox/): opening an attempt's sandbox before its
+// runner starts, and recording its changesets once it has ended — applied paths become the agent's
+// changedFiles, refused ones its violations, and any refusal fails the attempt, naming the paths.
+// Kept apart from attempt.ts so the attempt's flow reads the same with or without a sandbox.
+import { asPurpleError } from "../../protocol/index.ts";
+import type { AttemptSandbox } from "../sandbox/executor.ts";
+import { agentRecord } from "./durable.ts";
+import type { Engine } from "./engine.ts";
+import type { PlanEntry } from "./plan-entry.ts";
+
+/** The attempt's sandbox (null when there is no executor or `sandbox: off`), or why the agent may not start. */
+export async function openAttemptSandbox(engine: Engine, entry: PlanEntry, id: string, agentDir: string): Promise<{ ok: true; sandbox: AttemptSandbox | null } | { ok: false; reason: string }> {
+  const executor = engine.opts.executor;
+  if (!executor) return { ok: true, sandbox: null };
+  const info = entry.index.agents.get(id)!;
+  try {
+    const sandbox = await executor.begin({ plan: entry.run.name, agent: id, attempt: entry.run.agents.get(id)!.attempt, territory: info.agent.territory, agentDir });
+    return { ok: true, sandbox };
+  } catch (err) {
+    return { ok: false, reason: asPurpleError(err).message };
+  }
+}
+
+/** Record what the attempt's processes changed; the reason the attempt fails because of it, or null. */
+export function recordChangesets(engine: Engine, entry: PlanEntry, id: string, sandbox: AttemptSandbox): string | null {
+  const rec = entry.records.get(id)!;
+  const at = new Date(engine.now()).toISOString();
+  const applied = sandbox.appliedPaths();
+  for (const p of applied) rec.changedFiles.add(p);
+  if (applied.length > 0) entry.writer.event({ type: "agent.changes", agent: id, paths: applied });
+  for (const s of sandbox.settled) {
+    for (const r of s.refused) {
+      rec.violations.push({ path: r.path, action: "refused", at });
+      entry.writer.event({ type: "agent.violation", agent: id, path: r.path, action: "refused" });
+      engine.opts.logger.warn({ plan: entry.run.name, agent: id, path: r.path, reason: r.reason }, "change outside what the agent may change: held back");
+    }
+  }
+  engine.journal([agentRecord(entry, id)]);
+  entry.writer.touchAgent(id);
+  entry.version++;
+  return sandbox.failure();
+}
