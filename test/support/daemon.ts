@@ -44,8 +44,10 @@ export class DaemonProcess {
   private waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<number>;
 
-  constructor(root: string, args: string[] = [], env: Record<string, string> = {}) {
-    this.proc = Bun.spawn([BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "debug", "--retry-base", "100ms", "--grace", "1s", ...args], {
+  /** `asUser`: run purpled as that (unprivileged) user, through setpriv (the tests run as root). */
+  constructor(root: string, args: string[] = [], env: Record<string, string> = {}, asUser?: { uid: number; gid: number }) {
+    const prefix = asUser ? ["setpriv", `--reuid=${asUser.uid}`, `--regid=${asUser.gid}`, "--clear-groups", "--"] : [];
+    this.proc = Bun.spawn([...prefix, BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "debug", "--retry-base", "100ms", "--grace", "1s", ...args], {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
