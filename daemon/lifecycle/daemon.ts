@@ -20,6 +20,7 @@ import { CommandRunner } from "../runners/command.ts";
 import { openChannelFor, startSandbox } from "../sandbox/start.ts";
 import { ticketList } from "../status/render.ts";
 import { loadApiKey, type ApiKeySource } from "../process/api-key.ts";
+import { GroupRegistry, useGroupRegistry } from "../process/registry.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { loadConfig } from "../../inbox/config.ts";
 import { acquireLock, type Lock } from "./lock.ts";
@@ -93,6 +94,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   delete process.env.ANTHROPIC_API_KEY;
   delete process.env.ANTHROPIC_AUTH_TOKEN;
 
+  // Process groups a previous run left behind die first, if provably its own (process/registry.ts).
+  const groups = new GroupRegistry(stateDir);
+  const leftovers = groups.reapLeftovers();
+  useGroupRegistry(groups);
+
   // The journal first: a previous run's state is rebuilt before anything new is looked at.
   let journal: Journal;
   let recovered: PlanSnapshot[];
@@ -158,7 +164,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       executor: sandbox.executor,
     });
     if (recovered.length > 0) {
-      const killed = engine.restore(recovered, (pgid) => killGroup(pgid, "SIGKILL"));
+      // A journaled pgid is killed only when the registry proved it ours (reaped above): a reused pid is never signalled.
+      const killed = engine.restore(recovered, (pgid) => leftovers.includes(pgid));
       logger.info({ plans: recovered.length, killedGroups: killed }, "state recovered from the journal");
     }
     const eng = engine;

@@ -6,6 +6,7 @@
 // builds the environment; nothing is inherited implicitly.
 import { closeSync, openSync, writeSync } from "node:fs";
 import { groupAlive, killGroup } from "./kill.ts";
+import { groupRegistry } from "./registry.ts";
 
 export { groupAlive, killGroup } from "./kill.ts";
 export { tailBuffer, type TailBuffer } from "./tail.ts";
@@ -77,6 +78,8 @@ export function spawnGroup(opts: SpawnGroupOptions): ProcessGroup {
     return notStarted(message);
   }
   const pid = proc.pid;
+  // Recorded with its identity before anything else happens, so a restart after a crash can kill it (and only it).
+  groupRegistry()?.add(pid, describe.slice(0, 200));
   // When the child writes straight into the log, it holds its own copy of the descriptor.
   if (!piped) log?.close();
   const drained: Promise<unknown> = piped
@@ -95,7 +98,10 @@ export function spawnGroup(opts: SpawnGroupOptions): ProcessGroup {
       return { code: proc.exitCode, signal: signal === null || signal === undefined ? null : String(signal) };
     })
     .catch((err): GroupExit => ({ code: null, signal: null, error: `waiting for ${describe} failed: ${messageOf(err)}` }))
-    .finally(() => log?.close());
+    .finally(() => {
+      log?.close();
+      groupRegistry()?.remove(pid);
+    });
 
   return {
     pid,
