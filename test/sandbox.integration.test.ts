@@ -4,7 +4,8 @@
 // concurrently running agent's territory. Each is refused; the project, O/, .git/ and home stay as
 // they were; only the trespasser fails.
 import { afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import YAML from "yaml";
 import { join } from "node:path";
 import { AgentStatus, type PlanInput } from "../protocol/index.ts";
 import { BUN, DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
@@ -106,6 +107,44 @@ for (const [label, who] of users) {
       cleanups.push(() => client.close());
       expect((await client.call("daemon.status")).sandbox.kind).toBe("overlay");
     }, 90_000);
+
+    test("plan folders with links or special files inside, dropped or submitted: refused with a reason; nothing is written through them", async () => {
+      const { root, d } = await project(user);
+      const outside = mkdtempSync("/var/tmp/purple-outside-");
+      const target = join(outside, "bashrc");
+      writeFileSync(target, "# mine\n");
+      mkdirSync(join(outside, "elsewhere"));
+      const folder = (name: string) => {
+        const f = join(outside, name);
+        mkdirSync(join(f, "agents", "x"), { recursive: true });
+        writeFileSync(join(f, "plan.yaml"), YAML.stringify({ apiVersion: "purple/v1", name, defaults: { runner: "command" }, agents: [{ id: "x", territory: ["out/"], runner: sh("echo ran") }], waves: [{ id: "w", agents: ["x"] }] }));
+        symlinkSync(target, join(f, "agents", "x", "output.log"));
+        symlinkSync(join(outside, "elsewhere"), join(f, "status"));
+        expect(Bun.spawnSync(["mkfifo", join(f, "pipe")]).exitCode).toBe(0);
+        if (user) Bun.spawnSync(["chown", "-R", "-h", `${user.uid}:${user.gid}`, outside]); // the project's owner drops it
+        return f;
+      };
+      // dropped: rejected, with every reason
+      renameSync(folder("linked"), join(orchestrationDir(root), "inbox", "linked"));
+      const errorFile = join(orchestrationDir(root), "inbox", "rejected", "linked.error.json");
+      for (let i = 0; i < 400 && !existsSync(errorFile); i++) await Bun.sleep(25);
+      const problems = JSON.parse(readFileSync(errorFile, "utf8")) as { message: string }[];
+      const text = problems.map((p) => p.message).join("\n");
+      expect(text).toContain("agents/x/output.log is a symbolic link");
+      expect(text).toContain("status is a symbolic link");
+      expect(text).toContain("pipe is a FIFO");
+      expect(existsSync(join(orchestrationDir(root), "linked"))).toBe(false);
+      // submitted: refused before anything is copied
+      const client = await TestRpc.connect(JSON.parse(readFileSync(join(orchestrationDir(root), ".purple", "daemon.json"), "utf8")).socket);
+      cleanups.push(() => client.close());
+      const sub = folder("submitted");
+      const reply = await client.request("plan.submit", { path: sub });
+      expect(reply.error?.data?.code).toBe("PLAN_INVALID");
+      expect(reply.error?.message).toContain("is a symbolic link");
+      expect(readFileSync(target, "utf8")).toBe("# mine\n");
+      expect(readdirSync(join(outside, "elsewhere"))).toEqual([]);
+      expect(d.proc.exitCode).toBeNull();
+    }, 60_000);
 
     test("the audit's blind spots are held back at write time: chmod 000, setuid, a FIFO, a nested .git, a new root .git, a hard link out — each agent fails naming its own path", async () => {
       const { root, d, homeUnchanged } = await project(user, { git: false, files: { "shared/lib.txt": "shared\n" } });

@@ -4,7 +4,8 @@
 // `kill(-pgid)` reaches grandchildren too. When the leader exits, whatever it left behind in
 // the group is SIGKILLed: an agent never leaves processes running after it ends. The caller
 // builds the environment; nothing is inherited implicitly.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
+import { openAppend } from "./safe-open.ts";
 import { groupAlive, killGroup } from "./kill.ts";
 import { groupRegistry } from "./registry.ts";
 
@@ -53,7 +54,7 @@ export function spawnGroup(opts: SpawnGroupOptions): ProcessGroup {
   const describe = opts.cmd.join(" ");
   let log: LogSink | null = null;
   try {
-    if (opts.logFile !== undefined) log = new LogSink(openSync(opts.logFile, "a", 0o644));
+    if (opts.logFile !== undefined) log = new LogSink(openAppend(opts.logFile)); // never through a link
   } catch (err) {
     return notStarted(`could not open the log ${opts.logFile}: ${messageOf(err)}`, opts);
   }

@@ -3,10 +3,11 @@
 // The program runs as its own process group in the attempt's sandbox (runners/sandbox.ts), so a
 // timeout or a cancel stops the whole tree, and its changes reach the project only once it has
 // exited 0 and every one of them is allowed.
-import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { baseEnv, withoutSecrets } from "../process/env.ts";
+import { appendNoFollow, ensureRealDir } from "../process/safe-open.ts";
 import { spawnGroup, type GroupExit, type ProcessGroup } from "../process/group.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "./runner.ts";
 import { describeSettled, sandboxed, type SandboxedCommand } from "./sandbox.ts";
@@ -35,8 +36,8 @@ export class CommandRunner implements Runner {
       const found = program.includes("/") ? existsSync(isAbsolute(program) ? program : join(ctx.root, program)) : Bun.which(program, { PATH: source.PATH ?? "" }) !== null;
       if (!found) {
         const message = `could not start agent ${ctx.agent.id}: ${program} was not found (PATH=${source.PATH ?? ""})`;
-        mkdirSync(ctx.agentDir, { recursive: true });
-        appendFileSync(join(ctx.agentDir, "output.log"), `purple: ${message}\n`);
+        ensureRealDir(ctx.planDir, ctx.agentDir);
+        appendNoFollow(join(ctx.agentDir, "output.log"), `purple: ${message}\n`);
         return settledRun(failed(message));
       }
       return new CommandRun(ctx, spec.command, this.options.sourceEnv ?? process.env);
@@ -76,9 +77,9 @@ class CommandRun implements AgentRun {
   constructor(private readonly ctx: RunContext, command: string[], source: Record<string, string | undefined>) {
     const promptFile = join(ctx.agentDir, "prompt.md");
     const logFile = join(ctx.agentDir, "output.log");
-    mkdirSync(ctx.agentDir, { recursive: true });
+    ensureRealDir(ctx.planDir, ctx.agentDir);
     writeFileAtomic(promptFile, ctx.prompt);
-    appendFileSync(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
+    appendNoFollow(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
     const run = sandboxed(ctx, command, commandEnv(ctx, promptFile, source), ctx.root);
     this.group = spawnGroup({ cmd: run.cmd, cwd: ctx.root, env: run.env, stdin: ctx.prompt, logFile });
     this.pgid = this.group.pid > 0 ? this.group.pid : null;
@@ -91,7 +92,7 @@ class CommandRun implements AgentRun {
         this.ended = true;
         clearTimeout(this.timer);
         try {
-          appendFileSync(logFile, `--- attempt ${ctx.attempt} ended ${new Date().toISOString()}: ${result.outcome}: ${result.message} ---\n`);
+          appendNoFollow(logFile, `--- attempt ${ctx.attempt} ended ${new Date().toISOString()}: ${result.outcome}: ${result.message} ---\n`);
         } catch {
           // the result matters more than its log line
         }
@@ -140,7 +141,7 @@ function settle(run: SandboxedCommand, result: RunResult, logFile: string): RunR
   const settled = run.finish({ apply: result.outcome === "finished" });
   if (settled) {
     try {
-      appendFileSync(logFile, describeSettled(settled) + "\n");
+      appendNoFollow(logFile, describeSettled(settled) + "\n");
     } catch {}
   }
   return result;

@@ -3,7 +3,8 @@
 // runs every process of the attempt in a copy-on-write view of the project (view.ts, wrap.ts),
 // then checks each view's changes against the territory and applies them only when all are
 // allowed (check.ts, apply.ts). Gate commands get views whose changes are discarded.
-import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { appendNoFollow, ensureRealDir } from "../process/safe-open.ts";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { PurpleError, type Change, type ChangesetRecord, type Refusal, type SandboxInfo } from "../../protocol/index.ts";
@@ -191,7 +192,7 @@ export class AttemptSandbox {
     const at = new Date().toISOString();
     const records: ChangesetRecord[] = this.settled.map((s) => ({ plan, agent, attempt, source: s.source, applied: s.applied, changes: s.changes.slice(0, 5000), refused: s.refused, ...(s.error ? { error: s.error } : {}), at }));
     try {
-      mkdirSync(agentDir, { recursive: true });
+      ensureRealDir(dirname(dirname(agentDir)), agentDir);
       writeFileAtomic(join(agentDir, `changeset-${attempt}.json`), JSON.stringify(records, null, 2) + "\n");
     } catch {
       // the record is for people; the attempt's outcome does not depend on it
@@ -201,7 +202,7 @@ export class AttemptSandbox {
 
 function appendLog(agentDir: string, line: string): void {
   try {
-    mkdirSync(agentDir, { recursive: true });
-    appendFileSync(join(agentDir, "output.log"), line + "\n");
+    ensureRealDir(dirname(dirname(agentDir)), agentDir);
+    appendNoFollow(join(agentDir, "output.log"), line + "\n");
   } catch {}
 }
