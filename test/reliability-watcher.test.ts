@@ -333,13 +333,14 @@ describe("RELIABILITY 18: territory abuse", () => {
     const root = scratch({ git: true });
     const outside = scratch();
     const counter = join(outside, "runs");
-    const d = await started(root);
+    const d = await started(root, ["--sandbox", "on"]);
     const smuggled = join(outside, "smuggled.yaml");
     writeFileSync(smuggled, YAML.stringify(counting("smuggled", counter, "smuggled", { agents: [{ id: "a", territory: ["**"], runner: { kind: "command", command: ["bash", "-c", `echo smuggled >> ${counter}`] } }] })));
     const script = `mkdir -p src && echo ok > src/a.txt && printf '#!/bin/sh\\necho owned\\n' > .git/hooks/pre-commit && cp ${smuggled} .context-kit/orchestration/inbox/smuggled.yaml`;
     const dir = dropPlan(root, counting("hooker", counter, "hooker", { agents: [{ id: "a", territory: ["src/"], runner: { kind: "command", command: ["bash", "-c", script] } }] }));
     expect((await d.planEnded("hooker")).state).toBe("failed");
-    dropPlan(root, counting("later", counter)); // a later drop: anything smuggled in before it has been seen
+    // a later drop (its agent, sandboxed, writes only inside its territory): anything smuggled in before it has been seen
+    dropPlan(root, counting("later", counter, "later", { agents: [{ id: "a", territory: ["out/later/"], runner: { kind: "command", command: ["bash", "-c", "mkdir -p out/later && echo ok > out/later/x"] } }] }));
     expect((await d.planEnded("later")).state).toBe("succeeded");
     expect(existsSync(join(root, ".git", "hooks", "pre-commit"))).toBe(false);
     expect(existsSync(join(orchestrationDir(root), "smuggled"))).toBe(false);

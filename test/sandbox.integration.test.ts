@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { AgentStatus, type PlanInput } from "../protocol/index.ts";
 import { BUN, DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
 import { dropPlan, expectValid, readJson } from "./support/files.ts";
-import { processesWith } from "./support/procs.ts";
+import { processesWith, processRunning } from "./support/procs.ts";
 import { TestRpc } from "./support/rpc.ts";
 import { ScriptedApi, type ScriptStep } from "./support/scripted-api.ts";
 import { isRoot, sandboxWorks, unprivilegedUser } from "./support/sandbox.ts";
@@ -39,7 +39,7 @@ async function project(user: User, opts: { git?: boolean; files?: Record<string,
     chmodSync(root, 0o755);
     expect(Bun.spawnSync(["chown", "-R", `${user.uid}:${user.gid}`, root, home]).exitCode).toBe(0);
   }
-  const d = new DaemonProcess(root, [], { HOME: home, ...(opts.env ?? {}) }, user ?? undefined);
+  const d = new DaemonProcess(root, ["--sandbox", "on"], { HOME: home, ...(opts.env ?? {}) }, user ?? undefined);
   cleanups.push(() => d.proc.exitCode === null && d.stop("SIGKILL"));
   await d.started();
   const homeUnchanged = () => expect(existsSync(bashrc) ? readFileSync(bashrc, "utf8") : null).toBe(before);
@@ -146,6 +146,30 @@ for (const [label, who] of users) {
       expect(d.proc.exitCode).toBeNull();
     }, 60_000);
 
+    test("purpled killed with SIGKILL: nothing of its sandboxes outlives the restart (setsid children included)", async () => {
+      const { root, d } = await project(user);
+      const dir = dropPlan(root, {
+        apiVersion: "purple/v1",
+        name: "orphans",
+        defaults: { runner: "command", retries: 0, timeout: "60s" },
+        agents: [{ id: "long", territory: ["src/"], runner: sh("setsid nohup sleep 300.93 >/dev/null 2>&1 & echo started; sleep 301.93") }],
+        waves: [{ id: "w", agents: ["long"] }],
+      });
+      const log = join(dir, "agents", "long", "output.log");
+      for (let i = 0; i < 400 && !(existsSync(log) && readFileSync(log, "utf8").includes("started")); i++) await Bun.sleep(25);
+      for (let i = 0; i < 200 && processesWith("sleep 300.93").length === 0; i++) await Bun.sleep(10);
+      const before = [...processesWith("sleep 300.93"), ...processesWith("sleep 301.93")];
+      expect(before.length).toBeGreaterThan(0);
+      d.proc.kill("SIGKILL");
+      await d.exited;
+      // Usually they are gone already (bubblewrap dies with its parent); the restart reaps whatever is not.
+      const again = new DaemonProcess(root, ["--sandbox", "on"], { HOME: "/var/tmp" }, user ?? undefined);
+      cleanups.push(() => again.proc.exitCode === null && again.stop("SIGKILL"));
+      await again.started(); // (the interrupted agent then runs again: new processes, not these)
+      for (let i = 0; i < 200 && before.some(processRunning); i++) await Bun.sleep(10);
+      expect(before.filter(processRunning)).toEqual([]);
+    }, 60_000);
+
     test("the audit's blind spots are held back at write time: chmod 000, setuid, a FIFO, a nested .git, a new root .git, a hard link out — each agent fails naming its own path", async () => {
       const { root, d, homeUnchanged } = await project(user, { git: false, files: { "shared/lib.txt": "shared\n" } });
       const agents: [string, string, string][] = [
@@ -226,7 +250,7 @@ for (const [label, who] of users) {
       writeFileSync(join(orchestrationDir(root), "purple.yaml"), `apiKeyFile: ${keyFile}\n`);
       // purple.yaml is read at start: restart on it
       await d.stop();
-      const d2 = new DaemonProcess(root, [], { ANTHROPIC_BASE_URL: api.url, HOME: user ? "/var/tmp" : (process.env.HOME ?? "/root") }, user ?? undefined);
+      const d2 = new DaemonProcess(root, ["--sandbox", "on"], { ANTHROPIC_BASE_URL: api.url, HOME: user ? "/var/tmp" : (process.env.HOME ?? "/root") }, user ?? undefined);
       cleanups.push(() => d2.proc.exitCode === null && d2.stop("SIGKILL"));
       await d2.started();
       expect(readFileSync(`/proc/${d2.proc.pid}/environ`, "latin1")).not.toContain(CANARY);
@@ -253,3 +277,29 @@ for (const [label, who] of users) {
     }, 90_000);
   });
 }
+
+describe("no sandbox, no agents", () => {
+  test("where no sandbox works, purpled says so at start and in daemon.json and daemon.status, and starts no agent", async () => {
+    const root = tempRoot({ git: true });
+    const d = new DaemonProcess(root, ["--sandbox", "on"], { PURPLE_SANDBOX_PATH: "/nonexistent" });
+    cleanups.push(() => d.proc.exitCode === null && d.stop("SIGKILL"));
+    await d.started();
+    expect(d.stderrText.join("\n")).toMatch(/purpled: no sandbox: unshare, mount, bwrap, sh, env not found.*No agent or gate command will start unless O\/purple\.yaml says `sandbox: off`/);
+    const info = JSON.parse(readFileSync(join(orchestrationDir(root), ".purple", "daemon.json"), "utf8"));
+    expect(info.sandbox).toMatchObject({ kind: "none", agents: false });
+    const client = await TestRpc.connect(info.socket);
+    cleanups.push(() => client.close());
+    expect((await client.call("daemon.status")).sandbox.kind).toBe("none");
+    const marker = mkdtempSync("/var/tmp/purple-ran-");
+    const dir = dropPlan(root, {
+      apiVersion: "purple/v1",
+      name: "unboxed",
+      defaults: { runner: "command", retries: 0 },
+      agents: [{ id: "a", territory: ["out/"], runner: sh(`touch ${marker}/ran`) }],
+      waves: [{ id: "w", agents: ["a"] }],
+    });
+    expect((await d.planEnded("unboxed")).state).toBe("failed");
+    expect(statusOf(dir, "a").reason).toContain("no agent starts without a sandbox");
+    expect(existsSync(join(marker, "ran"))).toBe(false);
+  }, 30_000);
+});

@@ -40,6 +40,8 @@ export interface DaemonOptions {
   retryBaseMs: number;
   rescanMs: number;
   maxPlanBytes: number;
+  /** overrides O/purple.yaml's `sandbox` */
+  sandbox?: "on" | "off";
 }
 
 /** Run purpled until it is stopped; resolves with the process exit code. */
@@ -144,7 +146,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   try {
     const socket = opts.socket ?? defaultSocketPath(root);
-    const sandbox = startSandbox(root, stateDir, socket, config.sandbox === "off", (plan, agent) =>
+    const sandbox = startSandbox(root, stateDir, socket, (opts.sandbox ?? config.sandbox) === "off", (plan, agent) =>
       openChannelFor(api, socket, plan, agent, () => ticketIdsOf(eng, plan, agent), logger), logger);
     // With a sandbox every change is checked when its process ends; the after-the-fact audit is only for `sandbox: off`.
     const audited = sandbox.info.kind === "off";

@@ -3,10 +3,9 @@
 // removed once it is gone. A restart after a crash kills what the file names, but only a group whose
 // leader is provably the one purpled started: same boot (kernel boot_id) and same start time
 // (field 22 of /proc/<pid>/stat). A pid reused by an unrelated process is left alone.
-import { readFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../lib/atomic-write.ts";
-import { killGroup } from "./kill.ts";
+import { groupAlive, killGroup } from "./kill.ts";
 
 /** "<boot id>:<start time in clock ticks since boot>" of a live process, or null when it is gone. */
 export function processIdentity(pid: number): string | null {
@@ -59,7 +58,13 @@ export class GroupRegistry {
       // no file or a torn one: nothing provable to kill
     }
     const killed: number[] = [];
-    for (const e of entries) if (processIdentity(e.pgid) === e.identity && killGroup(e.pgid, "SIGKILL")) killed.push(e.pgid);
+    for (const e of entries) {
+      // The leader still the one recorded; or the leader gone but its group alive (Linux does not hand
+      // out a pid while a process group of that number has members, so the group is still ours).
+      const now = processIdentity(e.pgid);
+      const ours = now === e.identity || (now === null && groupAlive(e.pgid));
+      if (ours && killGroup(e.pgid, "SIGKILL")) killed.push(e.pgid);
+    }
     this.write();
     return killed;
   }
@@ -82,9 +87,13 @@ export class GroupRegistry {
     return this.live.has(pgid);
   }
 
+  // Replaced by rename, not fsynced: the file only has to outlive purpled, not the machine (after a
+  // reboot no group survives, and the boot id tells so).
   private write(): void {
     try {
-      writeFileAtomic(this.file, JSON.stringify([...this.live.values()]) + "\n", { mode: 0o600 });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify([...this.live.values()]) + "\n", { mode: 0o600 });
+      renameSync(tmp, this.file);
     } catch {
       // the state folder may be gone (O deleted): the groups still die with purpled (PDEATHSIG in the sandbox)
     }

@@ -9,7 +9,8 @@ import { removeScratch, View } from "./view.ts";
 import type { SandboxTools } from "./wrap.ts";
 import { xattrsReadable } from "./xattr.ts";
 
-const SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+/** Where the sandbox programs are looked for: $PURPLE_SANDBOX_PATH (e.g. a bubblewrap in /usr/local/bin), else the system's. */
+const SYSTEM_PATH = process.env.PURPLE_SANDBOX_PATH || "/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** The programs the sandbox needs, or what is missing (Debian: util-linux, mount, bubblewrap). */
 export function findTools(): SandboxTools | { missing: string[] } {
@@ -30,7 +31,7 @@ export interface Detected {
 
 /** Try the sandbox for real in a scratch folder under `scratch`; `off` skips the probe (O/purple.yaml says so). */
 export function detectSandbox(scratch: string, off = false): Detected {
-  if (off) return { info: { kind: "off", agents: true, detail: "O/purple.yaml says `sandbox: off`: agents run unsandboxed, checked only by the territory audit afterwards" }, tools: null };
+  if (off) return { info: { kind: "off", agents: true, detail: "the sandbox is off (O/purple.yaml `sandbox: off` or --sandbox off): agents run unsandboxed, checked only by the territory audit afterwards" }, tools: null };
   const none = (detail: string): Detected => ({ info: { kind: "none", agents: false, detail }, tools: null });
   if (process.platform !== "linux") return none(`no sandbox on ${process.platform}: purple's sandbox needs Linux namespaces and overlayfs`);
   const tools = findTools();
