@@ -58,9 +58,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const stateDir = join(orchestration, ".purple");
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 
+  // The API key is read once (from a 0600 file, else the environment; process/api-key.ts) and
+  // removed from this process's environment below, so no child process can inherit it.
   let config: DaemonConfig;
+  let keySource: ApiKeySource;
   try {
     config = loadConfig(orchestration, opts.config);
+    keySource = loadApiKey({ orchestration, apiKeyFile: config.apiKeyFile });
   } catch (err) {
     const e = asPurpleError(err);
     logger.error({ code: e.code }, e.message);
@@ -78,18 +82,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     return 1;
   }
 
-  // The API key is read once (from a 0600 file, else the environment) and removed from this
-  // process's environment, so that no child process can inherit it; only the anthropic runner holds it.
-  let keySource: ApiKeySource;
-  try {
-    keySource = loadApiKey({ orchestration, apiKeyFile: config.apiKeyFile });
-  } catch (err) {
-    const e = asPurpleError(err);
-    logger.error({ code: e.code }, e.message);
-    process.stderr.write(`purpled: ${e.message}\n`);
-    lock.release();
-    return 2;
-  }
   const apiKey = keySource.key;
   if (keySource.warning) logger.warn({ apiKey: keySource.from }, keySource.warning);
   const baseURL = process.env.ANTHROPIC_BASE_URL || undefined;
