@@ -239,7 +239,7 @@ for (const [label, who] of users) {
       const call = (name: string, input: unknown): ScriptStep => ({ reply: { content: [{ type: "tool_use", name, input }] } });
       const api = ScriptedApi.start({
         expectKey: CANARY,
-        scripts: { tester: [call("write_file", { path: "src/evil.sh", content: evil }), call("run_command", { command: "sh src/evil.sh" }), call("run_command", { command: "git diff --output=../outside.txt" }), call("finish", { summary: "done" })] },
+        scripts: { tester: [call("write_file", { path: "src/evil.sh", content: evil }), call("run_command", { command: "sh src/evil.sh" }), call("run_command", { command: "git diff --output=../outside.txt" }), call("run_command", { command: "git diff --output=.git/hooks/post-checkout" }), call("finish", { summary: "done" })] },
       });
       cleanups.push(() => api.stop());
       const keyDir = mkdtempSync("/var/tmp/purple-key-");
@@ -272,6 +272,7 @@ for (const [label, who] of users) {
       expect(existsSync(join(root, ".git", "hooks", "pre-commit"))).toBe(false);
       expect(readdirSync(join(orchestrationDir(root), "inbox")).filter((n) => n.startsWith("evil"))).toEqual([]);
       expect(existsSync(join(root, "..", "outside.txt"))).toBe(false);
+      expect(existsSync(join(root, ".git", "hooks", "post-checkout"))).toBe(false);
       expect(readFileSync(join(root, "README.md"), "utf8")).toBe("test project\n");
       homeUnchanged();
     }, 90_000);
@@ -303,3 +304,21 @@ describe("no sandbox, no agents", () => {
     expect(existsSync(join(marker, "ran"))).toBe(false);
   }, 30_000);
 });
+
+test("a restart signals no process it cannot prove its own: a recorded pid now held by an unrelated process survives", async () => {
+  const root = tempRoot({ git: true });
+  const first = new DaemonProcess(root);
+  cleanups.push(() => first.proc.exitCode === null && first.stop("SIGKILL"));
+  await first.started();
+  expect(await first.stop()).toBe(0);
+  const stranger = Bun.spawn(["sleep", "300"], { detached: true, stdio: ["ignore", "ignore", "ignore"] });
+  cleanups.push(() => stranger.kill("SIGKILL"));
+  // as if a crashed purpled had recorded this pid for one of its agents, which has since died and the pid been reused
+  const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  writeFileSync(join(orchestrationDir(root), ".purple", "groups.json"), JSON.stringify([{ pgid: stranger.pid, identity: `${boot}:1`, what: "agent" }]));
+  const second = new DaemonProcess(root);
+  cleanups.push(() => second.proc.exitCode === null && second.stop("SIGKILL"));
+  await second.started();
+  expect(processRunning(stranger.pid)).toBe(true);
+  expect(JSON.parse(readFileSync(join(orchestrationDir(root), ".purple", "groups.json"), "utf8"))).toEqual([]);
+}, 30_000);
