@@ -12,5 +12,6 @@ export * from "./schemas.ts";
 export * from "./rpc.ts";
 export * from "./socket-path.ts";
 export * from "./config.ts";
+export * from "./steps.ts";
 export * from "./journal.ts";
 export * from "./changeset.ts";

@@ -2,8 +2,9 @@
 // engine's memory (no file is read to answer a request). The socket server validates params and
 // turns thrown PurpleErrors into JSON-RPC errors; this file only decides what each method does.
 import { resolve } from "node:path";
-import { PROTOCOL_VERSION, PurpleError, type SandboxInfo, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type ResultOf } from "../../protocol/index.ts";
+import { PROTOCOL_VERSION, PurpleError, type RunnerKind, type SandboxInfo, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type ResultOf } from "../../protocol/index.ts";
 import { checkPlanAt, submitToInbox } from "../../inbox/submit.ts";
+import { runnerProblems } from "../../inbox/check-runners.ts";
 import type { Engine } from "../engine/engine.ts";
 import { approvePlan, cancelAgent, cancelPlan, pausePlan, planEntry, resumePlan, retryAgent } from "../engine/control.ts";
 import { viewOf, type PlanEntry } from "../engine/plan-entry.ts";
@@ -97,7 +98,7 @@ export class DaemonApi implements RpcHandler {
         retryAgent(engine, p.plan, p.agent);
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "agent.cancel":
-        cancelAgent(engine, p.plan, p.agent);
+        await cancelAgent(engine, p.plan, p.agent);
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "events.subscribe":
         return { subscribed: true }; // the server registers the subscription
@@ -128,7 +129,7 @@ export class DaemonApi implements RpcHandler {
   /** A plan's summary, rendered once per change of the plan (1,000 status calls cost one render). */
   private summary(entry: PlanEntry): PlanSummary {
     const cached = this.summaries.get(entry);
-    if (cached && cached.version === entry.version) return cached.summary;
+    if (cached && cached.version === entry.writer.version) return cached.summary;
     const s = renderPlanStatus(viewOf(entry), this.ctx.engine.now());
     const summary: PlanSummary = {
       plan: s.plan,
@@ -144,7 +145,7 @@ export class DaemonApi implements RpcHandler {
       costUsd: s.usage.costUsd,
       updatedAt: s.updatedAt,
     };
-    this.summaries.set(entry, { version: entry.version, summary });
+    this.summaries.set(entry, { version: entry.writer.version, summary });
     return summary;
   }
 
@@ -155,10 +156,13 @@ export class DaemonApi implements RpcHandler {
       const first = checked.problems.slice(0, 5).map((p) => `${p.path || "(plan)"}: ${p.message}`).join("; ");
       throw new PurpleError("PLAN_INVALID", `${path} has ${checked.problems.length} problem(s): ${first}`, { problems: checked.problems });
     }
+    const missing = runnerProblems(checked.plan, Object.keys(this.ctx.engine.opts.runners) as RunnerKind[]);
+    if (missing.length) throw new PurpleError("RUNNER_UNAVAILABLE", `${path}: ${missing[0]!.message}`, { problems: missing });
     try {
       submitToInbox(abs, checked.plan, this.ctx.root);
     } catch (err) {
-      throw new PurpleError("PLAN_EXISTS", (err as Error).message);
+      // only "a plan of that name is already waiting" is PLAN_EXISTS; a full disk or a permission is not
+      throw err instanceof PurpleError ? err : new PurpleError("IO_ERROR", `${path} could not be placed in the inbox: ${(err as Error).message}`, { cause: err });
     }
     return { plan: checked.plan.name };
   }

@@ -3,14 +3,12 @@
 // changedFiles, refused ones its violations, and any refusal fails the attempt, naming the paths.
 // Kept apart from attempt.ts so the attempt's flow reads the same with or without a sandbox.
 import { asPurpleError } from "../../protocol/index.ts";
-import type { AttemptSandbox } from "../sandbox/executor.ts";
-import { agentRecord } from "./durable.ts";
-import type { Engine } from "./engine.ts";
-import type { PlanEntry } from "./plan-entry.ts";
+import type { AttemptSandbox, Executor } from "../sandbox/executor.ts";
+import { agentFact, type PlanEntry, type PlanHost } from "./plan-entry.ts";
 
 /** The attempt's sandbox (null when there is no executor or `sandbox: off`), or why the agent may not start. */
-export async function openAttemptSandbox(engine: Engine, entry: PlanEntry, id: string, agentDir: string): Promise<{ ok: true; sandbox: AttemptSandbox | null } | { ok: false; reason: string }> {
-  const executor = engine.opts.executor;
+export async function openAttemptSandbox(env: { readonly opts: { executor?: Executor } }, entry: PlanEntry, id: string, agentDir: string): Promise<{ ok: true; sandbox: AttemptSandbox | null } | { ok: false; reason: string }> {
+  const executor = env.opts.executor;
   if (!executor) return { ok: true, sandbox: null };
   const info = entry.index.agents.get(id)!;
   try {
@@ -22,21 +20,18 @@ export async function openAttemptSandbox(engine: Engine, entry: PlanEntry, id: s
 }
 
 /** Record what the attempt's processes changed; the reason the attempt fails because of it, or null. */
-export function recordChangesets(engine: Engine, entry: PlanEntry, id: string, sandbox: AttemptSandbox): string | null {
+export function recordChangesets(host: PlanHost, entry: PlanEntry, id: string, sandbox: AttemptSandbox): string | null {
   const rec = entry.records.get(id)!;
-  const at = new Date(engine.now()).toISOString();
+  const at = new Date(host.now()).toISOString();
   const applied = sandbox.appliedPaths();
-  for (const p of applied) rec.changedFiles.add(p);
+  const refused = sandbox.settled.flatMap((s) => s.refused);
+  if (applied.length === 0 && refused.length === 0) return sandbox.failure();
+  host.keep(entry, {
+    ...agentFact(entry, id),
+    changedFiles: [...new Set([...rec.changedFiles, ...applied])],
+    violations: [...rec.violations, ...refused.map((r) => ({ path: r.path, action: "refused" as const, at }))],
+  });
   if (applied.length > 0) entry.writer.event({ type: "agent.changes", agent: id, paths: applied });
-  for (const s of sandbox.settled) {
-    for (const r of s.refused) {
-      rec.violations.push({ path: r.path, action: "refused", at });
-      entry.writer.event({ type: "agent.violation", agent: id, path: r.path, action: "refused" });
-      engine.opts.logger.warn({ plan: entry.run.name, agent: id, path: r.path, reason: r.reason }, "change outside what the agent may change: held back");
-    }
-  }
-  engine.journal([agentRecord(entry, id)]);
-  entry.writer.touchAgent(id);
-  entry.version++;
+  for (const r of refused) entry.writer.event({ type: "agent.violation", agent: id, path: r.path, action: "refused" });
   return sandbox.failure();
 }
