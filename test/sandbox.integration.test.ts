@@ -4,7 +4,7 @@
 // concurrently running agent's territory. Each is refused; the project, O/, .git/ and home stay as
 // they were; only the trespasser fails.
 import { afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import YAML from "yaml";
 import { join } from "node:path";
 import { AgentStatus, type PlanInput } from "../protocol/index.ts";
@@ -141,6 +141,13 @@ for (const [label, who] of users) {
       const reply = await client.request("plan.submit", { path: sub });
       expect(reply.error?.data?.code).toBe("PLAN_INVALID");
       expect(reply.error?.message).toContain("is a symbolic link");
+      // placed straight into O/ (picked up there, not through the inbox): the planted links are removed, never written through
+      const direct = folder("direct");
+      rmSync(join(direct, "pipe"));
+      renameSync(direct, join(orchestrationDir(root), "direct"));
+      expect((await d.planEnded("direct", 30_000)).state).toBe("succeeded");
+      expect(lstatSync(join(orchestrationDir(root), "direct", "status")).isDirectory()).toBe(true);
+      expect(readFileSync(join(orchestrationDir(root), "direct", "agents", "x", "output.log"), "utf8")).toContain("ran");
       expect(readFileSync(target, "utf8")).toBe("# mine\n");
       expect(readdirSync(join(outside, "elsewhere"))).toEqual([]);
       expect(d.proc.exitCode).toBeNull();

@@ -1,7 +1,7 @@
 // Writing into O/<plan>/agents/<agent>/ without ever following a link (RELIABILITY 29): a plan
 // folder may have come from anywhere, and `agents/x/output.log -> ~/.bashrc` or `agents -> /elsewhere`
 // must not turn purpled's own writes into writes somewhere else.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
 /** mkdir -p `dir` below `base`, refusing (throwing) where a component is a symlink or not a directory. */
@@ -35,4 +35,35 @@ export function appendNoFollow(path: string, text: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The names purpled writes in a plan folder O/<plan>/ (status files, logs, agents' folders). */
+const PLAN_OUTPUTS = ["status", "agents", "validation", "runs", "status.json", "status-log.md", "events.jsonl", "progress.json"];
+
+/**
+ * Before purpled writes into a plan folder that came from anywhere (placed straight into O/):
+ * remove every symlink, FIFO, socket or device where its outputs go (`status -> /elsewhere`,
+ * `agents/x/output.log -> ~/.bashrc`). Removing a link never touches what it points to. Returns
+ * what was removed, root-relative to the plan folder.
+ */
+export function removePlantedLinks(planDir: string): string[] {
+  const removed: string[] = [];
+  const visit = (rel: string, depth: number) => {
+    const abs = join(planDir, rel);
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      if (depth > 8) return;
+      for (const name of readdirSync(abs)) visit(join(rel, name), depth + 1);
+    } else if (!st.isFile()) {
+      unlinkSync(abs);
+      removed.push(rel);
+    }
+  };
+  for (const name of PLAN_OUTPUTS) visit(name, 0);
+  return removed;
 }
