@@ -132,9 +132,9 @@ class ApplyRun {
     const from = join(this.upper, c.path);
     const st = lstatSync(from);
     if (!st.isFile()) throw new Error(`${c.path} changed in the upper layer while it was applied`);
-    moveOrCopy(from, at, st);
+    const moved = moveOrCopy(from, at, st);
     this.created.push({ path: at, dir: false });
-    chmodSync(at, c.mode ?? 0o644);
+    if (!moved || (st.mode & 0o7777) !== (c.mode ?? 0o644)) chmodSync(at, c.mode ?? 0o644); // a moved file kept its mode
     this.toSync.push(at);
   }
 
@@ -165,18 +165,19 @@ class ApplyRun {
   }
 }
 
-// A file alone in the layer is moved (no copy); a hard-linked one is copied, so no link reaches the project.
-function moveOrCopy(from: string, to: string, st: Stats): void {
+// A file alone in the layer is moved (no copy; true); a hard-linked one is copied (false), so no link reaches the project.
+function moveOrCopy(from: string, to: string, st: Stats): boolean {
   if (st.nlink === 1) {
     try {
       renameSync(from, to);
-      return;
+      return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
     }
   }
   if ((st.mode & 0o400) === 0) chmodSync(from, st.mode | 0o400); // chmod 000 in the sandbox: purpled still reads it
   copyFileSync(from, to);
+  return false;
 }
 
 function syncDir(dir: string): void {
