@@ -12,6 +12,8 @@ import { isRoot, sandboxWorks, unprivilegedUser } from "./support/sandbox.ts";
 
 const SCENARIO = join(import.meta.dir, "support", "sandbox-scenario.ts");
 const T = ["src/**"];
+/** A command line no other process has: the setsid survivor's, looked for on the host afterwards. */
+const SURVIVOR = `sleep 3.${100000 + Math.floor(Math.random() * 899999)}`;
 const base = { territory: T, files: { "src/a.txt": "a\n", "lib/keep.txt": "keep\n", "README.md": "readme\n" } };
 
 const CASES: Case[] = [
@@ -28,7 +30,7 @@ const CASES: Case[] = [
   { ...base, name: "new-root-git", setup: "rm -rf .git", script: "mkdir .git && echo '[core]' > .git/config" },
   { ...base, name: "home-and-host", script: 'echo x >> "$HOME/.bashrc"; echo y > /etc/purple-test; echo z > /usr/purple-test; echo tmp > /tmp/scratch && echo tmp-ok' },
   { ...base, name: "proc-and-pids", script: "ls /proc | grep -c '^[0-9]' ; cat /proc/1/cmdline | tr '\\0' ' '; echo" },
-  { ...base, name: "setsid-survivor", script: "setsid nohup bash -c 'sleep 3.1; echo late > src/late.txt' >/dev/null 2>&1 & echo spawned" },
+  { ...base, name: "setsid-survivor", script: `setsid nohup bash -c '${SURVIVOR}; echo late > src/late.txt' >/dev/null 2>&1 & echo spawned` },
 ];
 
 function runAs(user: { uid: number; gid: number } | null, cases: Case[]): CaseResult[] {
@@ -140,7 +142,7 @@ function suite(label: string, results: () => CaseResult[]) {
     test("a setsid nohup child dies with the process: nothing writes later", async () => {
       const r = by("setsid-survivor");
       expect(r.output).toContain("spawned");
-      const left = processesWith("sleep 3.1");
+      const left = processesWith(SURVIVOR);
       if (left.length) console.error(Bun.spawnSync(["ps", "-o", "pid,ppid,user,stat,lstart,args", "-p", left.join(",")]).stdout.toString());
       expect(left).toEqual([]);
       expect(r.changes).toEqual([]);
