@@ -23,6 +23,8 @@ afterEach(async () => {
 });
 
 type User = { uid: number; gid: number } | null;
+/** The argv prefix that runs purpled as `user` (none: as this process's user). */
+const asUser = (user: User) => (user ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--"] : []);
 const sh = (script: string) => ({ kind: "command" as const, command: ["bash", "-c", script] });
 const statusOf = (dir: string, agent: string) => expectValid(AgentStatus, readJson(join(dir, "status", `${agent}.json`)), agent);
 const logOf = (dir: string, agent: string) => readFileSync(join(dir, "agents", agent, "output.log"), "utf8");
@@ -39,7 +41,7 @@ async function project(user: User, opts: { git?: boolean; files?: Record<string,
     chmodSync(root, 0o755);
     expect(Bun.spawnSync(["chown", "-R", `${user.uid}:${user.gid}`, root, home]).exitCode).toBe(0);
   }
-  const d = new DaemonProcess(root, ["--sandbox", "on"], { HOME: home, ...(opts.env ?? {}) }, user ?? undefined);
+  const d = new DaemonProcess(root, ["--sandbox", "on"], { HOME: home, ...(opts.env ?? {}) }, asUser(user));
   cleanups.push(() => d.proc.exitCode === null && d.stop("SIGKILL"));
   await d.started();
   const homeUnchanged = () => expect(existsSync(bashrc) ? readFileSync(bashrc, "utf8") : null).toBe(before);
@@ -170,7 +172,7 @@ for (const [label, who] of users) {
       d.proc.kill("SIGKILL");
       await d.exited;
       // Usually they are gone already (bubblewrap dies with its parent); the restart reaps whatever is not.
-      const again = new DaemonProcess(root, ["--sandbox", "on"], { HOME: "/var/tmp" }, user ?? undefined);
+      const again = new DaemonProcess(root, ["--sandbox", "on"], { HOME: "/var/tmp" }, asUser(user));
       cleanups.push(() => again.proc.exitCode === null && again.stop("SIGKILL"));
       await again.started(); // (the interrupted agent then runs again: new processes, not these)
       for (let i = 0; i < 200 && before.some(processRunning); i++) await Bun.sleep(10);
@@ -257,7 +259,7 @@ for (const [label, who] of users) {
       writeFileSync(join(orchestrationDir(root), "purple.yaml"), `apiKeyFile: ${keyFile}\n`);
       // purple.yaml is read at start: restart on it
       await d.stop();
-      const d2 = new DaemonProcess(root, ["--sandbox", "on"], { ANTHROPIC_BASE_URL: api.url, HOME: user ? "/var/tmp" : (process.env.HOME ?? "/root") }, user ?? undefined);
+      const d2 = new DaemonProcess(root, ["--sandbox", "on"], { ANTHROPIC_BASE_URL: api.url, HOME: user ? "/var/tmp" : (process.env.HOME ?? "/root") }, asUser(user));
       cleanups.push(() => d2.proc.exitCode === null && d2.stop("SIGKILL"));
       await d2.started();
       expect(readFileSync(`/proc/${d2.proc.pid}/environ`, "latin1")).not.toContain(CANARY);

@@ -23,8 +23,9 @@ import { openChannelFor, startSandbox, type StartedSandbox } from "../sandbox/st
 import { ticketList } from "../status/render.ts";
 import { loadApiKey, type ApiKeySource } from "../process/api-key.ts";
 import { GroupRegistry, useGroupRegistry } from "../process/registry.ts";
+import { claudeCodeRunner } from "../runners/claude-code/setup.ts";
 import { TreeAuditor } from "../territory/audit.ts";
-import { loadConfig } from "../../inbox/config.ts";
+import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { Lifecycle } from "./state.ts";
 import { Journal } from "../journal/journal.ts";
@@ -80,6 +81,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const baseURL = process.env.ANTHROPIC_BASE_URL || undefined;
   delete process.env.ANTHROPIC_API_KEY;
   delete process.env.ANTHROPIC_AUTH_TOKEN;
+  // Claude Code agents, when `claude` is here: they reach the API through purpled's key proxy.
+  const claude = claudeCodeRunner({ config, root, apiKey, baseURL, logger });
 
   const life = new Lifecycle((from, to) => logger.debug({ from, to }, "lifecycle"));
   const retry = { baseMs: opts.retryBaseMs, maxMs: 300_000 };
@@ -153,7 +156,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       engine = new Engine({
         root,
         maxAgents: opts.maxAgents,
-        runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }) },
+        runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }), ...(claude ? { "claude-code": claude } : {}) },
         auditor,
         logger,
         gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
@@ -210,7 +213,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       logger,
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
-      compileDefaults: config.defaults,
+      compileDefaults: compileDefaultsOf(config, claude !== null),
       runners: Object.keys(eng.opts.runners) as RunnerKind[],
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
@@ -231,6 +234,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     // (set inside establish(), which the type checker cannot follow: hence the casts)
     await watcher?.close().catch(() => {});
     await (server as ControlServer | null)?.close().catch((err: unknown) => logger.warn({ err }, "closing the control socket failed"));
+    claude?.close();
     if (!forced) (engine as Engine | null)?.snapshot(); // a clean stop leaves a compact journal behind
     (journal as Journal | null)?.close();
     if (published) try { unlinkSync(infoPath); } catch {}

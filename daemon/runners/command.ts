@@ -1,5 +1,6 @@
 // The `command` runner (SPEC §10): any program as an agent. The prompt arrives on stdin and in
-// $PURPLE_PROMPT_FILE, the plan's coordinates in PURPLE_* variables; exit 0 means it finished.
+// $PURPLE_PROMPT_FILE (and in place of any "{promptFile}" argument), the plan's coordinates in
+// PURPLE_* variables; exit 0 means it finished.
 // The program runs as its own process group in the attempt's sandbox (runners/sandbox.ts), so a
 // timeout or a cancel stops the whole tree, and its changes reach the project only once it has
 // exited 0 and every one of them is allowed.
@@ -79,6 +80,8 @@ class CommandRun implements AgentRun {
     const logFile = join(ctx.agentDir, "output.log");
     ensureRealDir(ctx.planDir, ctx.agentDir);
     writeFileAtomic(promptFile, ctx.prompt);
+    // A command template (O/purple.yaml defaults.command) may name the prompt file as "{promptFile}".
+    command = command.map((arg) => arg.replaceAll("{promptFile}", promptFile));
     appendNoFollow(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
     const run = sandboxed(ctx, command, commandEnv(ctx, promptFile, source), ctx.root);
     this.group = spawnGroup({ cmd: run.cmd, cwd: ctx.root, env: run.env, stdin: ctx.prompt, logFile });
