@@ -142,9 +142,9 @@ function suite(label: string, results: () => CaseResult[]) {
     test("a setsid nohup child dies with the process: nothing writes later", async () => {
       const r = by("setsid-survivor");
       expect(r.output).toContain("spawned");
-      const left = processesWith(SURVIVOR);
-      if (left.length) console.error(Bun.spawnSync(["ps", "-o", "pid,ppid,user,stat,lstart,args", "-p", left.join(",")]).stdout.toString());
-      expect(left).toEqual([]);
+      // the namespace's last processes are killed as it goes; allow the kernel a moment to finish reaping them
+      for (let i = 0; i < 100 && processesWith(SURVIVOR).length > 0; i++) await Bun.sleep(10);
+      expect(processesWith(SURVIVOR)).toEqual([]);
       expect(r.changes).toEqual([]);
     });
   });
