@@ -20,6 +20,7 @@ const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
   service print|install [--systemd|--launchd] [--user]
                              a systemd unit or launchd plist that runs purpled for this root
   mcp [--plan PLAN]          an MCP server on stdio whose purple_* tools forward to purpled
+  init --claude-command      install the /purple-plan Claude Code command in .claude/commands/
 
 The socket is --socket, else $PURPLE_SOCKET, else the one in the nearest
 .context-kit/orchestration/.purple/daemon.json (walking up from --root or the working directory).
@@ -41,7 +42,7 @@ const COMMANDS: Record<string, Command> = {
   watch: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/watch.ts")).watch(c, a) },
   logs: { min: 1, max: 2, args: "PLAN [AGENT] [-f]", flags: ["follow"], run: async (c, a) => (await import("./commands/logs.ts")).logs(c, a) },
   submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
-  validate: { min: 1, max: 1, args: "[--compile | --report] PATH", flags: ["compile", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
+  validate: { min: 1, max: 1, args: "[--compile [--model] | --report] PATH", flags: ["compile", "model", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
   approve: planVerb("approve"),
   pause: planVerb("pause"),
   resume: planVerb("resume"),
@@ -56,6 +57,7 @@ const COMMANDS: Record<string, Command> = {
   stop: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/control.ts")).stop(c) },
   service: { min: 1, max: 1, args: "print|install [--systemd|--launchd] [--user]", flags: ["systemd", "launchd", "user"], run: async (c, a) => (await import("./commands/service.ts")).service(c, a) },
   mcp: { min: 0, max: 0, args: "[--plan PLAN]", flags: ["plan"], run: async (c) => (await import("./commands/mcp.ts")).mcp(c) },
+  init: { min: 0, max: 0, args: "--claude-command", flags: ["claude-command"], run: async (c) => (await import("./claude-command/init-command.ts")).initClaudeCommand(c) },
 };
 
 const GLOBAL = new Set(["root", "socket", "json", "help", "version"]);
@@ -93,7 +95,7 @@ function parse(argv: string[]): "help" | "version" | { command: Command; args: s
   if (args.length < command.min || args.length > command.max) throw new UsageError(`usage: purplectl ${name} ${command.args}`.trimEnd());
   if (values.systemd && values.launchd) throw new UsageError("choose one of --systemd and --launchd");
   const flags: Flags = {
-    root: values.root, socket: values.socket, json: values.json ?? false, follow: values.follow ?? false, compile: values.compile ?? false, report: values.report ?? false,
+    root: values.root, socket: values.socket, json: values.json ?? false, follow: values.follow ?? false, compile: values.compile ?? false, model: values.model ?? false, "claude-command": values["claude-command"] ?? false, report: values.report ?? false,
     systemd: values.systemd ?? false, launchd: values.launchd ?? false, user: values.user ?? false, plan: values.plan,
   };
   return { command, args, flags };

@@ -2,6 +2,7 @@
 // and agents, one agent. `--json` skips all of this and prints the result itself.
 import type { AgentStatus } from "../protocol/status.ts";
 import type { DaemonStatusResult, PlanDetail, PlanSummary } from "../protocol/rpc.ts";
+import { escapeControl } from "../lib/escape.ts";
 import { age, duration, money, table } from "./table.ts";
 
 const EMPTY = "no plans yet: drop one into .context-kit/orchestration/inbox/ or run `purplectl submit PATH`";
@@ -10,7 +11,7 @@ const EMPTY = "no plans yet: drop one into .context-kit/orchestration/inbox/ or 
 export function renderDaemonStatus(s: DaemonStatusResult): string {
   const flags = [s.draining ? "DRAINING" : "", s.degraded ? "DEGRADED (cannot write its files; retrying)" : ""].filter(Boolean).join(", ");
   const head = `purpled ${s.version} (protocol ${s.protocol}), pid ${s.pid}, up ${duration(s.uptimeMs)}, root ${s.root}${flags ? ` — ${flags}` : ""}`;
-  return `${head}\n\n${renderPlans(s.plans)}`;
+  return `${escapeControl(head)}\n\n${renderPlans(s.plans)}`;
 }
 
 /** A table of plan summaries. */
@@ -38,7 +39,7 @@ export function renderPlanDetail(d: PlanDetail): string {
     d.agents.map((a) => [a.agent, a.wave, a.state, String(a.attempt), tickets(a), String(a.changedFiles.length), String(a.violations.length), a.reason ?? ""]),
   );
   const cost = p.usage.costUsd > 0 ? `\ncost ${money(p.usage.costUsd)}, ${p.usage.inputTokens} input / ${p.usage.outputTokens} output tokens` : "";
-  return `${head}${hint}${cost}\n\n${waves}\n\n${agents}`;
+  return `${escapeControl(head)}${hint}${cost}\n\n${waves}\n\n${agents}`;
 }
 
 /** "2/5" tickets completed, or "-" for an agent without tickets. */
@@ -49,10 +50,10 @@ export function tickets(a: AgentStatus): string {
 
 /** One plan summary as a line (after approve, pause, resume, cancel). */
 export function renderSummary(verb: string, s: PlanSummary): string {
-  return `${s.plan}: ${verb}; now ${s.state}${s.reason ? ` (${s.reason})` : ""}, wave ${s.currentWave ?? "-"}, ${agentCounts(s)}`;
+  return escapeControl(`${s.plan}: ${verb}; now ${s.state}${s.reason ? ` (${s.reason})` : ""}, wave ${s.currentWave ?? "-"}, ${agentCounts(s)}`);
 }
 
 /** One agent as a line (after retry or cancel). */
 export function renderAgent(verb: string, a: AgentStatus): string {
-  return `${a.plan}/${a.agent}: ${verb}; now ${a.state} (wave ${a.wave}, attempt ${a.attempt})${a.reason ? ` — ${a.reason}` : ""}`;
+  return escapeControl(`${a.plan}/${a.agent}: ${verb}; now ${a.state} (wave ${a.wave}, attempt ${a.attempt})${a.reason ? ` — ${a.reason}` : ""}`);
 }

@@ -1,7 +1,10 @@
-// Plain text for people: tables padded to their widest cell, ages, progress bars.
+// Plain text for people: tables padded to their widest cell, ages, progress bars. Cells often
+// hold what agents wrote (reasons, notes): control characters are shown escaped, never sent.
+import { escapeControl } from "../lib/escape.ts";
 
 /** Render rows under a header, two spaces between columns. */
-export function table(header: string[], rows: string[][]): string {
+export function table(header: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map(escapeControl));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
   return [line(header), ...rows.map(line)].join("\n");

@@ -214,6 +214,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
       compileDefaults: compileDefaultsOf(config, claude !== null),
+      ...(config.compile.model ? { modelCompile: { apiKey, baseURL } } : {}),
       runners: Object.keys(eng.opts.runners) as RunnerKind[],
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });

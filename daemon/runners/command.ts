@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { baseEnv, withoutSecrets } from "../process/env.ts";
 import { appendNoFollow, ensureRealDir } from "../process/safe-open.ts";
 import { spawnGroup, type GroupExit, type ProcessGroup } from "../process/group.ts";
+import { OutputLogCap } from "./output-cap.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "./runner.ts";
 import { describeSettled, sandboxed, type SandboxedCommand } from "./sandbox.ts";
 import { formatMs, settledRun } from "./shared.ts";
@@ -86,12 +87,14 @@ class CommandRun implements AgentRun {
     const run = sandboxed(ctx, command, commandEnv(ctx, promptFile, source), ctx.root);
     this.group = spawnGroup({ cmd: run.cmd, cwd: ctx.root, env: run.env, stdin: ctx.prompt, logFile });
     this.pgid = this.group.pid > 0 ? this.group.pid : null;
+    const cap = new OutputLogCap(logFile).start(); // the agent writes the file itself: keep it bounded
     if (this.pgid !== null) this.armTimeout(ctx.timeoutMs);
     this.done = this.group.exited
       .then((exit) => this.result(exit))
       .then((result) => settle(run, result, logFile))
       .catch((err): RunResult => failed(`agent ${ctx.agent.id} ended in an unexpected error: ${err instanceof Error ? err.message : String(err)}`))
-      .then((result) => {
+      .then(async (result) => {
+        await cap.stop();
         this.ended = true;
         clearTimeout(this.timer);
         try {
