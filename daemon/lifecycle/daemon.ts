@@ -153,10 +153,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     // With a sandbox every change is checked when its process ends; the after-the-fact audit is only for `sandbox: off`.
     const auditor = sandbox!.info.kind === "off" ? await TreeAuditor.open(root, join(stateDir, "audit")) : null;
     if (first) {
+      const anthropic = new AnthropicRunner({ apiKey, baseURL });
       engine = new Engine({
         root,
         maxAgents: opts.maxAgents,
-        runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }), ...(claude ? { "claude-code": claude } : {}) },
+        runners: { command: new CommandRunner(), anthropic, ...(claude ? { "claude-code": claude } : {}) },
+        reviewer: anthropic.access,
         auditor,
         logger,
         gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
