@@ -25,5 +25,9 @@ export const DaemonConfig = z.strictObject({
   compile: z.strictObject({ model: z.boolean().default(false) }).default({ model: false }),
   /** serve the web view on this loopback HOST:PORT (purpled --http overrides); off when absent */
   http: HttpListen.optional(),
+  /** `off` runs agents and gates unsandboxed (only the territory audit afterwards); default on: no agent starts without a sandbox */
+  sandbox: z.enum(["on", "off"]).default("on"),
+  /** a file (mode 0600, owned by purpled's user) holding the Anthropic API key; relative to O/ */
+  apiKeyFile: z.string().min(1).optional(),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

@@ -15,3 +15,4 @@ export * from "./config.ts";
 export * from "./steps.ts";
 export * from "./journal.ts";
 export * from "./http.ts";
+export * from "./changeset.ts";

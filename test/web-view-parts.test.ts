@@ -86,7 +86,7 @@ describe("changeset", () => {
       plan: "p", agent: "a", attempt: 2, changedFiles: ["README.md", "src/new.ts"],
       violations: [{ path: "etc/evil", action: "deleted", at: new Date().toISOString() }],
     } as unknown as AgentStatus;
-    const cs = AttemptChangeset.parse(await changesetOf(root, status));
+    const cs = AttemptChangeset.parse(await changesetOf(root, join(root, "no-record"), status));
     expect(cs.attempt).toBe(2);
     expect(cs.files.map((f) => [f.path, f.change, f.refused])).toEqual([["README.md", "modified", false], ["etc/evil", "added", true], ["src/new.ts", "added", false]]);
     expect(cs.files[0]!.diff).toContain("+more");

@@ -2,7 +2,7 @@
 // engine's memory (no file is read to answer a request). The socket server validates params and
 // turns thrown PurpleErrors into JSON-RPC errors; this file only decides what each method does.
 import { resolve } from "node:path";
-import { PROTOCOL_VERSION, PurpleError, type RunnerKind, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type ResultOf } from "../../protocol/index.ts";
+import { PROTOCOL_VERSION, PurpleError, type RunnerKind, type SandboxInfo, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type ResultOf } from "../../protocol/index.ts";
 import { checkPlanAt, submitToInbox } from "../../inbox/submit.ts";
 import { runnerProblems } from "../../inbox/check-runners.ts";
 import type { Engine } from "../engine/engine.ts";
@@ -19,6 +19,8 @@ export interface ApiContext {
   startedAt: number;
   /** begin the graceful stop (as the first SIGTERM would) */
   shutdown: () => void;
+  /** the sandbox in force, for daemon.status */
+  sandbox?: SandboxInfo;
 }
 
 interface Subscriber {
@@ -67,6 +69,7 @@ export class DaemonApi implements RpcHandler {
           uptimeMs: Date.now() - this.ctx.startedAt,
           degraded: engine.degraded(),
           draining: this.isDraining(),
+          ...(this.ctx.sandbox ? { sandbox: this.ctx.sandbox } : {}),
           plans: this.list(),
         };
       case "daemon.shutdown":
@@ -99,6 +102,8 @@ export class DaemonApi implements RpcHandler {
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "events.subscribe":
         return { subscribed: true }; // the server registers the subscription
+      case "agent.note":
+        return reportProgress(engine, { plan: p.plan, agent: p.agent, message: p.note }), {};
       case "purple_update_status":
         return updateStatus(engine, p), {};
       case "purple_set_phase":

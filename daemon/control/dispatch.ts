@@ -79,8 +79,13 @@ function check(bytes: Uint8Array, handler: RpcHandler): Checked {
   return { ok: true, id: rid, notification, method, params };
 }
 
-/** A method's params checked against its schema, and refused while draining if it mutates (also used by the web view). */
+/** A method's params admitted by the handler, checked against its schema, and refused while draining if it mutates (also used by the web view). */
 export function checkParams(method: Method, raw: unknown, handler: RpcHandler): unknown | PurpleError {
+  if (handler.admit) {
+    const admitted = handler.admit(method, raw);
+    if (admitted instanceof PurpleError) return admitted;
+    raw = admitted.params;
+  }
   const parsed = METHODS[method].params.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));

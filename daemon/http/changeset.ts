@@ -1,21 +1,27 @@
-// An attempt's changeset as the page shows it (protocol AttemptChangeset), built from the agent's
-// status: the files its attempts changed and the changes the audit undid. A file that reached the
-// project gets its diff from the project's own git (against HEAD; a file git does not track shows
-// whole, as added); a refused change never reached the project, so it is listed, marked, with
-// what purple did, and no diff. When the sandbox records each attempt's changeset, that record
-// becomes the source here (source "changeset"): `listed` is where it plugs in.
+// An attempt's changeset as the page shows it (protocol AttemptChangeset). Its source is the
+// sandbox's record of the attempt (agents/<agent>/changeset-<attempt>.json, protocol
+// ChangesetRecord): every change, applied or held back, and every refusal with its reason. Without
+// one (`sandbox: off`) it is built from the agent's status: the files its attempts changed and the
+// changes the audit undid. A file that reached the project gets its diff from the project's own
+// git (against HEAD; a file git does not track shows whole, as added); a refused or held-back
+// change never reached the project, so it is listed, marked, with why, and no diff.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentStatus, AttemptChangeset, ChangesetFile } from "../../protocol/index.ts";
+import { z } from "zod";
+import { ChangesetRecord, type AgentStatus, type AttemptChangeset, type Change, type ChangesetFile } from "../../protocol/index.ts";
+import { readSmallFile } from "./files.ts";
 
 const MAX_FILES_DIFFED = 40;
 const MAX_DIFF_CHARS = 64 * 1024;
 const GIT_TIMEOUT_MS = 5_000;
+const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+const Records = z.array(ChangesetRecord);
 
 /** The changeset of the agent's latest attempt, with diffs from git where the project has it. */
-export async function changesetOf(root: string, status: AgentStatus): Promise<AttemptChangeset> {
+export async function changesetOf(root: string, agentDir: string, status: AgentStatus): Promise<AttemptChangeset> {
   const repo = existsSync(join(root, ".git")) && (await git(root, ["rev-parse", "--verify", "-q", "HEAD"])).code === 0;
-  const listed = fromStatus(status);
+  const records = readRecords(agentDir, status.attempt);
+  const listed = records ? fromRecords(root, records) : fromStatus(status);
   let diffed = 0;
   const files: ChangesetFile[] = [];
   for (const f of listed) {
@@ -32,7 +38,7 @@ export async function changesetOf(root: string, status: AgentStatus): Promise<At
     plan: status.plan,
     agent: status.agent,
     attempt: status.attempt,
-    source: "status",
+    source: records ? "changeset" : "status",
     base: repo ? "the project's HEAD commit (files git does not track show whole)" : "nothing (the project is not a git repository: files show whole)",
     files,
   };
@@ -40,6 +46,36 @@ export async function changesetOf(root: string, status: AgentStatus): Promise<At
 
 const entry = (path: string, change: ChangesetFile["change"], refused: boolean, action: ChangesetFile["action"], reason: string | null): ChangesetFile =>
   ({ path, change, refused, action, reason, diff: null, truncated: false });
+
+function readRecords(agentDir: string, attempt: number): ChangesetRecord[] | null {
+  const text = readSmallFile(join(agentDir, `changeset-${attempt}.json`), MAX_RECORD_BYTES);
+  if (text === null) return null;
+  try {
+    const parsed = Records.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Every change of every record (the agent's own process and its commands), and every refusal. */
+function fromRecords(root: string, records: ChangesetRecord[]): ChangesetFile[] {
+  const out = new Map<string, ChangesetFile>();
+  for (const r of records) {
+    for (const c of r.changes) {
+      if (c.kind === "dir" && !c.modeOnly) continue; // a new directory shows through the files in it
+      const held = r.applied ? null : r.error ?? "another change of this attempt was refused, and an attempt's changes apply all or nothing";
+      if (!out.has(c.path)) out.set(c.path, entry(c.path, changeKind(root, c), false, held ? "held" : null, held));
+    }
+    for (const x of r.refused) out.set(x.path, entry(x.path, x.kind === "delete" ? "deleted" : existsSync(join(root, x.path)) ? "modified" : "added", true, "refused", x.reason));
+  }
+  return [...out.values()];
+}
+
+function changeKind(root: string, c: Change): ChangesetFile["change"] {
+  if (c.kind === "delete") return "deleted";
+  return c.modeOnly || existsSync(join(root, c.path)) ? "modified" : "added";
+}
 
 /** From the agent's status: the files its attempts changed, and the changes the audit undid. */
 function fromStatus(status: AgentStatus): ChangesetFile[] {

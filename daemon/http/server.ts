@@ -3,6 +3,7 @@
 // RpcHandler the socket serves, the same param checks (checkParams), events.subscribe as
 // server-sent events — plus read-only views of files purpled writes (files.ts, changeset.ts).
 // It keeps no state of its own: the page asks, the daemon answers from the engine's memory.
+import { join } from "node:path";
 import type { Server } from "bun";
 import type { Logger } from "../../lib/logger.ts";
 import { asPurpleError, HTTP_METHODS, httpStatusOf, isMethod, PurpleError, type AgentStatus, type Method } from "../../protocol/index.ts";
@@ -137,7 +138,7 @@ export class HttpServer {
       const from = url.searchParams.get("from");
       return json(readAgentLog(dir, agent, from === null ? null : clampInt(from, 0, Number.MAX_SAFE_INTEGER, 0)));
     }
-    if (what === "changeset") return json(await changesetOf(this.opts.root, status));
+    if (what === "changeset") return json(await changesetOf(this.opts.root, join(dir, "agents", agent), status));
     return text(404, "404: not found\n");
   }
 }

@@ -181,7 +181,7 @@ export function renderChangeset(cs) {
     <div class="file${f.refused ? " refused" : ""}" data-path="${esc(f.path)}" data-refused="${f.refused}">
       <div class="file-head"><span class="mono">${esc(f.path)}</span><span class="chg c-${esc(f.change)}">${esc(f.change)}</span>
         ${f.refused ? `<span class="refused-tag">refused · ${esc(ACTION[f.action] ?? f.action)}</span>` : f.action === "held" ? `<span class="held-tag">held back</span>` : ""}</div>
-      ${f.refused ? `<div class="small pad refused-why">${f.reason ? `<span class="mono">${esc(f.path)}</span> ${esc(f.reason)}: ` : ""}this change never reached the project.</div>` : f.action === "held" ? `<div class="muted small pad">Not applied: ${f.reason ? esc(f.reason) : "another change of this attempt was refused, and an attempt's changes apply all or nothing"}.</div>` : f.diff ? diffHtml(f.diff) + (f.truncated ? `<div class="muted small pad">diff cut short</div>` : "") : `<div class="muted small pad">no diff to show</div>`}
+      ${f.refused ? `<div class="small pad refused-why">${f.reason ? `<span class="mono">${esc(f.path)}</span> ${esc(f.reason)}: ` : ""}this change never reached the project.</div>` : f.action === "held" ? `<div class="muted small pad">Not applied: ${esc(f.reason ?? "held back")}.</div>` : f.diff ? diffHtml(f.diff) + (f.truncated ? `<div class="muted small pad">diff cut short</div>` : "") : `<div class="muted small pad">no diff to show</div>`}
     </div>`).join("");
 }
 
