@@ -32,6 +32,8 @@ const AgentSnap = z.strictObject({
   spentUsd: z.number(),
   blockers: z.array(z.string()),
   notes: z.array(z.string()),
+  /** notes a person gave with `retry --note`, added to its prompt (absent in older snapshots) */
+  guidance: z.array(z.string()).default([]),
   changedFiles: z.array(z.string()),
   violations: z.array(Violation),
   usage: Usage,
@@ -56,6 +58,8 @@ export const PlanSnapshot = z.strictObject({
   waves: z.array(z.strictObject({ id: z.string(), state: WaveState })),
   agents: z.record(z.string(), AgentSnap),
   approvedWaves: z.array(z.string()),
+  /** gate checks (`<wave>#<index>`) a person passed by decision (absent in older snapshots) */
+  overrides: z.array(z.string()).default([]),
   statusBar: StatusBar.nullable(),
 });
 export type PlanSnapshot = z.infer<typeof PlanSnapshot>;

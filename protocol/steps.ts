@@ -39,12 +39,14 @@ export const Step = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("status-bar"), bar: StatusBar }),
   // a person's requests
   z.strictObject({ type: z.literal("accept"), approval: z.boolean() }),
-  z.strictObject({ type: z.literal("approve") }),
+  /** override: gate check ids (`<wave>#<index>`) a person passes by decision */
+  z.strictObject({ type: z.literal("approve"), override: z.array(z.string()).optional() }),
   z.strictObject({ type: z.literal("pause") }),
   z.strictObject({ type: z.literal("resume") }),
   z.strictObject({ type: z.literal("cancel-plan") }),
   z.strictObject({ type: z.literal("cancel-agent"), ...Agent }),
-  z.strictObject({ type: z.literal("retry-agent"), ...Agent }),
+  /** note: guidance a person adds to the agent's prompt for its next attempts */
+  z.strictObject({ type: z.literal("retry-agent"), ...Agent, note: z.string().max(4000).optional() }),
   // the daemon's own life
   z.strictObject({ type: z.literal("drain") }),
   z.strictObject({ type: z.literal("restart") }),

@@ -22,6 +22,8 @@ export const CheckResult = z.strictObject({
   /** the last lines of a command's output, or why the check failed */
   output: z.string(),
   exitCode: z.number().int().nullable(),
+  /** a person passed this check by decision (`purplectl approve PLAN --override WAVE#N`); it did not run */
+  overridden: z.boolean().optional(),
   /** judge checks: the reviewer's verdict, when it gave a valid one */
   verdict: Verdict.optional(),
   /** judge checks: the reviewer's token usage and cost (counted toward the plan's budget) */

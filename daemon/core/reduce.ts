@@ -55,7 +55,7 @@ export function reduce(index: PlanIndex, run: PlanRunState, step: Step, now: num
     case "accept":
       return accept(run, step, now);
     case "approve":
-      return approve(index, run, now);
+      return approve(index, run, step, now);
     case "pause":
       return pause(run, now);
     case "resume":

@@ -24,10 +24,23 @@ export function accept(run: PlanRunState, e: StepOf<"accept">, now: number): Red
   return only([setPlanState(run, e.approval ? "awaiting-approval" : "queued", e.approval ? "compiled from prose: waits for `purplectl approve`" : null, now)]);
 }
 
-/** Approve: a plan awaiting approval is queued; a plan blocked on a manual gate check has it passed and the gate runs again. */
-export function approve(index: PlanIndex, run: PlanRunState, now: number): Reduced {
-  if (run.state === "awaiting-approval") return only([setPlanState(run, "queued", "approved", now)]);
+/**
+ * Approve: a plan awaiting approval is queued; a plan blocked on a manual gate check has it passed
+ * and the gate runs again. With `override`, a plan its gate blocked has those checks (`<wave>#<index>`
+ * of the current wave's gate) passed by a person's decision, recorded, and the gate runs again.
+ */
+export function approve(index: PlanIndex, run: PlanRunState, e: StepOf<"approve">, now: number): Reduced {
   const wave = index.waves[run.waveIndex];
+  if (e.override?.length) {
+    if (run.state !== "blocked" || run.waves[run.waveIndex]?.state !== "blocked" || !wave)
+      throw refuse(run, "override checks of", "a plan blocked by its gate");
+    const ids = wave.gate.map((_, i) => `${wave.id}#${i}`);
+    const unknown = e.override.filter((id) => !ids.includes(id));
+    if (unknown.length) throw new PurpleError("INVALID_PARAMS", `no gate check ${unknown.join(", ")} in wave ${wave.id} of plan ${run.name}; its checks are ${ids.join(", ")} (as in validation/${wave.id}.json, counted from 0)`);
+    for (const id of e.override) if (!run.overrides.includes(id)) run.overrides.push(id);
+    return rerunGate(run, `checks ${e.override.join(", ")} passed by a person's decision (override)`, now);
+  }
+  if (run.state === "awaiting-approval") return only([setPlanState(run, "queued", "approved", now)]);
   if (run.state === "blocked" && run.waves[run.waveIndex]?.state === "blocked" && wave && wave.gate.some((c) => "manual" in c)) {
     if (!run.approvedWaves.includes(wave.id)) run.approvedWaves.push(wave.id);
     return rerunGate(run, "approved", now);
@@ -111,7 +124,8 @@ export function retryAgent(run: PlanRunState, e: StepOf<"retry-agent">, now: num
       if (a.id !== e.agent && a.state === "cancelled" && a.cancelledBy === "plan-failed") out.push(setAgentState(run, a.id, "queued", "the plan runs again", now));
   }
   st.notBefore = 0;
-  out.push(setAgentState(run, e.agent, "queued", "retried by a person", now));
+  if (e.note) st.guidance.push(e.note);
+  out.push(setAgentState(run, e.agent, "queued", e.note ? "retried by a person, with a note" : "retried by a person", now));
   return only(out);
 }
 

@@ -35,6 +35,8 @@ export interface AgentRunState {
   blockers: string[];
   /** its progress notes (newest last, at most 100) */
   notes: string[];
+  /** what a person said when retrying it (`retry --note`), added to its prompt (newest last) */
+  guidance: string[];
 }
 
 export interface WaveRunState {
@@ -56,6 +58,8 @@ export interface PlanRunState {
   completedAt: number | null;
   /** waves whose manual gate checks a person approved */
   approvedWaves: string[];
+  /** gate checks a person passed by decision (`approve --override`), as `<wave>#<index>` */
+  overrides: string[];
   /** the Purple status bar, as agents set it */
   statusBar: StatusBar | null;
   /** per wave, counts kept by setAgentState so decide need not scan a wave on every call (derived; see retally) */
@@ -125,6 +129,7 @@ export function initialRunState(index: PlanIndex): PlanRunState {
     startedAt: null,
     completedAt: null,
     approvedWaves: [],
+    overrides: [],
     statusBar: null,
     tally: index.waves.map(() => ({ completed: 0, trouble: 0, firstQueued: 0 })),
   };
@@ -144,7 +149,7 @@ export function retally(run: PlanRunState): void {
 
 /** An agent that has not run yet. */
 export function newAgentRunState(id: string, waveIndex: number, pos: number): AgentRunState {
-  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [] };
+  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [] };
 }
 
 interface Times {

@@ -2,7 +2,7 @@
 // gate. Each does the IO and returns the outcome as a step for the core's reducer; none of them
 // decides what the outcome means or changes the run state.
 import { join } from "node:path";
-import type { CheckResult, RunnerKind, StepOf, ValidationResult } from "../../protocol/index.ts";
+import type { Agent, CheckResult, RunnerKind, StepOf, ValidationResult } from "../../protocol/index.ts";
 import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
 import { reporterFor } from "./reporter.ts";
@@ -49,15 +49,17 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
   const opened = await openAttemptSandbox(env, entry, id, agentDir);
   if (!opened.ok) return ended("failed", opened.reason, { final: true });
   const sandbox = opened.sandbox;
+  // A person's notes from `retry --note` reach every runner through the agent's own instructions.
+  const agent = withGuidance(info.agent, run.agents.get(id)!.guidance);
   const ctx: RunContext = {
     plan,
-    agent: info.agent,
+    agent,
     wave: info.wave,
     attempt: run.agents.get(id)!.attempt,
     root: env.opts.root,
     planDir: entry.meta.dir,
     agentDir,
-    prompt: renderPrompt(plan, info.agent, info.wave),
+    prompt: renderPrompt(plan, agent, info.wave),
     statusFile: join(entry.meta.dir, "status", `${id}.json`),
     socket: sandbox ? sandbox.socket : (env.opts.socket ?? ""),
     sandbox,
@@ -115,7 +117,7 @@ export async function runGate(env: AttemptEnv, entry: PlanEntry): Promise<StepOf
   entry.gateAbort = abort;
   const startedAt = new Date(env.now()).toISOString();
   const judge = judgeFor(env, entry, { kind: "gate", wave: wave.id }, abort.signal);
-  const { passed, results } = await runChecks(wave.gate, { ...checkContext(env, entry), signal: abort.signal, approved: run.approvedWaves.includes(wave.id), judge });
+  const { passed, results } = await runChecks(wave.gate, { ...checkContext(env, entry), signal: abort.signal, approved: run.approvedWaves.includes(wave.id), overridden: overriddenIn(run.overrides, wave.id), judge });
   entry.gateAbort = null;
   for (const r of results) entry.writer.event({ type: "gate.check", wave: wave.id, result: r });
   entry.writer.writeValidation(validation(run.name, wave.id, "gate", passed, startedAt, env.now(), results));
@@ -131,4 +133,18 @@ function checkContext(env: AttemptEnv, entry: PlanEntry) {
 
 function validation(plan: string, subject: string, kind: "gate" | "contract", passed: boolean, startedAt: string, end: number, checks: CheckResult[]): ValidationResult {
   return { plan, subject, kind, passed, startedAt, completedAt: new Date(end).toISOString(), checks };
+}
+
+/** The indexes of a wave's gate checks a person passed by decision (ids `<wave>#<index>`). */
+function overriddenIn(overrides: readonly string[], wave: string): Set<number> {
+  const out = new Set<number>();
+  for (const id of overrides) if (id.startsWith(`${wave}#`)) out.add(Number(id.slice(wave.length + 1)));
+  return out;
+}
+
+/** The agent as its runner sees it: a person's retry notes appended to its instructions. */
+function withGuidance(agent: Agent, guidance: readonly string[]): Agent {
+  if (guidance.length === 0) return agent;
+  const notes = ["A person retried you after an earlier attempt, and said:", ...guidance.map((g) => `- ${g.replace(/\n/g, "\n  ")}`)].join("\n");
+  return { ...agent, prompt: agent.prompt ? `${agent.prompt}\n\n${notes}` : notes };
 }

@@ -3,7 +3,7 @@
 // until a person approves it. judge asks a reviewer model through ctx.judge (gates/judge.ts).
 // Files are looked at through target-file.ts: async, regular files only, capped; a contains
 // pattern runs in a worker with a time limit (pattern-test.ts) (issue 14).
-import { checkKind, parseDuration, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
+import { checkKind, checkTarget, parseDuration, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
 import { spawnGroup } from "../process/group.ts";
 import type { View } from "../sandbox/view.ts";
 import { PATTERN_TIME_LIMIT_MS, testPattern } from "./pattern-test.ts";
@@ -21,6 +21,8 @@ export interface CheckContext {
   signal?: AbortSignal;
   /** a person approved this gate's manual checks (`purplectl approve PLAN`) */
   approved?: boolean;
+  /** indexes of checks a person passed by decision (`approve --override`): recorded as such, not run */
+  overridden?: ReadonlySet<number>;
   /** a sandbox view for each `run` command, whose changes are discarded (null: `sandbox: off`) */
   gateView?: () => View | null;
   /** asks a reviewer model (gates/judge.ts) whether a judge check's statement holds */
@@ -32,8 +34,12 @@ const TAIL_BYTES = 4096;
 /** Run every check in order (all of them, so the result shows every failure). */
 export async function runChecks(checks: readonly GateCheck[], ctx: CheckContext): Promise<{ passed: boolean; results: CheckResult[] }> {
   const results: CheckResult[] = [];
-  for (const check of checks) {
+  for (const [i, check] of checks.entries()) {
     if (ctx.signal?.aborted) break;
+    if (ctx.overridden?.has(i)) {
+      results.push({ kind: checkKind(check), target: checkTarget(check), passed: true, durationMs: 0, output: "passed by a person's decision (purplectl approve --override); not run", exitCode: null, overridden: true });
+      continue;
+    }
     results.push(await runCheck(check, ctx, 0));
   }
   return { passed: results.length === checks.length && results.every((r) => r.passed), results };
