@@ -1,5 +1,5 @@
 // The intake items a compile reports (inferred, ambiguous, not understood), collected once each.
-import type { IntakeItem } from "./compile.ts";
+import type { IntakeItem } from "../purple/types.ts";
 import type { Src } from "./draft.ts";
 
 /** Items in the order they were found, duplicates dropped. */

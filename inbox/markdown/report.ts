@@ -1,7 +1,7 @@
 // intake-report.md: what the markdown compiler made of a plan folder — a summary of waves, agents,
 // territories and gates, then every item it inferred, found ambiguous or did not understand, each
 // with the file:line it came from.
-import type { CompileResult, IntakeItem } from "./compile.ts";
+import type { CompileResult, IntakeItem } from "../purple/types.ts";
 import { commandOfManual } from "./unattended.ts";
 
 const SECTIONS: [IntakeItem["kind"], string, string][] = [
