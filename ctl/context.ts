@@ -9,6 +9,8 @@ export interface Flags {
   root?: string;
   socket?: string;
   json: boolean;
+  /** status: never shorten a cell to fit the terminal */
+  wide: boolean;
   follow: boolean;
   compile: boolean;
   /** validate --report: the intake report of a compiled folder */

@@ -8,7 +8,8 @@ import pkg from "../package.json" with { type: "json" };
 
 const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
 
-  status [PLAN]              the daemon and its plans, or one plan's waves and agents
+  status [PLAN] [--wide]     the daemon, its plans and recent inbox rejections, or one plan's
+                             waves and agents (why it stopped, if it did); --wide: cut nothing
   watch [PLAN]               live progress until the plan ends; exit 0 succeeded, 1 otherwise
   logs PLAN [AGENT] [-f]     the plan's status log, or an agent's output; -f follows it
   submit PATH                check a plan offline, then hand it to purpled (or into the inbox)
@@ -37,7 +38,7 @@ interface Command {
 const planVerb = (verb: "approve" | "pause" | "resume"): Command => ({ min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).planVerb(c, verb, a) });
 
 const COMMANDS: Record<string, Command> = {
-  status: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/status.ts")).status(c, a) },
+  status: { min: 0, max: 1, args: "[PLAN] [--wide]", flags: ["wide"], run: async (c, a) => (await import("./commands/status.ts")).status(c, a) },
   watch: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/watch.ts")).watch(c, a) },
   logs: { min: 1, max: 2, args: "PLAN [AGENT] [-f]", flags: ["follow"], run: async (c, a) => (await import("./commands/logs.ts")).logs(c, a) },
   submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
@@ -93,7 +94,7 @@ function parse(argv: string[]): "help" | "version" | { command: Command; args: s
   if (args.length < command.min || args.length > command.max) throw new UsageError(`usage: purplectl ${name} ${command.args}`.trimEnd());
   if (values.systemd && values.launchd) throw new UsageError("choose one of --systemd and --launchd");
   const flags: Flags = {
-    root: values.root, socket: values.socket, json: values.json ?? false, follow: values.follow ?? false, compile: values.compile ?? false, report: values.report ?? false,
+    root: values.root, socket: values.socket, json: values.json ?? false, wide: values.wide ?? false, follow: values.follow ?? false, compile: values.compile ?? false, report: values.report ?? false,
     systemd: values.systemd ?? false, launchd: values.launchd ?? false, user: values.user ?? false, plan: values.plan,
   };
   return { command, args, flags };

@@ -6,6 +6,7 @@ import type { Ctx } from "../context.ts";
 import { EXIT, NoDaemonError } from "../errors.ts";
 import { renderDaemonStatus, renderPlanDetail, renderPlans } from "../render.ts";
 import { readPlanDetail, readPlanSummaries } from "../status-files.ts";
+import { outputWidth } from "../table.ts";
 
 const OFFLINE = "(daemon not running: read from files)";
 
@@ -20,11 +21,11 @@ export async function status(ctx: Ctx, [plan]: string[]): Promise<number> {
   }
   if (plan === undefined) {
     const s = await client.call("daemon.status");
-    ctx.print(renderDaemonStatus(s), s);
+    ctx.print(renderDaemonStatus(s, outputWidth(ctx.flags.wide)), s);
     return EXIT.ok;
   }
   const detail = await client.call("plan.get", { plan });
-  ctx.print(renderPlanDetail(detail), detail);
+  ctx.print(renderPlanDetail(detail, outputWidth(ctx.flags.wide)), detail);
   return outcomeOf(detail.plan.state);
 }
 
@@ -35,7 +36,7 @@ function offline(ctx: Ctx, root: string, plan: string | undefined, err: NoDaemon
   ctx.note(`purplectl: ${err.message}\n${OFFLINE}`);
   if (plan === undefined) {
     const plans = readPlanSummaries(root);
-    ctx.print(renderPlans(plans), { offline: true, root, plans });
+    ctx.print(renderPlans(plans, outputWidth(ctx.flags.wide)), { offline: true, root, plans });
     return EXIT.ok;
   }
   const detail = readPlanDetail(root, plan);
@@ -43,6 +44,6 @@ function offline(ctx: Ctx, root: string, plan: string | undefined, err: NoDaemon
     ctx.note(`purplectl: no plan ${plan} under ${root} (or it has no status yet)`);
     return EXIT.failed;
   }
-  ctx.print(renderPlanDetail(detail), detail);
+  ctx.print(renderPlanDetail(detail, outputWidth(ctx.flags.wide)), detail);
   return outcomeOf(detail.plan.state);
 }

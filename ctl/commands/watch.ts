@@ -7,6 +7,7 @@ import { NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
 import type { PlanDetail } from "../../protocol/rpc.ts";
 import { TERMINAL_PLAN_STATES, type PlanState } from "../../protocol/status.ts";
 import { changed, frame, redraw } from "../watch-frame.ts";
+import { renderFailure } from "../render.ts";
 import { outcomeOf } from "./status.ts";
 
 const POLL_MS = 1000;
@@ -36,7 +37,10 @@ export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
         const d = await client.call("plan.get", { plan });
         seen = true;
         paint(d);
-        if (isTerminal(d.plan.state)) return finish({ code: outcomeOf(d.plan.state) });
+        if (isTerminal(d.plan.state)) {
+          if (d.plan.failure && !ctx.json) process.stdout.write(`\n${renderFailure(d.plan.failure)}\n`);
+          return finish({ code: outcomeOf(d.plan.state) });
+        }
       } while (dirty);
     } catch (err) {
       const notYet = !seen && err instanceof RpcCallError && err.dataCode === "PLAN_NOT_FOUND" && Date.now() < acceptBy;

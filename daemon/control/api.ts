@@ -8,6 +8,7 @@ import type { Engine } from "../engine/engine.ts";
 import { approvePlan, cancelAgent, cancelPlan, pausePlan, planEntry, resumePlan, retryAgent } from "../engine/control.ts";
 import { viewOf, type PlanEntry } from "../engine/plan-entry.ts";
 import { completeTicket, reportProgress, setPhase, startTicket, updateStatus } from "../engine/purple-tools.ts";
+import { describeFailure } from "../status/failure.ts";
 import { renderAgentStatus, renderPlanStatus } from "../status/render.ts";
 import type { RpcHandler } from "./server.ts";
 
@@ -78,7 +79,7 @@ export class DaemonApi implements RpcHandler {
         const entry = planEntry(engine, p.plan);
         const view = viewOf(entry);
         const now = engine.now();
-        return { plan: renderPlanStatus(view, now), agents: [...entry.index.agents.keys()].map((id) => renderAgentStatus(view, id, now)) };
+        return { plan: { ...renderPlanStatus(view, now), failure: describeFailure(view, entry.dir) }, agents: [...entry.index.agents.keys()].map((id) => renderAgentStatus(view, id, now)) };
       }
       case "plan.submit":
         return this.submit(p.path);

@@ -60,6 +60,7 @@ export function renderPlanStatus(view: PlanView, now: number): PlanStatus {
     counts,
     usage,
     statusBar: view.statusBar,
+    failure: null, // filled in by describeFailure (status/failure.ts), which reads the output files
     startedAt: iso(run.startedAt),
     completedAt: iso(run.completedAt),
     updatedAt: new Date(now).toISOString(),
