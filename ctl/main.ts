@@ -14,6 +14,7 @@ const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
   logs PLAN [AGENT] [-f]     the plan's status log, or an agent's output; -f follows it
   submit PATH                check a plan offline, then hand it to purpled (or into the inbox)
   validate PATH              offline: every problem (exit 1) or the canonical YAML
+  plan PATH|PLAN             dry run: the schedule under maxAgents, the critical path, a cost range
   approve|pause|resume PLAN  as the RPC methods plan.approve, plan.pause, plan.resume
   cancel PLAN [AGENT]        cancel the plan, or one agent of it
   retry PLAN AGENT           run a failed or blocked agent again
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   watch: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/watch.ts")).watch(c, a) },
   logs: { min: 1, max: 2, args: "PLAN [AGENT] [-f]", flags: ["follow"], run: async (c, a) => (await import("./commands/logs.ts")).logs(c, a) },
   submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
+  plan: { min: 1, max: 1, args: "PATH|PLAN", run: async (c, a) => (await import("./commands/plan.ts")).planCommand(c, a) },
   validate: { min: 1, max: 1, args: "[--compile | --report] PATH", flags: ["compile", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
   approve: planVerb("approve"),
   pause: planVerb("pause"),
