@@ -12,12 +12,15 @@ const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
                              waves and agents (why it stopped, if it did); --wide: cut nothing
   watch [PLAN]               live progress until the plan ends; exit 0 succeeded, 1 otherwise
   logs PLAN [AGENT] [-f]     the plan's status log, or an agent's output; -f follows it
-  submit PATH                check a plan offline, then hand it to purpled (or into the inbox)
+  submit PATH                check a plan, hand it to purpled (or into the inbox), and say what
+                             became of it: accepted, replaced, rerun, unchanged, or every problem
   validate PATH              offline: every problem (exit 1) or the canonical YAML
   plan PATH|PLAN             dry run: the schedule under maxAgents, the critical path, a cost range
   approve|pause|resume PLAN  as the RPC methods plan.approve, plan.pause, plan.resume
   cancel PLAN [AGENT]        cancel the plan, or one agent of it
   retry PLAN AGENT           run a failed or blocked agent again
+  rerun PLAN                 run an ended plan again (its earlier run is kept under runs/<n>/)
+  forget PLAN                drop an ended plan and its run files
   stop                       ask purpled to drain and exit
   service print|install [--systemd|--launchd] [--user]
                              a systemd unit or launchd plist that runs purpled for this root
@@ -56,6 +59,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   retry: { min: 2, max: 2, args: "PLAN AGENT", run: async (c, a) => (await import("./commands/control.ts")).agentVerb(c, "retry", a) },
+  rerun: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).rerun(c, a) },
+  forget: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).forget(c, a) },
   stop: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/control.ts")).stop(c) },
   service: { min: 1, max: 1, args: "print|install [--systemd|--launchd] [--user]", flags: ["systemd", "launchd", "user"], run: async (c, a) => (await import("./commands/service.ts")).service(c, a) },
   mcp: { min: 0, max: 0, args: "[--plan PLAN]", flags: ["plan"], run: async (c) => (await import("./commands/mcp.ts")).mcp(c) },

@@ -1,7 +1,7 @@
 // The human form of the control channel's results: the daemon and its plans, one plan's waves
 // and agents, one agent. `--json` skips all of this and prints the result itself.
 import type { AgentStatus, PlanFailure } from "../protocol/status.ts";
-import type { DaemonStatusResult, PlanDetail, PlanSummary } from "../protocol/rpc.ts";
+import type { DaemonStatusResult, PlanDetail, PlanSummary, Rejection } from "../protocol/rpc.ts";
 import { age, cut, duration, money, table } from "./table.ts";
 
 const EMPTY = "no plans yet: drop one into .context-kit/orchestration/inbox/ or run `purplectl submit PATH`";
@@ -21,6 +21,16 @@ export function renderPlans(plans: PlanSummary[], width = Infinity): string {
     plans.map((p) => [p.plan, p.state, p.currentWave ?? "-", `${p.wavesPassed}/${p.waves}`, agentCounts(p), money(p.costUsd), age(p.updatedAt), oneLine(p.reason ?? "")]),
     { width, shrink: [7, 0, 4, 2] },
   );
+}
+
+/** The recent inbox rejections, newest first: when, which item, and its problems. */
+export function renderRejections(rejections: Rejection[], width = Infinity): string {
+  const rows = [...rejections].reverse().map((r) => {
+    const first = r.problems[0];
+    const more = r.problems.length > 1 ? ` (+${r.problems.length - 1} more)` : "";
+    return [age(r.at), r.item, first ? oneLine(`${first.path || "(plan)"}: ${first.message}`) + more : ""];
+  });
+  return `recent inbox rejections (\`purplectl watch NAME\` lists every problem):\n${table(["WHEN", "ITEM", "PROBLEMS"], rows, { width, shrink: [2, 1] })}`;
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();

@@ -1,8 +1,15 @@
 // validate and submit: a plan is checked here, offline, exactly as the inbox would check it,
 // so every problem is listed before anything reaches the daemon.
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { statSync } from "node:fs";
+import type { Problem } from "../../protocol/errors.ts";
+import type { Plan } from "../../protocol/plan.ts";
+import type { SubmitResult } from "../../protocol/rpc.ts";
+import { checkRunnable, thisMachine } from "../../inbox/can-run.ts";
+import { loadConfig } from "../../inbox/config.ts";
 import type { Ctx } from "../context.ts";
-import { EXIT, NoDaemonError, UsageError } from "../errors.ts";
+import { EXIT, NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
+import { orchestrationOf } from "../find-root.ts";
 import { canonicalYaml, checkPlanAt, formatProblems, submitToInbox } from "../offline.ts";
 import { isCompilableFolder, placeFolder } from "../../inbox/submit.ts";
 
@@ -10,14 +17,36 @@ import { isCompilableFolder, placeFolder } from "../../inbox/submit.ts";
 export async function validate(ctx: Ctx, [path]: string[]): Promise<number> {
   if (ctx.flags.compile || ctx.flags.report) return (await import("./compile.ts")).compileCommand(ctx, path!);
   if (isCompilableFolder(resolve(path!))) throw new UsageError(`${path} is a markdown plan or Purple feature folder: use \`purplectl validate --compile ${path}\` (or --report)`);
-  const r = await checkPlanAt(resolve(path!), ctx.socket.root);
-  if (!r.ok) {
-    if (ctx.json) ctx.print("", r.problems);
-    else ctx.note(`${path}: ${r.problems.length} problem(s)\n${formatProblems(r.problems)}`);
+  const abs = resolve(path!);
+  const r = await checkPlanAt(abs, ctx.socket.root);
+  // Then what this machine can run: the runner, the key, the spec files the plan names.
+  const runnable = r.ok ? runnableHere(ctx, r.plan, abs, true) : { errors: [], warnings: [] };
+  const problems = r.ok ? runnable.errors : r.problems;
+  if (runnable.warnings.length && !ctx.json) ctx.note(`${path}: ${runnable.warnings.length} warning(s)\n${formatProblems(runnable.warnings)}`);
+  if (problems.length) {
+    if (ctx.json) ctx.print("", problems);
+    else ctx.note(`${path}: ${problems.length} problem(s)\n${formatProblems(problems)}`);
     return EXIT.failed;
   }
+  if (!r.ok) return EXIT.failed;
   ctx.print(canonicalYaml(r.plan).trimEnd(), r.plan);
   return EXIT.ok;
+}
+
+/**
+ * What stops the plan running on this machine. `withKey`: count a missing API key (validate, and
+ * submit into the inbox); a daemon that answers checks its own key instead.
+ */
+function runnableHere(ctx: Ctx, plan: Plan, path: string, withKey: boolean): { errors: Problem[]; warnings: Problem[] } {
+  const root = ctx.socket.root;
+  let claudePath: string | undefined;
+  try {
+    claudePath = root ? (loadConfig(orchestrationOf(root)) as { claudePath?: string }).claudePath : undefined;
+  } catch {
+    claudePath = undefined; // a broken purple.yaml is purpled's to report
+  }
+  const machine = { ...thisMachine(root), claudePath, ...(withKey ? {} : { hasApiKey: null }) };
+  return checkRunnable(plan, statSync(path).isDirectory() ? path : dirname(path), machine);
 }
 
 /**
@@ -39,20 +68,45 @@ export async function submit(ctx: Ctx, [path]: string[]): Promise<number> {
     return EXIT.ok;
   }
   const r = await checkPlanAt(abs, ctx.socket.root);
-  if (!r.ok) {
-    ctx.note(`purplectl: ${path} was not submitted: ${r.problems.length} problem(s)\n${formatProblems(r.problems)}`);
-    return EXIT.failed;
-  }
+  if (!r.ok) return notSubmitted(ctx, path!, r.problems);
   let client;
   try {
     client = await ctx.connect();
   } catch (err) {
     if (!(err instanceof NoDaemonError)) throw err;
+    const runnable = runnableHere(ctx, r.plan, abs, true);
+    if (runnable.errors.length) return notSubmitted(ctx, path!, runnable.errors);
+    warn(ctx, runnable.warnings);
     const target = submitToInbox(abs, r.plan, ctx.requireRoot());
     ctx.print(`submitted ${r.plan.name} → ${target}\n(daemon not running: placed in the inbox; purpled picks it up when it starts)`, { plan: r.plan.name, path: target, daemon: false });
     return EXIT.ok;
   }
-  const result = await client.call("plan.submit", { path: abs });
-  ctx.print(`submitted ${result.plan} to purpled; follow it with \`purplectl watch ${result.plan}\``, { ...result, daemon: true });
+  // The daemon checks what it can run (its own key, its PATH) and says what became of the plan.
+  let result: SubmitResult;
+  try {
+    result = await client.call("plan.submit", { path: abs });
+  } catch (err) {
+    if (err instanceof RpcCallError && Array.isArray(err.data.problems)) return notSubmitted(ctx, path!, err.data.problems as Problem[], err.dataCode);
+    throw err;
+  }
+  warn(ctx, result.warnings);
+  ctx.print(`${result.plan}: ${OUTCOME[result.outcome](result.plan)}`, { ...result, daemon: true });
   return EXIT.ok;
+}
+
+const OUTCOME: Record<SubmitResult["outcome"], (plan: string) => string> = {
+  accepted: (p) => `accepted; follow it with \`purplectl watch ${p}\``,
+  replaced: (p) => `replaced the version that waited for approval; it waits for \`purplectl approve ${p}\``,
+  rerun: (p) => `it had ended: running it again (the earlier run's files are kept under ${p}/runs/); follow it with \`purplectl watch ${p}\``,
+  unchanged: (p) => `unchanged: the same plan is already queued or running; follow it with \`purplectl watch ${p}\``,
+};
+
+function notSubmitted(ctx: Ctx, path: string, problems: Problem[], code?: string): number {
+  if (ctx.json) ctx.print("", { submitted: false, code: code ?? "PLAN_INVALID", problems });
+  else ctx.note(`purplectl: ${path} was not submitted${code ? ` (${code})` : ""}: ${problems.length} problem(s)\n${formatProblems(problems)}`);
+  return EXIT.failed;
+}
+
+function warn(ctx: Ctx, warnings: Problem[]): void {
+  if (warnings.length) ctx.note(`warning(s):\n${formatProblems(warnings)}`);
 }

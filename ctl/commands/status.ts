@@ -3,8 +3,10 @@
 // answer the question, so the exit code is the plan's, as it would be with a daemon.
 import { TERMINAL_PLAN_STATES } from "../../protocol/status.ts";
 import type { Ctx } from "../context.ts";
-import { EXIT, NoDaemonError } from "../errors.ts";
-import { renderDaemonStatus, renderPlanDetail, renderPlans } from "../render.ts";
+import type { Rejection } from "../../protocol/rpc.ts";
+import type { Client } from "../client.ts";
+import { EXIT, NoDaemonError, RpcCallError } from "../errors.ts";
+import { renderDaemonStatus, renderPlanDetail, renderPlans, renderRejections } from "../render.ts";
 import { readPlanDetail, readPlanSummaries } from "../status-files.ts";
 import { outputWidth } from "../table.ts";
 
@@ -21,12 +23,25 @@ export async function status(ctx: Ctx, [plan]: string[]): Promise<number> {
   }
   if (plan === undefined) {
     const s = await client.call("daemon.status");
-    ctx.print(renderDaemonStatus(s, outputWidth(ctx.flags.wide)), s);
+    const rejections = await recentRejections(client);
+    const width = outputWidth(ctx.flags.wide);
+    const text = renderDaemonStatus(s, width) + (rejections.length ? `\n\n${renderRejections(rejections, width)}` : "");
+    ctx.print(text, rejections.length ? { ...s, rejections } : s);
     return EXIT.ok;
   }
   const detail = await client.call("plan.get", { plan });
   ctx.print(renderPlanDetail(detail, outputWidth(ctx.flags.wide)), detail);
   return outcomeOf(detail.plan.state);
+}
+
+/** plan.rejections, or none from a daemon that predates it. */
+async function recentRejections(client: Client): Promise<Rejection[]> {
+  try {
+    return await client.call("plan.rejections");
+  } catch (err) {
+    if (err instanceof RpcCallError && err.dataCode === "METHOD_NOT_FOUND") return [];
+    throw err;
+  }
 }
 
 /** 1 for a plan that ended badly, else 0. */

@@ -3,7 +3,12 @@
 // the frame is redrawn in place; otherwise each changed line is appended with its time.
 import type { Client } from "../client.ts";
 import type { Ctx } from "../context.ts";
-import { NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { EXIT, NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
+import { orchestrationOf } from "../find-root.ts";
+import { formatProblems } from "../offline.ts";
+import { rejectionName, type Rejection } from "../../protocol/rpc.ts";
 import type { PlanDetail } from "../../protocol/rpc.ts";
 import { TERMINAL_PLAN_STATES, type PlanState } from "../../protocol/status.ts";
 import { changed, frame, redraw } from "../watch-frame.ts";
@@ -43,9 +48,15 @@ export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
         }
       } while (dirty);
     } catch (err) {
-      const notYet = !seen && err instanceof RpcCallError && err.dataCode === "PLAN_NOT_FOUND" && Date.now() < acceptBy;
-      if (!notYet) finish({ err });
-      else if (!waiting) {
+      if (seen || !(err instanceof RpcCallError) || err.dataCode !== "PLAN_NOT_FOUND") return finish({ err });
+      // Not a plan (yet): a rejection says why at once; an item still on its way is waited for; else it fails now.
+      const rejection = await rejectionOf(client, plan);
+      if (rejection) {
+        ctx.note(`purplectl: ${plan} was rejected ${rejection.at}: ${rejection.problems.length} problem(s) (${rejection.item})\n${formatProblems(rejection.problems)}`);
+        return finish({ code: EXIT.failed });
+      }
+      if (!onItsWay(ctx, plan) || Date.now() >= acceptBy) return finish({ err });
+      if (!waiting) {
         waiting = true;
         ctx.note(`(waiting for purpled to accept ${plan})`);
       }
@@ -69,6 +80,30 @@ export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
     clearInterval(poll);
     process.off("SIGINT", onSignal);
     client.close();
+  }
+}
+
+/** The latest rejection of an item named `plan` (null when none, or the daemon predates plan.rejections). */
+async function rejectionOf(client: Client, plan: string): Promise<Rejection | null> {
+  try {
+    const all = await client.call("plan.rejections");
+    return all.filter((r) => rejectionName(r.item) === plan).at(-1) ?? null;
+  } catch (err) {
+    if (err instanceof RpcCallError && err.dataCode === "METHOD_NOT_FOUND") return null;
+    throw err;
+  }
+}
+
+/** The plan's name is an item in the inbox or a folder in O/ that purpled has not taken up yet. */
+function onItsWay(ctx: Ctx, plan: string): boolean {
+  const root = ctx.socket.root;
+  if (!root) return true; // cannot look: wait as before
+  const o = orchestrationOf(root);
+  if (existsSync(join(o, plan))) return true;
+  try {
+    return readdirSync(join(o, "inbox")).some((f) => f === plan || f.replace(/\.(ya?ml|json)$/i, "") === plan);
+  } catch {
+    return false;
   }
 }
 

@@ -1,16 +1,19 @@
 // The daemon's side of the control channel: every method of protocol/rpc.ts, answered from the
 // engine's memory (no file is read to answer a request). The socket server validates params and
 // turns thrown PurpleErrors into JSON-RPC errors; this file only decides what each method does.
-import { resolve } from "node:path";
-import { PROTOCOL_VERSION, PurpleError, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type ResultOf } from "../../protocol/index.ts";
-import { checkPlanAt, submitToInbox } from "../../inbox/submit.ts";
+import { join, resolve } from "node:path";
+import { PROTOCOL_VERSION, PurpleError, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type Problem, type ResultOf } from "../../protocol/index.ts";
+import type { Machine } from "../../inbox/can-run.ts";
 import type { Engine } from "../engine/engine.ts";
 import { approvePlan, cancelAgent, cancelPlan, pausePlan, planEntry, resumePlan, retryAgent } from "../engine/control.ts";
 import { viewOf, type PlanEntry } from "../engine/plan-entry.ts";
 import { completeTicket, reportProgress, setPhase, startTicket, updateStatus } from "../engine/purple-tools.ts";
 import { describeFailure } from "../status/failure.ts";
 import { renderAgentStatus, renderPlanStatus } from "../status/render.ts";
+import { forgetPlan, rerunPlan } from "./plan-lifecycle.ts";
+import { Rejections } from "./rejections.ts";
 import type { RpcHandler } from "./server.ts";
+import { submitPlan } from "./submit.ts";
 
 export interface ApiContext {
   engine: Engine;
@@ -19,6 +22,8 @@ export interface ApiContext {
   startedAt: number;
   /** begin the graceful stop (as the first SIGTERM would) */
   shutdown: () => void;
+  /** what this daemon can run: the anthropic key it holds, where Claude Code is */
+  machine?: Machine;
 }
 
 interface Subscriber {
@@ -31,9 +36,16 @@ export class DaemonApi implements RpcHandler {
   private readonly subscribers = new Set<Subscriber>();
   private readonly summaries = new WeakMap<PlanEntry, { version: number; summary: PlanSummary }>();
   private stopping = false;
+  readonly rejections: Rejections;
 
   constructor(ctx: ApiContext) {
     this.ctx = ctx;
+    this.rejections = new Rejections(join(ctx.root, ".context-kit", "orchestration"));
+  }
+
+  /** An inbox item the watcher refused (its onRejected). */
+  rejected(item: string, problems: Problem[]): void {
+    this.rejections.record(item, problems);
   }
 
   /** Every event the engine records, to the subscribers that asked for its plan. */
@@ -83,6 +95,12 @@ export class DaemonApi implements RpcHandler {
       }
       case "plan.submit":
         return this.submit(p.path);
+      case "plan.rerun":
+        return { plan: p.plan, run: rerunPlan(engine, p.plan) };
+      case "plan.forget":
+        return { plan: p.plan, ...forgetPlan(engine, p.plan) };
+      case "plan.rejections":
+        return this.rejections.list();
       case "plan.approve":
         return this.then(p.plan, () => approvePlan(engine, p.plan));
       case "plan.pause":
@@ -144,18 +162,16 @@ export class DaemonApi implements RpcHandler {
     return summary;
   }
 
-  private async submit(path: string): Promise<{ plan: string }> {
+  private async submit(path: string): Promise<ResultOf<"plan.submit">> {
     const abs = resolve(this.ctx.root, path);
-    const checked = await checkPlanAt(abs, this.ctx.root);
-    if (!checked.ok) {
-      const first = checked.problems.slice(0, 5).map((p) => `${p.path || "(plan)"}: ${p.message}`).join("; ");
-      throw new PurpleError("PLAN_INVALID", `${path} has ${checked.problems.length} problem(s): ${first}`, { problems: checked.problems });
-    }
+    const machine = this.ctx.machine ?? { which: () => null, hasApiKey: null, root: this.ctx.root };
     try {
-      submitToInbox(abs, checked.plan, this.ctx.root);
+      const r = await submitPlan(this.ctx.engine, this.ctx.root, abs, machine);
+      this.rejections.clear(r.plan);
+      return r;
     } catch (err) {
-      throw new PurpleError("PLAN_EXISTS", (err as Error).message);
+      if (err instanceof PurpleError && err.problems.length) this.rejections.record(abs, err.problems);
+      throw err;
     }
-    return { plan: checked.plan.name };
   }
 }

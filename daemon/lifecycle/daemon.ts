@@ -20,6 +20,7 @@ import { CommandRunner } from "../runners/command.ts";
 import { sandboxAvailable } from "../runners/sandbox.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { loadConfig } from "../../inbox/config.ts";
+import { thisMachine } from "../../inbox/can-run.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { Journal } from "../journal/journal.ts";
 import { rebuild } from "../journal/replay.ts";
@@ -151,6 +152,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       shutdown: () => {
         if (signals++ === 0) beginDrain({ request: "daemon.shutdown" });
       },
+      machine: { ...thisMachine(root, process.env, (config as { claudePath?: string }).claudePath), hasApiKey: apiKey !== undefined },
     });
     publish = (e) => api.publish(e);
     const socket = opts.socket ?? defaultSocketPath(root);
@@ -177,6 +179,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
       compileDefaults: config.defaults,
+      onRejected: (item, problems) => api.rejected(item, problems),
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();

@@ -1,0 +1,66 @@
+// Running an ended plan again and forgetting one (plan.rerun, plan.forget, and plan.submit of an
+// ended plan). Built on the engine's public surface only: a rerun is the same plan (or its new
+// content) accepted afresh after its run files moved to runs/<n>/; forgetting drops the entry and
+// writes a snapshot, so that the journal does not bring it back at the next start.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { PurpleError, TERMINAL_PLAN_STATES, type Plan } from "../../protocol/index.ts";
+import type { Engine } from "../engine/engine.ts";
+import { planEntry } from "../engine/control.ts";
+import type { PlanEntry } from "../engine/plan-entry.ts";
+import { archiveRun, removeRunFiles } from "./run-files.ts";
+
+/** What a rerun starts from when the content changed: the new plan and its hash. */
+export interface NewContent {
+  plan: Plan;
+  hash: string;
+  source: string;
+}
+
+const ended = (entry: PlanEntry) => TERMINAL_PLAN_STATES.includes(entry.run.state);
+
+function refuseUnlessEnded(entry: PlanEntry, verb: string): void {
+  if (!ended(entry)) throw new PurpleError("INVALID_STATE", `cannot ${verb} plan ${entry.run.name}: it is ${entry.run.state}; ${verb} applies to a plan that has ended (succeeded, failed, blocked or cancelled)${entry.run.state === "running" || entry.run.state === "paused" || entry.run.state === "queued" ? `; \`purplectl cancel ${entry.run.name}\` ends it` : ""}`);
+}
+
+/** Run an ended plan again (with new content when given); returns the run number its earlier files went to. */
+export function rerunPlan(engine: Engine, name: string, next?: NewContent): number | null {
+  const entry = planEntry(engine, name);
+  refuseUnlessEnded(entry, "rerun");
+  if (engine.isDraining) throw new PurpleError("SHUTTING_DOWN", "purpled is draining; run it again once it has restarted");
+  entry.writer.flush();
+  if (entry.wakeTimer) clearTimeout(entry.wakeTimer);
+  // A Purple feature folder's progress.json is its own file: copied into runs/<n>, kept in place.
+  const mergeProgress = entry.writer["mergeProgress"];
+  const kept = archiveRun(entry.dir, mergeProgress !== undefined);
+  engine.plans.delete(name);
+  engine.submit({
+    plan: next?.plan ?? entry.index.plan,
+    dir: entry.dir,
+    hash: next?.hash ?? entry.hash,
+    source: next?.source ?? entry.source,
+    // it was approved (or needed none) before: a rerun goes straight to the queue
+    approval: false,
+    mergeProgress,
+  });
+  if (!engine.plans.has(name)) throw new PurpleError("INTERNAL", `plan ${name} was not accepted again`);
+  return kept;
+}
+
+/** Forget an ended plan: its entry, its run files and earlier runs; sources a person wrote are kept. */
+export function forgetPlan(engine: Engine, name: string): { removed: string; sourcesKept: boolean } {
+  const entry = planEntry(engine, name);
+  refuseUnlessEnded(entry, "forget");
+  entry.writer.flush();
+  if (entry.wakeTimer) clearTimeout(entry.wakeTimer);
+  engine.plans.delete(name);
+  if (engine.opts.journal && !engine.snapshot()) {
+    engine.plans.set(name, entry);
+    throw new PurpleError("IO_ERROR", `plan ${name} could not be forgotten: the daemon's snapshot could not be written (see its log); nothing was removed`);
+  }
+  // A markdown or Purple folder holds a person's sources: only what purpled made goes. A canonical
+  // plan's plan.yaml goes too, or the inbox would take it up again at the next start.
+  const sources = ["orchestration-plan.md", "agent-written-specifications"].some((f) => existsSync(join(entry.dir, f)));
+  removeRunFiles(entry.dir, sources ? [] : ["plan.yaml"]);
+  return { removed: entry.dir, sourcesKept: sources && existsSync(entry.dir) };
+}
