@@ -10,7 +10,7 @@ const EMPTY = "no plans yet: drop one into .context-kit/orchestration/inbox/ or 
 export function renderDaemonStatus(s: DaemonStatusResult, width = Infinity): string {
   const flags = [s.draining ? "DRAINING" : "", s.degraded ? "DEGRADED (cannot write its files; retrying)" : ""].filter(Boolean).join(", ");
   const head = `purpled ${s.version} (protocol ${s.protocol}), pid ${s.pid}, up ${duration(s.uptimeMs)}, root ${s.root}${flags ? ` — ${flags}` : ""}`;
-  return `${head}\n\n${renderPlans(s.plans, width)}`;
+  return `${cut(head, width)}\n\n${renderPlans(s.plans, width)}`;
 }
 
 /** A table of plan summaries in `width` columns: the reason comes last and is shortened first. */

@@ -96,7 +96,7 @@ export async function submit(ctx: Ctx, [path]: string[]): Promise<number> {
 
 const OUTCOME: Record<SubmitResult["outcome"], (plan: string) => string> = {
   accepted: (p) => `accepted; follow it with \`purplectl watch ${p}\``,
-  replaced: (p) => `replaced the version that waited for approval; it waits for \`purplectl approve ${p}\``,
+  replaced: (p) => `replaced the version that waited for approval; this one is queued; follow it with \`purplectl watch ${p}\``,
   rerun: (p) => `it had ended: running it again (the earlier run's files are kept under ${p}/runs/); follow it with \`purplectl watch ${p}\``,
   unchanged: (p) => `unchanged: the same plan is already queued or running; follow it with \`purplectl watch ${p}\``,
 };

@@ -5,7 +5,8 @@ import { join, resolve } from "node:path";
 import { PROTOCOL_VERSION, PurpleError, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type Problem, type ResultOf } from "../../protocol/index.ts";
 import type { Machine } from "../../inbox/can-run.ts";
 import type { Engine } from "../engine/engine.ts";
-import { approvePlan, cancelAgent, cancelPlan, pausePlan, planEntry, resumePlan, retryAgent } from "../engine/control.ts";
+import { approveAsOnDisk } from "./approve-edited.ts";
+import { cancelAgent, cancelPlan, pausePlan, planEntry, resumePlan, retryAgent } from "../engine/control.ts";
 import { viewOf, type PlanEntry } from "../engine/plan-entry.ts";
 import { completeTicket, reportProgress, setPhase, startTicket, updateStatus } from "../engine/purple-tools.ts";
 import { describeFailure } from "../status/failure.ts";
@@ -101,8 +102,10 @@ export class DaemonApi implements RpcHandler {
         return { plan: p.plan, ...forgetPlan(engine, p.plan) };
       case "plan.rejections":
         return this.rejections.list();
-      case "plan.approve":
-        return this.then(p.plan, () => approvePlan(engine, p.plan));
+      case "plan.approve": {
+        await approveAsOnDisk(engine, this.ctx.root, p.plan);
+        return this.summary(planEntry(engine, p.plan));
+      }
       case "plan.pause":
         return this.then(p.plan, () => pausePlan(engine, p.plan));
       case "plan.resume":

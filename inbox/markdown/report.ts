@@ -24,6 +24,7 @@ export function renderIntakeReport(name: string, result: CompileResult): string 
       `${checks.length} gate check(s) (${runs} command(s), ${manual} manual), ${(plan.contracts ?? []).length} contract(s).`,
     "",
   );
+  lines.push(`What runs is \`plan.compiled.yaml\` as it is on disk when you run \`purplectl approve ${name}\`, checked again then: edit it to change what runs; an edit that breaks it is refused with every problem.`, "");
   if (plan.goal) lines.push(`Goal: ${plan.goal}`, "");
   lines.push("| wave | title | agents | territory | gate |", "|---|---|---|---|---|");
   for (const w of waves) {
