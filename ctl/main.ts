@@ -21,6 +21,7 @@ const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
   retry PLAN AGENT           run a failed or blocked agent again
   rerun PLAN                 run an ended plan again (its earlier run is kept under runs/<n>/)
   forget PLAN                drop an ended plan and its run files
+  init                       set this project up: O/purple.yaml with detected defaults, O/.gitignore
   stop                       ask purpled to drain and exit
   service print|install [--systemd|--launchd] [--user]
                              a systemd unit or launchd plist that runs purpled for this root
@@ -61,6 +62,7 @@ const COMMANDS: Record<string, Command> = {
   retry: { min: 2, max: 2, args: "PLAN AGENT", run: async (c, a) => (await import("./commands/control.ts")).agentVerb(c, "retry", a) },
   rerun: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).rerun(c, a) },
   forget: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).forget(c, a) },
+  init: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/init.ts")).init(c) },
   stop: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/control.ts")).stop(c) },
   service: { min: 1, max: 1, args: "print|install [--systemd|--launchd] [--user]", flags: ["systemd", "launchd", "user"], run: async (c, a) => (await import("./commands/service.ts")).service(c, a) },
   mcp: { min: 0, max: 0, args: "[--plan PLAN]", flags: ["plan"], run: async (c) => (await import("./commands/mcp.ts")).mcp(c) },
