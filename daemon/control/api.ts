@@ -102,10 +102,8 @@ export class DaemonApi implements RpcHandler {
         return { plan: p.plan, ...forgetPlan(engine, p.plan) };
       case "plan.rejections":
         return this.rejections.list();
-      case "plan.approve": {
-        await approveAsOnDisk(engine, this.ctx.root, p.plan);
-        return this.summary(planEntry(engine, p.plan));
-      }
+      case "plan.approve":
+        return approveAsOnDisk(engine, this.ctx.root, p.plan, () => this.summary(planEntry(engine, p.plan)));
       case "plan.pause":
         return this.then(p.plan, () => pausePlan(engine, p.plan));
       case "plan.resume":

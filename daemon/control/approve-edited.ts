@@ -10,13 +10,16 @@ import { approvePlan, planEntry } from "../engine/control.ts";
 import type { Engine } from "../engine/engine.ts";
 import { rejected } from "./submit.ts";
 
-/** Approve a plan awaiting approval as its plan.compiled.yaml reads now; returns whether it had been edited. */
-export async function approveAsOnDisk(engine: Engine, root: string, name: string): Promise<boolean> {
+/**
+ * Approve a plan awaiting approval as its plan.compiled.yaml reads now. `after` runs at once after
+ * the approval, before the scheduler acts on it (the caller's summary shows the state approve made).
+ */
+export async function approveAsOnDisk<T>(engine: Engine, root: string, name: string, after: () => T): Promise<T> {
   const entry = planEntry(engine, name);
-  if (entry.run.state !== "awaiting-approval") return void approvePlan(engine, name), false;
+  if (entry.run.state !== "awaiting-approval") return approvePlan(engine, name), after();
   const file = join(entry.dir, "plan.compiled.yaml");
   const plan = await readChecked(file, name, root);
-  if (planEntry(engine, name) !== entry || entry.run.state !== "awaiting-approval") return void approvePlan(engine, name), false; // changed meanwhile
+  if (planEntry(engine, name) !== entry || entry.run.state !== "awaiting-approval") return approvePlan(engine, name), after(); // changed meanwhile
   const edited = JSON.stringify(plan) !== JSON.stringify(entry.index.plan);
   if (edited) {
     // The edited plan replaces the compiled one before anything ran; the compile's hash stays,
@@ -27,7 +30,7 @@ export async function approveAsOnDisk(engine: Engine, root: string, name: string
     engine.submit({ plan, dir: entry.dir, hash: entry.hash, source: file, approval: true, mergeProgress });
   }
   approvePlan(engine, name);
-  return edited;
+  return after();
 }
 
 async function readChecked(file: string, name: string, root: string): Promise<Plan> {
