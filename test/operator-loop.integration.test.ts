@@ -63,7 +63,7 @@ test("submit: accepted, unchanged, refused while it runs, rerun with the earlier
 
   const same = await run("submit", planFile);
   expect(same.code).toBe(0);
-  expect(same.out).toContain("loop: unchanged: the same plan is already queued or running");
+  expect(same.out).toContain("loop: unchanged: the same plan is already here");
 
   const other = writePlan(outside, "loop-other.yaml", commandPlan("loop", script, { goal: "different content" }));
   const clash = await run("submit", other);

@@ -63,6 +63,10 @@ export async function submit(ctx: Ctx, [path]: string[]): Promise<number> {
       ctx.note(`purplectl: ${path} was not submitted: its compiled plan has ${checked.problems.length} problem(s)\n${formatProblems(checked.problems)}`);
       return EXIT.failed;
     }
+    // The key is purpled's to hold (it may run as a service with its own environment): not checked here.
+    const runnable = runnableHere(ctx, checked.plan, abs, false);
+    if (runnable.errors.length) return notSubmitted(ctx, path!, runnable.errors);
+    warn(ctx, runnable.warnings);
     const target = placeFolder(abs, ctx.requireRoot());
     ctx.print(`submitted ${path} → ${target}; it waits for \`purplectl approve\` once compiled (see its intake-report.md)`, { path: target });
     return EXIT.ok;
@@ -98,7 +102,7 @@ const OUTCOME: Record<SubmitResult["outcome"], (plan: string) => string> = {
   accepted: (p) => `accepted; follow it with \`purplectl watch ${p}\``,
   replaced: (p) => `replaced the version that waited for approval; this one is queued; follow it with \`purplectl watch ${p}\``,
   rerun: (p) => `it had ended: running it again (the earlier run's files are kept under ${p}/runs/); follow it with \`purplectl watch ${p}\``,
-  unchanged: (p) => `unchanged: the same plan is already queued or running; follow it with \`purplectl watch ${p}\``,
+  unchanged: (p) => `unchanged: the same plan is already here, queued, running or waiting for approval; follow it with \`purplectl watch ${p}\``,
 };
 
 function notSubmitted(ctx: Ctx, path: string, problems: Problem[], code?: string): number {
