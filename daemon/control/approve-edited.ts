@@ -8,6 +8,7 @@ import { parsePlanText } from "../../inbox/parse.ts";
 import { readPlanFile } from "../../inbox/read-item.ts";
 import { approvePlan, planEntry } from "../engine/control.ts";
 import type { Engine } from "../engine/engine.ts";
+import { dropEntry } from "./plan-lifecycle.ts";
 import { rejected } from "./submit.ts";
 
 /**
@@ -25,8 +26,7 @@ export async function approveAsOnDisk<T>(engine: Engine, root: string, name: str
     // The edited plan replaces the compiled one before anything ran; the compile's hash stays,
     // so the watcher does not take the unchanged sources for a new plan.
     const mergeProgress = entry.writer["mergeProgress"];
-    entry.writer.flush();
-    engine.plans.delete(name);
+    dropEntry(engine, entry);
     engine.submit({ plan, dir: entry.dir, hash: entry.hash, source: file, approval: true, mergeProgress });
   }
   approvePlan(engine, name);

@@ -23,17 +23,27 @@ function refuseUnlessEnded(entry: PlanEntry, verb: string): void {
   if (!ended(entry)) throw new PurpleError("INVALID_STATE", `cannot ${verb} plan ${entry.run.name}: it is ${entry.run.state}; ${verb} applies to a plan that has ended (succeeded, failed, blocked or cancelled)${entry.run.state === "running" || entry.run.state === "paused" || entry.run.state === "queued" ? `; \`purplectl cancel ${entry.run.name}\` ends it` : ""}`);
 }
 
+/**
+ * Take a plan's entry out of the engine before a new one of the same name replaces it (or it is
+ * forgotten): its files flushed, its timer stopped, anyone waiting for it to end told its state.
+ */
+export function dropEntry(engine: Engine, entry: PlanEntry): void {
+  entry.writer.flush();
+  if (entry.wakeTimer) clearTimeout(entry.wakeTimer);
+  entry.wakeTimer = null;
+  for (const w of entry.waiters.splice(0)) w(entry.run.state);
+  engine.plans.delete(entry.run.name);
+}
+
 /** Run an ended plan again (with new content when given); returns the run number its earlier files went to. */
 export function rerunPlan(engine: Engine, name: string, next?: NewContent): number | null {
   const entry = planEntry(engine, name);
   refuseUnlessEnded(entry, "rerun");
   if (engine.isDraining) throw new PurpleError("SHUTTING_DOWN", "purpled is draining; run it again once it has restarted");
-  entry.writer.flush();
-  if (entry.wakeTimer) clearTimeout(entry.wakeTimer);
+  dropEntry(engine, entry);
   // A Purple feature folder's progress.json is its own file: copied into runs/<n>, kept in place.
   const mergeProgress = entry.writer["mergeProgress"];
   const kept = archiveRun(entry.dir, mergeProgress !== undefined);
-  engine.plans.delete(name);
   engine.submit({
     plan: next?.plan ?? entry.index.plan,
     dir: entry.dir,
@@ -51,9 +61,7 @@ export function rerunPlan(engine: Engine, name: string, next?: NewContent): numb
 export function forgetPlan(engine: Engine, name: string): { removed: string; sourcesKept: boolean } {
   const entry = planEntry(engine, name);
   refuseUnlessEnded(entry, "forget");
-  entry.writer.flush();
-  if (entry.wakeTimer) clearTimeout(entry.wakeTimer);
-  engine.plans.delete(name);
+  dropEntry(engine, entry);
   if (engine.opts.journal && !engine.snapshot()) {
     engine.plans.set(name, entry);
     throw new PurpleError("IO_ERROR", `plan ${name} could not be forgotten: the daemon's snapshot could not be written (see its log); nothing was removed`);

@@ -15,7 +15,7 @@ import { parsePlanText } from "../../inbox/parse.ts";
 import { orchestrationPaths, RESERVED_PLAN_NAMES } from "../../inbox/paths.ts";
 import { readInboxItem, sha256, FOLDER_PLAN_FILES } from "../../inbox/read-item.ts";
 import type { Engine } from "../engine/engine.ts";
-import { rerunPlan } from "./plan-lifecycle.ts";
+import { dropEntry, rerunPlan } from "./plan-lifecycle.ts";
 import { archiveRun } from "./run-files.ts";
 
 export interface SubmitResult {
@@ -61,7 +61,7 @@ export async function submitPlan(engine: Engine, root: string, path: string, mac
   }
   if (state === "awaiting-approval" || state === "received") {
     place(dir, text, read.kind === "folder" ? path : null);
-    engine.plans.delete(plan.name);
+    dropEntry(engine, existing);
     engine.submit({ plan, dir, hash, source });
     return result("replaced");
   }
