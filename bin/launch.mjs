@@ -1,6 +1,6 @@
-// Starts purpled or purplectl under the Bun that came with purple (the `bun` npm dependency), so
-// neither needs `bun` on PATH: a global install, `npm link` or a packed tarball work as they are.
-// Plain Node on purpose: this file must run before any Bun is found. Under Bun it imports the entry.
+// The fallback of bin/purpled and bin/purplectl: when the Bun of purple's `bun` dependency is not
+// where those scripts look, Node finds the package as it resolves any dependency, and runs the
+// entry under it (`node launch.mjs ctl/main.ts ARGS…`). Plain Node on purpose: no Bun is known yet.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -28,8 +28,8 @@ export function bundledBun() {
   return bin;
 }
 
-/** Run `entry` (relative to purple's folder) with the command line's arguments; exit as it exits. */
-export async function launch(entry) {
+/** Run `entry` (relative to purple's folder) with `args`; exit as it exits. */
+export async function launch(entry, args) {
   const file = join(HERE, "..", entry);
   if (process.versions.bun) return void (await import(pathToFileURL(file).href));
   let bun;
@@ -39,7 +39,7 @@ export async function launch(entry) {
     process.stderr.write(`${entry.includes("daemon") ? "purpled" : "purplectl"}: ${err.message}\n`);
     process.exit(1);
   }
-  const child = spawn(bun, [file, ...process.argv.slice(2)], { stdio: "inherit" });
+  const child = spawn(bun, [file, ...args], { stdio: "inherit" });
   // A terminal's Ctrl-C reaches the whole foreground group, child included: passing SIGINT on
   // would count twice (a second SIGINT forces purpled). Signals sent to this pid alone are passed on.
   process.on("SIGINT", () => {});
@@ -55,3 +55,5 @@ export async function launch(entry) {
     } else process.exit(code ?? 1);
   });
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await launch(process.argv[2], process.argv.slice(3));

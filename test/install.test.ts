@@ -1,7 +1,8 @@
 // purple installs like a tool: the packed project installed globally into a temp prefix (npm's
 // cache has the dependencies here; a fresh machine fetches them from the registry), and the
 // layout `npm link` makes, both run purpled and purplectl from outside any checkout with no
-// `bun` on PATH; relative paths resolve from the working directory; the service unit they print
+// `bun` on PATH (bin/ are sh launchers that exec the package's own Bun; launch.mjs is the Node
+// fallback); relative paths resolve from the working directory; the service unit they print
 // carries no temporary path.
 import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -119,5 +120,9 @@ test.skipIf(!noBun)("the layout npm link makes (a symlinked bin into the checkou
   // The unit names the checkout's real Bun binary, not a link that moves with node_modules/.bin.
   const unit = run(["purplectl", "service", "print", "--systemd", "--user"], proj, bin);
   expect(unit.out).toContain(`ExecStart=${realpathSync(join(REPO, "node_modules", ".bin", "bun"))} `);
-  expect(readFileSync(join(REPO, "bin", "purplectl"), "utf8")).toStartWith("#!/usr/bin/env node\n");
+  expect(readFileSync(join(REPO, "bin", "purplectl"), "utf8")).toStartWith("#!/bin/sh\n");
+  // Where the launchers do not find Bun beside the package, Node resolves the `bun` dependency.
+  const fallback = run(["node", join(REPO, "bin", "launch.mjs"), "ctl/main.ts", "validate", "plans/tiny.yaml"], proj);
+  expect(fallback.err).toBe("");
+  expect(fallback.out).toContain("name: tiny");
 }, 60_000);
