@@ -1,17 +1,13 @@
 // validate and submit: a plan is checked here, offline, exactly as the inbox would check it,
 // so every problem is listed before anything reaches the daemon.
-import { dirname, resolve } from "node:path";
-import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Problem } from "../../protocol/errors.ts";
-import type { Plan } from "../../protocol/plan.ts";
 import type { SubmitResult } from "../../protocol/rpc.ts";
-import { checkRunnable, thisMachine } from "../../inbox/can-run.ts";
-import { loadConfig } from "../../inbox/config.ts";
 import type { Ctx } from "../context.ts";
 import { EXIT, NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
-import { orchestrationOf } from "../find-root.ts";
 import { canonicalYaml, checkPlanAt, formatProblems, submitToInbox } from "../offline.ts";
 import { isCompilableFolder, placeFolder } from "../../inbox/submit.ts";
+import { runnableHere } from "../runnable.ts";
 
 /** validate PATH: every problem (exit 1) or the canonical YAML. */
 export async function validate(ctx: Ctx, [path]: string[]): Promise<number> {
@@ -31,22 +27,6 @@ export async function validate(ctx: Ctx, [path]: string[]): Promise<number> {
   if (!r.ok) return EXIT.failed;
   ctx.print(canonicalYaml(r.plan).trimEnd(), r.plan);
   return EXIT.ok;
-}
-
-/**
- * What stops the plan running on this machine. `withKey`: count a missing API key (validate, and
- * submit into the inbox); a daemon that answers checks its own key instead.
- */
-function runnableHere(ctx: Ctx, plan: Plan, path: string, withKey: boolean): { errors: Problem[]; warnings: Problem[] } {
-  const root = ctx.socket.root;
-  let claudePath: string | undefined;
-  try {
-    claudePath = root ? (loadConfig(orchestrationOf(root)) as { claudePath?: string }).claudePath : undefined;
-  } catch {
-    claudePath = undefined; // a broken purple.yaml is purpled's to report
-  }
-  const machine = { ...thisMachine(root), claudePath, ...(withKey ? {} : { hasApiKey: null }) };
-  return checkRunnable(plan, statSync(path).isDirectory() ? path : dirname(path), machine);
 }
 
 /**
