@@ -146,6 +146,20 @@ test("a rejected inbox item shows in status and in watch at once; an unknown nam
   expect(unknown.err).toContain('no plan named "nosuch"');
   const rejections = JSON.parse((await run("--json", "status")).out).rejections;
   expect(rejections).toEqual([{ item: "inbox/typo.yaml", at: expect.any(String), problems: expect.any(Array) }]);
+
+  // A plan.yaml placed in its own folder and refused: watch says why at once too.
+  mkdirSync(join(orchestrationDir(root), "placed"));
+  writePlan(join(orchestrationDir(root), "placed"), "plan.yaml", { apiVersion: "purple/v1", name: "placed", agents: [], waves: [] });
+  await d.waitFor((l) => l.plan === "placed" && typeof l.msg === "string" && l.msg.includes("rejected"), "placed rejected");
+  const placed = await run("watch", "placed");
+  expect(placed.code).toBe(1);
+  expect(placed.err).toContain("placed was rejected");
+
+  // Fixed and dropped again: watch follows the new item, not the old rejection.
+  writePlan(join(orchestrationDir(root), "inbox"), "typo.yaml", commandPlan("typo", "true"));
+  const fixed = await run("watch", "typo");
+  expect(fixed.err).not.toContain("rejected");
+  expect(fixed.code).toBe(0);
 }, 30_000);
 
 test("a failed or blocked plan shows why, its output's tail, the log command and the next step; the table fits 100 columns", async () => {

@@ -49,13 +49,14 @@ export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
       } while (dirty);
     } catch (err) {
       if (seen || !(err instanceof RpcCallError) || err.dataCode !== "PLAN_NOT_FOUND") return finish({ err });
-      // Not a plan (yet): a rejection says why at once; an item still on its way is waited for; else it fails now.
-      const rejection = await rejectionOf(client, plan);
-      if (rejection) {
+      // Not a plan (yet): an item still on its way is waited for; else a rejection says why at
+      // once (an older one must not answer for an item just dropped again); else it fails now.
+      if (!onItsWay(ctx, plan) || Date.now() >= acceptBy) {
+        const rejection = await rejectionOf(client, plan);
+        if (!rejection) return finish({ err });
         ctx.note(`purplectl: ${plan} was rejected ${rejection.at}: ${rejection.problems.length} problem(s) (${rejection.item})\n${formatProblems(rejection.problems)}`);
         return finish({ code: EXIT.failed });
       }
-      if (!onItsWay(ctx, plan) || Date.now() >= acceptBy) return finish({ err });
       if (!waiting) {
         waiting = true;
         ctx.note(`(waiting for purpled to accept ${plan})`);
@@ -94,12 +95,12 @@ async function rejectionOf(client: Client, plan: string): Promise<Rejection | nu
   }
 }
 
-/** The plan's name is an item in the inbox or a folder in O/ that purpled has not taken up yet. */
+/** The plan's name is an item in the inbox, or a folder in O/ not yet taken up nor refused (plan.error.json). */
 function onItsWay(ctx: Ctx, plan: string): boolean {
   const root = ctx.socket.root;
   if (!root) return true; // cannot look: wait as before
   const o = orchestrationOf(root);
-  if (existsSync(join(o, plan))) return true;
+  if (existsSync(join(o, plan))) return !existsSync(join(o, plan, "plan.error.json"));
   try {
     return readdirSync(join(o, "inbox")).some((f) => f === plan || f.replace(/\.(ya?ml|json)$/i, "") === plan);
   } catch {
