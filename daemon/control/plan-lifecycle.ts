@@ -3,12 +3,11 @@
 // content) accepted afresh after its run files moved to runs/<n>/; forgetting drops the entry and
 // writes a snapshot, so that the journal does not bring it back at the next start.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { PurpleError, TERMINAL_PLAN_STATES, type Plan } from "../../protocol/index.ts";
 import type { Engine } from "../engine/engine.ts";
 import { planEntry } from "../engine/control.ts";
 import type { PlanEntry } from "../engine/plan-entry.ts";
-import { archiveRun, removeRunFiles } from "./run-files.ts";
+import { archiveRun, holdsSources, removeRunFiles } from "./run-files.ts";
 
 /** What a rerun starts from when the content changed: the new plan and its hash. */
 export interface NewContent {
@@ -68,7 +67,7 @@ export function forgetPlan(engine: Engine, name: string): { removed: string; sou
   }
   // A markdown or Purple folder holds a person's sources: only what purpled made goes. A canonical
   // plan's plan.yaml goes too, or the inbox would take it up again at the next start.
-  const sources = ["orchestration-plan.md", "agent-written-specifications"].some((f) => existsSync(join(entry.dir, f)));
+  const sources = holdsSources(entry.dir);
   removeRunFiles(entry.dir, sources ? [] : ["plan.yaml"]);
   return { removed: entry.dir, sourcesKept: sources && existsSync(entry.dir) };
 }

@@ -37,3 +37,6 @@ export function removeRunFiles(dir: string, extra: readonly string[] = []): void
   for (const f of [...RUN_FILES, ...COMPILE_FILES, "runs", ...extra]) rmSync(join(dir, f), { recursive: true, force: true });
   if (existsSync(dir) && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
 }
+
+/** O/<plan> holds a person's markdown plan or Purple feature folder (compiled, not given as plan.yaml). */
+export const holdsSources = (dir: string): boolean => ["orchestration-plan.md", "agent-written-specifications"].some((f) => existsSync(join(dir, f)));

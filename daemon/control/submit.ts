@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { PurpleError, TERMINAL_PLAN_STATES, type Problem } from "../../protocol/index.ts";
-import type { SubmitOutcome } from "../../protocol/rpc.ts";
+import type { SubmitOutcome, SubmitResult } from "../../protocol/rpc.ts";
 import { fsyncDir, writeFileAtomic } from "../../lib/atomic-write.ts";
 import { planYamlText } from "../../inbox/accept.ts";
 import { checkRunnable, type Machine } from "../../inbox/can-run.ts";
@@ -16,13 +16,7 @@ import { orchestrationPaths, RESERVED_PLAN_NAMES } from "../../inbox/paths.ts";
 import { readInboxItem, sha256, FOLDER_PLAN_FILES } from "../../inbox/read-item.ts";
 import type { Engine } from "../engine/engine.ts";
 import { dropEntry, rerunPlan } from "./plan-lifecycle.ts";
-import { archiveRun } from "./run-files.ts";
-
-export interface SubmitResult {
-  plan: string;
-  outcome: SubmitOutcome;
-  warnings: Problem[];
-}
+import { archiveRun, holdsSources } from "./run-files.ts";
 
 /** Check and place the plan at `path` (absolute), or throw PLAN_INVALID / RUNNER_UNAVAILABLE / PLAN_EXISTS with every problem. */
 export async function submitPlan(engine: Engine, root: string, path: string, machine: Machine): Promise<SubmitResult> {
@@ -45,7 +39,7 @@ export async function submitPlan(engine: Engine, root: string, path: string, mac
   const result = (outcome: SubmitOutcome): SubmitResult => ({ plan: plan.name, outcome, warnings: runnable.warnings });
 
   if (!existing) {
-    if (["orchestration-plan.md", "agent-written-specifications"].some((f) => existsSync(join(dir, f))))
+    if (holdsSources(dir))
       throw rejected(path, [{ path: "name", message: `O/${plan.name}/ holds a markdown or Purple plan folder; choose another name` }], "PLAN_EXISTS");
     archiveRun(dir); // leftovers of a plan this daemon no longer knows
     place(dir, text, read.kind === "folder" ? path : null);
