@@ -2,7 +2,7 @@
 // exactly as the watcher would, then copy it into O/inbox under a dot-name and rename it into place.
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { Plan, Problem } from "../protocol/index.ts";
+import { PurpleError, type Plan, type Problem } from "../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
 import { compilableKind } from "./compile-folder.ts";
 import { parsePlanText } from "./parse.ts";
@@ -42,7 +42,7 @@ function place(path: string, root: string, name: string): string {
   const inbox = orchestrationPaths(root).inbox;
   mkdirSync(inbox, { recursive: true });
   const target = join(inbox, name);
-  if (existsSync(target)) throw new Error(`${target} is already waiting in the inbox`);
+  if (existsSync(target)) throw new PurpleError("PLAN_EXISTS", `${target} is already waiting in the inbox`);
   const staging = join(inbox, `.${name}.${process.pid}.partial`);
   try {
     cpSync(path, staging, { recursive: true });

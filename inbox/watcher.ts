@@ -6,7 +6,7 @@ import { readdir } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import type { Logger } from "../lib/logger.ts";
 import type { ErrorCode, Problem } from "../protocol/errors.ts";
-import type { Plan } from "../protocol/plan.ts";
+import type { Plan, RunnerKind } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
@@ -14,6 +14,7 @@ import { compilableKind, compileFolder } from "./compile-folder.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
+import { runnerProblems } from "./check-runners.ts";
 import { parsePlanText } from "./parse.ts";
 import { isIgnoredName, lexists, orchestrationPaths, type OrchestrationPaths } from "./paths.ts";
 import { DEFAULT_MAX_PLAN_BYTES, readInboxItem, readPlanFile } from "./read-item.ts";
@@ -46,6 +47,8 @@ export interface PlanWatcherOptions {
   onRejected?: (item: string, problems: Problem[]) => void;
   /** what compiled plans get where their folders name nothing (O/purple.yaml or --config) */
   compileDefaults?: CompileDefaults;
+  /** the runner kinds the daemon can serve: a plan needing another is refused (RUNNER_UNAVAILABLE); unset: no check */
+  runners?: readonly RunnerKind[];
   /** O was deleted and created again (taking O/.purple with it): awaited before new items are read */
   onRecreated?: () => Promise<void> | void;
 }
@@ -197,6 +200,8 @@ export class PlanWatcher {
     if (!read.ok) return this.reject(path, read.code, read.problems);
     const parsed = parsePlanText(read.text, read.format);
     if (!parsed.ok) return this.reject(path, "PLAN_INVALID", parsed.problems);
+    const missing = this.runnerProblems(parsed.plan);
+    if (missing.length) return this.reject(path, "RUNNER_UNAVAILABLE", missing);
     const onDisk = await checkTerritoriesOnDisk(parsed.plan, this.paths.root);
     if (onDisk.length) return this.reject(path, "PLAN_INVALID", onDisk);
     const outcome = await acceptItem(this.paths, { path, kind: read.kind, read, plan: parsed.plan });
@@ -237,7 +242,8 @@ export class PlanWatcher {
       else if (parsed.plan.name !== name)
         problems = [{ path: "name", message: `the plan is named "${parsed.plan.name}" but its folder is "${name}"; they must match` }];
       else {
-        problems = await checkTerritoriesOnDisk(parsed.plan, this.paths.root);
+        problems = this.runnerProblems(parsed.plan);
+        if (!problems.length) problems = await checkTerritoriesOnDisk(parsed.plan, this.paths.root);
         if (!problems.length) {
           clearPlanError(dir);
           if (this.reported.get(name) === read.hash) return;
@@ -277,7 +283,8 @@ export class PlanWatcher {
     writeFileAtomic(join(dir, "plan.compiled.yaml"), compiled.yaml);
     writeFileAtomic(join(dir, "intake-report.md"), compiled.report);
     const parsed = parsePlanText(compiled.yaml, "yaml");
-    const problems = parsed.ok ? await checkTerritoriesOnDisk(parsed.plan, this.paths.root) : parsed.problems;
+    let problems = parsed.ok ? this.runnerProblems(parsed.plan) : parsed.problems;
+    if (parsed.ok && !problems.length) problems = await checkTerritoriesOnDisk(parsed.plan, this.paths.root);
     if (!parsed.ok || problems.length) {
       writePlanError(dir, problems);
       this.opts.logger.info({ plan: name, problems }, `plan "${name}" compiled from its ${kind} folder has problems; see ${name}/plan.error.json and intake-report.md`);
@@ -286,6 +293,10 @@ export class PlanWatcher {
     clearPlanError(dir);
     this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\``);
     this.report({ name, dir, plan: parsed.plan, hash: compiled.key, source: compiled.source, approval: true, mergeProgress: compiled.mergeProgress });
+  }
+
+  private runnerProblems(plan: Plan): Problem[] {
+    return this.opts.runners ? runnerProblems(plan, this.opts.runners) : [];
   }
 
   private reject(path: string, code: ErrorCode, problems: Problem[]): void {

@@ -12,4 +12,5 @@ export * from "./schemas.ts";
 export * from "./rpc.ts";
 export * from "./socket-path.ts";
 export * from "./config.ts";
+export * from "./steps.ts";
 export * from "./journal.ts";

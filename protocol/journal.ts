@@ -3,19 +3,18 @@
 // A journal line is `<crc32 hex> <json>`: a torn or garbled line is told apart from a good one.
 import { z } from "zod";
 import { ProgressStatus } from "./progress.ts";
-import { AgentState, PlanState, Usage, Violation, WaveState } from "./status.ts";
+import { AgentState, PlanState, StatusBar, Usage, Violation, WaveState } from "./status.ts";
+import { CancelCause, Step, StopCause } from "./steps.ts";
 
 const Ref = { plan: z.string() };
 
 export const JournalRecord = z.discriminatedUnion("t", [
   /** a plan was accepted: its definition (the canonical plan as parsed) and where it lives */
   z.strictObject({ t: z.literal("plan"), ...Ref, hash: z.string(), dir: z.string(), source: z.string(), approval: z.boolean(), body: z.unknown(), at: z.number() }),
-  z.strictObject({ t: z.literal("plan-state"), ...Ref, to: PlanState, reason: z.string().nullable(), at: z.number() }),
-  z.strictObject({ t: z.literal("wave-state"), ...Ref, wave: z.string(), to: WaveState }),
-  z.strictObject({ t: z.literal("agent-state"), ...Ref, agent: z.string(), to: AgentState, attempt: z.number().int(), reason: z.string().nullable(), at: z.number() }),
+  /** one step through the scheduler's reducer, at time `at`: replayed through the same reducer */
+  z.strictObject({ t: z.literal("step"), ...Ref, step: Step, at: z.number() }),
   /** an agent's process group is alive (pgid) or gone (null): killed at the next start if still there */
   z.strictObject({ t: z.literal("pgid"), ...Ref, agent: z.string(), pgid: z.number().int().nullable() }),
-  z.strictObject({ t: z.literal("approve"), ...Ref, wave: z.string() }),
   z.strictObject({ t: z.literal("ticket"), ...Ref, agent: z.string(), ticket: z.string(), status: ProgressStatus, startedAt: z.number().optional(), completedAt: z.number().optional() }),
   z.strictObject({ t: z.literal("agent-record"), ...Ref, agent: z.string(), changedFiles: z.array(z.string()), violations: z.array(Violation), usage: Usage, exitCode: z.number().int().nullable() }),
 ]);
@@ -27,6 +26,12 @@ const AgentSnap = z.strictObject({
   reason: z.string().nullable(),
   startedAt: z.number().nullable(),
   completedAt: z.number().nullable(),
+  notBefore: z.number(),
+  stop: StopCause.nullable(),
+  cancelledBy: CancelCause.nullable(),
+  spentUsd: z.number(),
+  blockers: z.array(z.string()),
+  notes: z.array(z.string()),
   changedFiles: z.array(z.string()),
   violations: z.array(Violation),
   usage: Usage,
@@ -51,11 +56,12 @@ export const PlanSnapshot = z.strictObject({
   waves: z.array(z.strictObject({ id: z.string(), state: WaveState })),
   agents: z.record(z.string(), AgentSnap),
   approvedWaves: z.array(z.string()),
+  statusBar: StatusBar.nullable(),
 });
 export type PlanSnapshot = z.infer<typeof PlanSnapshot>;
 
 export const Snapshot = z.strictObject({
-  version: z.literal(1),
+  version: z.literal(2),
   /** journal records before this snapshot; replay continues with journal-<seq>.jsonl */
   seq: z.number().int().min(0),
   at: z.number(),

@@ -5,18 +5,18 @@ import type { Socket } from "bun";
 import { connect } from "../ctl/client.ts";
 import { NoDaemonError, ProtocolMismatchError, RpcCallError } from "../ctl/errors.ts";
 import { PurpleError } from "../protocol/errors.ts";
-import { BUN, daemonStatus, FakeDaemon, FakeRpcError, fakeProject, NO_ANSWER, planDetail, planStateEvent, summary } from "./ctl-fake-daemon.ts";
+import { BUN, daemonStatus, FakeDaemon, type Handler, FakeRpcError, fakeProject, NO_ANSWER, planDetail, planStateEvent, summary } from "./ctl-fake-daemon.ts";
 
 const fakes: FakeDaemon[] = [];
 afterEach(() => fakes.splice(0).forEach((f) => f.stop()));
-function fake(handlers: ConstructorParameters<typeof FakeDaemon>[1] = {}): FakeDaemon {
-  const f = new FakeDaemon(fakeProject().socket, handlers);
+async function fake(handlers: Record<string, Handler> = {}): Promise<FakeDaemon> {
+  const f = await FakeDaemon.start(fakeProject().socket, handlers);
   fakes.push(f);
   return f;
 }
 
 test("a call is checked against its result schema; the protocol is checked once, on first use", async () => {
-  const d = fake({ "plan.get": () => planDetail(), "plan.list": () => [summary()] });
+  const d = await fake({ "plan.get": () => planDetail(), "plan.list": () => [summary()] });
   const c = await connect(d.socketPath);
   const detail = await c.call("plan.get", { plan: "alpha" });
   expect(detail.agents.map((a) => a.agent)).toEqual(["a", "b", "c"]);
@@ -27,7 +27,7 @@ test("a call is checked against its result schema; the protocol is checked once,
 });
 
 test("daemon.status as the first call is its own protocol check: one round trip", async () => {
-  const d = fake();
+  const d = await fake();
   const c = await connect(d.socketPath);
   expect((await c.call("daemon.status")).pid).toBe(4242);
   expect(d.methods()).toEqual(["daemon.status"]);
@@ -35,7 +35,7 @@ test("daemon.status as the first call is its own protocol check: one round trip"
 });
 
 test("an error answer becomes RpcCallError with its numeric code and data.code", async () => {
-  const d = fake({ "plan.get": () => { throw new FakeRpcError("PLAN_NOT_FOUND", "no plan ghost"); } });
+  const d = await fake({ "plan.get": () => { throw new FakeRpcError("PLAN_NOT_FOUND", "no plan ghost"); } });
   const c = await connect(d.socketPath);
   const err = await c.call("plan.get", { plan: "ghost" }).catch((e) => e);
   expect(err).toBeInstanceOf(RpcCallError);
@@ -44,7 +44,7 @@ test("an error answer becomes RpcCallError with its numeric code and data.code",
 });
 
 test("a daemon of another protocol major is refused before any other call", async () => {
-  const d = fake({ "daemon.status": () => daemonStatus({ protocol: "2.3", version: "9.0.0" }), "plan.list": () => [] });
+  const d = await fake({ "daemon.status": () => daemonStatus({ protocol: "2.3", version: "9.0.0" }), "plan.list": () => [] });
   const c = await connect(d.socketPath);
   const err = await c.call("plan.list").catch((e) => e);
   expect(err).toBeInstanceOf(ProtocolMismatchError);
@@ -54,7 +54,7 @@ test("a daemon of another protocol major is refused before any other call", asyn
 });
 
 test("a result that does not match its schema is a clear failure, not a crash later", async () => {
-  const d = fake({ "plan.approve": () => ({ plan: "alpha" }) });
+  const d = await fake({ "plan.approve": () => ({ plan: "alpha" }) });
   const c = await connect(d.socketPath);
   const err = await c.call("plan.approve", { plan: "alpha" }).catch((e) => e);
   expect(err).toBeInstanceOf(PurpleError);
@@ -64,7 +64,7 @@ test("a result that does not match its schema is a clear failure, not a crash la
 });
 
 test("overlapping calls are matched to their answers by id", async () => {
-  const d = fake({ "plan.get": (p) => planDetail(p.plan === "beta" ? "paused" : "running") });
+  const d = await fake({ "plan.get": (p) => planDetail(p.plan === "beta" ? "paused" : "running") });
   const c = await connect(d.socketPath);
   const [a, b] = await Promise.all([c.call("plan.get", { plan: "alpha" }), c.call("plan.get", { plan: "beta" })]);
   expect([a.plan.state, b.plan.state]).toEqual(["running", "paused"]);
@@ -72,7 +72,7 @@ test("overlapping calls are matched to their answers by id", async () => {
 });
 
 test("subscribe delivers events; unknown event types are skipped", async () => {
-  const d = fake();
+  const d = await fake();
   const c = await connect(d.socketPath);
   const seen: string[] = [];
   let got!: () => void;
@@ -108,7 +108,7 @@ test("nothing listening: NoDaemonError naming the socket, for a missing file and
 });
 
 test("the daemon going away fails pending calls with NoDaemonError and resolves closed", async () => {
-  const d = fake({ "plan.get": () => NO_ANSWER });
+  const d = await fake({ "plan.get": () => NO_ANSWER });
   const c = await connect(d.socketPath, { callTimeoutMs: 0 });
   const pending = c.call("plan.get", { plan: "alpha" }).catch((e) => e);
   while (!d.methods().includes("plan.get")) await Bun.sleep(1);
@@ -118,7 +118,7 @@ test("the daemon going away fails pending calls with NoDaemonError and resolves 
 });
 
 test("a call without an answer times out as NoDaemon", async () => {
-  const d = fake({ "plan.get": () => NO_ANSWER });
+  const d = await fake({ "plan.get": () => NO_ANSWER });
   const c = await connect(d.socketPath, { callTimeoutMs: 100 });
   const err = await c.call("plan.get", { plan: "alpha" }).catch((e) => e);
   expect(err).toBeInstanceOf(NoDaemonError);

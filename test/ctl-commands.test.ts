@@ -4,19 +4,19 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { agent, ctl, daemonStatus, FakeDaemon, FakeRpcError, fakeProject, planDetail, summary, writeDaemonJson } from "./ctl-fake-daemon.ts";
+import { agent, ctl, daemonStatus, FakeDaemon, type Handler, FakeRpcError, fakeProject, planDetail, summary, writeDaemonJson } from "./ctl-fake-daemon.ts";
 
 const fakes: FakeDaemon[] = [];
 afterEach(() => fakes.splice(0).forEach((f) => f.stop()));
-function setup(handlers: ConstructorParameters<typeof FakeDaemon>[1] = {}) {
+async function setup(handlers: Record<string, Handler> = {}) {
   const { root, socket } = fakeProject();
-  const d = new FakeDaemon(socket, handlers);
+  const d = await FakeDaemon.start(socket, handlers);
   fakes.push(d);
   return { root, d, run: (...args: string[]) => ctl(["--socket", socket, ...args], { cwd: root }) };
 }
 
 test("status: the daemon and its plans as a table, or daemon.status's result with --json", async () => {
-  const { d, run } = setup();
+  const { d, run } = await setup();
   const r = await run("status");
   expect(r.code).toBe(0);
   expect(r.out).toContain("purpled 0.1.0 (protocol 1.0), pid 4242");
@@ -29,7 +29,7 @@ test("status: the daemon and its plans as a table, or daemon.status's result wit
 
 test("status PLAN: plan.get rendered as waves and agents; exit 1 when the plan failed", async () => {
   let state: "running" | "failed" = "running";
-  const { d, run } = setup({ "plan.get": (p) => (p.plan === "alpha" ? planDetail(state) : null) });
+  const { d, run } = await setup({ "plan.get": (p) => (p.plan === "alpha" ? planDetail(state) : null) });
   const r = await run("status", "alpha");
   expect(r.code).toBe(0);
   expect(d.requests.at(-1)).toEqual({ method: "plan.get", params: { plan: "alpha" } });
@@ -43,7 +43,7 @@ test("status PLAN: plan.get rendered as waves and agents; exit 1 when the plan f
 
 test("approve, pause, resume, cancel send plan.<verb> {plan} and show the new summary", async () => {
   const verbs = ["approve", "pause", "resume", "cancel"] as const;
-  const { d, run } = setup(Object.fromEntries(verbs.map((v) => [`plan.${v}`, () => summary({ state: v === "pause" ? "paused" : "running" })])));
+  const { d, run } = await setup(Object.fromEntries(verbs.map((v) => [`plan.${v}`, () => summary({ state: v === "pause" ? "paused" : "running" })])));
   for (const verb of verbs) {
     const r = await run(verb, "alpha");
     expect(r.code).toBe(0);
@@ -55,7 +55,7 @@ test("approve, pause, resume, cancel send plan.<verb> {plan} and show the new su
 });
 
 test("retry PLAN AGENT and cancel PLAN AGENT send agent.retry / agent.cancel", async () => {
-  const { d, run } = setup({ "agent.retry": () => agent("b", "w1", { attempt: 2 }), "agent.cancel": () => agent("b", "w1", { state: "cancelled" }) });
+  const { d, run } = await setup({ "agent.retry": () => agent("b", "w1", { attempt: 2 }), "agent.cancel": () => agent("b", "w1", { state: "cancelled" }) });
   const r = await run("retry", "alpha", "b");
   expect(r.code).toBe(0);
   expect(d.requests.at(-1)).toEqual({ method: "agent.retry", params: { plan: "alpha", agent: "b" } });
@@ -66,7 +66,7 @@ test("retry PLAN AGENT and cancel PLAN AGENT send agent.retry / agent.cancel", a
 });
 
 test("stop sends daemon.shutdown", async () => {
-  const { d, run } = setup({ "daemon.shutdown": () => ({}) });
+  const { d, run } = await setup({ "daemon.shutdown": () => ({}) });
   const r = await run("stop");
   expect(r.code).toBe(0);
   expect(d.methods()).toEqual(["daemon.status", "daemon.shutdown"]);
@@ -74,7 +74,7 @@ test("stop sends daemon.shutdown", async () => {
 });
 
 test("submit checks offline first, then hands the plan to the daemon with plan.submit", async () => {
-  const { root, d, run } = setup({ "plan.submit": (p) => ({ plan: p.path.endsWith("good.yaml") ? "ok-plan" : "?", outcome: "accepted", warnings: [] }) });
+  const { root, d, run } = await setup({ "plan.submit": (p) => ({ plan: p.path.endsWith("good.yaml") ? "ok-plan" : "?", outcome: "accepted", warnings: [] }) });
   writeFileSync(join(root, "good.yaml"), YAML.stringify({ apiVersion: "purple/v1", name: "ok-plan", agents: [{ id: "a", territory: ["src/"] }], waves: [{ id: "w", agents: ["a"] }] }));
   const r = await run("submit", "good.yaml");
   expect(r.code).toBe(0);
@@ -87,14 +87,14 @@ test("submit checks offline first, then hands the plan to the daemon with plan.s
 });
 
 test("an RPC error prints `purplectl: <message> (<DATA_CODE>)` and exits 1", async () => {
-  const { run } = setup({ "plan.approve": () => { throw new FakeRpcError("INVALID_STATE", "alpha is running, not awaiting-approval"); } });
+  const { run } = await setup({ "plan.approve": () => { throw new FakeRpcError("INVALID_STATE", "alpha is running, not awaiting-approval"); } });
   const r = await run("approve", "alpha");
   expect(r.code).toBe(1);
   expect(r.err).toBe("purplectl: alpha is running, not awaiting-approval (INVALID_STATE)\n");
 });
 
 test("a daemon of another protocol major: exit 1 with the message", async () => {
-  const { run } = setup({ "daemon.status": () => daemonStatus({ protocol: "2.0", version: "2.0.0" }) });
+  const { run } = await setup({ "daemon.status": () => daemonStatus({ protocol: "2.0", version: "2.0.0" }) });
   const r = await run("pause", "alpha");
   expect(r.code).toBe(1);
   expect(r.err).toContain("purpled 2.0.0 speaks protocol 2.0, this purplectl speaks 1.0; use the purplectl of the same version");
@@ -110,7 +110,7 @@ test("no daemon: exit 3 naming the socket tried and how to start one", async () 
 });
 
 test("usage errors exit 2", async () => {
-  const { run } = setup();
+  const { run } = await setup();
   for (const args of [[], ["frobnicate"], ["approve"], ["retry", "alpha"], ["status", "a", "b"], ["status", "-f"], ["service", "frob"], ["service", "print", "--systemd", "--launchd"], ["--bogus", "status"], ["logs", "Not A Plan"]]) {
     const r = await run(...args);
     expect({ args, code: r.code }).toEqual({ args, code: 2 });
@@ -120,7 +120,7 @@ test("usage errors exit 2", async () => {
 });
 
 test("discovery: $PURPLE_SOCKET, --socket over it, and daemon.json found walking up", async () => {
-  const { root, d } = setup();
+  const { root, d } = await setup();
   mkdirSync(join(root, "deep", "er"), { recursive: true });
   const cwd = join(root, "deep", "er");
   expect((await ctl(["status"], { cwd, env: { PURPLE_SOCKET: d.socketPath } })).code).toBe(0);

@@ -1,12 +1,15 @@
-// Test support for purplectl: a fake purpled control server (JSON-RPC 2.0, one object per line,
-// on a temp Unix socket) that records every request and answers from handlers; fixtures that
-// pass the protocol's schemas; and purplectl run as a real child process.
+// Test support for purplectl: the real control server (daemon/control/server.ts: its framing,
+// validation, error mapping and event streaming) on a temp Unix socket, with a scripted handler
+// standing in for the daemon's API — it records every request and answers from per-method
+// handlers; fixtures that pass the protocol's schemas; and purplectl run as a real child process.
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Socket, UnixSocketListener } from "bun";
+import { silentLogger } from "../lib/logger.ts";
+import { ControlServer, type RpcHandler } from "../daemon/control/server.ts";
+import { PurpleError, type ErrorCode } from "../protocol/errors.ts";
 import type { PlanEvent } from "../protocol/events.ts";
-import { PROTOCOL_VERSION, RPC_CODES, type DaemonStatusResult, type PlanDetail, type PlanSummary } from "../protocol/rpc.ts";
+import { PROTOCOL_VERSION, type DaemonStatusResult, type PlanDetail, type PlanSummary } from "../protocol/rpc.ts";
 import { PlanStatus, type AgentStatus, type PlanState } from "../protocol/status.ts";
 
 export const BUN = process.execPath;
@@ -14,68 +17,57 @@ export const CTL = join(import.meta.dir, "..", "ctl", "main.ts");
 const NOW = new Date().toISOString();
 
 export type Handler = (params: any) => unknown;
-/** Returned by a handler: the fake never answers that request. */
+/** Returned by a handler: that request is never answered. */
 export const NO_ANSWER = Symbol("no answer");
-/** Thrown by a handler: answered as a JSON-RPC error with data.code. */
-export class FakeRpcError extends Error {
-  constructor(readonly dataCode: keyof typeof RPC_CODES, message: string) {
-    super(message);
+/** Thrown by a handler: the server answers it as a JSON-RPC error with data.code. */
+export class FakeRpcError extends PurpleError {
+  constructor(dataCode: ErrorCode, message: string) {
+    super(dataCode, message);
   }
 }
 
-/** A fake daemon on `socketPath`. */
-export class FakeDaemon {
+/** The real control server on `socketPath`, answering from scripted handlers. */
+export class FakeDaemon implements RpcHandler {
   readonly requests: { method: string; params: unknown }[] = [];
-  private readonly subscribers = new Set<Socket<undefined>>();
-  private readonly listener: UnixSocketListener<undefined>;
+  private readonly subscribers = new Set<(e: PlanEvent) => void>();
+  private server: ControlServer | null = null;
   private subscribed!: () => void;
   /** resolves once a client has called events.subscribe */
   readonly subscribedOnce = new Promise<void>((r) => (this.subscribed = r));
 
-  constructor(readonly socketPath: string, readonly handlers: Record<string, Handler> = {}) {
-    const buffers = new WeakMap<Socket<undefined>, string>();
-    this.listener = Bun.listen({
-      unix: socketPath,
-      socket: {
-        data: (socket, chunk) => {
-          let buf = (buffers.get(socket) ?? "") + chunk.toString();
-          let nl: number;
-          while ((nl = buf.indexOf("\n")) >= 0) {
-            const line = buf.slice(0, nl);
-            buf = buf.slice(nl + 1);
-            this.answer(socket, line);
-          }
-          buffers.set(socket, buf);
-        },
-        close: (socket) => void this.subscribers.delete(socket),
-      },
-    });
+  private constructor(readonly socketPath: string, readonly handlers: Record<string, Handler>) {}
+
+  /** Listen on `socketPath` (resolves once the socket accepts connections). */
+  static async start(socketPath: string, handlers: Record<string, Handler> = {}): Promise<FakeDaemon> {
+    const d = new FakeDaemon(socketPath, handlers);
+    d.server = await ControlServer.listen(socketPath, d, { logger: silentLogger() });
+    return d;
   }
 
-  private answer(socket: Socket<undefined>, line: string): void {
-    const req = JSON.parse(line) as { id: number; method: string; params?: unknown };
-    this.requests.push({ method: req.method, params: req.params });
-    const handler = this.handlers[req.method] ?? DEFAULTS[req.method];
-    let reply: object;
-    try {
-      if (!handler) throw new FakeRpcError("METHOD_NOT_FOUND", `no such method: ${req.method}`);
-      const result = handler(req.params ?? {});
-      if (result === NO_ANSWER) return;
-      reply = { jsonrpc: "2.0", id: req.id, result };
-      if (req.method === "events.subscribe") {
-        this.subscribers.add(socket);
-        queueMicrotask(this.subscribed);
-      }
-    } catch (err) {
-      const e = err instanceof FakeRpcError ? err : new FakeRpcError("INTERNAL", String(err));
-      reply = { jsonrpc: "2.0", id: req.id, error: { code: RPC_CODES[e.dataCode] ?? -32603, message: e.message, data: { code: e.dataCode } } };
-    }
-    socket.write(`${JSON.stringify(reply)}\n`);
+  call(method: string, params: unknown): any {
+    this.requests.push({ method, params });
+    const handler = this.handlers[method] ?? DEFAULTS[method];
+    if (!handler) throw new FakeRpcError("METHOD_NOT_FOUND", `the scripted daemon has no handler for ${method}`);
+    const result = handler(params ?? {});
+    return result === NO_ANSWER ? new Promise(() => {}) : result;
   }
 
-  /** Stream an event to every subscriber. */
+  subscribe(filter: { plan?: string }, send: (e: PlanEvent) => void): () => void {
+    this.requests.push({ method: "events.subscribe", params: filter });
+    const handler = this.handlers["events.subscribe"];
+    if (handler) handler(filter);
+    this.subscribers.add(send);
+    queueMicrotask(this.subscribed);
+    return () => this.subscribers.delete(send);
+  }
+
+  isDraining(): boolean {
+    return false;
+  }
+
+  /** Stream an event to every subscriber (the server filters by plan). */
   emit(event: PlanEvent): void {
-    for (const s of this.subscribers) s.write(`${JSON.stringify({ jsonrpc: "2.0", method: "event", params: event })}\n`);
+    for (const send of this.subscribers) send(event);
   }
 
   /** The methods called so far, in order. */
@@ -83,14 +75,13 @@ export class FakeDaemon {
     return this.requests.map((r) => r.method);
   }
 
-  stop(): void {
-    this.listener.stop(true);
+  stop(): Promise<void> {
+    return this.server?.close() ?? Promise.resolve();
   }
 }
 
 const DEFAULTS: Record<string, Handler> = {
   "daemon.status": () => daemonStatus(),
-  "events.subscribe": () => ({ subscribed: true }),
 };
 
 /** A temp project root with O/ made, and the socket path the fake listens on (short enough for sun_path). */

@@ -24,7 +24,7 @@ function mcpSession(args: string[], env: Record<string, string | undefined>) {
 
 test("initialize, tools/list with the five tools (no plan field), tools/call forwarded with the plan", async () => {
   const { socket } = fakeProject();
-  const d = new FakeDaemon(socket, {
+  const d = await FakeDaemon.start(socket, {
     purple_progress_start_ticket: () => ({}),
     purple_set_phase: () => { throw new FakeRpcError("PLAN_NOT_FOUND", "no plan alpha"); },
   });
@@ -68,7 +68,7 @@ test("initialize, tools/list with the five tools (no plan field), tools/call for
 
 test("--plan wins over the environment; with no plan at all, plan stays a required argument; no daemon is an isError result", async () => {
   const { socket } = fakeProject();
-  const d = new FakeDaemon(socket, { purple_set_phase: () => ({}) });
+  const d = await FakeDaemon.start(socket, { purple_set_phase: () => ({}) });
   fakes.push(d);
   const s = mcpSession(["--socket", socket, "--plan", "beta"], { PURPLE_PLAN: "alpha" });
   await s.request(1, "tools/call", { name: "purple_set_phase", arguments: { phase: "w1" } });

@@ -5,19 +5,19 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanState } from "../protocol/status.ts";
 import { changed, frame, redraw } from "../ctl/watch-frame.ts";
-import { BUN, cleanEnv, CTL, daemonStatus, FakeDaemon, FakeRpcError, fakeProject, LineWaiter, planDetail, planStateEvent, summary } from "./ctl-fake-daemon.ts";
+import { BUN, cleanEnv, CTL, daemonStatus, FakeDaemon, type Handler, FakeRpcError, fakeProject, LineWaiter, planDetail, planStateEvent, summary } from "./ctl-fake-daemon.ts";
 
 const fakes: FakeDaemon[] = [];
 afterEach(() => fakes.splice(0).forEach((f) => f.stop()));
 
-function watchAgainstFake(args: string[], handlers: ConstructorParameters<typeof FakeDaemon>[1] = {}, inbox: string[] = []) {
+async function watchAgainstFake(args: string[], handlers: Record<string, Handler> = {}, inbox: string[] = []) {
   const { root, socket } = fakeProject();
   for (const item of inbox) {
     mkdirSync(join(root, ".context-kit", "orchestration", "inbox"), { recursive: true });
     writeFileSync(join(root, ".context-kit", "orchestration", "inbox", item), "");
   }
   let state: PlanState = "running";
-  const d = new FakeDaemon(socket, { "plan.get": () => planDetail(state), ...handlers });
+  const d = await FakeDaemon.start(socket, { "plan.get": () => planDetail(state), ...handlers });
   fakes.push(d);
   const proc = Bun.spawn([BUN, CTL, "--socket", socket, "watch", ...args], { cwd: root, env: cleanEnv(), stdout: "pipe", stderr: "pipe" });
   const out = new LineWaiter(proc.stdout);
@@ -26,7 +26,7 @@ function watchAgainstFake(args: string[], handlers: ConstructorParameters<typeof
 
 for (const [end, code] of [["succeeded", 0], ["failed", 1], ["cancelled", 1]] as const) {
   test(`watch exits ${code} when the plan reaches ${end} through an event`, async () => {
-    const w = watchAgainstFake(["alpha"]);
+    const w = await watchAgainstFake(["alpha"]);
     await w.d.subscribedOnce;
     await w.out.waitFor("alpha: running");
     expect(w.d.requests.find((r) => r.method === "events.subscribe")!.params).toEqual({ plan: "alpha" });
@@ -42,7 +42,7 @@ for (const [end, code] of [["succeeded", 0], ["failed", 1], ["cancelled", 1]] as
 }
 
 test("watch without PLAN follows the one plan still going; the daemon going away is exit 3", async () => {
-  const w = watchAgainstFake([], { "daemon.status": () => daemonStatus({ plans: [summary({ plan: "old", state: "succeeded" }), summary()] }) });
+  const w = await watchAgainstFake([], { "daemon.status": () => daemonStatus({ plans: [summary({ plan: "old", state: "succeeded" }), summary()] }) });
   await w.out.waitFor("alpha: running");
   expect(w.d.requests.find((r) => r.method === "plan.get")!.params).toEqual({ plan: "alpha" });
   w.d.stop();
@@ -73,7 +73,7 @@ test("appended mode prints only lines that changed; the TTY redraw moves up over
 
 test("watch right after submit waits for the inbox to accept the plan, then follows it", async () => {
   let accepted = false;
-  const w = watchAgainstFake(["alpha"], {
+  const w = await watchAgainstFake(["alpha"], {
     "plan.get": () => {
       if (!accepted) throw new FakeRpcError("PLAN_NOT_FOUND", 'no plan named "alpha"');
       return planDetail("succeeded");

@@ -9,7 +9,7 @@ import { silentLogger } from "../lib/logger.ts";
 import type { AuditResult, Auditor } from "../daemon/engine/checkpoints.ts";
 import { approvePlan, cancelPlan, pausePlan, resumePlan, retryAgent } from "../daemon/engine/control.ts";
 import { Engine } from "../daemon/engine/engine.ts";
-import type { AgentRun, RunResult, Runner } from "../daemon/runners/runner.ts";
+import { ScriptedRunner } from "./support/scripted-runner.ts";
 
 /** An auditor whose every checkpoint waits until the test lets it through. */
 class HeldAuditor implements Auditor {
@@ -22,24 +22,8 @@ class HeldAuditor implements Auditor {
   }
 }
 
-/** A runner whose attempts end when the test says so. */
-class ManualRunner implements Runner {
-  started: string[] = [];
-  private ends = new Map<string, (r: RunResult) => void>();
-  start(ctx: { agent: { id: string } }): AgentRun {
-    this.started.push(ctx.agent.id);
-    let end!: (r: RunResult) => void;
-    const done = new Promise<RunResult>((r) => (end = r));
-    this.ends.set(ctx.agent.id, end);
-    return { pgid: null, done, cancel: () => end({ outcome: "cancelled", exitCode: null, signal: "SIGTERM", message: "cancelled" }) };
-  }
-  finish(id: string, ok = true): void {
-    this.ends.get(id)?.({ outcome: ok ? "finished" : "failed", exitCode: ok ? 0 : 1, signal: null, message: ok ? "done" : "exit 1" });
-  }
-}
-
 function setup(input: Omit<PlanInput, "apiVersion" | "name">) {
-  const runner = new ManualRunner();
+  const runner = new ScriptedRunner();
   const auditor = new HeldAuditor();
   const root = mkdtempSync(join(tmpdir(), "purple-engine-"));
   const engine = new Engine({ root, maxAgents: 10, runners: { command: runner }, auditor, logger: silentLogger(), gateEnv: {}, retry: { baseMs: 1, maxMs: 1 }, flushDelayMs: 1 });
@@ -96,7 +80,7 @@ test("pause holds new starts, resume goes on; a retried agent of a failed plan r
 });
 
 test("a plan compiled from prose waits in awaiting-approval until it is approved", async () => {
-  const runner = new ManualRunner();
+  const runner = new ScriptedRunner();
   const root = mkdtempSync(join(tmpdir(), "purple-engine-"));
   const engine = new Engine({ root, maxAgents: 10, runners: { command: runner }, auditor: null, logger: silentLogger(), gateEnv: {}, flushDelayMs: 1 });
   const plan = Plan.parse({ apiVersion: "purple/v1", name: "prose", defaults: { runner: "command", retries: 0 }, agents: [{ id: "a" }], waves: [{ id: "w", agents: ["a"] }] });
@@ -119,7 +103,7 @@ test("a plan still awaiting approval is replaced when its sources are compiled a
   engine.submit({ plan: v1, dir: join(root, "draft"), hash: "v1", source: "orchestration-plan.md", approval: true });
   engine.submit({ plan: v2, dir: join(root, "draft"), hash: "v2", source: "orchestration-plan.md", approval: true });
   const entry = engine.plans.get("draft")!;
-  expect(entry.hash).toBe("v2");
+  expect(entry.meta.hash).toBe("v2");
   expect([...entry.index.agents.keys()]).toEqual(["a", "b"]);
   expect(entry.run.state).toBe("awaiting-approval");
 });

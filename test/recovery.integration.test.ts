@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { AgentStatus, PlanEvent, PlanStatus, Progress, TERMINAL_AGENT_STATES, type PlanInput } from "../protocol/index.ts";
 import { Journal } from "../daemon/journal/journal.ts";
 import { rebuild } from "../daemon/journal/replay.ts";
+import { DEFAULT_RETRY } from "../daemon/core/outcomes.ts";
 import { DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
 import { dropPlan, expectValid, readEvents, readJson } from "./support/files.ts";
 import { processRunning } from "./support/procs.ts";
@@ -111,9 +112,9 @@ for (const point of ["after-append:14", "before-rename:4", "after-rename:4", "mi
     const stateDir = join(orchestrationDir(root), ".purple");
     const opened = Journal.open(stateDir);
     opened.journal.close();
-    const committed = rebuild(opened.recovered).find((p) => p.plan === "crashy");
-    const doneBefore = committed ? Object.entries(committed.agents).filter(([, a]) => a.state === "completed").map(([id]) => id) : [];
-    const passedBefore = committed ? committed.waves.filter((w) => w.state === "passed").map((w) => w.id) : [];
+    const committed = rebuild(opened.recovered, { retry: DEFAULT_RETRY }).find((p) => p.run.name === "crashy");
+    const doneBefore = committed ? [...committed.run.agents.values()].filter((a) => a.state === "completed").map((a) => a.id) : [];
+    const passedBefore = committed ? committed.run.waves.filter((w) => w.state === "passed").map((w) => w.id) : [];
 
     const second = start(root);
     await second.started();

@@ -92,7 +92,7 @@ export class DaemonApi implements RpcHandler {
         const entry = planEntry(engine, p.plan);
         const view = viewOf(entry);
         const now = engine.now();
-        return { plan: { ...renderPlanStatus(view, now), failure: describeFailure(view, entry.dir) }, agents: [...entry.index.agents.keys()].map((id) => renderAgentStatus(view, id, now)) };
+        return { plan: { ...renderPlanStatus(view, now), failure: describeFailure(view, entry.meta.dir) }, agents: [...entry.index.agents.keys()].map((id) => renderAgentStatus(view, id, now)) };
       }
       case "plan.submit":
         return this.submit(p.path);
@@ -114,7 +114,7 @@ export class DaemonApi implements RpcHandler {
         retryAgent(engine, p.plan, p.agent);
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "agent.cancel":
-        cancelAgent(engine, p.plan, p.agent);
+        await cancelAgent(engine, p.plan, p.agent);
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "events.subscribe":
         return { subscribed: true }; // the server registers the subscription
@@ -143,7 +143,7 @@ export class DaemonApi implements RpcHandler {
   /** A plan's summary, rendered once per change of the plan (1,000 status calls cost one render). */
   private summary(entry: PlanEntry): PlanSummary {
     const cached = this.summaries.get(entry);
-    if (cached && cached.version === entry.version) return cached.summary;
+    if (cached && cached.version === entry.writer.version) return cached.summary;
     const s = renderPlanStatus(viewOf(entry), this.ctx.engine.now());
     const summary: PlanSummary = {
       plan: s.plan,
@@ -159,7 +159,7 @@ export class DaemonApi implements RpcHandler {
       costUsd: s.usage.costUsd,
       updatedAt: s.updatedAt,
     };
-    this.summaries.set(entry, { version: entry.version, summary });
+    this.summaries.set(entry, { version: entry.writer.version, summary });
     return summary;
   }
 
@@ -172,7 +172,8 @@ export class DaemonApi implements RpcHandler {
       return r;
     } catch (err) {
       if (err instanceof PurpleError && err.problems.length) this.rejections.record(abs, err.problems);
-      throw err;
+      // a full disk or a permission while placing the plan is not the plan's fault
+      throw err instanceof PurpleError ? err : new PurpleError("IO_ERROR", `${path} could not be placed: ${(err as Error).message}`, { cause: err });
     }
   }
 }

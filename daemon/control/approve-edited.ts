@@ -18,7 +18,7 @@ import { rejected } from "./submit.ts";
 export async function approveAsOnDisk<T>(engine: Engine, root: string, name: string, after: () => T): Promise<T> {
   const entry = planEntry(engine, name);
   if (entry.run.state !== "awaiting-approval") return approvePlan(engine, name), after();
-  const file = join(entry.dir, "plan.compiled.yaml");
+  const file = join(entry.meta.dir, "plan.compiled.yaml");
   const plan = await readChecked(file, name, root);
   if (planEntry(engine, name) !== entry || entry.run.state !== "awaiting-approval") return approvePlan(engine, name), after(); // changed meanwhile
   const edited = JSON.stringify(plan) !== JSON.stringify(entry.index.plan);
@@ -27,7 +27,7 @@ export async function approveAsOnDisk<T>(engine: Engine, root: string, name: str
     // so the watcher does not take the unchanged sources for a new plan.
     const mergeProgress = entry.writer["mergeProgress"];
     dropEntry(engine, entry);
-    engine.submit({ plan, dir: entry.dir, hash: entry.hash, source: file, approval: true, mergeProgress });
+    engine.submit({ plan, dir: entry.meta.dir, hash: entry.meta.hash, source: file, approval: true, mergeProgress });
   }
   approvePlan(engine, name);
   return after();

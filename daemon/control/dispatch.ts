@@ -5,7 +5,7 @@ import type { Logger } from "../../lib/logger.ts";
 import { PurpleError } from "../../protocol/errors.ts";
 import type { PlanEvent } from "../../protocol/events.ts";
 import { isMethod, METHODS, MUTATING, type Method } from "../../protocol/rpc.ts";
-import type { RpcHandler } from "./server.ts";
+import type { RpcHandler } from "./rpc-handler.ts";
 import { errorLine, eventLine, resultLine, type RpcIdValue } from "./wire.ts";
 
 /** The connection a request came from, as dispatch sees it. */

@@ -24,12 +24,10 @@ function refuseUnlessEnded(entry: PlanEntry, verb: string): void {
 
 /**
  * Take a plan's entry out of the engine before a new one of the same name replaces it (or it is
- * forgotten): its files flushed, its timer stopped, anyone waiting for it to end told its state.
+ * forgotten): its files flushed, anyone waiting for it to end told its state.
  */
 export function dropEntry(engine: Engine, entry: PlanEntry): void {
   entry.writer.flush();
-  if (entry.wakeTimer) clearTimeout(entry.wakeTimer);
-  entry.wakeTimer = null;
   for (const w of entry.waiters.splice(0)) w(entry.run.state);
   engine.plans.delete(entry.run.name);
 }
@@ -42,12 +40,12 @@ export function rerunPlan(engine: Engine, name: string, next?: NewContent): numb
   dropEntry(engine, entry);
   // A Purple feature folder's progress.json is its own file: copied into runs/<n>, kept in place.
   const mergeProgress = entry.writer["mergeProgress"];
-  const kept = archiveRun(entry.dir, mergeProgress !== undefined);
+  const kept = archiveRun(entry.meta.dir, mergeProgress !== undefined);
   engine.submit({
     plan: next?.plan ?? entry.index.plan,
-    dir: entry.dir,
-    hash: next?.hash ?? entry.hash,
-    source: next?.source ?? entry.source,
+    dir: entry.meta.dir,
+    hash: next?.hash ?? entry.meta.hash,
+    source: next?.source ?? entry.meta.source,
     // it was approved (or needed none) before: a rerun goes straight to the queue
     approval: false,
     mergeProgress,
@@ -67,7 +65,7 @@ export function forgetPlan(engine: Engine, name: string): { removed: string; sou
   }
   // A markdown or Purple folder holds a person's sources: only what purpled made goes. A canonical
   // plan's plan.yaml goes too, or the inbox would take it up again at the next start.
-  const sources = holdsSources(entry.dir);
-  removeRunFiles(entry.dir, sources ? [] : ["plan.yaml"]);
-  return { removed: entry.dir, sourcesKept: sources && existsSync(entry.dir) };
+  const sources = holdsSources(entry.meta.dir);
+  removeRunFiles(entry.meta.dir, sources ? [] : ["plan.yaml"]);
+  return { removed: entry.meta.dir, sourcesKept: sources && existsSync(entry.meta.dir) };
 }

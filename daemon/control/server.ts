@@ -4,22 +4,14 @@
 // the RpcHandler's business: the server adds no IO per request and never waits on a client.
 import type { Socket, UnixSocketListener } from "bun";
 import type { Logger } from "../../lib/logger.ts";
-import type { PlanEvent } from "../../protocol/events.ts";
-import { MAX_REQUEST_BYTES, type Method, type ParamsOf, type ResultOf } from "../../protocol/rpc.ts";
+import { MAX_REQUEST_BYTES } from "../../protocol/rpc.ts";
 import { bindSocket, unlinkIfOurs, type FileId } from "./bind.ts";
 import { Connection } from "./connection.ts";
 import { dispatch } from "./dispatch.ts";
 import { errorLine } from "./wire.ts";
+import type { RpcHandler } from "./rpc-handler.ts";
 
-/** What the daemon provides behind the socket. */
-export interface RpcHandler {
-  /** run a validated call; throw PurpleError (code → error.data.code) for failures */
-  call<M extends Method>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> | ResultOf<M>;
-  /** stream events (filtered by plan when given) until the returned function is called */
-  subscribe(filter: { plan?: string }, send: (event: PlanEvent) => void): () => void;
-  /** while true, MUTATING methods are refused with SHUTTING_DOWN */
-  isDraining(): boolean;
-}
+export type { RpcHandler } from "./rpc-handler.ts";
 
 export interface ControlServerOptions {
   logger: Logger;

@@ -5,11 +5,12 @@
 // engine at once (the watcher, seeing the same content there, leaves it be).
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { PurpleError, TERMINAL_PLAN_STATES, type Problem } from "../../protocol/index.ts";
+import { PurpleError, TERMINAL_PLAN_STATES, type Problem, type RunnerKind } from "../../protocol/index.ts";
 import type { SubmitOutcome, SubmitResult } from "../../protocol/rpc.ts";
 import { fsyncDir, writeFileAtomic } from "../../lib/atomic-write.ts";
 import { planYamlText } from "../../inbox/accept.ts";
 import { checkRunnable, type Machine } from "../../inbox/can-run.ts";
+import { runnerProblems } from "../../inbox/check-runners.ts";
 import { checkTerritoriesOnDisk } from "../../inbox/check-territory-fs.ts";
 import { parsePlanText } from "../../inbox/parse.ts";
 import { orchestrationPaths, RESERVED_PLAN_NAMES } from "../../inbox/paths.ts";
@@ -27,8 +28,10 @@ export async function submitPlan(engine: Engine, root: string, path: string, mac
   const plan = parsed.plan;
   const onDisk = await checkTerritoriesOnDisk(plan, root);
   if (onDisk.length) throw rejected(path, onDisk);
+  // The runner kinds this purpled serves at all, then what this machine lacks for them.
+  const served = runnerProblems(plan, Object.keys(engine.opts.runners) as RunnerKind[]);
   const runnable = checkRunnable(plan, read.kind === "folder" ? path : null, machine);
-  if (runnable.errors.length) throw rejected(path, runnable.errors, "RUNNER_UNAVAILABLE");
+  if (served.length || runnable.errors.length) throw rejected(path, [...served, ...runnable.errors], "RUNNER_UNAVAILABLE");
   if (RESERVED_PLAN_NAMES.has(plan.name)) throw rejected(path, [{ path: "name", message: `"${plan.name}" is reserved for purple's own folder; choose another name` }]);
 
   const text = planYamlText(read);
@@ -47,9 +50,9 @@ export async function submitPlan(engine: Engine, root: string, path: string, mac
     return result("accepted");
   }
   const state = existing.run.state;
-  if (existing.hash === hash && !TERMINAL_PLAN_STATES.includes(state)) return result("unchanged");
+  if (existing.meta.hash === hash && !TERMINAL_PLAN_STATES.includes(state)) return result("unchanged");
   if (TERMINAL_PLAN_STATES.includes(state)) {
-    if (existing.hash !== hash) place(dir, text, read.kind === "folder" ? path : null);
+    if (existing.meta.hash !== hash) place(dir, text, read.kind === "folder" ? path : null);
     rerunPlan(engine, plan.name, { plan, hash, source });
     return result("rerun");
   }

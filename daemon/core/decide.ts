@@ -1,80 +1,180 @@
-// The scheduler: a pure function from (plan, run state, limits, now) to the next actions.
-// It never does IO and never changes the state; the engine applies the actions (apply.ts)
-// and calls it again until it has nothing more to say.
-import type { Territory } from "../../protocol/index.ts";
-import type { PlanIndex } from "./plan-index.ts";
+// The scheduler: a pure function from every plan's run state, the daemon's limits and the time
+// to the next actions. It never does IO and never changes the state (it only moves a wave's
+// firstQueued hint past agents that are not queued, a derived cache); the engine applies each
+// action through reduce() and calls it again until it has nothing more to say.
+//
+// Fairness: the daemon-wide slots (--max-agents) are shared by "fewest running first": each free
+// slot goes to the plan, among those that can start an agent now, with the fewest agents running
+// (counting those started in this round); ties go to the plan accepted first. A plan never runs
+// more than its own maxAgents, and no two running agents of any plans have overlapping
+// territories. So a small plan submitted after a large one gets the next free slot.
+import type { StepOf, Territory } from "../../protocol/index.ts";
+import type { PlanIndex, WaveInfo } from "./plan-index.ts";
 import type { PlanRunState } from "./state.ts";
 
 export interface Limits {
-  /** agent slots left daemon-wide (--max-agents minus every plan's running agents) */
-  globalFree: number;
-  /** territories of agents running in other plans on the same root */
-  busy: readonly Territory[];
+  /** daemon-wide limit on running agents */
+  maxAgents: number;
 }
 
-export type Action =
-  | { type: "start-plan" }
-  | { type: "start-wave"; wave: string }
-  | { type: "start-agent"; agent: string }
-  | { type: "run-gate"; wave: string }
-  | { type: "pass-wave"; wave: string }
-  | { type: "finish-plan"; state: "succeeded" | "failed" | "blocked"; reason: string }
-  /** nothing to do before `at` (ms epoch): a retry backoff ends then */
-  | { type: "wake-at"; at: number };
+export interface PlanRef {
+  index: PlanIndex;
+  run: PlanRunState;
+}
 
-/** What should happen next for this plan. */
-export function decide(index: PlanIndex, run: PlanRunState, limits: Limits, now: number): Action[] {
-  if (run.state === "queued") return [{ type: "start-plan" }];
-  if (run.state !== "running") return [];
-  if (run.waveIndex >= index.waves.length) return [{ type: "finish-plan", state: "succeeded", reason: "every wave passed its gate" }];
+export type Action = StepOf<"start-plan" | "start-wave" | "start-agent" | "run-gate" | "pass-wave" | "finish-plan">;
 
+export interface Decision {
+  /** which of the plans given */
+  plan: number;
+  action: Action;
+}
+
+export interface Decided {
+  actions: Decision[];
+  /** the earliest time (ms epoch) a retry backoff ends, Infinity if none waits */
+  wakeAt: number;
+}
+
+interface Starter {
+  plan: number;
+  wave: WaveInfo;
+  run: PlanRunState;
+  /** next agent of the wave to look at */
+  cursor: number;
+  running: number;
+  free: number;
+  /** earliest end of a backoff seen while looking */
+  wakeAt: number;
+}
+
+/** What should happen next across every plan. */
+export function decide(plans: readonly PlanRef[], limits: Limits, now: number): Decided {
+  const actions: Decision[] = [];
+  const starters: Starter[] = [];
+  let total = 0;
+  for (let i = 0; i < plans.length; i++) {
+    const { index, run } = plans[i]!;
+    total += run.running.size;
+    const own = planAction(index, run);
+    if (own === "start") {
+      const free = index.plan.maxAgents - run.running.size;
+      if (free > 0) starters.push({ plan: i, wave: index.waves[run.waveIndex]!, run, cursor: firstQueued(index, run), running: run.running.size, free, wakeAt: Infinity });
+    } else if (own) actions.push({ plan: i, action: own });
+  }
+  let wakeAt = Infinity;
+  let slots = limits.maxAgents - total;
+  if (slots > 0 && starters.length > 0) {
+    // Territories in use by any plan: built only when something may start.
+    const occupied: Territory[] = [];
+    for (const { index, run } of plans) for (const id of run.running) occupied.push(index.agents.get(id)!.territory);
+    while (slots > 0 && starters.length > 0) {
+      let pick = 0;
+      for (let k = 1; k < starters.length; k++) if (starters[k]!.running < starters[pick]!.running) pick = k;
+      const s = starters[pick]!;
+      const next = nextStartable(s, occupied, now);
+      if (next === null) {
+        wakeAt = Math.min(wakeAt, s.wakeAt);
+        starters.splice(pick, 1);
+        continue;
+      }
+      actions.push({ plan: s.plan, action: { type: "start-agent", agent: next.id } });
+      occupied.push(next.territory);
+      s.running++;
+      slots--;
+      if (--s.free === 0) {
+        wakeAt = Math.min(wakeAt, s.wakeAt);
+        starters.splice(pick, 1);
+      }
+    }
+  }
+  // Backoffs of plans that got no (full) look because the slots ran out still need a wake-up.
+  for (const s of starters) wakeAt = Math.min(wakeAt, s.wakeAt, earliestBackoff(s, now));
+  return { actions, wakeAt };
+}
+
+/** The plan's own next action, "start" when it could start agents, or null when it waits. */
+function planAction(index: PlanIndex, run: PlanRunState): Action | "start" | null {
+  if (run.state === "queued") return { type: "start-plan" };
+  if (run.state !== "running") return null;
+  if (run.waveIndex >= index.waves.length) return { type: "finish-plan", state: "succeeded", reason: "every wave passed its gate" };
   const wave = index.waves[run.waveIndex]!;
   const waveState = run.waves[run.waveIndex]!.state;
-  if (waveState === "pending") return [{ type: "start-wave", wave: wave.id }];
-  if (waveState !== "running") return []; // validating: the gate is under way
+  if (waveState === "pending") return { type: "start-wave", wave: wave.id };
+  if (waveState !== "running") return null; // validating: the gate is under way
 
-  let failed: string | null = null;
-  let blocked: string | null = null;
-  let allCompleted = true;
-  for (const a of wave.agents) {
-    const s = run.agents.get(a.id)!.state;
-    if (s !== "completed") allCompleted = false;
-    if (failed === null && (s === "failed" || s === "cancelled")) failed = a.id;
-    if (blocked === null && s === "blocked") blocked = a.id;
-  }
-  const stopper = failed ?? blocked;
-  if (stopper !== null) {
-    // A failed (or blocked) wave starts nothing more; the plan ends once what runs has finished:
-    // failed when an agent failed, blocked (waiting for a person) when one needs a person.
-    if (run.running.size > 0) return [];
+  const tally = run.tally[run.waveIndex]!;
+  if (tally.trouble > 0) {
+    let failed: string | null = null;
+    let blocked: string | null = null;
+    for (const a of wave.agents) {
+      const st = run.agents.get(a.id)!;
+      const s = st.state;
+      if (failed === null && (s === "failed" || (s === "cancelled" && st.cancelledBy !== "person"))) failed = a.id;
+      // An agent a person cancelled, or one that needs a person: the wave cannot pass without it.
+      if (blocked === null && (s === "blocked" || s === "cancelled")) blocked = a.id;
+    }
+    const stopper = (failed ?? blocked)!;
+    // A failed (or blocked) wave starts nothing more; the plan ends once what runs has finished.
+    if (run.running.size > 0) return null;
     const agent = run.agents.get(stopper)!;
     const reason = `agent ${stopper} ${agent.state} in wave ${wave.id}: ${agent.reason ?? "no reason given"}`;
-    return [{ type: "finish-plan", state: failed !== null ? "failed" : "blocked", reason }];
+    return { type: "finish-plan", state: failed !== null ? "failed" : "blocked", reason };
   }
-  if (allCompleted) return [wave.gate.length > 0 ? { type: "run-gate", wave: wave.id } : { type: "pass-wave", wave: wave.id }];
+  if (tally.completed === wave.agents.length) return wave.gate.length > 0 ? { type: "run-gate", wave: wave.id } : { type: "pass-wave", wave: wave.id };
+  return "start";
+}
 
-  let slots = Math.min(index.plan.maxAgents - run.running.size, limits.globalFree);
-  if (slots <= 0) return [];
-  const occupied: Territory[] = [...limits.busy];
-  for (const id of run.running) occupied.push(index.agents.get(id)!.territory);
-
-  const actions: Action[] = [];
-  let wakeAt = Infinity;
-  for (const a of wave.agents) {
-    const st = run.agents.get(a.id)!;
+/** The next agent of the starter's wave that may start now (queued, backoff over, dependencies done, territory free). */
+function nextStartable(s: Starter, occupied: Territory[], now: number): WaveInfo["agents"][number] | null {
+  const agents = s.wave.agents;
+  while (s.cursor < agents.length) {
+    const a = agents[s.cursor++]!;
+    const st = s.run.agents.get(a.id)!;
     if (st.state !== "queued") continue;
     if (st.notBefore > now) {
-      wakeAt = Math.min(wakeAt, st.notBefore);
+      if (st.notBefore < s.wakeAt) s.wakeAt = st.notBefore;
       continue;
     }
-    if (!depsCompleted(a.deps, run)) continue;
-    if (occupied.some((t) => t.overlaps(a.territory))) continue;
-    actions.push({ type: "start-agent", agent: a.id });
-    occupied.push(a.territory);
-    if (--slots === 0) break;
+    if (!depsCompleted(a.deps, s.run)) continue;
+    if (overlapsAny(a.territory, occupied)) continue;
+    return a;
   }
-  if (wakeAt !== Infinity) actions.push({ type: "wake-at", at: wakeAt });
-  return actions;
+  return null;
+}
+
+/** The first position of the current wave that may hold a queued agent (the tally's hint, moved past agents that are not). */
+function firstQueued(index: PlanIndex, run: PlanRunState): number {
+  const tally = run.tally[run.waveIndex]!;
+  const agents = index.waves[run.waveIndex]!.agents;
+  let i = tally.firstQueued;
+  while (i < agents.length && run.agents.get(agents[i]!.id)!.state !== "queued") i++;
+  tally.firstQueued = i;
+  return i;
+}
+
+function earliestBackoff(s: Starter, now: number): number {
+  let at = Infinity;
+  for (let i = s.cursor; i < s.wave.agents.length; i++) {
+    const st = s.run.agents.get(s.wave.agents[i]!.id)!;
+    if (st.state === "queued" && st.notBefore > now) at = Math.min(at, st.notBefore);
+  }
+  return at;
+}
+
+// Territories are compiled once per distinct entry list (territoryOf caches them), so whether two
+// overlap is remembered: decide asks the same pairs again and again while a wave runs.
+const overlapMemo = new WeakMap<Territory, WeakMap<Territory, boolean>>();
+
+function overlapsAny(t: Territory, occupied: readonly Territory[]): boolean {
+  let memo = overlapMemo.get(t);
+  if (!memo) overlapMemo.set(t, (memo = new WeakMap()));
+  for (const o of occupied) {
+    let hit = memo.get(o);
+    if (hit === undefined) memo.set(o, (hit = o.overlaps(t)));
+    if (hit) return true;
+  }
+  return false;
 }
 
 function depsCompleted(deps: readonly string[], run: PlanRunState): boolean {

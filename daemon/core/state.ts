@@ -9,11 +9,14 @@
 //        running → blocked (it needs a person: its budget ran out)
 //        interrupted → queued (it runs again, as a new attempt);  failed/blocked/cancelled → queued (a person retries it)
 // An illegal move throws: it is a bug in the caller, never something to paper over.
-import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type PlanState, type WaveState } from "../../protocol/index.ts";
+import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type CancelCause, type PlanState, type StatusBar, type StopCause, type WaveState } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
 
 export interface AgentRunState {
   id: string;
+  /** where it sits in the plan: its wave's index and its position in that wave (fixed) */
+  waveIndex: number;
+  pos: number;
   state: AgentState;
   attempt: number;
   /** earliest time (ms epoch) a queued agent may start again after a failed attempt */
@@ -21,6 +24,16 @@ export interface AgentRunState {
   reason: string | null;
   startedAt: number | null;
   completedAt: number | null;
+  /** a stop was asked of it while it ran, and by whom: decides how the attempt ends */
+  stop: StopCause | null;
+  /** why it is cancelled (state cancelled only) */
+  cancelledBy: CancelCause | null;
+  /** money its attempts have spent, against its own and the plan's budget */
+  spentUsd: number;
+  /** what keeps it from going on, as it or the daemon said (newest last) */
+  blockers: string[];
+  /** its progress notes (newest last, at most 100) */
+  notes: string[];
 }
 
 export interface WaveRunState {
@@ -40,6 +53,20 @@ export interface PlanRunState {
   running: Set<string>;
   startedAt: number | null;
   completedAt: number | null;
+  /** waves whose manual gate checks a person approved */
+  approvedWaves: string[];
+  /** the Purple status bar, as agents set it */
+  statusBar: StatusBar | null;
+  /** per wave, counts kept by setAgentState so decide need not scan a wave on every call (derived; see retally) */
+  tally: WaveTally[];
+}
+
+export interface WaveTally {
+  completed: number;
+  /** agents failed, cancelled or blocked: the wave cannot pass as it stands */
+  trouble: number;
+  /** no agent before this position of the wave is queued */
+  firstQueued: number;
 }
 
 const PLAN_MOVES: Record<PlanState, readonly PlanState[]> = {
@@ -85,8 +112,7 @@ export class IllegalTransition extends Error {}
 /** A fresh run: every wave pending, every agent queued at attempt 0. */
 export function initialRunState(index: PlanIndex): PlanRunState {
   const agents = new Map<string, AgentRunState>();
-  for (const id of index.agents.keys())
-    agents.set(id, { id, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null });
+  index.waves.forEach((w, waveIndex) => w.agents.forEach((a, pos) => agents.set(a.id, newAgentRunState(a.id, waveIndex, pos))));
   return {
     name: index.plan.name,
     state: "received",
@@ -97,7 +123,27 @@ export function initialRunState(index: PlanIndex): PlanRunState {
     running: new Set(),
     startedAt: null,
     completedAt: null,
+    approvedWaves: [],
+    statusBar: null,
+    tally: index.waves.map(() => ({ completed: 0, trouble: 0, firstQueued: 0 })),
   };
+}
+
+const TROUBLE: readonly AgentState[] = ["failed", "cancelled", "blocked"];
+
+/** Recount the tallies from the agents' states (after a state was set other than through setAgentState, e.g. decoded). */
+export function retally(run: PlanRunState): void {
+  for (const t of run.tally) Object.assign(t, { completed: 0, trouble: 0, firstQueued: 0 });
+  for (const a of run.agents.values()) {
+    const t = run.tally[a.waveIndex]!;
+    if (a.state === "completed") t.completed++;
+    if (TROUBLE.includes(a.state)) t.trouble++;
+  }
+}
+
+/** An agent that has not run yet. */
+export function newAgentRunState(id: string, waveIndex: number, pos: number): AgentRunState {
+  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [] };
 }
 
 interface Times {
@@ -148,7 +194,15 @@ export function setAgentState(run: PlanRunState, id: string, to: AgentState, rea
   if (!AGENT_MOVES[from].includes(to)) throw new IllegalTransition(`agent ${id}: ${from} → ${to} is not allowed`);
   agent.state = to;
   agent.reason = reason;
+  const tally = run.tally[agent.waveIndex]!;
+  if (from === "completed") tally.completed--;
+  if (to === "completed") tally.completed++;
+  if (TROUBLE.includes(from)) tally.trouble--;
+  if (TROUBLE.includes(to)) tally.trouble++;
+  if (to === "queued" && agent.pos < tally.firstQueued) tally.firstQueued = agent.pos;
   if (to === "running") agent.attempt += 1;
+  if (to !== "running" && to !== "validating") agent.stop = null;
+  if (to !== "cancelled") agent.cancelledBy = null;
   stampAgentTimes(agent, to, now);
   if (to === "running" || to === "validating") run.running.add(id);
   else run.running.delete(id);

@@ -1,62 +1,62 @@
-// One attempt of one agent, and one run of a wave's gate: the IO between a scheduler action
-// and the outcome fed back to the core.
+// Where an agent starts: one attempt of one agent, its contract checks, and one run of a wave's
+// gate. Each does the IO and returns the outcome as a step for the core's reducer; none of them
+// decides what the outcome means or changes the run state.
 import { join } from "node:path";
-import type { CheckResult, ValidationResult } from "../../protocol/index.ts";
-import { applyAgentEnded, applyGateEnded } from "../core/apply.ts";
-import { setAgentState } from "../core/state.ts";
+import type { CheckResult, RunnerKind, StepOf, ValidationResult } from "../../protocol/index.ts";
 import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
-import { agentRecord } from "./durable.ts";
 import { reporterFor } from "./reporter.ts";
-import type { RunContext, RunResult } from "../runners/runner.ts";
-import type { Engine } from "./engine.ts";
-import type { PlanEntry } from "./plan-entry.ts";
+import type { RunContext, Runner, RunResult } from "../runners/runner.ts";
+import type { Checkpoints } from "./checkpoints.ts";
+import { agentFact, type PlanEntry, type PlanHost } from "./plan-entry.ts";
 
 const GATE_TIMEOUT_MS = 10 * 60_000;
 
-/** Start the agent, wait for it, audit its changes, check its contracts, and record the outcome. */
-export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): Promise<void> {
+/** What an attempt needs of the engine. */
+export interface AttemptEnv extends PlanHost {
+  readonly opts: { root: string; socket?: string; runners: Partial<Record<RunnerKind, Runner>>; gateEnv: Record<string, string> };
+  readonly graceMs: number;
+  readonly checkpoints: Checkpoints;
+}
+
+type Ended = StepOf<"attempt-ended">;
+
+/** Start the agent (unless a stop was asked meanwhile), wait for it, audit its changes: how it ended. */
+export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string): Promise<Ended> {
   const { index, run } = entry;
   const info = index.agents.get(id)!;
   const plan = index.plan;
   const key = `${run.name}/${id}`;
   const kind = info.agent.runner?.kind ?? plan.defaults.runner;
-  const runner = engine.opts.runners[kind];
+  const runner = env.opts.runners[kind];
+  const validate = plan.contracts.some((c) => c.owner === id && c.checks.length > 0);
+  const ended = (outcome: Ended["outcome"], message: string, extra: Partial<Ended> = {}): Ended => ({ type: "attempt-ended", agent: id, outcome, message, trespass: [], validate, final: false, ...extra });
   entry.violated.delete(id);
-  if (!runner) return finish(engine, entry, id, { ok: false, reason: `the ${kind} runner is not available in this version of purpled`, retryable: false });
+  if (!runner) return ended("not-started", `the ${kind} runner is not available in this version of purpled`, { final: true });
 
-  const agentDir = join(entry.dir, "agents", id);
   // Changes made before this agent starts must not be blamed on it: audit first, then start.
   try {
-    await engine.checkpoints.request();
+    await env.checkpoints.request();
   } catch (err) {
-    return finish(engine, entry, id, { ok: false, reason: `territory audit failed before start: ${(err as Error).message}`, retryable: true });
+    return ended("failed", `territory audit failed before start: ${(err as Error).message}`);
   }
-  if (run.agents.get(id)!.state !== "running") return;
-  if (entry.cancelRequested.delete(id)) {
-    engine.record(entry, [setAgentState(run, id, "cancelled", run.state === "cancelled" ? "the plan was cancelled" : "cancelled by a person", engine.now())]);
-    return engine.schedule();
-  }
-  if (engine.isDraining) {
-    engine.record(entry, [setAgentState(run, id, "interrupted", "purpled stopped before it started", engine.now())]);
-    return;
-  }
+  if (run.agents.get(id)!.stop !== null) return ended("not-started", "stopped before it started");
   const ctx: RunContext = {
     plan,
     agent: info.agent,
     wave: info.wave,
     attempt: run.agents.get(id)!.attempt,
-    root: engine.opts.root,
-    planDir: entry.dir,
-    agentDir,
+    root: env.opts.root,
+    planDir: entry.meta.dir,
+    agentDir: join(entry.meta.dir, "agents", id),
     prompt: renderPrompt(plan, info.agent, info.wave),
-    statusFile: join(entry.dir, "status", `${id}.json`),
-    socket: engine.opts.socket ?? "",
+    statusFile: join(entry.meta.dir, "status", `${id}.json`),
+    socket: env.opts.socket ?? "",
     timeoutMs: info.timeoutMs,
-    graceMs: engine.graceMs,
-    reporter: reporterFor(engine, entry, id),
+    graceMs: env.graceMs,
+    reporter: reporterFor(env, entry, id),
   };
-  engine.checkpoints.enter({ key, territory: info.agent.territory });
+  env.checkpoints.enter({ key, territory: info.agent.territory });
   let result: RunResult;
   let pgid: number | null = null;
   try {
@@ -64,83 +64,54 @@ export async function runAttempt(engine: Engine, entry: PlanEntry, id: string): 
     entry.handles.set(id, handle);
     pgid = handle.pgid;
     // Recorded so that a restart after a crash can kill what this attempt left running.
-    if (pgid !== null) engine.journal([{ t: "pgid", plan: run.name, agent: id, pgid }]);
+    if (pgid !== null) env.keep(entry, { t: "pgid", plan: run.name, agent: id, pgid });
     result = await handle.done;
   } finally {
     entry.handles.delete(id);
-    if (pgid !== null) engine.journal([{ t: "pgid", plan: run.name, agent: id, pgid: null }]);
-    engine.checkpoints.leave(key);
+    if (pgid !== null) env.keep(entry, { t: "pgid", plan: run.name, agent: id, pgid: null });
+    env.checkpoints.leave(key);
   }
-  const rec = entry.records.get(id)!;
-  rec.exitCode = result.exitCode; // usage is not taken from the result: it accumulates across attempts through reporter.spend
-  engine.journal([agentRecord(entry, id)]);
-
+  // Usage is not taken from the result: it accumulates across attempts through reporter.spend.
+  env.keep(entry, { ...agentFact(entry, id), exitCode: result.exitCode });
   try {
-    await engine.checkpoints.request();
+    await env.checkpoints.request();
   } catch (err) {
-    return finish(engine, entry, id, { ok: false, reason: `territory audit failed: ${(err as Error).message}`, retryable: true });
+    return ended("failed", `territory audit failed: ${(err as Error).message}`);
   }
-  if (entry.cancelRequested.delete(id)) {
-    engine.record(entry, [setAgentState(run, id, "cancelled", run.state === "cancelled" ? "the plan was cancelled" : "cancelled by a person", engine.now())]);
-    return engine.schedule();
-  }
-  if (result.outcome === "blocked" || entry.budgetStopped.delete(id)) {
-    engine.record(entry, [setAgentState(run, id, "blocked", result.outcome === "blocked" ? result.message : "the plan's budget is spent", engine.now())]);
-    return engine.schedule();
-  }
-  if (engine.isDraining && result.outcome === "cancelled") {
-    engine.record(entry, [setAgentState(run, id, "interrupted", "purpled stopped while it ran", engine.now())]);
-    return;
-  }
-  const violated = entry.violated.get(id);
-  if (violated) return finish(engine, entry, id, { ok: false, reason: `wrote outside its territory: ${violated.join(", ")} (reverted)`, retryable: true });
-  if (result.outcome !== "finished") return finish(engine, entry, id, { ok: false, reason: result.message, retryable: true });
+  return ended(result.outcome, result.message, { trespass: entry.violated.get(id) ?? [] });
+}
 
-  const owned = plan.contracts.filter((c) => c.owner === id && c.checks.length > 0);
-  if (owned.length === 0) return finish(engine, entry, id, { ok: true, validate: false });
-  finish(engine, entry, id, { ok: true, validate: true });
-  const failures: string[] = [];
-  for (const contract of owned) {
-    const startedAt = new Date(engine.now()).toISOString();
-    const { passed, results } = await runChecks(contract.checks, checkContext(engine, entry));
+/** Run the checks of the contracts the agent owns, writing each contract's validation file: which failed. */
+export async function checkContracts(env: AttemptEnv, entry: PlanEntry, id: string): Promise<StepOf<"contracts-checked">> {
+  const failed: string[] = [];
+  for (const contract of entry.index.plan.contracts.filter((c) => c.owner === id && c.checks.length > 0)) {
+    const startedAt = new Date(env.now()).toISOString();
+    const { passed, results } = await runChecks(contract.checks, checkContext(env, entry));
     for (const r of results) entry.writer.event({ type: "contract.check", contract: contract.id, agent: id, result: r });
-    entry.writer.writeValidation(validation(run.name, contract.id, "contract", passed, startedAt, engine.now(), results));
-    if (!passed) failures.push(contract.id);
+    entry.writer.writeValidation(validation(entry.run.name, contract.id, "contract", passed, startedAt, env.now(), results));
+    if (!passed) failed.push(contract.id);
   }
-  if (run.agents.get(id)!.state !== "validating") return;
-  if (engine.isDraining) {
-    engine.record(entry, [setAgentState(run, id, "interrupted", "purpled stopped during its contract checks", engine.now())]);
-    return;
-  }
-  if (failures.length === 0) engine.record(entry, [setAgentState(run, id, "completed", null, engine.now())]);
-  else engine.record(entry, applyAgentEnded(index, run, id, { ok: false, reason: `contract checks failed: ${failures.join(", ")}`, retryable: true }, engine.now(), engine.retry));
-  engine.schedule();
+  return { type: "contracts-checked", agent: id, failed };
 }
 
-function finish(engine: Engine, entry: PlanEntry, id: string, outcome: Parameters<typeof applyAgentEnded>[3]): void {
-  engine.record(entry, applyAgentEnded(entry.index, entry.run, id, outcome, engine.now(), engine.retry));
-  engine.schedule();
-}
-
-/** Run the current wave's gate and move the plan on (passed) or block it (failed). */
-export async function runGate(engine: Engine, entry: PlanEntry): Promise<void> {
+/** Run the current wave's gate: whether it passed, or null when it was aborted (draining or cancelled). */
+export async function runGate(env: AttemptEnv, entry: PlanEntry): Promise<StepOf<"gate-ended"> | null> {
   const { run, index } = entry;
   const wave = index.waves[run.waveIndex]!;
   const abort = new AbortController();
   entry.gateAbort = abort;
-  const startedAt = new Date(engine.now()).toISOString();
-  const { passed, results } = await runChecks(wave.gate, { ...checkContext(engine, entry), signal: abort.signal, approved: entry.approvedWaves.has(wave.id) });
+  const startedAt = new Date(env.now()).toISOString();
+  const { passed, results } = await runChecks(wave.gate, { ...checkContext(env, entry), signal: abort.signal, approved: run.approvedWaves.includes(wave.id) });
   entry.gateAbort = null;
   for (const r of results) entry.writer.event({ type: "gate.check", wave: wave.id, result: r });
-  entry.writer.writeValidation(validation(run.name, wave.id, "gate", passed, startedAt, engine.now(), results));
-  if (abort.signal.aborted) return; // draining or cancelled: the gate does not decide anything
+  entry.writer.writeValidation(validation(run.name, wave.id, "gate", passed, startedAt, env.now(), results));
+  if (abort.signal.aborted) return null;
   const failed = results.filter((r) => !r.passed).map((r) => `${r.kind} ${r.target}`);
-  engine.record(entry, applyGateEnded(run, passed, failed.join("; "), engine.now()));
-  engine.schedule();
+  return { type: "gate-ended", passed, summary: failed.join("; ") };
 }
 
-function checkContext(engine: Engine, entry: PlanEntry) {
-  return { root: engine.opts.root, plan: entry.index.plan, env: engine.opts.gateEnv, defaultTimeoutMs: GATE_TIMEOUT_MS, graceMs: engine.graceMs };
+function checkContext(env: AttemptEnv, entry: PlanEntry) {
+  return { root: env.opts.root, plan: entry.index.plan, env: env.opts.gateEnv, defaultTimeoutMs: GATE_TIMEOUT_MS, graceMs: env.graceMs };
 }
 
 function validation(plan: string, subject: string, kind: "gate" | "contract", passed: boolean, startedAt: string, end: number, checks: CheckResult[]): ValidationResult {

@@ -1,20 +1,25 @@
-// The engine: carries out the scheduler's decisions. Plans come in through submit(); it asks
-// decide() what to do, applies the actions, starts agents and gates, and feeds their outcomes
-// back — recording every transition through each plan's status writer.
-import type { JournalRecord, PlanEvent, PlanSnapshot, PlanState, Progress, RunnerKind } from "../../protocol/index.ts";
-import { TERMINAL_PLAN_STATES, type Plan, type Territory } from "../../protocol/index.ts";
+// The engine: the IO shell around the scheduler core. Plans come in through submit(); every
+// change goes through step(), which runs the core's reducer, journals the step, records the
+// transitions in the status files and carries out the effects. pump() asks decide() about every
+// plan at once and starts what it says; attempts and gates (attempt.ts) return outcomes that are
+// fed back as steps. Nothing here decides what an outcome means.
+import type { JournalRecord, PlanEvent, PlanState, Progress, RunnerKind, Step } from "../../protocol/index.ts";
+import { TERMINAL_PLAN_STATES, type Plan } from "../../protocol/index.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { applyAction, DEFAULT_RETRY, PLAN_FAILED_FIRST, type RetryPolicy } from "../core/apply.ts";
-import { decide } from "../core/decide.ts";
-import { setPlanState, type Transition } from "../core/state.ts";
-import type { Runner } from "../runners/runner.ts";
 import { crashPoint } from "../../lib/crash.ts";
+import { decide } from "../core/decide.ts";
+import { DEFAULT_RETRY, type Reduced } from "../core/outcomes.ts";
+import { reduce, type Rules } from "../core/reduce.ts";
+import type { Runner } from "../runners/runner.ts";
 import type { Journal } from "../journal/journal.ts";
-import { Checkpoints, type AuditResult, type Auditor } from "./checkpoints.ts";
-import { restorePlans } from "./restore.ts";
-import { agentRecord, snapshotOf, transitionRecords } from "./durable.ts";
-import { runAttempt, runGate } from "./attempt.ts";
-import { newPlanEntry, type PlanEntry } from "./plan-entry.ts";
+import { encodePlan, freshPlan, type DurablePlan } from "../journal/codec.ts";
+import { applyAgentFact } from "../journal/replay.ts";
+import { Checkpoints, type Auditor } from "./checkpoints.ts";
+import { catchUpEvents } from "./reconcile.ts";
+import { checkContracts, runAttempt, runGate, type AttemptEnv } from "./attempt.ts";
+import { DurableLog } from "./durable-log.ts";
+import { newPlanEntry, type AgentFact, type PlanEntry } from "./plan-entry.ts";
+import { attributeAudit } from "./attribute.ts";
 
 export interface EngineOptions {
   root: string;
@@ -27,12 +32,12 @@ export interface EngineOptions {
   /** environment for gate commands */
   gateEnv: Record<string, string>;
   socket?: string;
-  retry?: RetryPolicy;
+  retry?: Rules["retry"];
   graceMs?: number;
   flushDelayMs?: number;
   now?: () => number;
   onEvent?: (event: PlanEvent) => void;
-  /** the durable record of every transition (purpled always has one; benches may run without) */
+  /** the durable record of every step (purpled always has one; benches may run without) */
   journal?: Journal;
   /** journal records between snapshots (default 2,000) */
   snapshotEvery?: number;
@@ -50,9 +55,9 @@ export interface SubmittedPlan {
   mergeProgress?: (ours: Progress) => Progress;
 }
 
-export class Engine {
+export class Engine implements AttemptEnv {
   readonly opts: EngineOptions;
-  readonly retry: RetryPolicy;
+  readonly rules: Rules;
   readonly graceMs: number;
   readonly now: () => number;
   readonly checkpoints: Checkpoints;
@@ -60,16 +65,17 @@ export class Engine {
   private draining = false;
   private pumpQueued = false;
   private attempts = new Set<Promise<void>>();
-  /** records the journal could not take yet (disk full): nothing new starts until they are written */
-  private unjournaled: JournalRecord[] = [];
-  private journalRetry: ReturnType<typeof setTimeout> | null = null;
+  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  private wakeAt = Infinity;
+  private readonly log: DurableLog;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
-    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.rules = { retry: opts.retry ?? DEFAULT_RETRY };
     this.graceMs = opts.graceMs ?? 5_000;
     this.now = opts.now ?? Date.now;
-    this.checkpoints = new Checkpoints(opts.auditor, (r) => this.attribute(r), opts.logger);
+    this.checkpoints = new Checkpoints(opts.auditor, (r) => attributeAudit(this, r, opts.logger), opts.logger);
+    this.log = new DurableLog(opts.journal, opts.logger, () => [...this.plans.values()].map(encodePlan), () => this.schedule(), opts.snapshotEvery);
   }
 
   get isDraining(): boolean {
@@ -81,7 +87,7 @@ export class Engine {
     const log = this.opts.logger;
     if (this.draining) return void log.warn({ plan: s.plan.name }, "plan arrived while draining; it will be picked up at the next start");
     const existing = this.plans.get(s.plan.name);
-    if (existing?.hash === s.hash) return;
+    if (existing?.meta.hash === s.hash) return;
     // Before approval nothing has run: a newer compile of the sources replaces the plan.
     const replaceable = existing && (existing.run.state === "awaiting-approval" || existing.run.state === "received");
     if (existing && !replaceable && !TERMINAL_PLAN_STATES.includes(existing.run.state)) {
@@ -90,21 +96,79 @@ export class Engine {
     }
     if (existing) for (const w of existing.waiters.splice(0)) w(existing.run.state);
     const now = this.now();
-    this.journal([{ t: "plan", plan: s.plan.name, hash: s.hash, dir: s.dir, source: s.source, approval: s.approval ?? false, body: s.plan, at: now }]);
-    const entry = newPlanEntry(s.plan, s.dir, s.hash, now, {
-      flushDelayMs: this.opts.flushDelayMs,
-      onEvent: this.opts.onEvent,
-      onError: (err) => log.error({ err, plan: s.plan.name }, "writing the status files failed; retrying"),
-      mergeProgress: s.mergeProgress,
-    });
-    entry.source = s.source;
-    entry.approval = s.approval ?? false;
-    this.plans.set(s.plan.name, entry);
+    const meta = { hash: s.hash, dir: s.dir, source: s.source, approval: s.approval ?? false, acceptedAt: now };
+    this.journal([{ t: "plan", plan: s.plan.name, hash: s.hash, dir: s.dir, source: s.source, approval: meta.approval, body: s.plan, at: now }]);
+    const entry = this.enter(freshPlan(s.plan, meta), s.mergeProgress);
     entry.writer.event({ type: "plan.accepted", hash: s.hash, source: s.source });
-    entry.writer.transitions([setPlanState(entry.run, s.approval ? "awaiting-approval" : "queued", s.approval ? "compiled from prose: waits for `purplectl approve`" : null, now)]);
+    this.step(entry, { type: "accept", approval: meta.approval });
     entry.writer.writeAll();
     log.info({ plan: s.plan.name, agents: entry.index.agents.size, waves: entry.index.waves.length }, "plan accepted");
+  }
+
+  /** Take back the plans of a previous run, as the journal rebuilt them; returns the process groups it killed. */
+  restore(plans: DurablePlan[], killGroup: (pgid: number) => boolean): number[] {
+    const killed: number[] = [];
+    for (const d of plans) {
+      const entry = this.enter(d);
+      catchUpEvents(entry);
+      for (const [agent, pgid] of [...d.pgids]) {
+        if (killGroup(pgid)) killed.push(pgid);
+        this.keep(entry, { t: "pgid", plan: d.run.name, agent, pgid: null });
+      }
+      this.step(entry, { type: "restart" });
+      entry.writer.writeAll();
+    }
     this.schedule();
+    return killed;
+  }
+
+  private enter(d: DurablePlan, mergeProgress?: SubmittedPlan["mergeProgress"]): PlanEntry {
+    const name = d.run.name;
+    const entry = newPlanEntry(d, {
+      flushDelayMs: this.opts.flushDelayMs,
+      onEvent: this.opts.onEvent,
+      onError: (err) => this.opts.logger.error({ err, plan: name }, "writing the status files failed; retrying"),
+      mergeProgress,
+    });
+    this.plans.set(name, entry);
+    return entry;
+  }
+
+  /**
+   * The one way a plan changes: the core's reducer applies the step (throwing, with nothing
+   * changed, when the state refuses it), the step is journaled, its transitions recorded, its
+   * effects carried out, waiters woken, and a scheduling round asked for.
+   */
+  step(entry: PlanEntry, step: Step): Reduced {
+    const now = this.now();
+    const out = reduce(entry.index, entry.run, step, now, this.rules);
+    // A plan replaced by a new run of the same name (its last attempts still ending) is no longer
+    // what the journal's records under that name rebuild: its steps are not journaled.
+    if (this.plans.get(entry.run.name) === entry) this.journal([{ t: "step", plan: entry.run.name, step, at: now }]);
+    if (step.type === "note" || step.type === "status-bar") entry.writer.touchPlan();
+    entry.writer.transitions(out.transitions);
+    for (const t of out.transitions) {
+      if (t.kind === "agent" && t.to === "completed" && entry.run.waves[entry.run.waveIndex]?.state === "running") crashPoint("mid-wave");
+      if (t.kind === "agent" && t.to !== "running" && t.to !== "validating") for (const w of entry.settled.get(t.agent)?.splice(0) ?? []) w();
+    }
+    for (const e of out.effects) {
+      if (e.type === "abort-gate") entry.gateAbort?.abort();
+      else entry.handles.get(e.agent)?.cancel(e.reason); // no handle yet: the stop is in the state, honoured before it spawns
+    }
+    if (out.transitions.some((t) => t.kind === "plan") && TERMINAL_PLAN_STATES.includes(entry.run.state)) {
+      this.flush(entry);
+      this.opts.logger.info({ plan: entry.run.name, state: entry.run.state, reason: entry.run.reason }, "plan ended");
+      for (const w of entry.waiters.splice(0)) w(entry.run.state);
+    }
+    this.schedule();
+    return out;
+  }
+
+  /** Record a fact about an agent (journaled, then applied exactly as a replay applies it). */
+  keep(entry: PlanEntry, fact: AgentFact): void {
+    if (this.plans.get(entry.run.name) === entry) this.journal([fact]);
+    applyAgentFact(entry, fact);
+    if (fact.t !== "pgid") entry.writer.touchAgent(fact.agent);
   }
 
   /** Resolves with the plan's state once it has ended (succeeded, failed, blocked, cancelled). */
@@ -113,6 +177,17 @@ export class Engine {
     if (!entry) return Promise.reject(new Error(`no plan ${name}`));
     if (TERMINAL_PLAN_STATES.includes(entry.run.state)) return Promise.resolve(entry.run.state);
     return new Promise((resolve) => entry.waiters.push(resolve));
+  }
+
+  /** Resolves once the agent no longer runs or validates. */
+  whenSettled(entry: PlanEntry, agent: string): Promise<void> {
+    const s = entry.run.agents.get(agent)?.state;
+    if (s !== "running" && s !== "validating") return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = entry.settled.get(agent) ?? [];
+      list.push(resolve);
+      entry.settled.set(agent, list);
+    });
   }
 
   /** Agents running across every plan. */
@@ -132,28 +207,11 @@ export class Engine {
     });
   }
 
-  /** Record transitions of a plan, and wake its waiters when it ends. */
-  record(entry: PlanEntry, transitions: Transition[]): void {
-    this.journal(transitionRecords(entry.run.name, transitions, this.now()));
-    entry.version++;
-    entry.writer.transitions(transitions);
-    if (transitions.some((t) => t.kind === "agent" && t.to === "completed") && entry.run.waves[entry.run.waveIndex]?.state === "running") crashPoint("mid-wave");
-    for (const t of transitions) if (t.kind === "agent" && t.to === "cancelled" && t.reason === PLAN_FAILED_FIRST) entry.autoCancelled.add(t.agent);
-    if (transitions.some((t) => t.kind === "plan") && TERMINAL_PLAN_STATES.includes(entry.run.state)) {
-      this.flush(entry);
-      this.opts.logger.info({ plan: entry.run.name, state: entry.run.state, reason: entry.run.reason }, "plan ended");
-      for (const w of entry.waiters.splice(0)) w(entry.run.state);
-    }
-  }
-
-  /** Stop: no new agents or gates; running agents get SIGTERM and end `interrupted`; files flushed. */
+  /** Stop: no new agents or gates; running agents are asked to stop and end interrupted; files flushed. */
   async drain(): Promise<void> {
     this.draining = true;
-    for (const entry of this.plans.values()) {
-      entry.gateAbort?.abort();
-      if (entry.wakeTimer) clearTimeout(entry.wakeTimer);
-      for (const handle of entry.handles.values()) handle.cancel("purpled is stopping");
-    }
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    for (const entry of this.plans.values()) this.step(entry, { type: "drain" });
     await Promise.allSettled([...this.attempts]);
     for (const entry of this.plans.values()) this.flush(entry);
   }
@@ -168,67 +226,19 @@ export class Engine {
 
   /** The journal or some plan's status files could not be written (disk full, …); both keep retrying. */
   degraded(): boolean {
-    if (this.unjournaled.length > 0) return true;
+    if (this.log.behind) return true;
     for (const e of this.plans.values()) if (e.writer.failing) return true;
     return false;
   }
 
-  /**
-   * Make records durable before what they record takes effect outside. When the journal cannot be
-   * written they wait, in order, the daemon shows itself degraded and starts nothing new, and a
-   * retry every second catches up once there is space again.
-   */
+  /** Make records durable before what they record takes effect outside (see durable-log.ts). */
   journal(records: JournalRecord[]): void {
-    const journal = this.opts.journal;
-    if (!journal || records.length === 0) return;
-    if (this.unjournaled.length > 0) return void this.unjournaled.push(...records);
-    try {
-      journal.append(records);
-    } catch (err) {
-      this.opts.logger.error({ err }, "the journal cannot be written; no new work starts until it can");
-      this.unjournaled.push(...records);
-      this.retryJournal();
-      return;
-    }
-    if (journal.sinceSnapshot >= (this.opts.snapshotEvery ?? 2_000)) this.snapshot();
+    this.log.append(records);
   }
 
   /** Write a snapshot of every plan (compacting the journal); false when it could not. */
   snapshot(): boolean {
-    const journal = this.opts.journal;
-    if (!journal || this.unjournaled.length > 0) return false;
-    try {
-      return journal.snapshot([...this.plans.values()].map((e) => snapshotOf(e, e.source, e.approval)));
-    } catch (err) {
-      this.opts.logger.warn({ err }, "writing a snapshot failed; the journal keeps every record meanwhile");
-      return false;
-    }
-  }
-
-  private retryJournal(): void {
-    if (this.journalRetry) return;
-    this.journalRetry = setTimeout(() => {
-      this.journalRetry = null;
-      try {
-        this.opts.journal!.append(this.unjournaled);
-        this.unjournaled = [];
-        this.opts.logger.info("the journal is writable again");
-        this.schedule();
-      } catch {
-        this.retryJournal();
-      }
-    }, 1_000);
-    this.journalRetry.unref?.();
-  }
-
-  /** Take back the plans of a previous run (see restore.ts); returns the process groups it killed. */
-  restore(snaps: PlanSnapshot[], killGroup: (pgid: number) => boolean): number[] {
-    return restorePlans(this, snaps, killGroup);
-  }
-
-  /** Start the current wave's gate (again) for a plan whose state already says it runs. */
-  startGate(entry: PlanEntry): void {
-    this.track(runGate(this, entry));
+    return this.log.snapshot();
   }
 
   /** Process-group ids of every agent process under way (for a forced stop). */
@@ -238,23 +248,32 @@ export class Engine {
     return out;
   }
 
-  /** Every plan: decide, apply, act, until nothing more is to be done now. */
+  /** Every plan at once: decide, step, act, until nothing more is to be done now. */
   private pump(): void {
-    if (this.draining || this.unjournaled.length > 0) return;
-    for (const entry of this.plans.values()) {
-      for (let round = 0; round < 10_000; round++) {
-        const now = this.now();
-        const actions = decide(entry.index, entry.run, { globalFree: this.opts.maxAgents - this.runningCount(), busy: this.busyOutside(entry) }, now);
-        const acting = actions.filter((a) => a.type !== "wake-at");
-        for (const a of actions) if (a.type === "wake-at") this.wakeAt(entry, a.at);
-        if (acting.length === 0) break;
-        for (const action of acting) {
-          this.record(entry, applyAction(entry.index, entry.run, action, now));
-          if (action.type === "start-agent") this.track(runAttempt(this, entry, action.agent));
-          else if (action.type === "run-gate") this.track(runGate(this, entry));
-        }
+    if (this.draining || this.log.behind) return;
+    const entries = [...this.plans.values()];
+    for (let round = 0; round < 100_000; round++) {
+      const { actions, wakeAt } = decide(entries, { maxAgents: this.opts.maxAgents }, this.now());
+      if (wakeAt !== Infinity) this.wake(wakeAt);
+      if (actions.length === 0) break;
+      for (const { plan, action } of actions) {
+        const entry = entries[plan]!;
+        this.step(entry, action);
+        if (action.type === "start-agent") this.track(this.attempt(entry, action.agent));
+        else if (action.type === "run-gate") this.track(this.gate(entry));
       }
     }
+  }
+
+  /** One attempt of an agent, then its contract checks when it owns any: outcomes fed back as steps. */
+  private async attempt(entry: PlanEntry, id: string): Promise<void> {
+    this.step(entry, await runAttempt(this, entry, id));
+    if (entry.run.agents.get(id)!.state === "validating") this.step(entry, await checkContracts(this, entry, id));
+  }
+
+  private async gate(entry: PlanEntry): Promise<void> {
+    const ended = await runGate(this, entry);
+    if (ended) this.step(entry, ended);
   }
 
   private track(p: Promise<void>): void {
@@ -262,61 +281,14 @@ export class Engine {
     this.attempts.add(tracked);
   }
 
-  private busyOutside(entry: PlanEntry): Territory[] {
-    const out: Territory[] = [];
-    for (const other of this.plans.values()) {
-      if (other === entry) continue;
-      for (const id of other.run.running) out.push(other.index.agents.get(id)!.territory);
-    }
-    return out;
-  }
-
-  private wakeAt(entry: PlanEntry, at: number): void {
-    if (entry.wakeTimer && entry.wakeAt <= at) return;
-    if (entry.wakeTimer) clearTimeout(entry.wakeTimer);
-    entry.wakeAt = at;
-    entry.wakeTimer = setTimeout(() => {
-      entry.wakeTimer = null;
-      entry.wakeAt = Infinity;
+  private wake(at: number): void {
+    if (this.wakeTimer && this.wakeAt <= at) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.wakeAt = Infinity;
       this.schedule();
     }, Math.max(0, at - this.now()));
-  }
-
-  /** Apply an audit: changes to the agents that made them, violations to every agent running then. */
-  private attribute(result: AuditResult): void {
-    const at = new Date(this.now()).toISOString();
-    for (const c of result.changes) {
-      const found = this.byKey(c.agent);
-      if (!found) continue;
-      const { entry, id } = found;
-      const rec = entry.records.get(id)!;
-      for (const p of c.paths) rec.changedFiles.add(p);
-      this.journal([agentRecord(entry, id)]);
-      entry.writer.event({ type: "agent.changes", agent: id, paths: c.paths });
-      entry.writer.touchAgent(id);
-    }
-    for (const v of result.violations) {
-      for (const key of v.agents) {
-        const found = this.byKey(key);
-        if (!found) continue;
-        const { entry, id } = found;
-        entry.records.get(id)!.violations.push({ path: v.path, action: v.action, at });
-        this.journal([agentRecord(entry, id)]);
-        entry.violated.set(id, [...(entry.violated.get(id) ?? []), v.path]);
-        entry.writer.event({ type: "agent.violation", agent: id, path: v.path, action: v.action });
-        entry.writer.touchAgent(id);
-        entry.version++;
-        this.opts.logger.warn({ plan: entry.run.name, agent: id, path: v.path, action: v.action }, "write outside the territory");
-        entry.handles.get(id)?.cancel(`wrote outside its territory: ${v.path}`);
-      }
-    }
-  }
-
-  /** The agent behind an audit key `<plan>/<agent>` (agent ids repeat across plans, plan names have no '/'). */
-  private byKey(key: string): { entry: PlanEntry; id: string } | null {
-    const slash = key.indexOf("/");
-    const entry = this.plans.get(key.slice(0, slash));
-    const id = key.slice(slash + 1);
-    return entry && entry.index.agents.has(id) ? { entry, id } : null;
   }
 }

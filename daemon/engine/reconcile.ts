@@ -11,7 +11,7 @@ const CATCH_UP = "committed in the journal before a crash; its event was written
 
 /** Emit the events a crash kept from events.jsonl, comparing it with the restored state. */
 export function catchUpEvents(entry: PlanEntry): void {
-  const path = join(entry.dir, "events.jsonl");
+  const path = join(entry.meta.dir, "events.jsonl");
   let plan: PlanState | null = null;
   const waves = new Map<string, WaveState>();
   const agents = new Map<string, { state: AgentState; attempt: number }>();

@@ -3,7 +3,7 @@
 // Opening it recovers: the newest snapshot that reads (falling back to the one before), then
 // every record after it. A torn last line is dropped; damage anywhere else stops the start,
 // naming the file and the byte where it is.
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { JournalRecord, PurpleError, Snapshot } from "../../protocol/index.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
@@ -15,6 +15,9 @@ export interface Recovered {
   /** what was skipped on the way (a torn line, an unreadable snapshot), for the log */
   warnings: string[];
 }
+
+/** The system calls an append makes (tests replace them to make a write come up short). */
+export const journalIo = { writeSync, fsyncSync };
 
 const SEGMENT = /^journal-(\d+)\.jsonl$/;
 const SNAPSHOT = /^snapshot-(\d+)\.json$/;
@@ -74,7 +77,11 @@ export class Journal {
     return this.seq - this.base;
   }
 
-  /** Append records and fsync them: when this returns, they survive a crash. */
+  /**
+   * Append records and fsync them: when this returns, they survive a crash. Every byte is
+   * written or none: a write that comes up short or fails is cut back to where the append
+   * began, and the error thrown (a partial line must never count as durable).
+   */
   append(records: readonly JournalRecord[]): void {
     if (records.length === 0) return;
     let text = "";
@@ -82,8 +89,23 @@ export class Journal {
       const json = JSON.stringify(r);
       text += `${Bun.hash.crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
     }
-    writeSync(this.fd, text);
-    fsyncSync(this.fd);
+    const bytes = Buffer.from(text, "utf8");
+    const start = fstatSync(this.fd).size;
+    try {
+      for (let off = 0; off < bytes.length; ) {
+        const n = journalIo.writeSync(this.fd, bytes, off, bytes.length - off);
+        if (n <= 0) throw new PurpleError("IO_ERROR", `the journal write stopped after ${off} of ${bytes.length} bytes`);
+        off += n;
+      }
+      journalIo.fsyncSync(this.fd);
+    } catch (err) {
+      try {
+        ftruncateSync(this.fd, start);
+      } catch {
+        // the torn tail is dropped at the next start anyway
+      }
+      throw err;
+    }
     this.seq += records.length;
     crashPoint("after-append");
   }
@@ -95,7 +117,7 @@ export class Journal {
    */
   snapshot(plans: Snapshot["plans"]): boolean {
     if (plans.length < this.lastSnapshotPlans) return false;
-    const snap: Snapshot = { version: 1, seq: this.seq, at: Date.now(), plans };
+    const snap: Snapshot = { version: 2, seq: this.seq, at: Date.now(), plans };
     writeFileAtomic(join(this.dir, `snapshot-${this.seq}.json`), JSON.stringify(snap));
     const next = openSync(join(this.dir, `journal-${this.seq}.jsonl`), "a", 0o600);
     closeSync(this.fd);

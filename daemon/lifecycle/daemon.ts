@@ -1,12 +1,14 @@
-// The daemon's lifecycle, in one owner. Start in a fixed order — state dir, lock, logger,
-// auditor, engine, control socket, watcher, daemon.json — then run until told to stop. The
+// The daemon's lifecycle, in one owner (its states: state.ts). Start in a fixed order — the
+// state folder (establish(): lock, journal, auditor, engine, control socket, daemon.json), then
+// the watcher — then run until told to stop. The
 // first SIGTERM or SIGINT (or daemon.shutdown) drains: no new agents, running ones get SIGTERM
 // and end interrupted, files flushed, and the socket keeps answering (mutations get
 // SHUTTING_DOWN) until then. A second signal forces (SIGKILL to every agent group). `finally`
 // always closes the socket and removes daemon.json and the lock.
 import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent, type PlanSnapshot } from "../../protocol/index.ts";
+import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent, type RunnerKind } from "../../protocol/index.ts";
+import type { DurablePlan } from "../journal/codec.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
 import { PlanWatcher } from "../../inbox/watcher.ts";
@@ -22,6 +24,7 @@ import { TreeAuditor } from "../territory/audit.ts";
 import { loadConfig } from "../../inbox/config.ts";
 import { thisMachine } from "../../inbox/can-run.ts";
 import { acquireLock, type Lock } from "./lock.ts";
+import { Lifecycle } from "./state.ts";
 import { Journal } from "../journal/journal.ts";
 import { rebuild } from "../journal/replay.ts";
 import { VERSION } from "../version.ts";
@@ -64,16 +67,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     return 2;
   }
 
-  let lock: Lock;
-  try {
-    lock = acquireLock(stateDir);
-  } catch (err) {
-    const e = asPurpleError(err);
-    logger.error({ code: e.code }, e.message);
-    process.stderr.write(`purpled: ${e.message}\n`);
-    return 1;
-  }
-
   // The API key is read once and then removed from this process's environment, so that no
   // child process (agents, gates, git) can ever inherit it; only the anthropic runner holds it.
   const apiKey = process.env.ANTHROPIC_API_KEY || undefined;
@@ -81,126 +74,151 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   delete process.env.ANTHROPIC_API_KEY;
   delete process.env.ANTHROPIC_AUTH_TOKEN;
 
-  // The journal first: a previous run's state is rebuilt before anything new is looked at.
-  let journal: Journal;
-  let recovered: PlanSnapshot[];
-  try {
-    const opened = Journal.open(stateDir);
-    journal = opened.journal;
-    for (const w of opened.recovered.warnings) logger.warn(w);
-    recovered = rebuild(opened.recovered);
-  } catch (err) {
-    const e = asPurpleError(err);
-    logger.error({ code: e.code }, e.message);
-    process.stderr.write(`purpled: ${e.message}\n`);
-    lock.release();
-    return 1;
-  }
-
+  const life = new Lifecycle((from, to) => logger.debug({ from, to }, "lifecycle"));
+  const retry = { baseMs: opts.retryBaseMs, maxMs: 300_000 };
   const infoPath = join(stateDir, "daemon.json");
+  const socket = opts.socket ?? defaultSocketPath(root);
+  const startedAt = new Date().toISOString();
+  let lock: Lock | null = null;
+  let journal: Journal | null = null;
   let publish: (e: PlanEvent) => void = () => {};
   let watcher: PlanWatcher | null = null;
   let engine: Engine | null = null;
+  let api: DaemonApi | null = null;
   let server: ControlServer | null = null;
-  let signals = 0;
   let forced = false;
+  /** daemon.json is ours to remove only once we wrote it (a refused second daemon must not touch the winner's) */
+  let published = false;
   let stop!: (code: number) => void;
   const stopped = new Promise<number>((resolve) => (stop = resolve));
   const beginDrain = (why: Record<string, unknown>) => {
+    life.to("draining");
     logger.info(why, "draining: no new agents; running agents are asked to stop");
-    void drain(engine, watcher, logger).then(() => stop(0));
+    void drain(engine, watcher, logger).then(() => {
+      if (life.can("stopping")) life.to("stopping");
+      stop(0);
+    });
   };
   const onSignal = (sig: NodeJS.Signals) => {
-    signals += 1;
-    if (signals === 1) beginDrain({ signal: sig });
-    else {
-      const groups = engine?.liveGroups() ?? [];
-      logger.warn({ signal: sig, groups }, "forced stop: killing every agent process group");
-      for (const pgid of groups) killGroup(pgid, "SIGKILL");
-      forced = true;
-      stop(1);
-    }
+    if (life.state === "starting" || life.state === "running") return beginDrain({ signal: sig });
+    if (life.state !== "draining") return;
+    life.to("stopping");
+    const groups = engine?.liveGroups() ?? [];
+    logger.warn({ signal: sig, groups }, "forced stop: killing every agent process group");
+    for (const pgid of groups) killGroup(pgid, "SIGKILL");
+    forced = true;
+    stop(1);
   };
+
+  /**
+   * The state folder O/.purple, in a fixed order: the folder, the lock, the journal (opened and
+   * replayed at the first start; a fresh segment and a snapshot when O was recreated), the
+   * territory audit's baseline, the engine (first start: its plans restored), the control
+   * socket, daemon.json. Start-up and the rebuild after O is deleted and recreated are this
+   * one function, so the daemon stays single, reachable and durable either way.
+   */
+  const establish = async (first: boolean): Promise<void> => {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    lock = acquireLock(stateDir);
+    let recovered: DurablePlan[] = [];
+    if (first) {
+      const opened = Journal.open(stateDir);
+      journal = opened.journal;
+      for (const w of opened.recovered.warnings) logger.warn(w);
+      recovered = rebuild(opened.recovered, { retry });
+    } else {
+      journal!.restart();
+      engine!.snapshot();
+    }
+    const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
+    if (first) {
+      engine = new Engine({
+        root,
+        maxAgents: opts.maxAgents,
+        runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }) },
+        auditor,
+        logger,
+        gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
+        retry,
+        graceMs: opts.graceMs,
+        onEvent: (e) => publish(e),
+        journal: journal!,
+      });
+      if (recovered.length > 0) {
+        const killed = engine.restore(recovered, (pgid) => killGroup(pgid, "SIGKILL"));
+        logger.info({ plans: recovered.length, killedGroups: killed }, "state recovered from the journal");
+      }
+      api = new DaemonApi({
+        engine,
+        root,
+        version: VERSION,
+        startedAt: Date.now(),
+        shutdown: () => {
+          if (life.state === "running" || life.state === "starting") beginDrain({ request: "daemon.shutdown" });
+        },
+        // what plan.submit checks a plan against: this daemon's key, PATH and claudePath
+        machine: { ...thisMachine(root, process.env, (config as { claudePath?: string }).claudePath), hasApiKey: apiKey !== undefined },
+      });
+      const a = api;
+      publish = (e) => a.publish(e);
+    } else engine!.checkpoints.setAuditor(auditor);
+    await server?.close().catch(() => {});
+    server = await ControlServer.listen(socket, api!, { logger });
+    writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root } satisfies DaemonInfo, null, 2) + "\n");
+    published = true;
+  };
+
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-
   try {
-    const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
-    const startedAt = new Date().toISOString();
-    engine = new Engine({
-      root,
-      maxAgents: opts.maxAgents,
-      runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }) },
-      auditor,
-      logger,
-      gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
-      retry: { baseMs: opts.retryBaseMs, maxMs: 300_000 },
-      graceMs: opts.graceMs,
-      onEvent: (e) => publish(e),
-      journal,
-    });
-    if (recovered.length > 0) {
-      const killed = engine.restore(recovered, (pgid) => killGroup(pgid, "SIGKILL"));
-      logger.info({ plans: recovered.length, killedGroups: killed }, "state recovered from the journal");
+    try {
+      await establish(true);
+    } catch (err) {
+      // a second daemon (ALREADY_RUNNING) or a journal it must not guess past: say so plainly
+      const e = asPurpleError(err);
+      logger.error({ code: e.code }, e.message);
+      process.stderr.write(`purpled: ${e.message}\n`);
+      life.to("stopping");
+      return 1;
     }
-    const eng = engine;
-    const api = new DaemonApi({
-      engine,
-      root,
-      version: VERSION,
-      startedAt: Date.now(),
-      shutdown: () => {
-        if (signals++ === 0) beginDrain({ request: "daemon.shutdown" });
-      },
-      machine: { ...thisMachine(root, process.env, (config as { claudePath?: string }).claudePath), hasApiKey: apiKey !== undefined },
-    });
-    publish = (e) => api.publish(e);
-    const socket = opts.socket ?? defaultSocketPath(root);
-    server = await ControlServer.listen(socket, api, { logger });
-    const auditDir = join(stateDir, "audit");
-    // Deleting O takes O/.purple with it: lock, journal, audit baseline, socket, daemon.json.
-    // Rebuild them in place before the recreated O is read, so the daemon stays single,
-    // reachable and durable.
-    const rebuildStateDir = async () => {
-      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-      lock = acquireLock(stateDir);
-      journal.restart();
-      eng.snapshot();
-      eng.checkpoints.setAuditor(await TreeAuditor.open(root, auditDir));
-      await server?.close().catch(() => {});
-      server = await ControlServer.listen(socket, api, { logger });
-      writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root } satisfies DaemonInfo, null, 2) + "\n");
-      logger.warn({ dir: stateDir }, "the orchestration directory was deleted and recreated; purpled rebuilt its state folder");
-    };
+    const eng = engine!;
     watcher = new PlanWatcher({
       root,
-      onRecreated: rebuildStateDir,
+      onRecreated: async () => {
+        await establish(false);
+        logger.warn({ dir: stateDir }, "the orchestration directory was deleted and recreated; purpled rebuilt its state folder");
+      },
       logger,
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
       compileDefaults: config.defaults,
-      onRejected: (item, problems) => api.rejected(item, problems),
+      onRejected: (item, problems) => api?.rejected(item, problems),
+      runners: Object.keys(eng.opts.runners) as RunnerKind[],
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
-    const info: DaemonInfo = { pid: process.pid, socket: server.path, version: VERSION, startedAt, root };
-    writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + "\n");
     if (!sandboxAvailable()) logger.warn("bubblewrap (bwrap) is not available: command agents run unsandboxed, so their writes into .git/ and .context-kit/orchestration/ are not prevented; install the bubblewrap package");
-    logger.info({ root, socket: server.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandboxAvailable() }, "purpled started");
+    if (life.state === "starting") {
+      life.to("running");
+      logger.info({ root, socket: server!.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandboxAvailable() }, "purpled started");
+    }
     return await stopped;
   } catch (err) {
     const e = asPurpleError(err);
     logger.error({ err, code: e.code }, `purpled could not start: ${e.message}`);
+    if (life.can("stopping")) life.to("stopping");
     return 1;
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
+    // (set inside establish(), which the type checker cannot follow: hence the casts)
     await watcher?.close().catch(() => {});
-    await server?.close().catch((err) => logger.warn({ err }, "closing the control socket failed"));
-    if (engine && !forced) engine.snapshot(); // a clean stop leaves a compact journal behind
-    journal.close();
-    try { unlinkSync(infoPath); } catch {}
-    lock.release();
+    await (server as ControlServer | null)?.close().catch((err: unknown) => logger.warn({ err }, "closing the control socket failed"));
+    if (!forced) (engine as Engine | null)?.snapshot(); // a clean stop leaves a compact journal behind
+    (journal as Journal | null)?.close();
+    if (published) try { unlinkSync(infoPath); } catch {}
+    (lock as Lock | null)?.release();
+    life.to("stopped");
     logger.info("purpled stopped");
   }
 }

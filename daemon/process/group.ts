@@ -84,9 +84,13 @@ export function spawnGroup(opts: SpawnGroupOptions): ProcessGroup {
     : Promise.resolve();
 
   let leaderDone = false;
+  /** when a stop was asked (SIGTERM): the group's other members get until then to finish their traps */
+  let graceUntil = 0;
   const exited: Promise<GroupExit> = proc.exited
     .then(async () => {
       leaderDone = true;
+      // A leader that exits on SIGTERM (a sandbox wrapper) must not cut its children's grace short.
+      if (graceUntil > Date.now()) await untilGone(pid, graceUntil - Date.now());
       // Leftovers of the group go with their leader. kill() returns before they are dead, so
       // wait for that too: once `exited` resolves, nothing of the group is running.
       if (killGroup(pid, "SIGKILL")) await untilGone(pid, DRAIN_LIMIT_MS);
@@ -102,6 +106,7 @@ export function spawnGroup(opts: SpawnGroupOptions): ProcessGroup {
     exited,
     async terminate(graceMs: number) {
       if (!leaderDone) {
+        graceUntil = Date.now() + Math.max(0, graceMs);
         killGroup(pid, "SIGTERM");
         const exitedInTime = await withDeadline(exited.then(() => true), Math.max(0, graceMs));
         if (!exitedInTime) killGroup(pid, "SIGKILL");

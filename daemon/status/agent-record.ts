@@ -1,4 +1,4 @@
-// What the engine knows of an agent beyond its state: files it changed, violations, usage, notes.
+// What the engine knows of an agent beyond its run state: tickets, files it changed, violations, usage.
 import { zeroUsage, type ProgressStatus, type Usage, type Violation } from "../../protocol/index.ts";
 
 /** A ticket's progress as its agent reported it (purple_progress_* calls). */
@@ -13,12 +13,10 @@ export interface AgentRecord {
   tickets: Map<string, TicketProgress>;
   changedFiles: Set<string>;
   violations: Violation[];
-  blockers: string[];
-  notes: string[];
   usage: Usage;
   exitCode: number | null;
 }
 
 export function newAgentRecord(): AgentRecord {
-  return { tickets: new Map(), changedFiles: new Set(), violations: [], blockers: [], notes: [], usage: zeroUsage(), exitCode: null };
+  return { tickets: new Map(), changedFiles: new Set(), violations: [], usage: zeroUsage(), exitCode: null };
 }

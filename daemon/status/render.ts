@@ -1,6 +1,6 @@
 // Pure renderers: the run state as the files of SPEC §3 — status.json, status/<agent>.json,
 // progress.json (Purple schema) and status-log.md lines. No IO here.
-import type { AgentState, AgentStatus, PlanStatus, Progress, ProgressStatus, StatusBar, Usage } from "../../protocol/index.ts";
+import type { AgentState, AgentStatus, PlanStatus, Progress, ProgressStatus, Usage } from "../../protocol/index.ts";
 import { addUsage, zeroUsage } from "../../protocol/index.ts";
 import type { PlanIndex } from "../core/plan-index.ts";
 import type { PlanRunState, Transition } from "../core/state.ts";
@@ -8,7 +8,6 @@ import type { AgentRecord } from "./agent-record.ts";
 
 /** Everything the renderers read: one plan's index, run state and per-agent records. */
 export interface PlanView {
-  statusBar: StatusBar | null;
   index: PlanIndex;
   run: PlanRunState;
   records: Map<string, AgentRecord>;
@@ -34,8 +33,8 @@ export function renderAgentStatus(view: PlanView, id: string, now: number): Agen
     territory: [...info.agent.territory],
     changedFiles: [...rec.changedFiles].sort(),
     violations: rec.violations,
-    blockers: rec.blockers,
-    notes: rec.notes,
+    blockers: [...st.blockers],
+    notes: [...st.notes],
     usage: rec.usage,
     exitCode: rec.exitCode,
     reason: st.reason,
@@ -59,7 +58,7 @@ export function renderPlanStatus(view: PlanView, now: number): PlanStatus {
     waves: index.waves.map((w, i) => ({ id: w.id, title: w.title, state: run.waves[i]!.state, agents: w.agents.map((a) => a.id) })),
     counts,
     usage,
-    statusBar: view.statusBar,
+    statusBar: run.statusBar,
     failure: null, // filled in by describeFailure (status/failure.ts), which reads the output files
     startedAt: iso(run.startedAt),
     completedAt: iso(run.completedAt),
@@ -136,7 +135,7 @@ const AGENT_BROADCAST: Partial<Record<AgentState, string>> = {
   completed: "COMPLETED",
   failed: "FAILED",
   blocked: "BLOCKED",
-  cancelled: "BLOCKED",
+  cancelled: "CANCELLED",
   interrupted: "BLOCKED",
 };
 
@@ -168,7 +167,7 @@ export function logLine(t: Transition, now: number, view: PlanView): string | nu
     if (t.to === "blocked") return line(who, "BLOCKED", "the gate failed");
     return null;
   }
-  const type = t.to === "running" ? "STARTED" : t.to === "succeeded" ? "COMPLETED" : t.to === "failed" ? "FAILED" : t.to === "blocked" || t.to === "cancelled" ? "BLOCKED" : "IN_PROGRESS";
+  const type = t.to === "running" ? "STARTED" : t.to === "succeeded" ? "COMPLETED" : t.to === "failed" ? "FAILED" : t.to === "blocked" ? "BLOCKED" : t.to === "cancelled" ? "CANCELLED" : "IN_PROGRESS";
   return line("plan", type, `${t.to}${t.reason ? `: ${t.reason}` : ""}`);
 }
 

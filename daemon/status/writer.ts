@@ -41,6 +41,8 @@ export class StatusWriter {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** the last flush failed and nothing has been written since (the daemon shows itself degraded) */
   failing = false;
+  /** bumped on every change of the plan it writes (the one counter callers cache renders by) */
+  version = 0;
 
   constructor(dir: string, view: () => PlanView, opts: StatusWriterOptions = {}) {
     this.dir = dir;
@@ -71,6 +73,7 @@ export class StatusWriter {
       if (line) this.logLines.push(line);
     }
     this.dirtyPlan = true;
+    this.version++;
     this.appendNow();
     this.schedule();
   }
@@ -94,6 +97,7 @@ export class StatusWriter {
   /** status.json and progress.json need rewriting (the status bar or a ticket changed). */
   touchPlan(): void {
     this.dirtyPlan = true;
+    this.version++;
     this.schedule();
   }
 
@@ -101,6 +105,7 @@ export class StatusWriter {
   touchAgent(id: string): void {
     this.dirtyAgents.add(id);
     this.dirtyPlan = true;
+    this.version++;
     this.schedule();
   }
 

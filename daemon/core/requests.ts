@@ -1,0 +1,152 @@
+// What a person's requests and the daemon's own life do to a plan: accept, approve, pause,
+// resume, cancel (the plan or one agent), retry an agent, drain and restart. Each checks the
+// state it acts on first and refuses with INVALID_STATE (naming the state and what would be
+// allowed) before changing anything; cancel semantics and restart recovery live here only.
+import { PurpleError, TERMINAL_PLAN_STATES, type StepOf } from "../../protocol/index.ts";
+import { stopReason, type Effect, type Reduced } from "./outcomes.ts";
+import type { PlanIndex } from "./plan-index.ts";
+import { setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
+
+const refuse = (run: PlanRunState, verb: string, allowed: string) =>
+  new PurpleError("INVALID_STATE", `cannot ${verb} plan ${run.name}: it is ${run.state}; ${verb} applies to ${allowed}`);
+
+const only = (transitions: Transition[], effects: Effect[] = []): Reduced => ({ transitions, effects });
+
+function agentOf(run: PlanRunState, id: string) {
+  const st = run.agents.get(id);
+  if (!st) throw new PurpleError("AGENT_NOT_FOUND", `plan ${run.name} has no agent ${JSON.stringify(id)}; agents: ${[...run.agents.keys()].slice(0, 20).join(", ")}`);
+  return st;
+}
+
+/** A plan just accepted: queued, or awaiting approval when compiled from prose. */
+export function accept(run: PlanRunState, e: StepOf<"accept">, now: number): Reduced {
+  if (run.state !== "received") throw refuse(run, "accept", "a plan just received");
+  return only([setPlanState(run, e.approval ? "awaiting-approval" : "queued", e.approval ? "compiled from prose: waits for `purplectl approve`" : null, now)]);
+}
+
+/** Approve: a plan awaiting approval is queued; a plan blocked on a manual gate check has it passed and the gate runs again. */
+export function approve(index: PlanIndex, run: PlanRunState, now: number): Reduced {
+  if (run.state === "awaiting-approval") return only([setPlanState(run, "queued", "approved", now)]);
+  const wave = index.waves[run.waveIndex];
+  if (run.state === "blocked" && run.waves[run.waveIndex]?.state === "blocked" && wave && wave.gate.some((c) => "manual" in c)) {
+    if (!run.approvedWaves.includes(wave.id)) run.approvedWaves.push(wave.id);
+    return rerunGate(run, "approved", now);
+  }
+  throw refuse(run, "approve", "a plan awaiting approval or blocked on a manual gate check");
+}
+
+/** Pause: no new agents or gates start; running agents finish. */
+export function pause(run: PlanRunState, now: number): Reduced {
+  if (run.state !== "running" && run.state !== "queued") throw refuse(run, "pause", "a queued or running plan");
+  return only([setPlanState(run, "paused", "paused by a person", now)]);
+}
+
+/** Resume: a paused plan goes on; a plan blocked by its gate runs the gate again. */
+export function resume(run: PlanRunState, now: number): Reduced {
+  if (run.state === "paused") return only([setPlanState(run, run.startedAt === null ? "queued" : "running", "resumed", now)]);
+  if (run.state === "blocked" && run.waves[run.waveIndex]?.state === "blocked") return rerunGate(run, "resumed", now);
+  if (run.state === "blocked") throw new PurpleError("INVALID_STATE", `plan ${run.name} is blocked by an agent that needs a person (${run.reason}); retry that agent with \`purplectl retry ${run.name} AGENT\``);
+  throw refuse(run, "resume", "a paused plan, or a plan blocked by its gate");
+}
+
+// The wave goes back to running with every agent completed: decide runs its gate again.
+function rerunGate(run: PlanRunState, reason: string, now: number): Reduced {
+  return only([setPlanState(run, "running", reason, now), setWaveState(run, run.waveIndex, "running")]);
+}
+
+/** Cancel the plan: queued agents cancelled, running ones asked to stop (they end cancelled), the gate aborted. */
+export function cancelPlan(run: PlanRunState, now: number): Reduced {
+  if (TERMINAL_PLAN_STATES.includes(run.state) && run.state !== "blocked") throw refuse(run, "cancel", "a plan that has not ended");
+  const out: Transition[] = [];
+  const effects: Effect[] = [{ type: "abort-gate" }];
+  for (const a of run.agents.values()) {
+    if (a.state === "queued") {
+      out.push(setAgentState(run, a.id, "cancelled", "the plan was cancelled", now));
+      a.cancelledBy = "plan-cancelled";
+    } else if (a.state === "running" || a.state === "validating") {
+      a.stop = "plan-cancelled";
+      effects.push({ type: "stop-agent", agent: a.id, reason: "the plan was cancelled" });
+    }
+  }
+  out.push(setPlanState(run, "cancelled", "cancelled by a person", now));
+  return only(out, effects);
+}
+
+/**
+ * Cancel one agent: a queued one at once, a running one is asked to stop and ends cancelled.
+ * Its wave cannot pass without it, so the plan ends blocked (decide.ts) until a person retries
+ * the agent or cancels the plan; the agent's reason says so.
+ */
+export function cancelAgent(index: PlanIndex, run: PlanRunState, e: StepOf<"cancel-agent">, now: number): Reduced {
+  const st = agentOf(run, e.agent);
+  if (st.state === "queued") {
+    const t = setAgentState(run, e.agent, "cancelled", stopReason("person", index, e.agent), now);
+    st.cancelledBy = "person";
+    return only([t]);
+  }
+  if (st.state === "running" || st.state === "validating") {
+    st.stop = "person";
+    return only([], [{ type: "stop-agent", agent: e.agent, reason: "cancelled by a person" }]);
+  }
+  throw new PurpleError("INVALID_STATE", `agent ${e.agent} of plan ${run.name} is ${st.state}; only a queued or running agent can be cancelled`);
+}
+
+/**
+ * Retry an agent that failed, was cancelled, blocked or interrupted. A plan its agents failed or
+ * blocked runs again from its wave, and the agents its failure cancelled are queued again with
+ * it; a plan its gate blocked stays blocked (the agent waits for its wave).
+ */
+export function retryAgent(run: PlanRunState, e: StepOf<"retry-agent">, now: number): Reduced {
+  const st = agentOf(run, e.agent);
+  if (!["failed", "cancelled", "blocked", "interrupted"].includes(st.state))
+    throw new PurpleError("INVALID_STATE", `agent ${e.agent} of plan ${run.name} is ${st.state}; only a failed, cancelled, blocked or interrupted agent can be retried`);
+  if (!["running", "paused", "failed", "blocked"].includes(run.state)) throw refuse(run, "retry an agent of", "a running, paused, failed or blocked plan");
+  const out: Transition[] = [];
+  // A plan its agents failed or blocked runs again; one its gate blocked waits for the gate (resume, approve).
+  const waveState = run.waves[run.waveIndex]?.state;
+  if ((run.state === "failed" || run.state === "blocked") && (waveState === "running" || waveState === "failed")) {
+    out.push(setPlanState(run, "running", `agent ${e.agent} retried`, now));
+    if (run.waves[run.waveIndex]?.state === "failed") out.push(setWaveState(run, run.waveIndex, "running"));
+    for (const a of run.agents.values())
+      if (a.id !== e.agent && a.state === "cancelled" && a.cancelledBy === "plan-failed") out.push(setAgentState(run, a.id, "queued", "the plan runs again", now));
+  }
+  st.notBefore = 0;
+  out.push(setAgentState(run, e.agent, "queued", "retried by a person", now));
+  return only(out);
+}
+
+/** purpled is stopping: every running agent is asked to stop and ends interrupted; a gate under way is aborted. */
+export function drain(run: PlanRunState): Reduced {
+  const effects: Effect[] = [{ type: "abort-gate" }];
+  for (const id of run.running) {
+    const a = run.agents.get(id)!;
+    a.stop ??= "drain";
+    effects.push({ type: "stop-agent", agent: id, reason: "purpled is stopping" });
+  }
+  return only([], effects);
+}
+
+/**
+ * purpled started again with this plan as the journal left it. An agent that was running ends
+ * as its stop request says (cancelled, blocked) or else is interrupted and queued to run again,
+ * its attempt rising when it starts; an interrupted agent is queued; a gate that was under way
+ * runs again (its wave goes back to running). Completed agents and passed gates stay.
+ */
+export function restart(index: PlanIndex, run: PlanRunState, now: number): Reduced {
+  const out: Transition[] = [];
+  for (const a of run.agents.values()) {
+    if (a.state === "running" || a.state === "validating") {
+      if (a.stop !== null && a.stop !== "drain") {
+        const cause = a.stop;
+        const to = cause === "budget" ? "blocked" : "cancelled";
+        out.push(setAgentState(run, a.id, to, cause === "person" ? stopReason("person", index, a.id) : cause === "budget" ? (a.blockers.at(-1) ?? "the plan's budget is spent") : "the plan was cancelled", now));
+        if (to === "cancelled") a.cancelledBy = cause as "person" | "plan-cancelled";
+        continue;
+      }
+      out.push(setAgentState(run, a.id, "interrupted", "purpled stopped while it ran", now));
+    }
+    if (a.state === "interrupted") out.push(setAgentState(run, a.id, "queued", "runs again after purpled restarted", now));
+  }
+  if (!TERMINAL_PLAN_STATES.includes(run.state) && run.waves[run.waveIndex]?.state === "validating") out.push(setWaveState(run, run.waveIndex, "running"));
+  return only(out);
+}

@@ -1,0 +1,61 @@
+// What changes a plan's run state: the scheduler's own actions and every event fed to the
+// reducer (daemon/core/reduce.ts). The journal records these steps, not their effects, and a
+// restart replays them through the same reducer, so live state and rebuilt state cannot drift.
+import { z } from "zod";
+import { StatusBar } from "./status.ts";
+
+const Agent = { agent: z.string() };
+
+/** How an attempt ended, as the engine saw it (runner outcome, or it never got to start). */
+export const AttemptOutcome = z.enum(["finished", "failed", "timeout", "cancelled", "blocked", "not-started"]);
+export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+
+export const Step = z.discriminatedUnion("type", [
+  // decide's actions
+  z.strictObject({ type: z.literal("start-plan") }),
+  z.strictObject({ type: z.literal("start-wave"), wave: z.string() }),
+  z.strictObject({ type: z.literal("start-agent"), ...Agent }),
+  z.strictObject({ type: z.literal("run-gate"), wave: z.string() }),
+  z.strictObject({ type: z.literal("pass-wave"), wave: z.string() }),
+  z.strictObject({ type: z.literal("finish-plan"), state: z.enum(["succeeded", "failed", "blocked"]), reason: z.string() }),
+  // outcomes of IO
+  z.strictObject({
+    type: z.literal("attempt-ended"),
+    ...Agent,
+    outcome: AttemptOutcome,
+    message: z.string(),
+    /** paths it wrote outside its territory (reverted) */
+    trespass: z.array(z.string()),
+    /** it owns contract checks: a finished attempt goes on to validating */
+    validate: z.boolean(),
+    /** a failure no retry can fix (the runner is missing) */
+    final: z.boolean(),
+  }),
+  z.strictObject({ type: z.literal("contracts-checked"), ...Agent, failed: z.array(z.string()) }),
+  z.strictObject({ type: z.literal("gate-ended"), passed: z.boolean(), summary: z.string() }),
+  z.strictObject({ type: z.literal("spend"), ...Agent, costUsd: z.number() }),
+  // what agents report
+  z.strictObject({ type: z.literal("note"), ...Agent, message: z.string() }),
+  z.strictObject({ type: z.literal("status-bar"), bar: StatusBar }),
+  // a person's requests
+  z.strictObject({ type: z.literal("accept"), approval: z.boolean() }),
+  z.strictObject({ type: z.literal("approve") }),
+  z.strictObject({ type: z.literal("pause") }),
+  z.strictObject({ type: z.literal("resume") }),
+  z.strictObject({ type: z.literal("cancel-plan") }),
+  z.strictObject({ type: z.literal("cancel-agent"), ...Agent }),
+  z.strictObject({ type: z.literal("retry-agent"), ...Agent }),
+  // the daemon's own life
+  z.strictObject({ type: z.literal("drain") }),
+  z.strictObject({ type: z.literal("restart") }),
+]);
+export type Step = z.infer<typeof Step>;
+export type StepOf<T extends Step["type"]> = Extract<Step, { type: T }>;
+
+/** Why a running agent was asked to stop; decides how its attempt ends (reduce.ts, outcome precedence). */
+export const StopCause = z.enum(["person", "plan-cancelled", "budget", "drain"]);
+export type StopCause = z.infer<typeof StopCause>;
+
+/** Why an agent is cancelled: a retry of the plan requeues only those the plan's failure cancelled. */
+export const CancelCause = z.enum(["person", "plan-cancelled", "plan-failed"]);
+export type CancelCause = z.infer<typeof CancelCause>;

@@ -1,0 +1,217 @@
+// Property tests of the scheduler core: random plans (waves, dependencies, overlapping and
+// disjoint territories, retries, gates) driven by random outcomes and a person's random
+// requests, and restarts. After every step the invariants hold, and the state rebuilt from the
+// journal (from the start, or from a snapshot of a prefix) equals the live state. Seeded: a
+// failure names its seed, and PURPLE_SEED=<n> replays just that one.
+import { expect, test } from "bun:test";
+import { Plan, TERMINAL_PLAN_STATES, type JournalRecord, type PlanInput, type Snapshot, type Step } from "../protocol/index.ts";
+import { decide, type PlanRef } from "../daemon/core/decide.ts";
+import { reduce, type Rules } from "../daemon/core/reduce.ts";
+import { encodePlan, freshPlan } from "../daemon/journal/codec.ts";
+import { rebuild } from "../daemon/journal/replay.ts";
+
+const rules: Rules = { retry: { baseMs: 100, maxMs: 1_000 } };
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
+}
+type Rng = ReturnType<typeof prng>;
+
+// A small pool, so that territories often overlap (src/ holds src/a.ts) and sometimes do not.
+const PATHS = [["src/"], ["src/a.ts"], ["src/b/"], ["lib/"], ["lib/x.ts"], ["docs/"], ["test/"], ["src/b/c.ts", "docs/d.md"]];
+
+function randomPlan(r: Rng, name: string): PlanInput {
+  const waves = 1 + r.int(3);
+  const plan: PlanInput = { apiVersion: "purple/v1", name, maxAgents: 1 + r.int(3), defaults: { runner: "command", retries: r.int(3) }, agents: [], waves: [] };
+  for (let w = 0; w < waves; w++) {
+    const ids: string[] = [];
+    const n = 1 + r.int(4);
+    for (let i = 0; i < n; i++) {
+      const id = `w${w}a${i}`;
+      const dependsOn = ids.length > 0 && r.chance(0.3) ? [r.pick(ids)] : [];
+      plan.agents.push({ id, territory: r.pick(PATHS), dependsOn, ...(r.chance(0.2) ? { retries: r.int(2) } : {}) });
+      ids.push(id);
+    }
+    plan.waves.push({ id: `wave${w}`, agents: ids, gate: r.chance(0.5) ? [{ exists: "." }] : [] });
+  }
+  return plan;
+}
+
+interface World {
+  plans: PlanRef[];
+  journal: JournalRecord[];
+  now: number;
+  /** agents that completed at some point: they must never start again */
+  completed: Set<string>;
+}
+
+const key = (p: PlanRef, agent: string) => `${p.run.name}/${agent}`;
+const encodeAll = (w: World) => JSON.stringify(w.plans.map((p) => encodePlan({ ...freshPlanOf(p), run: p.run })));
+// The codec needs meta and records; the core test has none of those beyond defaults.
+const metas = new WeakMap<PlanRef, ReturnType<typeof freshPlan>>();
+const freshPlanOf = (p: PlanRef) => metas.get(p)!;
+
+/** Run one step live: reduce, journal, check the invariants of what it did. Returns false when refused. */
+function apply(w: World, p: PlanRef, step: Step): boolean {
+  if (step.type === "start-agent") {
+    expect(w.completed.has(key(p, step.agent))).toBe(false); // a completed agent never starts again
+    const wi = p.index.agents.get(step.agent)!.waveIndex;
+    for (let i = 0; i < wi; i++) expect(p.run.waves[i]!.state).toBe("passed"); // never before the previous gate passed
+  }
+  if (step.type === "start-wave") for (let i = 0; i < p.run.waveIndex; i++) expect(p.run.waves[i]!.state).toBe("passed");
+  const request = ["approve", "pause", "resume", "cancel-plan", "cancel-agent", "retry-agent"].includes(step.type);
+  const before = request ? encodeAll(w) : "";
+  try {
+    reduce(p.index, p.run, step, w.now, rules);
+  } catch (err) {
+    if (!request) throw err;
+    expect((err as { code?: string }).code).toMatch(/INVALID_STATE|AGENT_NOT_FOUND/);
+    expect(encodeAll(w)).toBe(before); // a refused request changes nothing
+    return false;
+  }
+  w.journal.push({ t: "step", plan: p.run.name, step, at: w.now });
+  for (const [id, a] of p.run.agents) if (a.state === "completed") w.completed.add(key(p, id));
+  return true;
+}
+
+function checkInvariants(w: World, cap: number): void {
+  let total = 0;
+  const running: { who: string; t: ReturnType<PlanRef["index"]["agents"]["get"]> }[] = [];
+  for (const p of w.plans) {
+    expect(p.run.running.size).toBeLessThanOrEqual(p.index.plan.maxAgents);
+    total += p.run.running.size;
+    for (const id of p.run.running) running.push({ who: key(p, id), t: p.index.agents.get(id) });
+  }
+  expect(total).toBeLessThanOrEqual(cap);
+  for (let i = 0; i < running.length; i++)
+    for (let j = i + 1; j < running.length; j++) if (running[i]!.t!.territory.overlaps(running[j]!.t!.territory)) throw new Error(`${running[i]!.who} and ${running[j]!.who} run with overlapping territories`);
+}
+
+/** decide and apply until nothing more is decided now. */
+function settle(w: World, cap: number): number {
+  for (let round = 0; round < 1_000; round++) {
+    const { actions, wakeAt } = decide(w.plans, { maxAgents: cap }, w.now);
+    if (actions.length === 0) return wakeAt;
+    for (const d of actions) expect(apply(w, w.plans[d.plan]!, d.action)).toBe(true);
+    checkInvariants(w, cap);
+  }
+  throw new Error("decide never settles");
+}
+
+/** The state the journal rebuilds: from the start, and from a snapshot taken after a random prefix. */
+function checkReplay(w: World, r: Rng): void {
+  const live = encodeAll(w);
+  const fromStart = rebuild({ snapshot: null, records: w.journal }, rules);
+  expect(JSON.stringify(fromStart.map(encodePlan))).toBe(live);
+  const cut = r.int(w.journal.length + 1);
+  const snapshot: Snapshot = { version: 2, seq: cut, at: 0, plans: rebuild({ snapshot: null, records: w.journal.slice(0, cut) }, rules).map(encodePlan) };
+  const fromSnapshot = rebuild({ snapshot: JSON.parse(JSON.stringify(snapshot)), records: w.journal.slice(cut) }, rules);
+  expect(JSON.stringify(fromSnapshot.map(encodePlan))).toBe(live);
+}
+
+/** One random thing happening: an outcome, a person's request, time passing, or a restart. */
+function randomEvent(w: World, r: Rng, wakeAt: number): void {
+  const p = r.pick(w.plans);
+  const agents = [...p.run.agents.values()];
+  const any = r.pick(agents).id;
+  const roll = r.int(100);
+  const runningIds = [...p.run.running];
+  if (roll < 45 && runningIds.length > 0) {
+    const id = r.pick(runningIds);
+    if (p.run.agents.get(id)!.state === "validating") return void apply(w, p, { type: "contracts-checked", agent: id, failed: r.chance(0.3) ? ["c"] : [] });
+    const outcome = r.pick(["finished", "finished", "finished", "failed", "timeout", "cancelled", "blocked", "not-started"] as const);
+    return void apply(w, p, { type: "attempt-ended", agent: id, outcome, message: outcome, trespass: r.chance(0.1) ? ["x"] : [], validate: r.chance(0.2), final: r.chance(0.05) });
+  }
+  if (roll < 55 && p.run.waves[p.run.waveIndex]?.state === "validating") return void apply(w, p, { type: "gate-ended", passed: r.chance(0.7), summary: "s" });
+  if (roll < 60) return void apply(w, p, { type: "spend", agent: any, costUsd: r.next() });
+  if (roll < 63) return void apply(w, p, { type: "approve" });
+  if (roll < 66) return void apply(w, p, { type: "pause" });
+  if (roll < 72) return void apply(w, p, { type: "resume" });
+  if (roll < 74) return void apply(w, p, { type: "cancel-plan" });
+  if (roll < 78) return void apply(w, p, { type: "cancel-agent", agent: any });
+  if (roll < 88) return void apply(w, p, { type: "retry-agent", agent: any });
+  if (roll < 92) {
+    // purpled stops and starts again: the state comes back from the journal, then every plan restarts
+    const rebuilt = rebuild({ snapshot: null, records: w.journal }, rules);
+    w.plans.forEach((q, i) => (q.run = rebuilt[i]!.run));
+    for (const q of w.plans) apply(w, q, { type: "restart" });
+    return;
+  }
+  w.now = wakeAt !== Infinity && r.chance(0.7) ? wakeAt : w.now + r.int(500);
+}
+
+/** After the random phase: only outcomes, each plan resumed or approved once; every plan must end. */
+function finish(w: World, r: Rng, cap: number): void {
+  for (const p of w.plans) {
+    if (p.run.state === "paused") apply(w, p, { type: "resume" });
+    if (p.run.state === "awaiting-approval") apply(w, p, { type: "approve" });
+  }
+  for (let i = 0; i < 5_000; i++) {
+    const wakeAt = settle(w, cap);
+    if (w.plans.every((p) => TERMINAL_PLAN_STATES.includes(p.run.state))) return;
+    const busy = w.plans.filter((p) => p.run.running.size > 0 || p.run.waves[p.run.waveIndex]?.state === "validating");
+    if (busy.length === 0) {
+      if (wakeAt === Infinity) throw new Error(`stuck: ${w.plans.map(describe).join(" | ")}`);
+      w.now = wakeAt;
+      continue;
+    }
+    const p = r.pick(busy);
+    const id = [...p.run.running][0];
+    if (id === undefined) apply(w, p, { type: "gate-ended", passed: r.chance(0.8), summary: "s" });
+    else if (p.run.agents.get(id)!.state === "validating") apply(w, p, { type: "contracts-checked", agent: id, failed: [] });
+    else apply(w, p, { type: "attempt-ended", agent: id, outcome: r.chance(0.8) ? "finished" : "failed", message: "m", trespass: [], validate: false, final: false });
+    checkInvariants(w, cap);
+  }
+  throw new Error("the plans did not end");
+}
+
+const describe = (p: PlanRef) =>
+  `${p.run.name} ${p.run.state} at wave ${p.run.waveIndex} ${JSON.stringify(p.run.waves.map((x) => x.state))} agents ${JSON.stringify([...p.run.agents.values()].map((a) => [a.id, a.state, a.cancelledBy, a.stop, a.notBefore, p.index.agents.get(a.id)!.deps]))}`;
+
+function runSeed(seed: number): void {
+  const r = prng(seed);
+  const cap = 1 + r.int(4);
+  const w: World = { plans: [], journal: [], now: 1_000, completed: new Set() };
+  const count = 1 + r.int(3);
+  for (let i = 0; i < count; i++) {
+    const input = randomPlan(r, `p${i}`);
+    const plan = Plan.parse(input);
+    const d = freshPlan(plan, { hash: "h", dir: `/x/p${i}`, source: "s", approval: r.chance(0.2), acceptedAt: w.now });
+    const ref: PlanRef = { index: d.index, run: d.run };
+    metas.set(ref, d);
+    w.plans.push(ref);
+    w.journal.push({ t: "plan", plan: plan.name, hash: "h", dir: d.meta.dir, source: "s", approval: d.meta.approval, body: input, at: w.now });
+    apply(w, ref, { type: "accept", approval: d.meta.approval });
+  }
+  for (let i = 0; i < 60; i++) {
+    const wakeAt = settle(w, cap);
+    if (i % 6 === 0) checkReplay(w, r);
+    randomEvent(w, r, wakeAt);
+    checkInvariants(w, cap);
+  }
+  finish(w, r, cap);
+  checkReplay(w, r);
+}
+
+test("random plans, outcomes, requests and restarts keep every invariant, end, and replay to the live state", () => {
+  const only = process.env.PURPLE_SEED;
+  const seeds = only ? [Number(only)] : Array.from({ length: 300 }, (_, i) => i + 1);
+  const started = Date.now();
+  for (const seed of seeds) {
+    try {
+      runSeed(seed);
+    } catch (err) {
+      throw new Error(`seed ${seed} (PURPLE_SEED=${seed} to replay): ${(err as Error).message}`);
+    }
+  }
+  console.log(`${seeds.length} seeds in ${Date.now() - started} ms`);
+}, 60_000);
