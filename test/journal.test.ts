@@ -124,3 +124,18 @@ test("a short write is never counted as durable: the append is cut back and the 
   expect(recovered.warnings).toEqual([]);
   expect(recovered.records.map((r) => r.t === "step" && r.step.type)).toEqual([false, "accept", "start-plan"]);
 });
+
+test("a journal or snapshot of an earlier format is named as such, not as damage", () => {
+  const line = (json: string) => `${Bun.hash.crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
+  const older = dir();
+  // a well-formed line (its checksum holds) of a record kind this version does not know
+  writeFileSync(join(older, "journal-0.jsonl"), line(JSON.stringify({ t: "agent-state", plan: "p", agent: "a", to: "running", at: 1 })));
+  expect(() => Journal.open(older)).toThrow(/earlier purpled/);
+  const oldSnap = dir();
+  writeFileSync(join(oldSnap, "snapshot-5.json"), JSON.stringify({ version: 1, seq: 5, at: 1, plans: [] }));
+  expect(() => Journal.open(oldSnap)).toThrow(/earlier purpled \(format 1\)/);
+  // a line whose checksum fails is still damage
+  const damaged = dir();
+  writeFileSync(join(damaged, "journal-0.jsonl"), line(JSON.stringify(accepted)) + "00000000 {\"t\":\"x\"}\n" + line(JSON.stringify(queued)));
+  expect(() => Journal.open(damaged)).toThrow(/corrupt at byte/);
+});

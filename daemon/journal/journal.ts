@@ -4,7 +4,7 @@
 // every record after it. A torn last line is dropped; damage anywhere else stops the start,
 // naming the file and the byte where it is.
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { JournalRecord, PurpleError, Snapshot } from "../../protocol/index.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { crashPoint } from "../../lib/crash.ts";
@@ -155,9 +155,13 @@ export class Journal {
 
 function readSnapshot(path: string): Snapshot | null {
   try {
-    const r = Snapshot.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    const raw = JSON.parse(readFileSync(path, "utf8"));
+    if (typeof raw?.version === "number" && raw.version < 2)
+      throw new PurpleError("IO_ERROR", `the snapshot ${path} was written by an earlier purpled (format ${raw.version}) that this one cannot replay; let that version finish its plans, or move ${dirname(path)} aside to start with no history`);
+    const r = Snapshot.safeParse(raw);
     return r.success ? r.data : null;
-  } catch {
+  } catch (err) {
+    if (err instanceof PurpleError) throw err;
     return null;
   }
 }
@@ -173,6 +177,8 @@ function readSegment(path: string, last: boolean): { records: JournalRecord[]; t
     const end = nl < 0 ? buf.length : nl;
     line += 1;
     const record = nl < 0 ? null : decode(buf.subarray(offset, end).toString("utf8"));
+    if (record === OLDER_FORMAT)
+      throw new PurpleError("IO_ERROR", `the journal ${path} was written by an earlier purpled whose journal format this one cannot replay (line ${line}); let that version finish its plans, or move ${dirname(path)} aside to start with no history`);
     if (record === null) {
       const atEnd = nl < 0 || nl === buf.length - 1;
       if (last && atEnd) return { records, tornAt: offset };
@@ -184,14 +190,17 @@ function readSegment(path: string, last: boolean): { records: JournalRecord[]; t
   return { records, tornAt: null };
 }
 
-function decode(text: string): JournalRecord | null {
+/** A line whose checksum holds but whose record this version does not know: an older journal, not damage. */
+const OLDER_FORMAT = Symbol("older journal format");
+
+function decode(text: string): JournalRecord | null | typeof OLDER_FORMAT {
   const space = text.indexOf(" ");
   if (space !== 8) return null;
   const json = text.slice(9);
   if (Bun.hash.crc32(json).toString(16).padStart(8, "0") !== text.slice(0, 8)) return null;
   try {
     const r = JournalRecord.safeParse(JSON.parse(json));
-    return r.success ? r.data : null;
+    return r.success ? r.data : OLDER_FORMAT;
   } catch {
     return null;
   }
