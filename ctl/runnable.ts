@@ -15,12 +15,12 @@ import { orchestrationOf } from "./find-root.ts";
  */
 export function runnableHere(ctx: Ctx, plan: Plan, path: string, withKey: boolean): { errors: Problem[]; warnings: Problem[] } {
   const root = ctx.socket.root;
-  let claudePath: string | undefined;
+  let config: { claudePath?: string } = {};
   try {
-    claudePath = root ? (loadConfig(orchestrationOf(root)) as { claudePath?: string }).claudePath : undefined;
+    if (root) config = loadConfig(orchestrationOf(root));
   } catch {
-    claudePath = undefined; // a broken purple.yaml is purpled's to report
+    // a broken purple.yaml is purpled's to report
   }
-  const machine = { ...thisMachine(root), claudePath, ...(withKey ? {} : { hasApiKey: null }) };
+  const machine = { ...thisMachine(root, process.env, config), ...(withKey ? {} : { hasApiKey: null }) };
   return checkRunnable(plan, statSync(path).isDirectory() ? path : dirname(path), machine);
 }

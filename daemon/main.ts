@@ -3,6 +3,10 @@ import { parseArgs } from "node:util";
 import { runDaemon } from "./lifecycle/daemon.ts";
 import { parseDuration } from "../protocol/index.ts";
 import { VERSION } from "./version.ts";
+import { runWriteHook, WRITE_HOOK_FLAG } from "./runners/claude-code/write-hook.ts";
+
+// Claude Code agents of the compiled purpled run their write hook as `purpled --claude-write-hook`.
+if (process.argv[2] === WRITE_HOOK_FLAG) process.exit(await runWriteHook());
 
 const USAGE = `usage: purpled [--root DIR] [--max-agents N] [--log-level LEVEL] [--grace DURATION]
 

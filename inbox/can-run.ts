@@ -4,6 +4,7 @@
 // warnings are what a person probably did not mean (an agent with no territory changes nothing).
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { findClaude } from "../lib/find-claude.ts";
 import type { Problem } from "../protocol/errors.ts";
 import type { Plan, RunnerKind } from "../protocol/plan.ts";
 
@@ -17,21 +18,25 @@ export interface Machine {
   which: (cmd: string) => string | null;
   /** an API key reaches the anthropic runner (ANTHROPIC_API_KEY, or purpled's own when it checks); null: not known here */
   hasApiKey: boolean | null;
-  /** O/purple.yaml's claudePath, when set */
+  /** the Claude Code CLI (lib/find-claude.ts: claudePath in O/purple.yaml, else PATH), null when there is none */
+  claude: string | null;
+  /** O/purple.yaml's claudePath, when set (for the message) */
   claudePath?: string;
+  /** the runner kinds the daemon serves, when purpled itself checks */
+  serves?: readonly RunnerKind[];
   /** where a command's relative program path is looked up: the project root */
   root: string | null;
 }
 
-/** Where `claude` is for the claude-code runner: claudePath when set, else PATH; null when nowhere. */
-export function findClaude(m: Pick<Machine, "which" | "claudePath">): string | null {
-  if (m.claudePath) return existsSync(m.claudePath) ? m.claudePath : null;
-  return m.which("claude");
-}
-
-/** The machine as this process sees it. */
-export function thisMachine(root: string | null, env: Record<string, string | undefined> = process.env, claudePath?: string): Machine {
-  return { which: (cmd) => Bun.which(cmd, { PATH: env.PATH ?? "" }), hasApiKey: !!(env.ANTHROPIC_API_KEY || env.ANTHROPIC_AUTH_TOKEN), claudePath, root };
+/** The machine as this process sees it, with O/purple.yaml's claudePath. */
+export function thisMachine(root: string | null, env: Record<string, string | undefined> = process.env, config: { claudePath?: string } = {}): Machine {
+  return {
+    which: (cmd) => Bun.which(cmd, { PATH: env.PATH ?? "" }),
+    hasApiKey: !!(env.ANTHROPIC_API_KEY || env.ANTHROPIC_AUTH_TOKEN),
+    claude: findClaude(config, env, root ?? process.cwd()),
+    claudePath: config.claudePath,
+    root,
+  };
 }
 
 /** Every reason the plan cannot run on `m`, and every warning; `planDir` is where its contract specs are. */
@@ -42,18 +47,22 @@ export function checkRunnable(plan: Plan, planDir: string | null, m: Machine): R
   plan.agents.forEach((a, i) => {
     const kind = a.runner?.kind ?? plan.defaults.runner;
     const at = a.runner ? `agents.${i}.runner` : "defaults.runner";
-    if (kind === "claude-code" && !reported.has(kind) && findClaude(m) === null) {
+    if (reported.has(kind)) {
+      // one problem per runner kind
+    } else if (kind === "claude-code" && m.claude === null) {
       reported.add(kind);
       errors.push({
         path: at,
         message: m.claudePath
-          ? `the claude-code runner needs Claude Code, but claudePath ${m.claudePath} (O/purple.yaml) does not exist`
+          ? `the claude-code runner needs Claude Code, but claudePath ${m.claudePath} (O/purple.yaml) is not an executable file`
           : "the claude-code runner needs Claude Code: `claude` is not on PATH (install @anthropic-ai/claude-code, or set claudePath in O/purple.yaml)",
       });
-    }
-    if (kind === "anthropic" && !reported.has(kind) && m.hasApiKey === false) {
+    } else if (kind === "anthropic" && m.hasApiKey === false) {
       reported.add(kind);
       errors.push({ path: at, message: "the anthropic runner needs an API key: ANTHROPIC_API_KEY is not set (purpled reads it from its environment at start)" });
+    } else if (m.serves && !m.serves.includes(kind)) {
+      reported.add(kind);
+      errors.push({ path: at, message: `this purpled does not serve the ${kind} runner (it serves: ${m.serves.join(", ")})` });
     }
     if (a.runner?.kind === "command") {
       const program = a.runner.command[0]!;

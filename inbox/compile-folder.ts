@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import type { Progress } from "../protocol/index.ts";
+import { applyRunnerDefaults } from "./config.ts";
 import { compileMarkdownPlan, readMarkdownFolder, type CompileDefaults, type CompileResult } from "./markdown/compile.ts";
 import { renderIntakeReport } from "./markdown/report.ts";
 import { compilePurpleFolder, readPurpleFolder } from "./purple/compile.ts";
@@ -38,7 +39,7 @@ export function compileFolder(dir: string, name: string, kind: FolderKind, defau
   if (kind === "markdown") {
     const files = readMarkdownFolder(dir);
     const result = compileMarkdownPlan(files, { name, defaults });
-    return finish(kind, name, result, keyOf(files), join(dir, "orchestration-plan.md"));
+    return finish(kind, name, result, keyOf(files), join(dir, "orchestration-plan.md"), defaults);
   }
   const files = readPurpleFolder(dir);
   const original = parseJson(files["progress.json"]);
@@ -46,13 +47,14 @@ export function compileFolder(dir: string, name: string, kind: FolderKind, defau
   const result = compilePurpleFolder(files, { name, defaults });
   const structure = JSON.stringify(((original as Progress | null)?.phases ?? []).map((p) => [p.number, p.name, (p.tickets ?? []).map((t) => [t.id, t.name])]));
   const source = Object.keys(specs).sort()[0] ?? "progress.json";
-  const compiled = finish(kind, name, result, keyOf({ ...specs, "progress.json#structure": structure }), join(dir, source));
+  const compiled = finish(kind, name, result, keyOf({ ...specs, "progress.json#structure": structure }), join(dir, source), defaults);
   // The folder's own progress.json is kept up to date, keeping the fields the Purple CLI put there.
   compiled.mergeProgress = (ours) => mergeProgress(parseJson(safeRead(join(dir, "progress.json"))) ?? original, ours);
   return compiled;
 }
 
-function finish(kind: FolderKind, name: string, result: CompileResult, key: string, source: string): CompiledFolder {
+function finish(kind: FolderKind, name: string, result: CompileResult, key: string, source: string, defaults: CompileDefaults): CompiledFolder {
+  applyRunnerDefaults(result, defaults);
   return { kind, result, key, yaml: YAML.stringify(result.plan), report: renderIntakeReport(name, result), source };
 }
 

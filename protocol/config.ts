@@ -1,16 +1,24 @@
 // O/purple.yaml (or purpled --config FILE): what compiled plans get where markdown and Purple
 // folders name nothing — the runner, model, agents at once and the commands agents may run.
 import { z } from "zod";
+import { DURATION_PATTERN } from "./duration.ts";
 import { RunnerKind } from "./plan.ts";
 
 export const CompileDefaultsSchema = z.strictObject({
-  runner: RunnerKind.default("anthropic"),
+  /** unset: claude-code when Claude Code is installed here, else anthropic (the intake report says which) */
+  runner: RunnerKind.optional(),
+  /** for runner command: the program every compiled agent runs (the prompt is on stdin and in $PURPLE_PROMPT_FILE; an argument "{promptFile}" is replaced by that path) */
+  command: z.array(z.string().min(1)).min(1).optional(),
   model: z.string().optional(),
   maxAgents: z.number().int().min(1).max(1000).optional(),
   allowedCommands: z.array(z.string()).default([]),
 });
 
 export const DaemonConfig = z.strictObject({
-  defaults: CompileDefaultsSchema.default({ runner: "anthropic", allowedCommands: [] }),
+  defaults: CompileDefaultsSchema.default({ allowedCommands: [] }),
+  /** the Claude Code CLI for claude-code agents (absolute, or relative to the project root); default `claude` on PATH */
+  claudePath: z.string().min(1).optional(),
+  /** claude-code agents: end an attempt as stalled after this long without an event (default "5m") */
+  claudeStallTimeout: z.string().regex(DURATION_PATTERN, "a duration such as 90s or 5m").optional(),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

@@ -12,7 +12,7 @@ const project = () => realpathSync(mkdtempSync(join(tmpdir(), "purple-init-")));
 const O = (root: string) => join(root, ".context-kit", "orchestration");
 const NO_KEY = { ANTHROPIC_API_KEY: undefined, ANTHROPIC_AUTH_TOKEN: undefined };
 
-test("with Claude Code on PATH and no key: the claude-code runner, one agent per core at most 6", async () => {
+test("with Claude Code on PATH: the claude-code runner (as purpled prefers it), one agent per core at most 6", async () => {
   const root = project();
   const bin = join(root, "fake-bin");
   mkdirSync(bin);
@@ -28,13 +28,13 @@ test("with Claude Code on PATH and no key: the claude-code runner, one agent per
   expect(config.defaults.maxAgents).toBeLessThanOrEqual(6);
 });
 
-test("with a key: the anthropic runner; with neither, anthropic and a note saying the key is needed", async () => {
+test("without Claude Code: the anthropic runner, with a note when the key is missing", async () => {
   const keyed = project();
-  expect((await ctl(["init"], { cwd: keyed, env: { ANTHROPIC_API_KEY: "sk-test-not-real", PATH: "/usr/bin:/bin" } })).out).toContain("runner anthropic: ANTHROPIC_API_KEY is set");
+  expect((await ctl(["init"], { cwd: keyed, env: { ANTHROPIC_API_KEY: "sk-test-not-real", PATH: "/usr/bin:/bin" } })).out).toContain("runner anthropic: Claude Code (`claude`) was not found; purple's own tool-use loop (ANTHROPIC_API_KEY is set)");
   expect(loadConfig(O(keyed)).defaults.runner).toBe("anthropic");
   const bare = project();
   const r = await ctl(["--root", bare, "init"], { env: { ...NO_KEY, PATH: "/usr/bin:/bin" } });
-  expect(r.out).toContain("neither ANTHROPIC_API_KEY nor Claude Code (`claude`) was found");
+  expect(r.out).toContain("ANTHROPIC_API_KEY is not set here: purpled needs it in its environment before plans run");
   expect(loadConfig(O(bare)).defaults.runner).toBe("anthropic");
 });
 

@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { Defaults, type RunnerKind } from "../../protocol/plan.ts";
-import { findClaude, thisMachine } from "../../inbox/can-run.ts";
+import { thisMachine } from "../../inbox/can-run.ts";
 import type { Ctx } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { orchestrationOf } from "../find-root.ts";
@@ -33,21 +33,17 @@ export interface Detected {
   why: string[];
 }
 
-/** The defaults this machine suggests. */
-export function detectDefaults(env: Record<string, string | undefined> = process.env, cpus = availableParallelism()): Detected {
-  const machine = thisMachine(null, env);
-  const claude = findClaude(machine);
+/** The defaults this machine suggests: Claude Code when it is here (as purpled itself prefers), else purple's own loop. */
+export function detectDefaults(env: Record<string, string | undefined> = process.env, cpus = availableParallelism(), root: string | null = null): Detected {
+  const machine = thisMachine(root, env);
   const model = Defaults.parse({}).model;
-  if (machine.hasApiKey) {
-    const maxAgents = Math.min(6, Math.max(2, cpus * 2));
-    return { runner: "anthropic", model, maxAgents, why: [`runner anthropic: ANTHROPIC_API_KEY is set (purple's own tool-use loop)`, `maxAgents ${maxAgents}: its agents wait on the API more than on the CPU (${cpus} core(s) here)`] };
-  }
-  if (claude) {
+  if (machine.claude) {
     const maxAgents = Math.min(6, Math.max(1, cpus));
-    return { runner: "claude-code", model, maxAgents, why: [`runner claude-code: Claude Code is at ${claude} and no ANTHROPIC_API_KEY is set`, `maxAgents ${maxAgents}: a Claude Code session keeps a core busy (${cpus} core(s) here)`] };
+    return { runner: "claude-code", model, maxAgents, why: [`runner claude-code: Claude Code is at ${machine.claude}`, `maxAgents ${maxAgents}: a Claude Code session keeps a core busy (${cpus} core(s) here)`] };
   }
   const maxAgents = Math.min(6, Math.max(2, cpus * 2));
-  return { runner: "anthropic", model, maxAgents, why: ["runner anthropic: neither ANTHROPIC_API_KEY nor Claude Code (`claude`) was found; set the key in purpled's environment before plans run", `maxAgents ${maxAgents}: ${cpus} core(s) here`] };
+  const key = machine.hasApiKey ? "ANTHROPIC_API_KEY is set" : "ANTHROPIC_API_KEY is not set here: purpled needs it in its environment before plans run";
+  return { runner: "anthropic", model, maxAgents, why: [`runner anthropic: Claude Code (\`claude\`) was not found; purple's own tool-use loop (${key})`, `maxAgents ${maxAgents}: its agents wait on the API more than on the CPU (${cpus} core(s) here)`] };
 }
 
 /** Write what is missing; leave what exists (a purple.yaml is a person's; .gitignore gains missing rules). */
@@ -56,7 +52,7 @@ export async function init(ctx: Ctx): Promise<number> {
   const o = orchestrationOf(root);
   mkdirSync(join(o, "inbox"), { recursive: true });
   const said: string[] = [];
-  const detected = detectDefaults();
+  const detected = detectDefaults(process.env, availableParallelism(), root);
 
   const config = join(o, "purple.yaml");
   if (existsSync(config)) said.push(`${config} exists: left as it is (these would be the detected defaults: runner ${detected.runner}, model ${detected.model}, maxAgents ${detected.maxAgents})`);

@@ -2,7 +2,7 @@
 // engine's memory (no file is read to answer a request). The socket server validates params and
 // turns thrown PurpleErrors into JSON-RPC errors; this file only decides what each method does.
 import { join, resolve } from "node:path";
-import { PROTOCOL_VERSION, PurpleError, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type Problem, type ResultOf } from "../../protocol/index.ts";
+import { PROTOCOL_VERSION, PurpleError, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type Problem, type ResultOf, type RunnerKind } from "../../protocol/index.ts";
 import type { Machine } from "../../inbox/can-run.ts";
 import type { Engine } from "../engine/engine.ts";
 import { approveAsOnDisk } from "./approve-edited.ts";
@@ -165,7 +165,7 @@ export class DaemonApi implements RpcHandler {
 
   private async submit(path: string): Promise<ResultOf<"plan.submit">> {
     const abs = resolve(this.ctx.root, path);
-    const machine = this.ctx.machine ?? { which: () => null, hasApiKey: null, root: this.ctx.root };
+    const machine = this.ctx.machine ?? { which: () => null, hasApiKey: null, claude: null, serves: Object.keys(this.ctx.engine.opts.runners) as RunnerKind[], root: this.ctx.root };
     try {
       const r = await submitPlan(this.ctx.engine, this.ctx.root, abs, machine);
       this.rejections.clear(r.plan);

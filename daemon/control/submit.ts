@@ -5,12 +5,11 @@
 // engine at once (the watcher, seeing the same content there, leaves it be).
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { PurpleError, TERMINAL_PLAN_STATES, type Problem, type RunnerKind } from "../../protocol/index.ts";
+import { PurpleError, TERMINAL_PLAN_STATES, type Problem } from "../../protocol/index.ts";
 import type { SubmitOutcome, SubmitResult } from "../../protocol/rpc.ts";
 import { fsyncDir, writeFileAtomic } from "../../lib/atomic-write.ts";
 import { planYamlText } from "../../inbox/accept.ts";
 import { checkRunnable, type Machine } from "../../inbox/can-run.ts";
-import { runnerProblems } from "../../inbox/check-runners.ts";
 import { checkTerritoriesOnDisk } from "../../inbox/check-territory-fs.ts";
 import { parsePlanText } from "../../inbox/parse.ts";
 import { orchestrationPaths, RESERVED_PLAN_NAMES } from "../../inbox/paths.ts";
@@ -28,10 +27,9 @@ export async function submitPlan(engine: Engine, root: string, path: string, mac
   const plan = parsed.plan;
   const onDisk = await checkTerritoriesOnDisk(plan, root);
   if (onDisk.length) throw rejected(path, onDisk);
-  // The runner kinds this purpled serves at all, then what this machine lacks for them.
-  const served = runnerProblems(plan, Object.keys(engine.opts.runners) as RunnerKind[]);
+  // What this purpled lacks for the plan: a runner kind it does not serve, Claude Code, the key.
   const runnable = checkRunnable(plan, read.kind === "folder" ? path : null, machine);
-  if (served.length || runnable.errors.length) throw rejected(path, [...served, ...runnable.errors], "RUNNER_UNAVAILABLE");
+  if (runnable.errors.length) throw rejected(path, runnable.errors, "RUNNER_UNAVAILABLE");
   if (RESERVED_PLAN_NAMES.has(plan.name)) throw rejected(path, [{ path: "name", message: `"${plan.name}" is reserved for purple's own folder; choose another name` }]);
 
   const text = planYamlText(read);

@@ -19,9 +19,10 @@ import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
 import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
+import { claudeCodeRunner } from "../runners/claude-code/setup.ts";
 import { sandboxAvailable } from "../runners/sandbox.ts";
 import { TreeAuditor } from "../territory/audit.ts";
-import { loadConfig } from "../../inbox/config.ts";
+import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { thisMachine } from "../../inbox/can-run.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { Lifecycle } from "./state.ts";
@@ -68,11 +69,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
 
   // The API key is read once and then removed from this process's environment, so that no
-  // child process (agents, gates, git) can ever inherit it; only the anthropic runner holds it.
+  // child process (agents, gates, git) can ever inherit it; only the anthropic runner and the
+  // claude-code runner's key proxy hold it.
   const apiKey = process.env.ANTHROPIC_API_KEY || undefined;
   const baseURL = process.env.ANTHROPIC_BASE_URL || undefined;
   delete process.env.ANTHROPIC_API_KEY;
   delete process.env.ANTHROPIC_AUTH_TOKEN;
+  // Claude Code agents, when `claude` is here: they reach the API through purpled's key proxy.
+  const claude = claudeCodeRunner({ config, root, apiKey, baseURL, logger });
 
   const life = new Lifecycle((from, to) => logger.debug({ from, to }, "lifecycle"));
   const retry = { baseMs: opts.retryBaseMs, maxMs: 300_000 };
@@ -135,7 +139,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       engine = new Engine({
         root,
         maxAgents: opts.maxAgents,
-        runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }) },
+        runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }), ...(claude ? { "claude-code": claude } : {}) },
         auditor,
         logger,
         gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
@@ -157,7 +161,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
           if (life.state === "running" || life.state === "starting") beginDrain({ request: "daemon.shutdown" });
         },
         // what plan.submit checks a plan against: this daemon's key, PATH and claudePath
-        machine: { ...thisMachine(root, process.env, (config as { claudePath?: string }).claudePath), hasApiKey: apiKey !== undefined },
+        machine: { ...thisMachine(root, process.env, config), hasApiKey: apiKey !== undefined, serves: Object.keys(engine.opts.runners) as RunnerKind[] },
       });
       const a = api;
       publish = (e) => a.publish(e);
@@ -191,7 +195,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       logger,
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
-      compileDefaults: config.defaults,
+      compileDefaults: compileDefaultsOf(config, claude !== null),
       onRejected: (item, problems) => api?.rejected(item, problems),
       runners: Object.keys(eng.opts.runners) as RunnerKind[],
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
@@ -214,6 +218,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     // (set inside establish(), which the type checker cannot follow: hence the casts)
     await watcher?.close().catch(() => {});
     await (server as ControlServer | null)?.close().catch((err: unknown) => logger.warn({ err }, "closing the control socket failed"));
+    claude?.close();
     if (!forced) (engine as Engine | null)?.snapshot(); // a clean stop leaves a compact journal behind
     (journal as Journal | null)?.close();
     if (published) try { unlinkSync(infoPath); } catch {}

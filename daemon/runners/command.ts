@@ -1,5 +1,6 @@
 // The `command` runner (SPEC §10): any program as an agent. The prompt arrives on stdin and in
-// $PURPLE_PROMPT_FILE, the plan's coordinates in PURPLE_* variables; exit 0 means it finished.
+// $PURPLE_PROMPT_FILE (and in place of any "{promptFile}" argument), the plan's coordinates in
+// PURPLE_* variables; exit 0 means it finished.
 // The program runs as its own process group, so a timeout or a cancel stops the whole tree.
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
@@ -79,6 +80,8 @@ class CommandRun implements AgentRun {
     const logFile = join(ctx.agentDir, "output.log");
     mkdirSync(ctx.agentDir, { recursive: true });
     writeFileAtomic(promptFile, ctx.prompt);
+    // A command template (O/purple.yaml defaults.command) may name the prompt file as "{promptFile}".
+    command = command.map((arg) => arg.replaceAll("{promptFile}", promptFile));
     appendFileSync(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
     this.group = spawnGroup({ cmd: command, cwd: ctx.root, env: commandEnv(ctx, promptFile, source), stdin: ctx.prompt, logFile });
     this.pgid = this.group.pid > 0 ? this.group.pid : null;

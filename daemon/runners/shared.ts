@@ -1,4 +1,5 @@
-// Small pieces every runner uses: a run that ended before it began, and durations for messages.
+// Small pieces every runner uses: a run that ended before it began, durations for messages, the time limit.
+import { sleep } from "./anthropic/wait.ts";
 import type { AgentRun, RunResult } from "./runner.ts";
 
 /** A run that ended before it began (bad configuration, no key): `done` is already settled. */
@@ -11,4 +12,12 @@ export function formatMs(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   const s = Math.round(ms / 1000);
   return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
+}
+
+/** Wait out a run's time limit (in steps: one timer cannot exceed 2^31-1 ms) and call `onTimeout`, unless `ended` aborts first. */
+export async function timeLimit(ms: number, ended: AbortSignal, onTimeout: () => void): Promise<void> {
+  if (!Number.isFinite(ms) || ms <= 0) return;
+  const deadline = Date.now() + ms;
+  while (!ended.aborted && Date.now() < deadline) await sleep(deadline - Date.now(), ended);
+  if (!ended.aborted) onTimeout();
 }

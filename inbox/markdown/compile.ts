@@ -70,7 +70,7 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   const max = clampMax(drafts.find((d) => d.role === "main")?.draft.maxAgents?.value ?? drafts.find((d) => d.draft.maxAgents)?.draft.maxAgents?.value ?? defaults.maxAgents);
   const src = mainDraft.maxAgents?.src;
   if (src && max !== undefined) items.add("inferred", src, `at most ${max} agents run at once ("Max Agents")`);
-  if (defaults.runner === "command") items.add("ambiguous", { file: main, line: 1 }, "the default runner is `command`, but a markdown plan gives no command to run; set each agent's runner before approving");
+  if (defaults.runner === "command" && !defaults.command) items.add("ambiguous", { file: main, line: 1 }, "the default runner is `command`, but a markdown plan gives no command to run; set each agent's runner before approving");
   const plan: PlanInput = {
     apiVersion: "purple/v1",
     name,

@@ -15,6 +15,10 @@ export interface IntakeItem {
 /** What the daemon supplies that the folder does not say. */
 export interface CompileDefaults {
   runner: RunnerKind;
+  /** runner command: the program every compiled agent runs */
+  command?: string[];
+  /** why this runner (for the intake report) */
+  runnerNote?: string;
   model?: string;
   maxAgents?: number;
   allowedCommands?: string[];

@@ -46,7 +46,8 @@ function expectTreeGone(run: AgentRun): void {
   if (run.pgid !== null) expect(groupAlive(run.pgid)).toBe(false);
 }
 
-export function runnerCases(name: string, harness: () => RunnerHarness): void {
+/** `timeoutMs`: per case, for runners whose attempts take seconds (a real Claude Code process). */
+export function runnerCases(name: string, harness: () => RunnerHarness, opts: { timeoutMs?: number } = {}): void {
   describe(`runner case suite: ${name}`, () => {
     let h: RunnerHarness;
     afterEach(async () => {
@@ -59,7 +60,7 @@ export function runnerCases(name: string, harness: () => RunnerHarness): void {
       const run = runner.start(ctx);
       expect((await settledOnce(run)).outcome).toBe("finished");
       expectTreeGone(run);
-    });
+    }, opts.timeoutMs);
 
     test("cancel → cancelled, and nothing of it keeps running", async () => {
       h = harness();
@@ -71,7 +72,7 @@ export function runnerCases(name: string, harness: () => RunnerHarness): void {
       expect(r.outcome).toBe("cancelled");
       expect(r.message).toContain("a person said so");
       expectTreeGone(run);
-    });
+    }, opts.timeoutMs);
 
     test("timeout → timeout, with the process tree gone", async () => {
       h = harness();
@@ -80,7 +81,7 @@ export function runnerCases(name: string, harness: () => RunnerHarness): void {
       const r = await settledOnce(run);
       expect(r.outcome).toBe("timeout");
       expectTreeGone(run);
-    });
+    }, opts.timeoutMs);
 
     test("an attempt that cannot start settles as failed, saying why", async () => {
       h = harness();
@@ -89,6 +90,6 @@ export function runnerCases(name: string, harness: () => RunnerHarness): void {
       const r = await settledOnce(run);
       expect(r.outcome).toBe("failed");
       expectTreeGone(run);
-    });
+    }, opts.timeoutMs);
   });
 }

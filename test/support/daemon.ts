@@ -44,8 +44,9 @@ export class DaemonProcess {
   private waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<number>;
 
-  constructor(root: string, args: string[] = [], env: Record<string, string> = {}) {
-    this.proc = Bun.spawn([BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "debug", "--retry-base", "100ms", "--grace", "1s", ...args], {
+  /** `prefix` runs purpled through another program (e.g. runuser, to test as an unprivileged user). */
+  constructor(root: string, args: string[] = [], env: Record<string, string> = {}, prefix: string[] = []) {
+    this.proc = Bun.spawn([...prefix, BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "debug", "--retry-base", "100ms", "--grace", "1s", ...args], {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",

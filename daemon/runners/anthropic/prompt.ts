@@ -38,8 +38,17 @@ export function buildPrompt(plan: Plan, agent: Agent, wave: string, planDir: str
       { type: "text", text: STANDARDS },
       { type: "text", text: planText(plan, specs), cache_control: { type: "ephemeral" } },
     ],
-    firstMessage: agentText(plan, agent, wave, new SpecReader(planDir)),
+    firstMessage: agentText(plan, agent, wave, new SpecReader(planDir), "Work through your tickets with the tools, then call finish."),
   };
+}
+
+/**
+ * The two parts of the prompt for a runner with its own working standards and tools (claude-code):
+ * the plan-wide part (identical for every agent of the plan) and the agent's own part, which
+ * ends with `begin`.
+ */
+export function promptParts(plan: Plan, agent: Agent, wave: string, planDir: string, begin: string): { plan: string; agent: string } {
+  return { plan: planText(plan, new SpecReader(planDir)), agent: agentText(plan, agent, wave, new SpecReader(planDir), begin) };
 }
 
 /** The prompt as one markdown document (for prompt.md). */
@@ -77,7 +86,7 @@ function planText(plan: Plan, specs: SpecReader): string {
 
 // The agent's own part: the first user message. It starts with the line the API log and the
 // scripted test server use to tell agents apart.
-function agentText(plan: Plan, agent: Agent, wave: string, specs: SpecReader): string {
+function agentText(plan: Plan, agent: Agent, wave: string, specs: SpecReader, begin: string): string {
   const out = [`Agent: ${agent.id}`, `Wave: ${wave}`, "", `You are agent **${agent.id}** of the plan ${plan.name}.`, ""];
   out.push("## Your role", agent.role || agent.name || "(no role given: follow your tickets)", "");
   out.push("## Your territory", "You may create and change only these paths (relative to the project root):");
@@ -105,7 +114,7 @@ function agentText(plan: Plan, agent: Agent, wave: string, specs: SpecReader): s
     out.push("");
   }
   if (agent.prompt) out.push("## Instructions", agent.prompt, "");
-  out.push("## Begin", "Work through your tickets with the tools, then call finish.");
+  out.push("## Begin", begin);
   return out.join("\n");
 }
 

@@ -10,8 +10,7 @@ import { KeyLimiter } from "./limiter.ts";
 import { runLoop, type LoopEnd } from "./loop.ts";
 import { buildPrompt, promptMarkdown, ticketIdsOf } from "./prompt.ts";
 import { Transcript } from "./transcript.ts";
-import { sleep } from "./wait.ts";
-import { formatMs, settledRun } from "../shared.ts";
+import { formatMs, settledRun, timeLimit } from "../shared.ts";
 
 export interface AnthropicRunnerOptions {
   /** the daemon reads ANTHROPIC_API_KEY once at start and passes it here; undefined: every run fails fast */
@@ -82,7 +81,7 @@ class AnthropicRun implements AgentRun {
     const prompt = buildPrompt(ctx.plan, ctx.agent, ctx.wave, ctx.planDir);
     transcript.writePrompt(promptMarkdown(prompt));
     const root = realpathSync(ctx.root);
-    void this.timeoutAfter(ctx.timeoutMs, this.ended.signal);
+    void timeLimit(ctx.timeoutMs, this.ended.signal, () => this.halt({ kind: "timeout" }));
     const loop = runLoop({
       ctx,
       client,
@@ -135,13 +134,6 @@ class AnthropicRun implements AgentRun {
     return result(end.kind, scrubSecrets(end.message));
   }
 
-  // Wait out the time limit (in steps: a single timer cannot exceed 2^31-1 ms) unless the run ends first.
-  private async timeoutAfter(ms: number, ended: AbortSignal): Promise<void> {
-    if (!Number.isFinite(ms) || ms <= 0) return;
-    const deadline = Date.now() + ms;
-    while (!ended.aborted && Date.now() < deadline) await sleep(deadline - Date.now(), ended);
-    if (!ended.aborted) this.halt({ kind: "timeout" });
-  }
 }
 
 function result(outcome: RunResult["outcome"], message: string): RunResult {
