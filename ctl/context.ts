@@ -13,6 +13,10 @@ export interface Flags {
   wide: boolean;
   follow: boolean;
   compile: boolean;
+  /** validate --compile --model: the plan's model compiles too, grounded in the plan's text */
+  model: boolean;
+  /** init --claude-command: install purple's Claude Code command */
+  "claude-command": boolean;
   /** validate --report: the intake report of a compiled folder */
   report: boolean;
   systemd: boolean;

@@ -1,7 +1,8 @@
 // Following a growing file (`logs -f`): print what is there, then every byte appended, read from
 // the last offset. fs.watch on the file's folder wakes it at once (and sees the file appear);
 // a slow poll backs it up where watch events are lost. A file that shrank is read from the start.
-import { closeSync, existsSync, fstatSync, openSync, readSync, watch, type FSWatcher } from "node:fs";
+// With `tailBytes`, a file already larger than that is followed from its last `tailBytes` only.
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname } from "node:path";
 
 const POLL_MS = 500;
@@ -17,7 +18,9 @@ export class FileFollower {
   constructor(
     private readonly path: string,
     private readonly write: (text: string) => void,
+    private readonly tailBytes = Infinity,
   ) {}
+  private first = true;
 
   /** Print the current content and start following. */
   start(): void {
@@ -51,12 +54,14 @@ export class FileFollower {
   private readMore(): void {
     let fd: number;
     try {
-      fd = openSync(this.path, "r");
+      fd = openSync(this.path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO never blocks
     } catch {
       return; // not there yet
     }
     try {
       const size = fstatSync(fd).size;
+      if (this.first && size > this.tailBytes) this.offset = size - this.tailBytes;
+      this.first = false;
       if (size < this.offset) this.offset = 0; // truncated or replaced
       while (this.offset < size) {
         const n = readSync(fd, this.buf, 0, Math.min(this.buf.length, size - this.offset), this.offset);

@@ -21,7 +21,8 @@ const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
   retry PLAN AGENT           run a failed or blocked agent again
   rerun PLAN                 run an ended plan again (its earlier run is kept under runs/<n>/)
   forget PLAN                drop an ended plan and its run files
-  init                       set this project up: O/purple.yaml with detected defaults, O/.gitignore
+  init [--claude-command]    set this project up: O/purple.yaml with detected defaults, O/.gitignore;
+                             --claude-command: also the /purple-plan command in .claude/commands/
   stop                       ask purpled to drain and exit
   service print|install [--systemd|--launchd] [--user]
                              a systemd unit or launchd plist that runs purpled for this root
@@ -48,7 +49,7 @@ const COMMANDS: Record<string, Command> = {
   logs: { min: 1, max: 2, args: "PLAN [AGENT] [-f]", flags: ["follow"], run: async (c, a) => (await import("./commands/logs.ts")).logs(c, a) },
   submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
   plan: { min: 1, max: 1, args: "PATH|PLAN", run: async (c, a) => (await import("./commands/plan.ts")).planCommand(c, a) },
-  validate: { min: 1, max: 1, args: "[--compile | --report] PATH", flags: ["compile", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
+  validate: { min: 1, max: 1, args: "[--compile [--model] | --report] PATH", flags: ["compile", "model", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
   approve: planVerb("approve"),
   pause: planVerb("pause"),
   resume: planVerb("resume"),
@@ -62,10 +63,17 @@ const COMMANDS: Record<string, Command> = {
   retry: { min: 2, max: 2, args: "PLAN AGENT", run: async (c, a) => (await import("./commands/control.ts")).agentVerb(c, "retry", a) },
   rerun: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).rerun(c, a) },
   forget: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).forget(c, a) },
-  init: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/init.ts")).init(c) },
   stop: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/control.ts")).stop(c) },
   service: { min: 1, max: 1, args: "print|install [--systemd|--launchd] [--user]", flags: ["systemd", "launchd", "user"], run: async (c, a) => (await import("./commands/service.ts")).service(c, a) },
   mcp: { min: 0, max: 0, args: "[--plan PLAN]", flags: ["plan"], run: async (c) => (await import("./commands/mcp.ts")).mcp(c) },
+  init: {
+    min: 0, max: 0, args: "[--claude-command]", flags: ["claude-command"],
+    // O/purple.yaml and the ignore rules; with --claude-command also the /purple-plan command (ctl/claude-command/)
+    run: async (c) => {
+      const code = await (await import("./commands/init.ts")).init(c);
+      return c.flags["claude-command"] ? Math.max(code, await (await import("./claude-command/init-command.ts")).initClaudeCommand(c)) : code;
+    },
+  },
 };
 
 const GLOBAL = new Set(["root", "socket", "json", "help", "version"]);
@@ -103,7 +111,7 @@ function parse(argv: string[]): "help" | "version" | { command: Command; args: s
   if (args.length < command.min || args.length > command.max) throw new UsageError(`usage: purplectl ${name} ${command.args}`.trimEnd());
   if (values.systemd && values.launchd) throw new UsageError("choose one of --systemd and --launchd");
   const flags: Flags = {
-    root: values.root, socket: values.socket, json: values.json ?? false, wide: values.wide ?? false, follow: values.follow ?? false, compile: values.compile ?? false, report: values.report ?? false,
+    root: values.root, socket: values.socket, json: values.json ?? false, wide: values.wide ?? false, follow: values.follow ?? false, compile: values.compile ?? false, model: values.model ?? false, "claude-command": values["claude-command"] ?? false, report: values.report ?? false,
     systemd: values.systemd ?? false, launchd: values.launchd ?? false, user: values.user ?? false, plan: values.plan,
   };
   return { command, args, flags };

@@ -2,6 +2,7 @@
 // and agents, one agent. `--json` skips all of this and prints the result itself.
 import type { AgentStatus, PlanFailure } from "../protocol/status.ts";
 import type { DaemonStatusResult, PlanDetail, PlanSummary, Rejection } from "../protocol/rpc.ts";
+import { escapeControl, safeForTerminal } from "../lib/escape.ts";
 import { age, cut, duration, money, table } from "./table.ts";
 
 const EMPTY = "no plans yet: drop one into .context-kit/orchestration/inbox/ or run `purplectl submit PATH`";
@@ -10,7 +11,7 @@ const EMPTY = "no plans yet: drop one into .context-kit/orchestration/inbox/ or 
 export function renderDaemonStatus(s: DaemonStatusResult, width = Infinity): string {
   const flags = [s.draining ? "DRAINING" : "", s.degraded ? "DEGRADED (cannot write its files; retrying)" : ""].filter(Boolean).join(", ");
   const head = `purpled ${s.version} (protocol ${s.protocol}), pid ${s.pid}, up ${duration(s.uptimeMs)}, root ${s.root}${flags ? ` — ${flags}` : ""}`;
-  return `${cut(head, width)}\n\n${renderPlans(s.plans, width)}`;
+  return `${cut(escapeControl(head), width)}\n\n${renderPlans(s.plans, width)}`;
 }
 
 /** A table of plan summaries in `width` columns: the reason comes last and is shortened first. */
@@ -43,7 +44,7 @@ function agentCounts(p: PlanSummary): string {
 /** One plan: its state, its waves, every agent, and for a blocked or failed plan why and what next. */
 export function renderPlanDetail(d: PlanDetail, width = Infinity): string {
   const p = d.plan;
-  const head = cut(`${p.plan}: ${p.state}${p.reason ? ` (${oneLine(p.reason)})` : ""}${p.goal ? ` — ${p.goal}` : ""}`, width);
+  const head = cut(escapeControl(`${p.plan}: ${p.state}${p.reason ? ` (${oneLine(p.reason)})` : ""}${p.goal ? ` — ${p.goal}` : ""}`), width);
   const hint = p.state === "awaiting-approval" ? `\nwaiting for \`purplectl approve ${p.plan}\`` : "";
   const waves = table(["WAVE", "STATE", "AGENTS"], p.waves.map((w) => [w.id + (w.title ? ` (${w.title})` : ""), w.state, w.agents.join(", ")]), { width, shrink: [2, 0] });
   const agents = table(
@@ -59,9 +60,9 @@ export function renderPlanDetail(d: PlanDetail, width = Infinity): string {
 /** Why the plan stopped, the end of the failing output, where the whole log is, and what to do. */
 export function renderFailure(f: PlanFailure): string {
   // The output is the agent's: no escape sequence of its own reaches the terminal.
-  const safe = f.outputTail.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?");
+  const safe = safeForTerminal(f.outputTail);
   const tail = safe ? `\nlast output:\n${safe.split("\n").map((l) => `  | ${l}`).join("\n")}` : "\n(no output was recorded)";
-  return `why: ${f.reason}${tail}\nwhole log: ${f.logCommand}\nnext: ${f.nextStep}`;
+  return `why: ${escapeControl(f.reason)}${tail}\nwhole log: ${escapeControl(f.logCommand)}\nnext: ${escapeControl(f.nextStep)}`;
 }
 
 /** "2/5" tickets completed, or "-" for an agent without tickets. */
@@ -72,10 +73,10 @@ export function tickets(a: AgentStatus): string {
 
 /** One plan summary as a line (after approve, pause, resume, cancel). */
 export function renderSummary(verb: string, s: PlanSummary): string {
-  return `${s.plan}: ${verb}; now ${s.state}${s.reason ? ` (${s.reason})` : ""}, wave ${s.currentWave ?? "-"}, ${agentCounts(s)}`;
+  return escapeControl(`${s.plan}: ${verb}; now ${s.state}${s.reason ? ` (${s.reason})` : ""}, wave ${s.currentWave ?? "-"}, ${agentCounts(s)}`);
 }
 
 /** One agent as a line (after retry or cancel). */
 export function renderAgent(verb: string, a: AgentStatus): string {
-  return `${a.plan}/${a.agent}: ${verb}; now ${a.state} (wave ${a.wave}, attempt ${a.attempt})${a.reason ? ` — ${a.reason}` : ""}`;
+  return escapeControl(`${a.plan}/${a.agent}: ${verb}; now ${a.state} (wave ${a.wave}, attempt ${a.attempt})${a.reason ? ` — ${a.reason}` : ""}`);
 }

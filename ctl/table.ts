@@ -1,6 +1,8 @@
 // Plain text for people: tables padded to their widest cell and cut to the terminal's width,
-// ages, progress bars.
+// ages, progress bars. Cells often hold what agents wrote (reasons, notes): control characters
+// are shown escaped, never sent.
 import { isatty } from "node:tty";
+import { escapeControl } from "../lib/escape.ts";
 
 export interface Fit {
   /** the width to fit in (Infinity: never cut) */
@@ -14,7 +16,8 @@ const GAP = 2;
 const MIN_CELL = 10;
 
 /** Render rows under a header, two spaces between columns; with `fit`, no line is wider than fit.width. */
-export function table(header: string[], rows: string[][], fit?: Fit): string {
+export function table(header: string[], cells: string[][], fit?: Fit): string {
+  const rows = cells.map((r) => r.map(escapeControl));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   if (fit) shrinkTo(widths, header, fit);
   const cell = (c: string, i: number) => cut(c, widths[i]!);

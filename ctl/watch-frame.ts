@@ -1,6 +1,8 @@
 // What `purplectl watch` shows, as keyed lines: the plan, each wave with a progress bar, each
 // agent with its state and ticket progress. Pure; the painter decides how lines reach the screen.
+// Every line's text is escaped (lib/escape.ts): what an agent wrote cannot move the cursor.
 import type { PlanDetail } from "../protocol/rpc.ts";
+import { escapeControl } from "../lib/escape.ts";
 import { bar, money } from "./table.ts";
 import { tickets } from "./render.ts";
 
@@ -35,7 +37,8 @@ export function frame(d: PlanDetail): FrameLine[] {
       lines.push({ key: `agent:${id}`, text: `  ${id.padEnd(agentWidth)}  ${a.state.padEnd(11)}${t}${note ? `  ${note}` : ""}`.trimEnd() });
     }
   }
-  return lines;
+  // reasons and notes come from agents: no control character reaches the terminal
+  return lines.map((l) => ({ key: l.key, text: escapeControl(l.text) }));
 }
 
 /** The lines of `next` whose text differs from what was last shown under their key. */

@@ -2,12 +2,13 @@
 // feature folder — compiled to the canonical plan, with what was inferred for the intake report.
 // The key changes only when the sources do: the daemon's own progress.json writes never count.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import YAML from "yaml";
 import type { Progress } from "../protocol/index.ts";
 import { applyRunnerDefaults } from "./config.ts";
 import { compileMarkdownPlan, readMarkdownFolder, type CompileDefaults, type CompileResult } from "./markdown/compile.ts";
+import { choosePlanFile } from "./markdown/find-plan.ts";
 import { renderIntakeReport } from "./markdown/report.ts";
 import { compilePurpleFolder, readPurpleFolder } from "./purple/compile.ts";
 import { mergeProgress } from "./purple/progress-sync.ts";
@@ -27,11 +28,33 @@ export interface CompiledFolder {
   mergeProgress?: (ours: Progress) => Progress;
 }
 
-/** What kind of folder this is, or null when it holds nothing purple compiles. */
-export function compilableKind(dir: string): FolderKind | null {
-  if (existsSync(join(dir, "orchestration-plan.md"))) return "markdown";
-  if (existsSync(join(dir, "agent-written-specifications")) || existsSync(join(dir, "progress.json"))) return "purple";
-  return null;
+/**
+ * What kind of folder this is, or null when it holds nothing purple compiles: orchestration-plan.md
+ * or a single markdown file → markdown; agent-written-specifications/ → purple; any markdown file
+ * that holds waves or phases of agents (found by content, whatever its name) → markdown; else a
+ * progress.json alone → purple.
+ */
+export function compilableKind(path: string): FolderKind | null {
+  if (isMarkdownFile(path)) return "markdown";
+  if (existsSync(join(path, "orchestration-plan.md"))) return "markdown";
+  if (existsSync(join(path, "agent-written-specifications"))) return "purple";
+  try {
+    if (!statSync(path).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  // Before progress.json: purpled writes one into every plan folder it runs, markdown ones too.
+  if (choosePlanFile(readMarkdownFolder(path)).candidates.length > 0) return "markdown";
+  return existsSync(join(path, "progress.json")) ? "purple" : null;
+}
+
+/** A single markdown file (a plan dropped or submitted on its own). */
+export function isMarkdownFile(path: string): boolean {
+  try {
+    return /\.(?:md|markdown)$/i.test(path) && statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Compile a folder of the given kind (IO: reads its files). */
@@ -39,7 +62,8 @@ export function compileFolder(dir: string, name: string, kind: FolderKind, defau
   if (kind === "markdown") {
     const files = readMarkdownFolder(dir);
     const result = compileMarkdownPlan(files, { name, defaults });
-    return finish(kind, name, result, keyOf(files), join(dir, "orchestration-plan.md"), defaults);
+    const base = isMarkdownFile(dir) ? dirname(dir) : dir;
+    return finish(kind, name, result, keyOf(files), join(base, result.planFile?.file ?? "orchestration-plan.md"), defaults);
   }
   const files = readPurpleFolder(dir);
   const original = parseJson(files["progress.json"]);

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "nod
 import { basename, join } from "node:path";
 import { PurpleError, type Plan, type Problem } from "../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
-import { compilableKind } from "./compile-folder.ts";
+import { compilableKind, isMarkdownFile } from "./compile-folder.ts";
 import { parsePlanText } from "./parse.ts";
 import { orchestrationPaths } from "./paths.ts";
 import { readInboxItem } from "./read-item.ts";
@@ -27,8 +27,9 @@ export function submitToInbox(path: string, plan: Plan, root: string): string {
   return place(path, root, `${plan.name}${ext}`);
 }
 
-/** A markdown plan folder or a Purple feature folder (no plan.yaml: it is compiled, not parsed). */
+/** A markdown plan folder or a Purple feature folder (no plan.yaml: it is compiled, not parsed), or one markdown plan file. */
 export function isCompilableFolder(path: string): boolean {
+  if (isMarkdownFile(path)) return true;
   return existsSync(path) && statSync(path).isDirectory() && !existsSync(join(path, "plan.yaml")) && compilableKind(path) !== null;
 }
 

@@ -10,7 +10,8 @@ import type { Plan, RunnerKind } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import { compilableKind, compileFolder } from "./compile-folder.ts";
+import { compilableKind, compileFolder, isMarkdownFile, type CompiledFolder } from "./compile-folder.ts";
+import { gapSummary } from "./markdown/gaps.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
@@ -47,6 +48,8 @@ export interface PlanWatcherOptions {
   onRejected?: (item: string, problems: Problem[]) => void;
   /** what compiled plans get where their folders name nothing (O/purple.yaml or --config) */
   compileDefaults?: CompileDefaults;
+  /** set when O/purple.yaml says `compile: {model: true}`: markdown plans are also compiled by the plan's model */
+  modelCompile?: { apiKey?: string; baseURL?: string };
   /** the runner kinds the daemon can serve: a plan needing another is refused (RUNNER_UNAVAILABLE); unset: no check */
   runners?: readonly RunnerKind[];
   /** O was deleted and created again (taking O/.purple with it): awaited before new items are read */
@@ -170,7 +173,7 @@ export class PlanWatcher {
     const segs = rel.split(sep);
     if (segs.some(isIgnoredName)) return true;
     if (segs[0] === "inbox") return segs.length > 2 || segs[1] === "rejected";
-    return segs.length > 2 || (segs.length === 2 && segs[1] !== "plan.yaml" && segs[1] !== "orchestration-plan.md");
+    return segs.length > 2 || (segs.length === 2 && segs[1] !== "plan.yaml" && !isPlanMarkdown(segs[1]!));
   }
 
   private onEvent(event: string, path: string): void {
@@ -178,7 +181,7 @@ export class PlanWatcher {
     const segs = relative(this.paths.orch, path).split(sep);
     if (segs[0] === "inbox") {
       if (segs.length === 2 && (event === "add" || event === "change" || event === "addDir")) void this.enqueueInbox(segs[1]!);
-    } else if (segs.length === 2 && (segs[1] === "plan.yaml" || segs[1] === "orchestration-plan.md")) void this.enqueuePlan(segs[0]!);
+    } else if (segs.length === 2 && (segs[1] === "plan.yaml" || isPlanMarkdown(segs[1]!))) void this.enqueuePlan(segs[0]!);
     else if (segs.length === 1 && (event === "addDir" || event === "unlinkDir")) void this.enqueuePlan(segs[0]!);
   }
 
@@ -259,10 +262,15 @@ export class PlanWatcher {
 
   // A markdown or Purple folder dropped into the inbox: it becomes O/<name>/ and is compiled there.
   private placeCompilable(path: string, item: string): void {
-    const name = toPlanName(item);
+    // A single markdown file becomes the one file of a new plan folder named after it.
+    const single = isMarkdownFile(path);
+    const name = toPlanName(single ? item.replace(/\.(?:md|markdown)$/i, "") : item);
     const target = join(this.paths.orch, name);
     if (existsSync(target)) return this.reject(path, "PLAN_EXISTS", [{ path: "", message: `a plan folder named "${name}" already exists; remove it or rename the folder` }]);
-    renameSync(path, target);
+    if (single) {
+      mkdirSync(target);
+      renameSync(path, join(target, item));
+    } else renameSync(path, target);
     this.opts.logger.info({ item, plan: name }, `inbox folder "${item}" moved to ${name}/ to be compiled`);
     void this.enqueuePlan(name);
   }
@@ -280,6 +288,7 @@ export class PlanWatcher {
     const compiled = compileFolder(dir, name, kind, this.opts.compileDefaults ?? { runner: "anthropic", allowedCommands: [] });
     if (this.judged.get(name) === compiled.key) return;
     this.judged.set(name, compiled.key);
+    if (kind === "markdown" && this.opts.modelCompile) await this.withModel(compiled, dir, name);
     writeFileAtomic(join(dir, "plan.compiled.yaml"), compiled.yaml);
     writeFileAtomic(join(dir, "intake-report.md"), compiled.report);
     const parsed = parsePlanText(compiled.yaml, "yaml");
@@ -291,8 +300,27 @@ export class PlanWatcher {
       return this.notifyRejected(dir, problems);
     }
     clearPlanError(dir);
-    this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\``);
+    const gaps = gapSummary(compiled.result.gaps ?? []);
+    this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length, gaps }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\`${gaps.length ? ` (${gaps.length} gap(s): ${gaps[0]})` : ""}`);
     this.report({ name, dir, plan: parsed.plan, hash: compiled.key, source: compiled.source, approval: true, mergeProgress: compiled.mergeProgress });
+  }
+
+  // The model's grounded compile replaces the rules' when it validates; otherwise the rules' plan
+  // stands and the report says why. Either way the plan waits for approval.
+  private async withModel(compiled: CompiledFolder, dir: string, name: string): Promise<void> {
+    try {
+      const { modelCompileFolder } = await import("./markdown/model/compile.ts");
+      const m = await modelCompileFolder(dir, name, this.opts.compileDefaults ?? { runner: "anthropic", allowedCommands: [] }, this.opts.modelCompile ?? {});
+      if (m.problems.length === 0) {
+        compiled.yaml = m.yaml;
+        compiled.report = m.report;
+      } else compiled.report = `${compiled.report.trimEnd()}\n\n## Model-assisted compile not used\n\nThe model's grounded plan has problems, so the rules' plan stands:\n${m.problems.map((p) => `- ${p.path}: ${p.message}`).join("\n")}\n`;
+      this.opts.logger.info({ plan: name, dropped: m.grounded.dropped.length, disagreements: m.disagreements.length, used: m.problems.length === 0 }, `plan "${name}" compiled by its model too`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      compiled.report = `${compiled.report.trimEnd()}\n\n## Model-assisted compile failed\n\n${message}\n\nThe rules' plan stands.\n`;
+      this.opts.logger.warn({ plan: name, err: message }, `the model-assisted compile of plan "${name}" failed; the rules' plan stands`);
+    }
   }
 
   private runnerProblems(plan: Plan): Problem[] {
@@ -322,4 +350,9 @@ export class PlanWatcher {
       this.opts.logger.error({ err, plan: p.name }, "the onPlan handler failed");
     }
   }
+}
+
+// A markdown file in a plan folder that may be (part of) the plan: any but those purpled writes.
+function isPlanMarkdown(name: string): boolean {
+  return /\.(?:md|markdown)$/i.test(name) && name !== "intake-report.md" && name !== "status-log.md";
 }

@@ -20,5 +20,7 @@ export const DaemonConfig = z.strictObject({
   claudePath: z.string().min(1).optional(),
   /** claude-code agents: end an attempt as stalled after this long without an event (default "5m") */
   claudeStallTimeout: z.string().regex(DURATION_PATTERN, "a duration such as 90s or 5m").optional(),
+  /** markdown plans: `model: true` has the plan's model compile them too, grounded in their text (issue 15) */
+  compile: z.strictObject({ model: z.boolean().default(false) }).default({ model: false }),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

@@ -15,6 +15,7 @@ export const ErrorCodes = {
   REQUEST_TOO_LARGE: "the request line is over the size limit",
   PROTOCOL_MISMATCH: "client and daemon speak incompatible protocol versions",
   NO_DAEMON: "no daemon answers on the socket",
+  OVERLOADED: "the control socket's connection or buffer limits are reached",
   // daemon
   ALREADY_RUNNING: "another purpled owns this root",
   INVALID_PARAMS: "request parameters are wrong",

@@ -53,3 +53,29 @@ test("logs -f waits for an agent's output that does not exist yet", async () => 
   proc.kill("SIGTERM");
   expect(await proc.exited).toBe(0);
 });
+
+test("logs strips terminal escape sequences an agent wrote, keeping lines and tabs (issue 14)", async () => {
+  const { root, plan } = project();
+  const hostile = "ok\tline\n\x1b]0;pwned title\x07\x1b[2J\x1b[31mred\x1b[0m\rover\x00\x9b6n\x1bcend\n";
+  writeFileSync(join(plan, "agents", "a", "output.log"), hostile);
+  const r = await ctl(["logs", "alpha", "a"], { cwd: root });
+  expect(r.code).toBe(0);
+  expect(r.out).toBe("ok\tline\nred\nover\\x00end\n");
+  expect(r.out).not.toContain("\x1b");
+});
+
+test("logs of a huge file prints only its tail, saying how much was left out", async () => {
+  const { root, plan } = project();
+  const file = join(plan, "agents", "a", "output.log");
+  writeFileSync(file, "");
+  const line = "x".repeat(99) + "\n";
+  const block = line.repeat(10_000); // 1,000,000 bytes
+  for (let i = 0; i < 5; i++) appendFileSync(file, block);
+  appendFileSync(file, "the very end\n");
+  const r = await ctl(["logs", "alpha", "a"], { cwd: root });
+  expect(r.code).toBe(0);
+  expect(r.out.endsWith("the very end\n")).toBe(true);
+  expect(r.out.length).toBeLessThanOrEqual(1024 * 1024);
+  expect(r.out.startsWith(line)).toBe(true); // cut at a line start
+  expect(r.err).toMatch(/\(the first \d+ bytes of .*output\.log are not shown; the last 1048576 follow\)/);
+});

@@ -154,3 +154,13 @@ test("a 10,000-agent dependency chain or cycle in one wave neither overflows the
   expect(problems).toHaveLength(1);
   expect(problems[0]!.message).toContain(`(${n} agents)`);
 });
+
+test("territory braces are expanded before the escape checks and the overlap test (issue 14)", () => {
+  const escaping = oneWave([agent("a", ["{..,src}/x"]), agent("b", ["{/etc,lib}"]), agent("c", ["{.git,docs}"])]);
+  expect(paths(escaping)).toEqual(["agents.0.territory.0", "agents.1.territory.0", "agents.2.territory.0"]);
+  // `[!x]` never matches `/`: src[!x]a.ts does not overlap src/a.ts, but does overlap srcya.ts
+  expect(check(oneWave([agent("a", ["src[!x]a.ts"]), agent("b", ["src/a.ts"])]))).toEqual([]);
+  expect(paths(oneWave([agent("a", ["src[!x]a.ts"]), agent("b", ["srcya.ts"])]))).toEqual(["agents.1.territory"]);
+  // an alternative overlapping another agent's territory is found
+  expect(paths(oneWave([agent("a", ["{lib,src/x}/"]), agent("b", ["src/x/y.ts"])]))).toEqual(["agents.1.territory"]);
+});

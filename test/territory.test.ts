@@ -55,3 +55,49 @@ test("entries that escape the root or touch purple's own files are refused", () 
 test("brace expansion", () => {
   expect(expandBraces("src/{a,b/{c,d}}.ts")).toEqual(["src/a.ts", "src/b/c.ts", "src/b/d.ts"]);
 });
+
+describe("hostile patterns and paths (issue 14)", () => {
+  test("[!…] never matches /, so src[!x]a.ts neither covers nor overlaps src/a.ts", () => {
+    expect(t("src[!x]a.ts").covers("src/a.ts")).toBe(false);
+    expect(t("src[!x]a.ts").covers("srcya.ts")).toBe(true);
+    expect(t("src[^x]a.ts").covers("src/a.ts")).toBe(false);
+    expect(t("src?a.ts").covers("src/a.ts")).toBe(false);
+    expect(t("src[!x]a.ts").overlaps(t("src/a.ts"))).toBe(false);
+    expect(t("src/a.ts").overlaps(t("src[!x]a.ts"))).toBe(false);
+    // a set still works inside a segment, ranges and a literal `]` first included
+    expect(t("src/[!a-c]x.ts").covers("src/dx.ts")).toBe(true);
+    expect(t("src/[!a-c]x.ts").covers("src/bx.ts")).toBe(false);
+    expect(t("src/[]a]x.ts").covers("src/]x.ts")).toBe(true);
+    expect(t("src/[ab.ts").covers("src/[ab.ts")).toBe(true); // an unclosed `[` is literal
+  });
+
+  test("brace alternatives are checked one by one: {..,src}/x, {/etc,src}, {.git,src} are refused", () => {
+    for (const bad of ["{..,src}/x", "{/etc,src}", "{.git,src}", "src/{a,{b,../../c}}", "{.context-kit,x}/orchestration/p", "{~,src}/x", "src/{.git,x}/hooks"]) {
+      expect(territoryEntryProblem(bad)).not.toBeNull();
+    }
+    expect(territoryEntryProblem("{src,lib}/x")).toBeNull();
+    // an entry whose alternatives would explode is refused without being expanded
+    expect(territoryEntryProblem("{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}")).toContain("alternatives");
+    expect(expandBraces("{a,b}{a,b}{a,b}", 4)).toBeNull();
+  });
+
+  test("matching a 12 kB path against src/*a*b*c.ts does not backtrack (answers at once)", () => {
+    // 45 s with the old regex; bench/hostile.ts times the matcher. Here: it finishes and is right.
+    const long = "src/" + "a".repeat(3000) + "b".repeat(3000) + "x".repeat(3000) + ".ts";
+    expect(t("src/*a*b*c.ts").covers(long)).toBe(false); // 12 kB: refused before matching
+    const under = "src/" + "a".repeat(2000) + "b".repeat(2000) + "x.ts"; // 4,008 bytes: matched
+    expect(t("src/*a*b*c.ts").covers(under)).toBe(false);
+    expect(t("src/*a*b*x.ts").covers(under)).toBe(true);
+    expect(t("src/*a*b*c.ts").covers("src/" + "ab".repeat(1500) + "c.ts")).toBe(true);
+    const deep = "src/" + Array.from({ length: 1000 }, () => "a").join("/") + "/z.ts";
+    expect(t("src/**/a/**/a/**/b/**/*.ts").covers(deep)).toBe(false);
+    expect(t("src/**/a/**/a/**/*.ts").covers(deep)).toBe(true);
+  });
+
+  test("paths over 4,096 bytes are refused before matching", () => {
+    const path = "src/" + "é".repeat(2100); // 4,204 bytes in UTF-8, 2,104 characters
+    expect(t("src").covers(path)).toBe(false);
+    expect(t("**").covers("x/".repeat(2049))).toBe(false);
+    expect(t("**").covers("x/".repeat(2000) + "y")).toBe(true);
+  });
+});

@@ -1,8 +1,9 @@
 // One client connection: its read framing, its write queue under backpressure, its
 // subscriptions and its last activity. A client that stops reading is cut off at a bound
-// instead of growing the daemon's memory.
+// instead of growing the daemon's memory; every byte held is also counted in the server's budget.
 import type { Socket } from "bun";
 import type { Logger } from "../../lib/logger.ts";
+import type { ByteBudget } from "./budget.ts";
 import type { Peer } from "./dispatch.ts";
 import { LineBuffer } from "./line-buffer.ts";
 
@@ -26,8 +27,28 @@ export class Connection implements Peer {
     maxRequestBytes: number,
     private readonly maxPendingBytes: number,
     private readonly logger: Logger,
+    private readonly budget?: ByteBudget,
   ) {
     this.lines = new LineBuffer(maxRequestBytes);
+  }
+
+  /** Bytes this connection holds: its partial request line and its unsent replies. */
+  get held(): number {
+    return this.lines.pending + this.queued;
+  }
+
+  /** Nothing in flight, nothing buffered, no stream: closing it loses nothing. */
+  get idle(): boolean {
+    return this.state === "open" && this.inflight === 0 && this.subscriptions.length === 0 && this.held === 0;
+  }
+
+  /** Feed received bytes to the line framing (counted in the budget); false once a line is over its cap. */
+  receive(chunk: Uint8Array, onLine: (line: Uint8Array) => void): boolean {
+    const before = this.lines.pending;
+    const fits = this.lines.push(chunk, onLine);
+    if (!fits) this.lines.clear(); // the connection is closed for it: hold none of it
+    this.budget?.add(this.lines.pending - before);
+    return fits;
   }
 
   get open(): boolean {
@@ -65,10 +86,12 @@ export class Connection implements Peer {
       if (written < head.length) {
         this.queue[0] = head.subarray(written);
         this.queued -= written;
+        this.budget?.add(-written);
         return;
       }
       this.queue.shift();
       this.queued -= head.length;
+      this.budget?.add(-head.length);
     }
     if (this.state === "closing") this.destroy();
     else this.maybeFinish();
@@ -77,6 +100,7 @@ export class Connection implements Peer {
   private enqueue(bytes: Uint8Array): void {
     this.queue.push(bytes);
     this.queued += bytes.length;
+    this.budget?.add(bytes.length);
   }
 
   addSubscription(unsubscribe: () => void): void {
@@ -104,6 +128,14 @@ export class Connection implements Peer {
     this.socket.end();
   }
 
+  /** Dropped to free memory: buffers go at once, then a last line is tried and the socket closed. */
+  evict(line: string): void {
+    if (this.state === "closed") return;
+    this.release();
+    this.socket.write(line);
+    this.socket.end();
+  }
+
   /** Close the socket at once, whatever state it is in (a peer that never finishes a close). */
   terminate(): void {
     this.release();
@@ -114,8 +146,10 @@ export class Connection implements Peer {
   release(): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    this.budget?.add(-this.held);
     this.queue = [];
     this.queued = 0;
+    this.lines.clear();
     const subs = this.subscriptions;
     this.subscriptions = [];
     for (const unsubscribe of subs) {

@@ -6,7 +6,8 @@ import { PurpleError } from "../../protocol/errors.ts";
 import type { PlanEvent } from "../../protocol/events.ts";
 import { isMethod, METHODS, MUTATING, type Method } from "../../protocol/rpc.ts";
 import type { RpcHandler } from "./rpc-handler.ts";
-import { errorLine, eventLine, resultLine, type RpcIdValue } from "./wire.ts";
+import { rawIdToken } from "./raw-id.ts";
+import { errorLine, eventLine, RawNumberId, resultLine, type RpcIdValue } from "./wire.ts";
 
 /** The connection a request came from, as dispatch sees it. */
 export interface Peer {
@@ -52,8 +53,10 @@ export function dispatch(bytes: Uint8Array, peer: Peer, handler: RpcHandler, log
 /** Parse and validate a line into a call, or the error reply it deserves (null: say nothing). */
 function check(bytes: Uint8Array, handler: RpcHandler): Checked {
   let msg: unknown;
+  let text: string;
   try {
-    msg = JSON.parse(decoder.decode(bytes));
+    text = decoder.decode(bytes);
+    msg = JSON.parse(text);
   } catch {
     if (isBlank(bytes)) return { ok: false, reply: null };
     return { ok: false, reply: errorLine(null, "PARSE_ERROR", "the request line is not valid JSON (one JSON-RPC request per line, UTF-8)") };
@@ -64,7 +67,8 @@ function check(bytes: Uint8Array, handler: RpcHandler): Checked {
   const notification = !Object.hasOwn(r, "id");
   const id = r.id;
   if (!notification && id !== null && typeof id !== "string" && typeof id !== "number") return invalid(null, "id must be a string, a number or null");
-  const rid = (notification ? null : id) as RpcIdValue;
+  // A number is echoed as the token the client wrote (JSON.parse would round a large one).
+  const rid: RpcIdValue = notification ? null : typeof id === "number" ? new RawNumberId(rawIdToken(text) ?? JSON.stringify(id)) : (id as string | null);
   if (r.jsonrpc !== "2.0") return invalid(rid, 'jsonrpc must be "2.0"');
   if (typeof r.method !== "string") return invalid(rid, "method must be a string");
   const method = r.method;

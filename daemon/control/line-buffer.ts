@@ -9,6 +9,17 @@ export class LineBuffer {
 
   constructor(private readonly maxLineBytes: number) {}
 
+  /** Bytes held for the current unterminated line. */
+  get pending(): number {
+    return this.size;
+  }
+
+  /** Drop what is held (the connection is gone). */
+  clear(): void {
+    this.parts = [];
+    this.size = 0;
+  }
+
   /** Feed one chunk; calls onLine for every complete line (without its `\n`). False once a line is over the cap. */
   push(chunk: Uint8Array, onLine: (line: Uint8Array) => void): boolean {
     let start = 0;

@@ -1,10 +1,12 @@
 // Gate and contract checks (SPEC §4): run, exists, contains, exports, contract, manual. Each
 // check gives one CheckResult; a check never throws. A manual check fails (blocking the plan)
 // until a person approves it. judge needs a reviewer model, not built yet: it fails saying so.
-import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { join, relative, isAbsolute } from "node:path";
-import { checkKind, parseDuration, territoryEntryProblem, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
+// Files are looked at through target-file.ts: async, regular files only, capped; a contains
+// pattern runs in a worker with a time limit (pattern-test.ts) (issue 14).
+import { checkKind, parseDuration, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
 import { spawnGroup } from "../process/group.ts";
+import { PATTERN_TIME_LIMIT_MS, testPattern } from "./pattern-test.ts";
+import { kindOf, locate, MAX_CHECK_BYTES, readTarget, type ReadResult } from "./target-file.ts";
 
 export interface CheckContext {
   root: string;
@@ -51,22 +53,30 @@ export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): 
       return done(spec.command, r.code === 0 && !r.timedOut, r.timedOut ? `${r.tail}\n[timed out after ${timeoutMs} ms]` : r.tail, r.code);
     }
     if ("exists" in check) {
-      const p = insideRoot(ctx.root, check.exists);
-      return done(check.exists, existsSync(p), existsSync(p) ? "exists" : `${check.exists} does not exist`);
+      // A file or a directory exists; a FIFO, socket or device at the path does not count.
+      const where = await locate(ctx.root, check.exists);
+      if (where.kind === "refused") return done(check.exists, false, where.reason);
+      if (where.kind === "missing") return done(check.exists, false, `${check.exists} does not exist`);
+      const ok = where.stats.isFile() || where.stats.isDirectory();
+      return done(check.exists, ok, ok ? "exists" : `${check.exists} is ${kindOf(where.stats)}, not a file or a directory`);
     }
     if ("contains" in check) {
       const { file, pattern } = check.contains;
-      const text = readText(ctx.root, file);
-      if (text === null) return done(`${file} ~ ${pattern}`, false, `${file} does not exist`);
-      const found = toRegExp(pattern).test(text);
-      return done(`${file} ~ ${pattern}`, found, found ? "pattern found" : `pattern not found in ${file}`);
+      const target = `${file} ~ ${pattern}`;
+      const read = await readTarget(ctx.root, file);
+      if (read.kind !== "text") return done(target, false, unreadable(file, read));
+      const r = await testPattern(pattern, read.text);
+      if (r.kind === "timeout") return done(target, false, `the pattern ran over ${PATTERN_TIME_LIMIT_MS} ms on ${file} and was stopped (a pattern that backtracks badly?)`);
+      if (r.kind === "error") return done(target, false, `the pattern could not be run: ${r.message}`);
+      return done(target, r.found, (r.found ? "pattern found" : `pattern not found in ${file}`) + cutNote(read));
     }
     if ("exports" in check) {
       const { file, names } = check.exports;
-      const text = readText(ctx.root, file);
-      if (text === null) return done(`${file} exports ${names.join(", ")}`, false, `${file} does not exist`);
-      const missing = names.filter((n) => !exportsName(text, n));
-      return done(`${file} exports ${names.join(", ")}`, missing.length === 0, missing.length ? `not exported: ${missing.join(", ")}` : "all exported");
+      const target = `${file} exports ${names.join(", ")}`;
+      const read = await readTarget(ctx.root, file);
+      if (read.kind !== "text") return done(target, false, unreadable(file, read));
+      const missing = names.filter((n) => !exportsName(read.text, n));
+      return done(target, missing.length === 0, (missing.length ? `not exported: ${missing.join(", ")}` : "all exported") + cutNote(read));
     }
     if ("contract" in check) {
       const contract = ctx.plan.contracts.find((c) => c.id === check.contract);
@@ -111,38 +121,35 @@ async function runCommand(command: string, timeoutMs: number, ctx: CheckContext)
   }
 }
 
-/** Absolute path of a root-relative path, refusing anything that leaves the root. */
-function insideRoot(root: string, path: string): string {
-  const problem = territoryEntryProblem(path);
-  if (problem && !problem.includes("only purpled writes")) throw new Error(`${path} ${problem}`);
-  const abs = join(root, path);
-  if (existsSync(abs)) {
-    const rel = relative(realpathSync(root), realpathSync(abs));
-    if (rel.startsWith("..") || isAbsolute(rel)) throw new Error(`${path} resolves outside the project root`);
-  }
-  return abs;
+function unreadable(file: string, read: Exclude<ReadResult, { kind: "text" }>): string {
+  return read.kind === "missing" ? `${file} does not exist` : read.reason;
 }
 
-function readText(root: string, path: string): string | null {
-  const abs = insideRoot(root, path);
-  return existsSync(abs) ? readFileSync(abs, "utf8") : null;
-}
+const cutNote = (read: { truncated: boolean; size: number }) =>
+  read.truncated ? ` (only the first ${MAX_CHECK_BYTES} of its ${read.size} bytes were read)` : "";
 
-function toRegExp(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern, "m");
-  } catch {
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "m");
-  }
-}
-
-/** Does this source text export `name` (declaration, `export { … }` list, or `export default name`)? */
+/**
+ * Does this source text export `name` (declaration, `export { … }` list, or `export default name`)?
+ * The text is agent-written: the `{ … }` lists are found by indexOf, never by a regex that could
+ * rescan the rest of the file once per unclosed brace.
+ */
 export function exportsName(text: string, name: string): boolean {
   const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const decl = new RegExp(`export\\s+(?:declare\\s+)?(?:default\\s+)?(?:abstract\\s+)?(?:async\\s+)?(?:function\\*?|class|const|let|var|interface|type|enum|namespace)\\s+${n}\\b`);
-  const list = new RegExp(`export\\s+(?:type\\s+)?\\{[^}]*\\b(?:\\w+\\s+as\\s+)?${n}\\b[^}]*\\}`);
   const def = new RegExp(`export\\s+default\\s+${n}\\b`);
-  return decl.test(text) || list.test(text) || def.test(text);
+  return decl.test(text) || def.test(text) || inExportList(text, new RegExp(`^(?:[^}]*[\\s,])?(?:\\w+\\s+as\\s+)?${n}\\b`));
+}
+
+// Some `export {…}` / `export type {…}` list whose body matches `item`.
+function inExportList(text: string, item: RegExp): boolean {
+  const opener = /export\s+(?:type\s+)?\{/g;
+  for (let m = opener.exec(text); m; m = opener.exec(text)) {
+    const close = text.indexOf("}", opener.lastIndex);
+    if (close < 0) return false;
+    if (item.test(text.slice(opener.lastIndex, close))) return true;
+    opener.lastIndex = close + 1;
+  }
+  return false;
 }
 
 const lastLine = (s: string) => s.trimEnd().split("\n").pop() ?? "";

@@ -197,6 +197,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       rescanMs: opts.rescanMs,
       compileDefaults: compileDefaultsOf(config, claude !== null),
       onRejected: (item, problems) => api?.rejected(item, problems),
+      ...(config.compile.model ? { modelCompile: { apiKey, baseURL } } : {}),
       runners: Object.keys(eng.opts.runners) as RunnerKind[],
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });

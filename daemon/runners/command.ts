@@ -7,6 +7,7 @@ import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { baseEnv, withoutSecrets } from "../process/env.ts";
 import { spawnGroup, type GroupExit, type ProcessGroup } from "../process/group.ts";
+import { OutputLogCap } from "./output-cap.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "./runner.ts";
 import { sandboxPrefix } from "./sandbox.ts";
 import { formatMs, settledRun } from "./shared.ts";
@@ -85,11 +86,13 @@ class CommandRun implements AgentRun {
     appendFileSync(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
     this.group = spawnGroup({ cmd: command, cwd: ctx.root, env: commandEnv(ctx, promptFile, source), stdin: ctx.prompt, logFile });
     this.pgid = this.group.pid > 0 ? this.group.pid : null;
+    const cap = new OutputLogCap(logFile).start(); // the agent writes the file itself: keep it bounded
     if (this.pgid !== null) this.armTimeout(ctx.timeoutMs);
     this.done = this.group.exited
       .then((exit) => this.result(exit))
       .catch((err): RunResult => failed(`agent ${ctx.agent.id} ended in an unexpected error: ${err instanceof Error ? err.message : String(err)}`))
-      .then((result) => {
+      .then(async (result) => {
+        await cap.stop();
         this.ended = true;
         clearTimeout(this.timer);
         try {

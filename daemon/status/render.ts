@@ -5,6 +5,7 @@ import { addUsage, zeroUsage } from "../../protocol/index.ts";
 import type { PlanIndex } from "../core/plan-index.ts";
 import type { PlanRunState, Transition } from "../core/state.ts";
 import type { AgentRecord } from "./agent-record.ts";
+import { escapeControl } from "../../lib/escape.ts";
 
 /** Everything the renderers read: one plan's index, run state and per-agent records. */
 export interface PlanView {
@@ -139,9 +140,13 @@ const AGENT_BROADCAST: Partial<Record<AgentState, string>> = {
   interrupted: "BLOCKED",
 };
 
-/** One status-log.md line: `[YYYY-MM-DD HH:MM:SS] <who> <TYPE> <message>` (UTC). */
+/**
+ * One status-log.md line: `[YYYY-MM-DD HH:MM:SS] <who> <TYPE> <message>` (UTC). Agents supply
+ * `who` and the message (purple_* tools), so every field is kept on its line: newlines and other
+ * control characters are written as visible escapes (SPEC §6), and `who` has no spaces.
+ */
 export function broadcastLine(now: number, who: string, type: string, message: string): string {
-  return `[${new Date(now).toISOString().slice(0, 19).replace("T", " ")}] ${who} ${type} ${oneLine(message)}`;
+  return `[${new Date(now).toISOString().slice(0, 19).replace("T", " ")}] ${escapeControl(who).replace(/ /g, "_")} ${escapeControl(type)} ${escapeControl(message.trim())}`;
 }
 
 /** The status-log line for a transition, or null when it is not broadcast. */
@@ -171,4 +176,3 @@ export function logLine(t: Transition, now: number, view: PlanView): string | nu
   return line("plan", type, `${t.to}${t.reason ? `: ${t.reason}` : ""}`);
 }
 
-const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();

@@ -76,7 +76,7 @@ export class TreeAuditor {
       git.resetIndex();
       snap = await git.snapshot();
     }
-    await git.pruneIfLarge(); // the index now names every object the baseline needs
+    await git.pruneIfLarge(snap.tree); // the index and the baseline name every object still needed
     return new TreeAuditor(git, snap.tree, startedAt, quarantineDir);
   }
 
@@ -99,6 +99,7 @@ export class TreeAuditor {
     const violations: AuditViolation[] = [];
     const absorbed: string[] = [];
     const warnings: string[] = [];
+    const baseBefore = this.base;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const startedAt = Date.now();
       const snap = await this.git.snapshot();
@@ -134,6 +135,7 @@ export class TreeAuditor {
       this.baseStartedAt = startedAt;
       if (!revert.some((c) => IGNORE_FILE.test(c.path))) break;
     }
+    if (this.base !== baseBefore) await this.git.pruneIfLarge(this.base);
     const changes = agents.filter((a) => owned.has(a.agent)).map((a) => ({ agent: a.agent, paths: owned.get(a.agent)! }));
     return { changes, violations, absorbed, warnings, durationMs: performance.now() - t0 };
   }
@@ -146,6 +148,7 @@ export class TreeAuditor {
     if (added.length > 0) {
       const batch = quarantineBatch(this.quarantineDir);
       for (const c of added) quarantine(this.git.root, batch, c.raw);
+      pruneQuarantine(this.quarantineDir);
     }
     await this.git.restore(this.base, revert);
   }

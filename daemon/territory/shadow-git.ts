@@ -23,6 +23,10 @@ export interface GitResult {
   stderr: string;
 }
 
+/** Size of the private object store past which unneeded objects are pruned. */
+export const AUDIT_STORE_MAX_BYTES = 512 * 1024 * 1024;
+const PRUNE_CHECK_EVERY_MS = 60_000;
+
 /** Root-relative paths that are never part of a snapshot (`.git` is skipped by git itself). */
 export const NEVER_AUDITED = [".context-kit/orchestration"];
 
@@ -61,6 +65,7 @@ export class ShadowGit {
   readonly excluded: string[];
   // the same as exclude pathspecs
   private readonly excludes: string[];
+  private lastPruneCheck = -Infinity;
 
   private constructor(readonly root: string, readonly stateDir: string) {
     this.gitDir = join(stateDir, "shadow.git");
@@ -213,11 +218,24 @@ export class ShadowGit {
     return Buffer.concat([Buffer.from(this.root + "/"), raw]);
   }
 
-  /** Drop objects nothing needs any more (only the private index counts) once loose ones pile up. */
-  async pruneIfLarge(maxLoose = 50_000): Promise<void> {
+  /**
+   * Drop objects nothing needs any more once they pile up (issue 14: 600 MiB of agent output became
+   * 1.2 GiB of snapshots): over `maxLoose` loose objects or `maxBytes` of store, everything not
+   * reachable from the private index or the baseline tree `keep` is pruned. Checked at most once a
+   * minute (count-objects is a process), and always when asked with no earlier check.
+   */
+  async pruneIfLarge(keep: string, maxLoose = 50_000, maxBytes = AUDIT_STORE_MAX_BYTES): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastPruneCheck < PRUNE_CHECK_EVERY_MS) return;
+    this.lastPruneCheck = now;
     const counts = new TextDecoder().decode((await this.run(["count-objects", "-v"])).stdout);
-    const loose = Number(/^count: (\d+)$/m.exec(counts)?.[1] ?? 0);
-    if (loose > maxLoose) await this.run(["prune", "--expire=now"]);
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(counts)?.[1] ?? 0);
+    const bytes = (field("size") + field("size-pack")) * 1024;
+    if (field("count") <= maxLoose && bytes <= maxBytes) return;
+    // A ref keeps the baseline tree (and what it names) through the prune.
+    await this.run(["update-ref", "refs/purple/baseline", keep]);
+    await this.run(["prune", "--expire=now"]);
+    if (field("size-pack") * 1024 > maxBytes) await this.run(["repack", "-a", "-d", "-q"], { allowFail: true });
   }
 
   /** Forget the private index (next snapshot hashes every file afresh). */

@@ -9,6 +9,8 @@ export interface RegisteredAgent {
   id: string;
   name?: string;
   number?: string;
+  /** team, track, lane, stream … when the plan does not call it an agent */
+  noun?: string;
   /** ids and slugs this agent answers to */
   aliases: Set<string>;
   tokens: Set<string>;
@@ -47,7 +49,13 @@ export class AgentRegistry {
     return this.exact(ref) ?? this.byNumber(ref) ?? this.fuzzy(ref);
   }
 
-  private exact(ref: AgentRef): RegisteredAgent | null {
+  /** The agent a passing mention means for certain: its exact id or alias, or its number alone. */
+  certain(ref: AgentRef): RegisteredAgent | null {
+    return this.exact(ref) ?? (!ref.id && !ref.name ? this.byNumber(ref) : null);
+  }
+
+  /** The agent whose id or alias is exactly this reference's, or null. */
+  exact(ref: AgentRef): RegisteredAgent | null {
     const keys = keysOf(ref);
     for (const k of keys) {
       const hit = this.byId.get(k);
@@ -68,6 +76,11 @@ export class AgentRegistry {
     if (same.length !== 1) return null;
     const a = same[0]!;
     if (!ref.name && !ref.id) return a;
+    // "Team 1: Quick wins" under a phase is what Team 1 does then: a team, track or stream keeps its
+    // number across the plan (an agent's number alone may restart per wave, so its name must fit).
+    if (ref.noun && ref.noun === a.noun) return a;
+    // "Agent A" is a name, not a counter that restarts per wave: the letter alone decides.
+    if (/^[a-z]$/.test(number)) return a;
     const t = tokensOf(ref);
     return t.size === 0 || subset(t, a.tokens) || subset(a.tokens, t) ? a : null;
   }
@@ -91,6 +104,7 @@ export class AgentRegistry {
     }
     for (const tok of tokensOf(ref)) agent.tokens.add(tok);
     if (!agent.name && ref.name) agent.name = ref.name;
+    if (!agent.noun && ref.noun) agent.noun = ref.noun;
     const number = ref.number ?? ref.ordinal;
     if (!agent.number && number) {
       agent.number = number;

@@ -47,12 +47,19 @@ export function assemble(drafts: readonly RoleDraft[], items: Items): Assembly {
       if (m.define) resolved.get(d.draft)![k] = registry.define(m.ref, m.src, create, d.role !== "main");
     });
   }
+  // A plan that defines no agent by heading or roster but names them by id in a task matrix
+  // ("| T003 | Create `.gitleaks.toml` | `senior-backend-engineer` |"): those ids are its agents.
+  if (registry.agents.length === 0)
+    for (const d of agentFiles)
+      d.draft.mentions.forEach((m, k) => {
+        if (!m.quiet && (m.ref.id || /^[a-z][a-z0-9_-]{1,40}$/.test(m.ref.name ?? "")) && !resolved.get(d.draft)![k]) resolved.get(d.draft)![k] = registry.define(m.ref, m.src, true, false);
+      });
   for (const d of drafts)
     d.draft.mentions.forEach((m, k) => {
       if (resolved.get(d.draft)![k]) return;
-      const hit = registry.resolve(m.ref);
+      const hit = m.quiet ? registry.certain(m.ref) : registry.resolve(m.ref);
       resolved.get(d.draft)![k] = hit;
-      if (!hit && agentFiles.includes(d) && (m.ref.id || m.ref.name || m.ref.number))
+      if (!hit && !m.quiet && agentFiles.includes(d) && (m.ref.id || m.ref.name || m.ref.number))
         items.add("ambiguous", m.src, `"${describeRef(m)}" names no agent the plan defines; ignored`);
     });
   const waves = chooseWaves(drafts, registry, resolved, items);
@@ -99,17 +106,18 @@ export function waveIndex(waves: readonly DraftWave[], ref: WaveRef | undefined)
 }
 
 function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, resolved: Assembly["resolved"], waves: DraftWave[], items: Items): AgentDraft[] {
-  const out = new Map<RegisteredAgent, AgentDraft & { places: Map<FileRole, { wave: number; src: Src }[]> }>();
+  const out = new Map<RegisteredAgent, AgentDraft & { places: Map<FileRole | "weak", { wave: number; src: Src }[]> }>();
   for (const reg of registry.agents) out.set(reg, { reg, wave: -1, alsoIn: [], tickets: [], sections: [], deps: [], places: new Map() });
   const single = waves.length === 1;
   for (const d of drafts) {
     if (d.role !== "main" && d.role !== "assignments") continue;
     const res = resolved.get(d.draft)!;
-    const place = (k: number, ref: WaveRef | undefined, src: Src): void => {
+    const place = (k: number, ref: WaveRef | undefined, src: Src, weak = false): void => {
       const a = res[k] ? out.get(res[k]!) : undefined;
       const w = single && ref ? 0 : waveIndex(waves, ref);
       if (!a || w === null) return;
-      a.places.set(d.role, [...(a.places.get(d.role) ?? []), { wave: w, src }]);
+      const role = weak ? "weak" : d.role;
+      a.places.set(role, [...(a.places.get(role) ?? []), { wave: w, src }]);
     };
     d.draft.mentions.forEach((m, k) => {
       if (m.define) place(k, m.wave, m.src);
@@ -117,7 +125,7 @@ function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, reso
       if (a && m.define && m.end !== undefined && m.end >= m.src.line) a.sections.push({ file: d.draft.file, from: m.src.line, to: m.end });
     });
     for (const f of d.draft.facts) {
-      if (f.kind === "member") place(f.mention, f.wave, f.src);
+      if (f.kind === "member") place(f.mention, f.wave, f.src, f.weak === true);
       const a = "mention" in f && res[f.mention] ? out.get(res[f.mention]!) : undefined;
       if (!a) continue;
       if (f.kind === "role" && a.role === undefined) a.role = f.text;
@@ -128,7 +136,7 @@ function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, reso
     }
   }
   for (const a of out.values()) {
-    const places = a.places.get("main")?.length ? a.places.get("main")! : (a.places.get("assignments") ?? []);
+    const places = a.places.get("main")?.length ? a.places.get("main")! : a.places.get("assignments")?.length ? a.places.get("assignments")! : (a.places.get("weak") ?? []);
     if (places.length === 0) {
       a.wave = waves.length - 1;
       items.add("inferred", a.reg.src, `no wave names agent "${a.reg.id}"; it runs in the last wave ("wave ${waves[a.wave]!.number}")`);

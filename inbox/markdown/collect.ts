@@ -2,7 +2,7 @@
 // and manual checks, the agents of a wave, an agent's id, role, wave or dependencies.
 import type { Fact, Src, WaveRef } from "./draft.ts";
 import { clip, codeSpans, plain, stripMarks } from "./inline.ts";
-import { asPath, pathsInText, saysReadOnly, treeEntries } from "./paths.ts";
+import { asPath, pathsInText, pathsWritten, saysReadOnly, treeEntries } from "./paths.ts";
 import { isShellLang, looksLikeCommand, looksLikeShellBlock, shellCommands } from "./shell.ts";
 import type { RowSink } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, type AgentRef, type LabelKind } from "./vocab.ts";
@@ -49,14 +49,27 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       territory(text, agent, src, sink, true, ctx.parentDir);
       return ticket(text, isItem, indent, agent, ctx, sink, "deliverables");
     case "tasks":
-      if (agent !== null) ticket(text, isItem, indent, agent, ctx, sink, "tasks");
+      if (agent === null) return;
+      ticket(text, isItem, indent, agent, ctx, sink, "tasks");
+      // "Fix type errors in `src/x.ts`": what a task says to change is territory only for an agent
+      // the plan gives none otherwise (like a file listing), with medium confidence.
+      for (const hit of pathsWritten(text)) sink.fact({ kind: "territory", mention: agent, path: hit.path, src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, listing: true, how: "verb" });
       return;
-    case "agents":
+    case "agents": {
+      // "- **Agent**: `foundation-architect`" inside a stream's or team's section: its id.
+      const ids = agentIdsIn(text);
+      if (agent !== null && ids.length === 1 && codeSpans(text).length === 1 && refsIn(text).length === 1) return sink.setId(agent, ids[0]!);
       if (ctx.wave) for (const m of agentsIn(text, src, sink)) sink.fact({ kind: "member", mention: m, wave: ctx.wave, src });
       return;
-    case "wave":
-      if (agent !== null) for (const n of plain(text).match(/\d{1,3}/g) ?? []) sink.fact({ kind: "member", mention: agent, wave: { number: Number(n) }, src });
+    }
+    case "wave": {
+      if (agent === null) return;
+      // "Wave: 2", "Wave 1, 3"; or a timeline, "Week 1 (critical path)": only numbers a period names.
+      const t = plain(text);
+      const numbers = /^[\s\d,&and-]+$/i.test(t.replace(/\bwaves?\b/gi, "")) ? (t.match(/\d{1,3}/g) ?? []) : [...t.matchAll(/\b(?:wave|week|sprint|phase|stage|iteration|milestone)\s*#?\s*(\d{1,3})/gi)].map((m) => m[1]!).slice(0, 1);
+      for (const n of numbers) sink.fact({ kind: "member", mention: agent, wave: { number: Number(n) }, src });
       return;
+    }
     case "id": {
       // `ticked-id` or kebab-id: a person's name after "Owner:" is not an agent id.
       const ticked = codeSpans(text)[0];
@@ -111,8 +124,9 @@ export function collectCode(body: readonly string[], lang: string, ctx: Context,
     const ref = owner ? refsIn(owner)[0] : undefined;
     const base = { path: e.path, src, leadingSlash: e.leadingSlash, bare: !e.path.includes("/") };
     if (ctx.agent !== null) {
-      if (container ? leaves.includes(e) : e.depth === 0) sink.fact({ kind: "territory", mention: ctx.agent, ...base, weak: ctx.label === "deliverables", ...(container ? { listing: true } : {}) });
-    } else if (ref) sink.fact({ kind: "territory", mention: sink.mention(ref, false, src), ...base, weak: false });
+      if (container ? leaves.includes(e) : e.depth === 0)
+        sink.fact({ kind: "territory", mention: ctx.agent, ...base, weak: ctx.label === "deliverables", ...(container ? { listing: true } : {}), how: container ? "listing" : ctx.label === "deliverables" ? "deliverable" : "label" });
+    } else if (ref) sink.fact({ kind: "territory", mention: sink.mention(ref, false, src), ...base, weak: false, how: "listing" });
   }
   if (ctx.agent === null) body.forEach((l, k) => ownershipLine(l, { file: ctx.file, line: ctx.line + 1 + k }, sink));
 }
@@ -136,7 +150,7 @@ function gateText(text: string, checkItem: boolean, ctx: Context, sink: Sink): v
 function territory(text: string, mention: number, src: Src, sink: Sink, weak: boolean, parentDir?: string): void {
   for (const hit of pathsInText(text)) {
     if (parentDir !== undefined && !hit.path.startsWith(parentDir)) continue;
-    sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare });
+    sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare, how: weak ? "deliverable" : "label" });
   }
 }
 
@@ -150,7 +164,7 @@ function ownershipLine(text: string, src: Src, sink: Sink): void {
   const hits = pathsInText(m[2]!);
   if (hits.length === 0) return;
   const mention = sink.mention(ref, false, src);
-  for (const hit of hits) sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare });
+  for (const hit of hits) sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "mention" });
 }
 
 function ticket(text: string, isItem: boolean, indent: number, mention: number, ctx: Context, sink: Sink, from: "tasks" | "deliverables"): void {

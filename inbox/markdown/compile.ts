@@ -6,14 +6,18 @@ import { checkPlan } from "../check-plan.ts";
 import { Plan, PLAN_NAME_PATTERN, type PlanInput } from "../../protocol/plan.ts";
 import type { CompileDefaults, CompileResult } from "../purple/types.ts";
 import { assemble, type FileRole, type RoleDraft } from "./assemble.ts";
-import { parseBlocks } from "./blocks.ts";
+import { parseBlocks, type Block } from "./blocks.ts";
 import { buildContracts } from "./contract-refs.ts";
 import { finish } from "./finish.ts";
 import { buildGates } from "./gates.ts";
 import { Items } from "./intake.ts";
 import { clip, slugify } from "./inline.ts";
 import { findWaveMarkers } from "./outline.ts";
+import type { TerritoryEntryInfo } from "../purple/types.ts";
+import { choosePlanFile } from "./find-plan.ts";
+import { findGaps } from "./gaps.ts";
 import { buildTerritories } from "./territory-paths.ts";
+import { agentHeading } from "./vocab.ts";
 import { walkFile } from "./walk.ts";
 
 export { readMarkdownFolder } from "./read-folder.ts";
@@ -41,31 +45,55 @@ export function compileMarkdownPlan(files: Record<string, string>, opts: { name:
 
 function compile(files: Record<string, string>, name: string, defaults: CompileDefaults): CompileResult {
   const items = new Items();
-  const main = mainFileOf(files);
+  const choice = choosePlanFile(files);
+  const main = choice.main;
   if (main === null) {
-    items.add("not-understood", { file: "orchestration-plan.md", line: 1 }, "the folder has no orchestration-plan.md (nor any other markdown plan file)");
-    return { plan: { apiVersion: "purple/v1", name, agents: [], waves: [] }, items: items.list };
+    items.add("not-understood", { file: "orchestration-plan.md", line: 1 }, "the folder has no markdown plan file: no markdown file at all");
+    const plan: PlanInput = { apiVersion: "purple/v1", name, agents: [], waves: [] };
+    return { plan, items: items.list, territory: [], gaps: findGaps(plan, null, files, new Set()) };
   }
+  items.add(choice.candidates.length > 1 ? "ambiguous" : choice.candidates.length === 1 ? "inferred" : "not-understood", { file: main, line: 1 }, choice.why);
   const drafts: RoleDraft[] = [];
   for (const [role, file] of ROLE_FILES) {
     const path: string | null = role === "main" ? main : findFile(files, file);
     if (path === null || (role !== "main" && path === main)) continue;
-    const blocks = parseBlocks(files[path] ?? "");
-    const markers = role === "main" ? findWaveMarkers(blocks) : [];
+    const blocks = role === "main" && choice.read ? choice.read.blocks : parseBlocks(files[path] ?? "");
+    const markers = role === "main" ? (choice.read?.markers ?? findWaveMarkers(blocks)) : [];
     drafts.push({ role, draft: walkFile(path, blocks, { markers, gateFile: role === "validation" }) });
   }
+  // Briefs: a file of its own per agent ("# Team 1: Type Safety"), read like agent-assignments.md.
+  for (const path of briefFiles(files, new Set(drafts.map((d) => d.draft.file)))) {
+    drafts.push({ role: "assignments", draft: walkFile(path, parseBlocks(files[path]!), { markers: [], gateFile: false }) });
+    items.add("inferred", { file: path, line: 1 }, `${path} read as one agent's brief (its title names an agent)`);
+  }
+  // "| `E12_RUNNER` | `AGENTS/E12_RUNNER.md` |": a roster naming a file of the plan folder names
+  // that agent's brief, not a path it owns; the brief is read as the agent's own section.
   const mainDraft = drafts.find((d) => d.role === "main")!.draft;
+  const taken = new Set(drafts.map((d) => d.draft.file));
+  for (const f of [...mainDraft.facts]) {
+    if (f.kind !== "territory" || f.how !== "matrix" || !/\.(?:md|markdown)$/i.test(f.path) || !(f.path in files) || taken.has(f.path)) continue;
+    mainDraft.facts.splice(mainDraft.facts.indexOf(f), 1);
+    const ref = mainDraft.mentions[f.mention]!.ref;
+    const who = ref.id ?? ref.name;
+    if (!who) continue;
+    taken.add(f.path);
+    const blocks: Block[] = [{ kind: "heading", level: 0, line: 1, text: `Agent: ${who}` }, ...parseBlocks(files[f.path]!)];
+    drafts.push({ role: "assignments", draft: walkFile(f.path, blocks, { markers: [], gateFile: false }) });
+    items.add("inferred", f.src, `${f.path} is the brief of agent "${who}" (a file of the plan folder, not a path it owns); read as its section`);
+  }
   const assembly = assemble(drafts, items);
   if (assembly.registry.agents.length === 0 && mainDraft.waves.length === 0) {
     items.add("not-understood", { file: main, line: 1 }, "no waves and no agents found: the plan names neither (expected headings such as \"## Wave 1: …\" and \"### Agent 1: …\", or a roster table)");
-    return { plan: { apiVersion: "purple/v1", name, agents: [], waves: [] }, items: items.list };
+    const plan: PlanInput = { apiVersion: "purple/v1", name, agents: [], waves: [] };
+    return { plan, items: items.list, territory: [], gaps: findGaps(plan, main, files, new Set()), planFile: { file: main, why: choice.why } };
   }
   if (assembly.registry.agents.length === 0)
     items.add("not-understood", { file: main, line: 1 }, "the plan names no agents (expected sections such as \"### Agent 1: …\" or a roster table); every wave runs a stand-in agent");
-  const territories = buildTerritories(drafts, assembly.resolved, items);
+  const entries: TerritoryEntryInfo[] = [];
+  const territories = buildTerritories(drafts, assembly.resolved, items, entries);
   const gates = buildGates(drafts, assembly.waves, items);
   const done = finish(assembly.waves, assembly.agents, territories, gates, files, items);
-  const contracts = buildContracts(files, assembly.registry, done.idOf, items);
+  const contracts = buildContracts(files, assembly.registry, done.idOf, items, (id) => done.agents.find((a) => a.id === id)?.territory ?? null);
   const goal = goalOf(mainDraft, items);
   const max = clampMax(drafts.find((d) => d.role === "main")?.draft.maxAgents?.value ?? drafts.find((d) => d.draft.maxAgents)?.draft.maxAgents?.value ?? defaults.maxAgents);
   const src = mainDraft.maxAgents?.src;
@@ -86,7 +114,13 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     waves: done.waves,
   };
   selfCheck(plan, main, items);
-  return { plan, items: items.list };
+  const finalId = new Map([...done.idOf].map(([reg, id]) => [reg.id, id] as const));
+  const territory = entries.map((e) => ({ ...e, agent: finalId.get(e.agent) ?? e.agent }));
+  const named = new Set(done.idOf.values());
+  const standIns = new Set(plan.agents.map((a) => a.id).filter((id) => !named.has(id)));
+  const gaps = findGaps(plan, main, files, standIns, mainDraft.waves.some((w) => w !== undefined));
+  for (const g of gaps) items.add("not-understood", { file: g.file || main, line: g.lines[0]?.line ?? 1 }, g.message);
+  return { plan, items: items.list, territory, gaps, standIns: [...standIns], planFile: { file: main, why: choice.why } };
 }
 
 // The compiled plan must load; anything the schema or checkPlan still refuses is reported.
@@ -121,20 +155,23 @@ function planName(raw: string): string {
   return PLAN_NAME_PATTERN.test(s) ? s : "plan";
 }
 
+// Markdown files beside the plan whose first heading is a top-level agent heading.
+function briefFiles(files: Record<string, string>, taken: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    if (taken.has(path) || path.split("/").length > 2 || !/\.(?:md|markdown)$/i.test(path) || path.startsWith("integration-contracts/")) continue;
+    const first = parseBlocks(text.slice(0, 4000)).find((b) => b.kind === "heading");
+    if (first?.kind === "heading" && first.level === 1 && agentHeading(first.text)) out.push(path);
+  }
+  return out.sort();
+}
+
 function findFile(files: Record<string, string>, name: string): string | null {
   if (name in files) return name;
   const want = name.toLowerCase().replace(/_/g, "-");
   return Object.keys(files).find((p) => !p.includes("/") && p.toLowerCase().replace(/_/g, "-") === want) ?? null;
 }
 
-// orchestration-plan.md; else agent-assignments.md; else the first top-level markdown file.
 function mainFileOf(files: Record<string, string>): string | null {
-  for (const name of ["orchestration-plan.md", "agent-assignments.md"]) {
-    const p = findFile(files, name);
-    if (p !== null) return p;
-  }
-  const md = Object.keys(files)
-    .filter((p) => !p.includes("/") && /\.(?:md|markdown)$/i.test(p) && !/^(?:validation-strategy|coordination-protocol|readme)\.md$/i.test(p))
-    .sort();
-  return md[0] ?? null;
+  return choosePlanFile(files).main;
 }

@@ -9,6 +9,13 @@ export interface Src {
   line: number;
 }
 
+/**
+ * How a territory path was given: under an ownership label ("label") or an ownership matrix's
+ * column ("matrix"), as a deliverable, by a verb of writing in a task ("Create `x`"), on a line
+ * that names its agent ("Agent 3: `src/x/`"), or in a file listing.
+ */
+export type TerritoryHow = "label" | "matrix" | "deliverable" | "verb" | "mention" | "listing";
+
 /** A wave as a fact refers to it: by position among the main file's waves, or by the number written. */
 export interface WaveRef {
   index?: number;
@@ -35,14 +42,16 @@ export interface Mention {
   wave?: WaveRef;
   /** last line of the agent's own section (for its prompt), when it has one */
   end?: number;
+  /** a passing mention (an id in a wave's prose): not reported when it names no agent */
+  quiet?: boolean;
 }
 
 export type Fact =
-  | { kind: "territory"; mention: number; path: string; src: Src; weak: boolean; leadingSlash: boolean; bare: boolean; listing?: boolean }
+  | { kind: "territory"; mention: number; path: string; src: Src; weak: boolean; leadingSlash: boolean; bare: boolean; listing?: boolean; how?: TerritoryHow }
   | { kind: "ticket"; mention: number; title: string; description?: string; src: Src; from: "tasks" | "deliverables" }
   | { kind: "role"; mention: number; text: string; src: Src }
   | { kind: "dep"; mention: number; on: AgentRef; src: Src }
-  | { kind: "member"; mention: number; wave: WaveRef; src: Src }
+  | { kind: "member"; mention: number; wave: WaveRef; src: Src; weak?: boolean }
   | { kind: "run"; wave: WaveRef | "every"; command: string; src: Src; inline: boolean }
   | { kind: "manual"; wave: WaveRef; text: string; src: Src }
   | { kind: "exists"; wave: WaveRef; path: string; src: Src }

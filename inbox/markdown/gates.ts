@@ -6,11 +6,10 @@ import { waveIndex, type RoleDraft } from "./assemble.ts";
 import type { DraftWave, Src } from "./draft.ts";
 import type { Items } from "./intake.ts";
 import { clip } from "./inline.ts";
+import { manualFor, needsPerson } from "./unattended.ts";
 
 type Check = { check: GateCheck; src: Src };
 
-// Commands that serve or watch rather than finish: at a gate they run into the timeout.
-const NEVER_ENDS = /\btail\s+-\w*f|^\s*watch\b|\bnpm (?:run )?(?:dev|start|serve|preview)\b|\b(?:yarn|pnpm|bun) (?:run )?(?:dev|start|serve|preview)\b|\bnext dev\b|\bdocker[- ]compose (?:up|logs -f)\b(?!.*(?:\s-d\b|--detach))|^\s*(?:open|xdg-open)\s|--watch\b|\bnodemon\b|\bhttp\.server\b|\buvicorn\b(?!.*--help)/;
 
 /** The gate of every wave, in wave order. */
 export function buildGates(drafts: readonly RoleDraft[], waves: readonly DraftWave[], items: Items): GateCheck[][] {
@@ -40,15 +39,14 @@ export function buildGates(drafts: readonly RoleDraft[], waves: readonly DraftWa
     }
     const seen = new Set<string>();
     const out: GateCheck[] = [];
-    for (const c of [...list, ...manual[w]!]) {
+    for (const raw of [...list, ...manual[w]!]) {
+      const c = unattended(raw, wave.number, items);
       const key = JSON.stringify(c.check).replace(/\s+/g, " ");
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(c.check);
-      if ("manual" in c.check) items.add("inferred", c.src, `wave ${wave.number} gate: manual check "${clip(c.check.manual, 120)}"`);
+      if ("manual" in c.check && !raw.check.hasOwnProperty("run")) items.add("inferred", c.src, `wave ${wave.number} gate: manual check "${clip(c.check.manual, 120)}"`);
       if ("exists" in c.check) items.add("inferred", c.src, `wave ${wave.number} gate: \`${c.check.exists}\` must exist`);
-      if ("run" in c.check && NEVER_ENDS.test(oneLine(c.check)))
-        items.add("ambiguous", c.src, `wave ${wave.number} gate: \`${clip(oneLine(c.check), 100)}\` serves, watches or opens something and may not finish by itself; the gate would fail at its timeout`);
     }
     return out;
   });
@@ -76,6 +74,16 @@ function collectRuns(drafts: readonly RoleDraft[], waves: readonly DraftWave[], 
       items?.add("inferred", f.src, `wave ${waves[w]!.number} gate: run \`${clip(f.command.split("\n")[0]!, 120)}\``);
     }
   return out;
+}
+
+// A command that needs a person becomes a manual check showing it (reported as such).
+function unattended(c: Check, wave: number, items: Items): Check {
+  if (!("run" in c.check)) return c;
+  const command = typeof c.check.run === "string" ? c.check.run : c.check.run.command;
+  const why = needsPerson(command);
+  if (!why) return c;
+  items.add("ambiguous", c.src, `wave ${wave} gate: \`${clip(command.split("\n")[0]!, 100)}\` needs a person (${why}); it is a manual check showing the command`);
+  return { check: { manual: manualFor(command) }, src: c.src };
 }
 
 function oneLine(check: GateCheck): string {

@@ -66,6 +66,10 @@ export function parseLabel(text: string): LabelLine | null {
   if (m) return { label: cleanLabel(m[1]!), rest: m[2]!.trim(), bold: true, colon: true };
   m = BOLD_LABEL.exec(t);
   if (m) {
+    // "**Branch**: `x` **Files**:": several labels on one line; the last one, with nothing after
+    // it, heads the list below.
+    const last = /\s(?:\*\*|__)([^*_][^*]*?)(?::(?:\*\*|__)|(?:\*\*|__)\s*:)\s*$/.exec(m[4]!);
+    if (last && m[4]!.trim() !== last[0].trim()) return { label: cleanLabel(last[1]!), rest: "", bold: true, colon: true };
     const label = cleanLabel(m[1]! + (m[2] ? " " + m[2] : ""));
     return { label, rest: m[4]!.trim(), bold: true, colon: m[3] !== undefined };
   }

@@ -4,7 +4,7 @@
 // `**Wave N: …**` lines are taken.
 import type { Block } from "./blocks.ts";
 import { plain } from "./inline.ts";
-import { agentHeading, phaseHeading, stageHeading, waveHeading, type WaveHeading } from "./vocab.ts";
+import { agentHeading, agentIdsIn, agentNumbersIn, phaseHeading, stageHeading, waveHeading, type WaveHeading } from "./vocab.ts";
 
 export interface WaveMarker {
   /** index of the opening block */
@@ -64,7 +64,9 @@ function headingMarkers(blocks: readonly Block[], read: (text: string) => WaveHe
   let best: Candidate[] = [];
   let bestScore = -Infinity;
   for (const group of groups.values()) {
-    const agents = group.reduce((n, c) => n + agentsInside(blocks, c.block, c.level), 0);
+    // Phases (no wave headings at all) also count agents their sections only name ("Agent 1
+    // completes first"): plans that describe agents in one section and the phases in another.
+    const agents = group.reduce((n, c) => n + agentsInside(blocks, c.block, c.level) + (needAgents ? agentRefsInside(blocks, c.block, c.level) : 0), 0);
     const distinct = new Set(group.map((c) => `${c.phase ?? ""}/${c.number}`)).size;
     const score = agents * 100 + distinct * 10 + (group.length > 1 ? 5 : 0) - group[0]!.order * 0.01;
     if (needAgents && agents === 0) continue;
@@ -76,8 +78,19 @@ function headingMarkers(blocks: readonly Block[], read: (text: string) => WaveHe
   return best.map(({ key: _k, order: _o, ...m }) => m);
 }
 
-// Agent headings and bold agent lines inside the section a heading opens.
-function agentsInside(blocks: readonly Block[], start: number, level: number): number {
+/** Paragraphs and items inside a heading's section that name agents by number or id. */
+function agentRefsInside(blocks: readonly Block[], start: number, level: number): number {
+  let n = 0;
+  for (let k = start + 1; k < blocks.length; k++) {
+    const b = blocks[k]!;
+    if (b.kind === "heading" && b.level <= level) break;
+    if ((b.kind === "para" || b.kind === "item") && (agentNumbersIn(b.text).length > 0 || agentIdsIn(b.text).length > 0)) n++;
+  }
+  return n;
+}
+
+/** Agent headings, bold agent lines and roster rows inside the section a heading opens. */
+export function agentsInside(blocks: readonly Block[], start: number, level: number): number {
   let n = 0;
   for (let k = start + 1; k < blocks.length; k++) {
     const b = blocks[k]!;

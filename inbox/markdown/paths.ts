@@ -22,6 +22,8 @@ export interface PathHit {
   leadingSlash: boolean;
   /** no directory part: `processor.py` */
   bare: boolean;
+  /** a bare name read as a folder because its column says so ("Owned Crates": `clawft-core`) */
+  folderName?: boolean;
 }
 
 /** A token read as a path (backticks, quotes, `./`, a leading `/` and trailing punctuation removed), or null. */
@@ -42,7 +44,7 @@ export function asPath(token: string, strict: boolean): PathHit | null {
   if (/(^|\/)\.\.?(\/|$)/.test(t) && !/^\.\.?\//.test(t)) return null;
   const segments = t.split("/").filter((s) => s !== "");
   if (segments.length === 0) return null;
-  if (segments.some((s) => !/^[\w.*@\[\]{},+-]+$/.test(s))) return null;
+  if (segments.some((s) => !/^[\w.*@\[\]{},+-]+$/.test(s) || /\+$/.test(s))) return null; // `Cmd+/`: a key, not a path
   const last = segments[segments.length - 1]!;
   const dir = t.endsWith("/");
   const glob = /[*?[\]{}]/.test(t);
@@ -77,14 +79,18 @@ export function saysReadOnly(text: string): boolean {
  * The paths of one labelled line or cell: every code span that is a path, and a bare word that
  * starts a comma/semicolon/`<br>`/"or"/"and" segment. Segments marked read-only are skipped.
  */
-export function pathsInText(text: string): PathHit[] {
+export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): PathHit[] {
   const hits: PathHit[] = [];
   for (const segment of segmentsOf(text)) {
     if (saysReadOnly(segment)) continue;
     const spans = codeSpans(segment);
-    for (const s of spans) {
+    // `root/, package.json, tsconfig.json`: one code span holding a list is read item by item.
+    for (const s of spans.flatMap((x) => x.replace(/\{[^}]*\}/g, (b) => b.replace(/,/g, "\u0002")).split(/,\s*/).map((y) => y.replace(/\u0002/g, ",")))) {
       const hit = asPath(s, false);
-      if (hit && !readFrom(segment, s)) hits.push(hit);
+      // Under "Owned Crates" / "Packages" / "Directories", a bare name is a folder.
+      const dir = !hit && opts.dirNames && /^[A-Za-z][\w.-]{1,80}$/.test(s) ? { path: `${s}/`, leadingSlash: false, bare: false, folderName: true } : null;
+      const found = hit ?? dir;
+      if (found && !readFrom(segment, s) && !namesBranch(segment, s)) hits.push(found);
     }
     const rest = stripMarks(withoutEmphasis(withoutCodeSpans(segment))).replace(/^\d+[.)]\s+/, "");
     if (spans.length && !/^\S+\/\S*/.test(rest)) continue;
@@ -93,6 +99,35 @@ export function pathsInText(text: string): PathHit[] {
     if (hit) hits.push(hit);
   }
   return dedupeHits(hits);
+}
+
+const VERBS = "create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
+const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/-]{0,40}?\\s(?:in|into|to|at|within|inside)\\s+(?:the\\s+)?$`, "i");
+// "`src/page.tsx`: Fix the types": a path that heads an item whose text says to change it.
+const PATH_THEN_VERB = new RegExp(`^\\W*\`([^\`]+)\`\\s*[:\\-–—]\\s*(?:${VERBS})\\b`, "i");
+
+/**
+ * Paths a sentence gives to be written: a code span right after a verb of writing ("Create
+ * `lib/api.ts`", "Update `app/layout.tsx`"), or in a list that follows one ("Create `a.ts`, `b.ts`").
+ */
+export function pathsWritten(text: string): PathHit[] {
+  const out: PathHit[] = [];
+  const head = PATH_THEN_VERB.exec(text);
+  const headHit = head ? asPath(head[1]!, false) : null;
+  if (headHit) out.push(headHit);
+  const re = /`([^`]+)`/g;
+  let m: RegExpExecArray | null;
+  let listing = false;
+  let last = 0;
+  while ((m = re.exec(text))) {
+    const before = text.slice(last, m.index);
+    listing = WRITE_VERB.test(text.slice(0, m.index)) || (listing && /^\s*(?:,|and|&|\+|or)\s*$/.test(before));
+    last = m.index + m[0].length;
+    if (!listing) continue;
+    const hit = asPath(m[1]!, false);
+    if (hit) out.push(hit);
+  }
+  return dedupeHits(out);
 }
 
 // Bold/italic markers around words, but not the `**` of a glob (`src/**`).
@@ -105,6 +140,15 @@ function readFrom(segment: string, span: string): boolean {
   const at = segment.indexOf("`" + span);
   const before = at >= 0 ? segment.slice(0, at) : "";
   return /\b(?:from|see|convert|converts|copy of|read|reads|reference|references|consume|consumes|import|imports|use|uses|using|based on|extends|like|per)\s*$/i.test(before);
+}
+
+// "committed to `fix/x` branch", "**Branch**: `feat/y`", "worktree `../z`": a git name, not a path.
+function namesBranch(segment: string, span: string): boolean {
+  const at = segment.indexOf("`" + span);
+  if (at < 0) return false;
+  const before = segment.slice(0, at);
+  const after = segment.slice(at + span.length + 2);
+  return /^\s*(?:\(?[a-z ]*\)?\s*)?(?:branch|worktree|tag|remote)\b/i.test(after) || /\b(?:branch|worktree|checkout|merge|rebase|cherry-pick)(?:\*\*)?\s*:?\s*(?:\*\*)?\s*$/i.test(before);
 }
 
 // Split on separators outside code spans: `,`, `;`, `<br>`, " or ", " and ", " + ".

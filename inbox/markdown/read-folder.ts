@@ -1,31 +1,66 @@
-// The IO half of the markdown compiler: the text files of a plan folder that it reads.
+// The IO half of the markdown compiler: the text files of a plan folder that it reads — every
+// markdown file (the plan is found by what it holds, not by its name) and the contract specs.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 /** Files at most this big are read; larger ones are left out. */
 export const MAX_FILE_BYTES = 1024 * 1024;
-
-const TOP_FILES = ["orchestration-plan.md", "agent-assignments.md", "validation-strategy.md", "coordination-protocol.md"];
+/** At most this many files are read from one folder (a plan folder is small; a repository is not). */
+export const MAX_FILES = 400;
+const MAX_DEPTH = 3;
 const CONTRACTS_DIR = "integration-contracts";
+const SKIP_DIRS = /^(?:\.|node_modules$|dist$|build$|target$|vendor$|__pycache__$)/;
+// What purpled itself writes into a plan folder (SPEC §3): never part of the plan.
+const PURPLE_DIRS = new Set(["agents", "runs", "validation", "status"]);
+const PURPLE_FILES = new Set(["intake-report.md", "status-log.md"]);
 
-/** IO wrapper: read orchestration-plan.md, agent-assignments.md, validation-strategy.md, coordination-protocol.md and integration-contracts/* (text files ≤ 1 MB each) of a folder. */
-export function readMarkdownFolder(dir: string): Record<string, string> {
+/**
+ * IO wrapper: every markdown file of a folder (up to three levels down, skipping hidden and build
+ * folders) and every text file of integration-contracts/, each ≤ 1 MB, keyed by relative path.
+ * A single markdown file is read on its own, keyed by its name.
+ */
+export function readMarkdownFolder(path: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of TOP_FILES) {
-    const text = readText(join(dir, name));
-    if (text !== null) out[name] = text;
-  }
-  let entries: string[] = [];
   try {
-    entries = readdirSync(join(dir, CONTRACTS_DIR)).sort();
+    if (statSync(path).isFile()) {
+      const text = readText(path);
+      if (text !== null) out[basename(path)] = text;
+      return out;
+    }
   } catch {
     return out;
   }
-  for (const name of entries) {
-    const text = readText(join(dir, CONTRACTS_DIR, name));
-    if (text !== null) out[`${CONTRACTS_DIR}/${name}`] = text;
-  }
+  walk(path, "", 0, out);
   return out;
+}
+
+function walk(dir: string, rel: string, depth: number, out: Record<string, string>): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(join(dir, rel)).sort();
+  } catch {
+    return;
+  }
+  const inContracts = rel === CONTRACTS_DIR || rel.startsWith(`${CONTRACTS_DIR}/`);
+  for (const name of entries) {
+    if (Object.keys(out).length >= MAX_FILES) return;
+    const relPath = rel ? `${rel}/${name}` : name;
+    const full = join(dir, relPath);
+    let st;
+    try {
+      st = statSync(full);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) {
+      if (depth < MAX_DEPTH && !SKIP_DIRS.test(name) && !(depth === 0 && PURPLE_DIRS.has(name))) walk(dir, relPath, depth + 1, out);
+      continue;
+    }
+    if (depth === 0 && PURPLE_FILES.has(name)) continue;
+    if (!inContracts && !/\.(?:md|markdown)$/i.test(name)) continue;
+    const text = readText(full);
+    if (text !== null) out[relPath] = text;
+  }
 }
 
 // A regular file's text, or null when it is missing, too big, a directory or binary.

@@ -2,6 +2,7 @@
 // territories and gates, then every item it inferred, found ambiguous or did not understand, each
 // with the file:line it came from.
 import type { CompileResult, IntakeItem } from "./compile.ts";
+import { commandOfManual } from "./unattended.ts";
 
 const SECTIONS: [IntakeItem["kind"], string, string][] = [
   ["not-understood", "Not understood", "Parts of the plan the compiler could not use. Fix the plan or the compiled plan before approving."],
@@ -24,8 +25,10 @@ export function renderIntakeReport(name: string, result: CompileResult): string 
       `${checks.length} gate check(s) (${runs} command(s), ${manual} manual), ${(plan.contracts ?? []).length} contract(s).`,
     "",
   );
+  if (result.planFile) lines.push(`Plan file: \`${result.planFile.file}\` (${result.planFile.why}).`, "");
   lines.push(`What runs is \`plan.compiled.yaml\` as it is on disk when you run \`purplectl approve ${name}\`, checked again then: edit it to change what runs; an edit that breaks it is refused with every problem.`, "");
   if (plan.goal) lines.push(`Goal: ${plan.goal}`, "");
+  lines.push(...gapSection(result), ...territorySection(result), ...byHandSection(result));
   lines.push("| wave | title | agents | territory | gate |", "|---|---|---|---|---|");
   for (const w of waves) {
     const members = agents.filter((a) => w.agents.includes(a.id));
@@ -48,6 +51,39 @@ export function renderIntakeReport(name: string, result: CompileResult): string 
   }
   lines.push("");
   return lines.join("\n");
+}
+
+// What the compile could not make, first of all: a folder that yields nothing says so.
+function gapSection(result: CompileResult): string[] {
+  const gaps = result.gaps ?? [];
+  if (gaps.length === 0) return [];
+  const out = [`## Could not compile (${gaps.length})`, "", "Read these before approving: the plan as compiled lacks them.", ""];
+  for (const g of gaps) {
+    out.push(`- **${g.kind}**: ${g.message.replace(/\n/g, " ")}`);
+    if (g.lines.length) out.push(`  Lines not read as such in \`${g.file}\`:`, ...g.lines.map((l) => `  - ${l.line}: ${l.text.replace(/\n/g, " ")}`));
+  }
+  out.push("");
+  return out;
+}
+
+// Gate commands that cannot run unattended, turned into manual checks: a person runs them.
+function byHandSection(result: CompileResult): string[] {
+  const rows = (result.plan.waves ?? []).flatMap((w) => (w.gate ?? []).flatMap((g) => ("manual" in g && commandOfManual(g.manual) !== null ? [`- ${w.id}: \`${commandOfManual(g.manual)}\``] : [])));
+  if (rows.length === 0) return [];
+  return [`## Gate commands that need a person (${rows.length})`, "", "They start a server, open a browser, call a running service or hold a placeholder: each is a manual check that waits for `purplectl approve`.", "", ...rows, ""];
+}
+
+const ORDER = { low: 0, medium: 1, high: 2 } as const;
+
+// Every territory entry with the line that gives it, the least certain first.
+function territorySection(result: CompileResult): string[] {
+  const entries = [...(result.territory ?? [])].sort((a, b) => ORDER[a.confidence] - ORDER[b.confidence] || a.agent.localeCompare(b.agent));
+  if (entries.length === 0) return [];
+  const low = entries.filter((e) => e.confidence === "low").length;
+  const out = [`## Territory (${entries.length} entries, ${low} low confidence; least certain first)`, "", "| confidence | agent | path | source | why |", "|---|---|---|---|---|"];
+  for (const e of entries) out.push(`| ${e.confidence} | ${cell(e.agent)} | \`${cell(e.path)}\` | \`${cell(e.file)}:${e.line}\` | ${cell(e.why)} |`);
+  out.push("");
+  return out;
 }
 
 function cell(text: string): string {

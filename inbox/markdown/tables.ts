@@ -4,7 +4,7 @@
 import type { Block } from "./blocks.ts";
 import type { Fact, Src, WaveRef } from "./draft.ts";
 import { codeSpans, plain } from "./inline.ts";
-import { pathsInText, saysReadOnly } from "./paths.ts";
+import { pathsInText, pathsWritten, saysReadOnly } from "./paths.ts";
 import { looksLikeCommand } from "./shell.ts";
 import { agentHeading, agentIdsIn, classifyLabel, type AgentRef, type LabelKind } from "./vocab.ts";
 
@@ -33,6 +33,8 @@ interface Columns {
   role: number;
   access: number;
   files: number[];
+  /** file columns whose bare names are folders ("Owned Crates", "Packages") */
+  dirNames: number[];
 }
 
 /** Read one table row in its context, emitting mentions and facts. */
@@ -44,6 +46,7 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
       for (const span of codeSpans(c)) if (looksLikeCommand(span)) sink.fact({ kind: "run", wave: ctx.gateWave, command: span.trim(), src: ctx.src, inline: true });
     return;
   }
+  if (cols.agent < 0 && agentColumns(row.header).length >= 2) return matrixRow(row, agentColumns(row.header), ctx, sink);
   const readOnlyRow = cols.access >= 0 && saysReadOnly(cell(cols.access)) && !/write/i.test(cell(cols.access));
   if (ctx.agent !== null && (ctx.label === "territory" || ctx.label === "deliverables") && cols.agent < 0) {
     if (readOnlyRow) return;
@@ -64,7 +67,10 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
     const define = numbering && (ref.id !== undefined || ref.name !== undefined);
     const m = sink.mention(ref, define, ctx.src);
     for (const n of numbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
-    if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink);
+    if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink, cols.files.map((k) => cols.dirNames.includes(k)));
+    // A task matrix: "| T003 | Create `.gitleaks.toml` | `senior-backend-engineer` |".
+    if (!readOnlyRow && cols.role >= 0)
+      for (const hit of pathsWritten(cell(cols.role))) sink.fact({ kind: "territory", mention: m, path: hit.path, src: ctx.src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
     const role = plain(cell(cols.role));
     if (role && !/^[-–—]$|^n\/?a$/i.test(role)) sink.fact({ kind: "role", mention: m, text: role, src: ctx.src });
     return;
@@ -81,26 +87,53 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
 
 // The paths of a row's file columns. Bare names in one column beside directories in another
 // ("Owned Directories: `src/storage/`" | "Created Files: chroma_client.py") live in those directories.
-function rowTerritory(cells: string[], mention: number, src: Src, sink: RowSink): void {
-  const hits = cells.map((c) => (saysReadOnly(c) && !/write/i.test(c) ? [] : pathsInText(c)));
-  const dirColumns = hits.map((h) => h.some((x) => !x.bare && x.path.endsWith("/")));
+function rowTerritory(cells: string[], mention: number, src: Src, sink: RowSink, dirNames: boolean[]): void {
+  const hits = cells.map((c, k) => (saysReadOnly(c) && !/write/i.test(c) ? [] : pathsInText(c, { dirNames: dirNames[k] === true })));
+  const dirColumns = hits.map((h) => h.some((x) => !x.bare && !x.folderName && x.path.endsWith("/")));
   hits.forEach((list, k) => {
     for (const hit of list) {
       if (hit.bare && !dirColumns[k] && dirColumns.some(Boolean)) continue;
-      sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare });
+      sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "matrix" });
     }
   });
 }
 
 function territory(text: string, mention: number, src: Src, sink: RowSink, weak: boolean): void {
   if (saysReadOnly(text) && !/write/i.test(text)) return;
-  for (const hit of pathsInText(text)) sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare });
+  for (const hit of pathsInText(text)) sink.fact({ kind: "territory", mention, path: hit.path, src, weak, leadingSlash: hit.leadingSlash, bare: hit.bare, how: weak ? "deliverable" : "label" });
+}
+
+// A file-ownership matrix with the agents as columns: "| File | api-agent | ui-agent |", a row per
+// path, a mark per agent ("owns", "W", "✅" write; "read", "R", "—" not). Only a writing mark gives
+// the path to that agent.
+const WRITES = /^(?:\W*\s*)?(?:own(?:s|er|ed)?|write|writes|w|rw|r\/w|create[sd]?|modif(?:y|ies|ied)|edit[s]?|x|yes|exclusive)\b|^[✓✔✅✏️●■★]/iu;
+
+function agentColumns(header: readonly string[]): { col: number; ref: AgentRef }[] {
+  const out: { col: number; ref: AgentRef }[] = [];
+  header.forEach((h, k) => {
+    if (k === 0) return;
+    const ids = agentIdsIn(h);
+    const ref = agentHeading(plain(h)) ?? (ids.length === 1 ? { id: ids[0]! } : null);
+    if (ref) out.push({ col: k, ref });
+  });
+  return out;
+}
+
+function matrixRow(row: Row, agents: { col: number; ref: AgentRef }[], ctx: RowContext, sink: RowSink): void {
+  const paths = pathsInText(row.cells[0] ?? "");
+  if (paths.length === 0) return;
+  for (const { col, ref } of agents) {
+    const mark = plain(row.cells[col] ?? "").trim();
+    if (!WRITES.test(mark) || saysReadOnly(mark)) continue;
+    const m = sink.mention(ref, false, ctx.src);
+    for (const hit of paths) sink.fact({ kind: "territory", mention: m, path: hit.path, src: ctx.src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "matrix" });
+  }
 }
 
 function columnsOf(header: readonly string[]): Columns {
   const h = header.map((c) => plain(c).toLowerCase());
   const find = (re: RegExp, skip: number[] = []): number => h.findIndex((c, k) => re.test(c) && !skip.includes(k));
-  const agent = find(/^(?:agent|owner|owned by|assignee|assigned to|responsible)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
+  const agent = find(/^(?:agent|owner|owned by|assignee|assigned to|responsible|team|track|lane|stream|squad)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
   const name = agent >= 0 ? find(/^(?:name|agent name|id|agent id)$/, [agent]) : -1;
   const wave = find(/^(?:wave|phase|stage)s?\b/);
   const agents = find(/^agents\b|^(?:assigned )?agents?$/, [agent]);
@@ -113,7 +146,8 @@ function columnsOf(header: readonly string[]): Columns {
       const kind = classifyLabel(h[k]!);
       return kind === "territory" || (kind === "deliverables" && /file|path/.test(h[k]!));
     });
-  return { agent, name, wave, agents, role, access, files };
+  const dirNames = files.filter((k) => /crates?\b|packages?\b|modules?\b|director(?:y|ies)|folders?\b|workspaces?\b/.test(h[k]!));
+  return { agent, name, wave, agents, role, access, files, dirNames };
 }
 
 // The agent a roster cell names: "**infra-agent**", "Agent 3: Name", "3", "Backend Impl Agent".

@@ -5,10 +5,13 @@ import { territoryEntryProblem } from "../../protocol/territory.ts";
 import { territoryLimitProblem } from "../territory-entry.ts";
 import type { RegisteredAgent } from "./agents.ts";
 import type { RoleDraft } from "./assemble.ts";
-import type { FileDraft, Src } from "./draft.ts";
+import type { Confidence, TerritoryEntryInfo } from "../purple/types.ts";
+import type { FileDraft, Src, TerritoryHow } from "./draft.ts";
 import type { Items } from "./intake.ts";
 
+
 interface Candidate {
+  how: TerritoryHow;
   agent: RegisteredAgent;
   listing: boolean;
   path: string;
@@ -19,7 +22,7 @@ interface Candidate {
 }
 
 /** Each agent's territory, in the order the plan gives it. */
-export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<FileDraft, (RegisteredAgent | null)[]>, items: Items): Map<RegisteredAgent, string[]> {
+export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<FileDraft, (RegisteredAgent | null)[]>, items: Items, entries: TerritoryEntryInfo[] = []): Map<RegisteredAgent, string[]> {
   let candidates: Candidate[] = [];
   for (const d of drafts) {
     if (d.role !== "main" && d.role !== "assignments") continue;
@@ -27,7 +30,7 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
     for (const f of d.draft.facts) {
       if (f.kind !== "territory" || !res[f.mention]) continue;
       const path = normalise(f.path);
-      if (path) candidates.push({ agent: res[f.mention]!, path, src: f.src, weak: f.weak, bare: f.bare, leadingSlash: f.leadingSlash, listing: f.listing === true });
+      if (path) candidates.push({ how: f.how ?? "label", agent: res[f.mention]!, path, src: f.src, weak: f.weak, bare: f.bare, leadingSlash: f.leadingSlash, listing: f.listing === true });
     }
   }
   // File listings count only for agents that nothing else gives a territory.
@@ -40,10 +43,14 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
   for (const d of drafts) if (d.role === "main" || d.role === "assignments") for (const k of d.draft.known) if (!spelled.has(k)) spelled.set(k, null);
   // What a shorthand means: the agent's own full path (a repeat: dropped), the one full path the
   // plan spells out (read as that), or nothing certain (kept as written).
+  // Full paths by their last segment (a shorthand can only mean one that ends like it), in order.
+  const lastOf = (p: string): string => p.replace(/\/+$/, "").split("/").pop() ?? "";
+  const byLast = new Map<string, [string, Candidate | null][]>();
+  for (const [q, owner] of spelled) byLast.set(lastOf(q), [...(byLast.get(lastOf(q)) ?? []), [q, owner]]);
   const expand = (c: Candidate): string | null | undefined => {
     const tail = "/" + c.path;
     const matches: [string, Candidate | null][] = [];
-    for (const [q, owner] of spelled) {
+    for (const [q, owner] of byLast.get(lastOf(c.path)) ?? []) {
       if (q.length <= c.path.length || !q.endsWith(tail)) continue;
       if (owner && owner.agent === c.agent && owner.src.file === c.src.file && Math.abs(owner.src.line - c.src.line) <= 12) continue;
       if (owner && owner.agent === c.agent) return null;
@@ -66,6 +73,7 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
     if (!c.bare && dirs.some((d) => isRelativeTo(c.path, d))) continue;
     const full = expand(c);
     if (full === null) continue;
+    const wasBare = c.bare && full === undefined;
     if (full !== undefined) {
       items.add("inferred", c.src, `"${c.path}" read as "${full}", the path the plan spells out in full`);
       c.path = full;
@@ -82,6 +90,7 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
     if (list.includes(c.path)) continue;
     list.push(c.path);
     out.set(c.agent, list);
+    entries.push({ agent: c.agent.id, path: c.path, file: c.src.file, line: c.src.line, ...confidenceOf(c, full !== undefined, wasBare) });
     if (c.leadingSlash && !slashNoted.has(c.src.file)) {
       slashNoted.add(c.src.file);
       items.add("inferred", c.src, `paths written with a leading "/" (such as "/${c.path}") are read relative to the project root`);
@@ -93,6 +102,25 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
   }
   for (const g of kept.values()) items.add("inferred", g.src, `agent "${g.agent.id}" owns ${g.paths.map((p) => `\`${p}\``).join(", ")}`);
   return out;
+}
+
+const HOW: Record<TerritoryHow, [Confidence, string]> = {
+  label: ["high", "under an ownership label"],
+  matrix: ["high", "in an ownership table"],
+  deliverable: ["medium", "a deliverable"],
+  verb: ["medium", "a task says to create or change it"],
+  mention: ["medium", "a line names the agent and the path"],
+  listing: ["low", "from a file listing"],
+};
+
+// The way the plan gives the path sets the confidence; a shorthand read as a full path, a bare
+// name kept as written, or a path written from the root ("/src") lowers it to low.
+function confidenceOf(c: Candidate, expanded: boolean, bare: boolean): { confidence: Confidence; why: string } {
+  const [base, why] = HOW[c.how];
+  if (expanded) return { confidence: "low", why: `${why}; written as a shorthand and read as the full path` };
+  if (bare) return { confidence: "low", why: `${why}; a bare file name (no folder), kept as written` };
+  if (c.leadingSlash) return { confidence: base === "high" ? "medium" : "low", why: `${why}; written from the root with a leading "/"` };
+  return { confidence: base, why };
 }
 
 function normalise(path: string): string {

@@ -25,7 +25,7 @@ export function classifyLabel(label: string): LabelKind {
   if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
   if (/read[- ]?only|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
   if (/^(?:agents?|participants?|parallelism|team|assigned agents?|agents? (?:&|and) territories)\b/.test(l)) return "agents";
-  if (/^wave(?: assignment| number)?$|^execution wave$/.test(l)) return "wave";
+  if (/^wave(?: assignment| number)?$|^execution wave$|^timeline$|^schedule$/.test(l)) return "wave";
   if (/depend|prerequisite|requires|blocked by|^after$/.test(l)) return "deps";
   if (/rollback|failure|recover|revert|risk|mitigation/.test(l)) return "other";
   if (/\bgates?\b|validation|verif|synchroni[sz]|quality|exit criteria|acceptance|checkpoint|^checks?$|^criteria$|smoke test|definition of done|^done when|complete when/.test(l)) return "gate";
@@ -33,12 +33,12 @@ export function classifyLabel(label: string): LabelKind {
   if (
     /territor|\bowns?\b|owned|ownership|exclusive|write access|read\s*\/\s*write|^touches$|^writes?$|^edits$|allowed (?:paths|files)|can (?:modify|edit|write|touch|change)|may (?:modify|edit|write|touch|change)/.test(l) ||
     /^files?\b(?! structure| tree| layout| organi[sz]ation| naming| format)|\bfiles? (?:owned|created|modified|touched|changed|to (?:create|modify|edit|change))|(?:new|shared|created|modified|changed|output|target) files?\b/.test(l) ||
-    /^created?\b|^creates$|^modif(?:y|ies|ied)\b|^changes$|^director(?:y|ies)$|director(?:y|ies) (?:owned|assignments?|ownership)|^(?:write )?paths?$|^(?:write |file )?scope$/.test(l)
+    /^focus(?: areas?)?$|^created?\b|^creates\b|^modif(?:y|ies|ied)\b|^changes$|^director(?:y|ies)$|director(?:y|ies) (?:owned|assignments?|ownership)|^(?:write )?paths?$|^(?:write |file )?scope$/.test(l)
   )
     return "territory";
   if (/deliverables?|outputs?|artifacts?|produces|^creates?$/.test(l)) return "deliverables";
   if (/^(?:\w+ )?tasks?\b|responsibilit|work items|^steps$|^todo|^to do|^implementation( steps| plan)?$|^actions$/.test(l)) return "tasks";
-  if (/^(?:agent )?role$|^primary (?:goal|responsibility)$|^mission$|^purpose$|^specialization$|^focus$|^objective$/.test(l)) return "role";
+  if (/^(?:agent )?role$|^primary (?:goal|responsibility)$|^mission$|^purpose$|^specialization$|^objective$/.test(l)) return "role";
   if (/^(?:feature |project |overall )?goal$|^objective$|^summary$/.test(l)) return "goal";
   return "other";
 }
@@ -98,11 +98,15 @@ export interface AgentRef {
   name?: string;
   /** "Agent 3": part of the agent's name */
   number?: string;
+  /** what the plan calls it when not "agent": team, track, lane, stream … (part of its id) */
+  noun?: string;
   /** a roster row's "#": finds the agent when the plan says "Agent 3", but is not part of its name */
   ordinal?: string;
 }
 
-const AGENT_NUMBERED = /^agent\s*#?\s*(\d{1,3}(?:[-.](?:\d{1,3}|[a-z])|[a-z])?|[A-Z](?=\s*[:.\-–—]))\b\s*(?:[:.\-–—]\s*)?(.*)$/i;
+// What plans call one worker of a wave: an agent, or a team, track, lane, stream, squad, crew or mission.
+const AGENT_NOUN = "agent|team|track|lane|stream|squad|crew|mission";
+const AGENT_NUMBERED = new RegExp(`^(${AGENT_NOUN})\\s*#?\\s*(\\d{1,3}(?:[-.](?:\\d{1,3}|[a-z])|[a-z])?|[A-Z](?=\\s*[:.\\-–—(]))\\b\\s*(?:[:.\\-–—]\\s*)?(.*)$`, "i");
 const KEBAB_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)+$/;
 
 /** The agent a heading or bold line defines ("Agent 1: Name (`id`)", "Agent: infra-agent", "config-agent Tasks"), or null. */
@@ -115,14 +119,19 @@ export function agentHeading(text: string): AgentRef | null {
   if (/^(?:all|every|each|the|other|remaining|sub)[- ]agents?\b|orchestrator|coordinator \(you\)/i.test(t)) return null;
   const numbered = AGENT_NUMBERED.exec(t);
   if (numbered) {
-    const number = numbered[1]!.toLowerCase().replace(/\./g, "-");
-    const rest = withoutTrailingParens(numbered[2]!.trim()).replace(/[:\s]+$/, "");
-    if (rest === "" && !ticked) return /^agent\s*#?\s*\d/i.test(t) ? { number } : null;
+    const noun = numbered[1]!.toLowerCase();
+    const number = numbered[2]!.toLowerCase().replace(/\./g, "-");
+    const nounOf = noun === "agent" ? {} : { noun };
+    // "Agent A (Core Infrastructure Specialist)": the name in parentheses.
+    const rest = withoutTrailingParens(numbered[3]!.trim().replace(/^\(([^()]{3,60})\)$/, "$1")).replace(/[:\s]+$/, "");
+    if (rest === "" && !ticked) return new RegExp(`^(?:${AGENT_NOUN})\\s*#?\\s*\\d`, "i").test(t) ? { number, ...nounOf } : null;
     const restId = KEBAB_ID.test(rest) && rest === rest.toLowerCase() ? rest : undefined;
     const name = restId ? undefined : rest.replace(/`/g, "");
-    if (name !== undefined && /^(?:tasks?|responsibilities|deliverables|territory|files|status)$/i.test(name)) return { number };
+    if (name !== undefined && /^(?:tasks?|responsibilities|deliverables|territory|files|status)$/i.test(name)) return { number, ...nounOf };
+    // "Team 1 Success", "Track A Completion": an aside about the worker, not the worker.
+    if (noun !== "agent" && name !== undefined && /^(?:success|completion|complete|status|progress|results?|summary|gate|validation)\b/i.test(name)) return null;
     const id = ticked && KEBAB_ID.test(ticked) ? ticked : restId;
-    return { ...(id ? { id } : {}), ...(name ? { name } : {}), number };
+    return { ...(id ? { id } : {}), ...(name ? { name } : {}), number, ...nounOf };
   }
   const colon = /^agent\s*:\s*(.+)$/i.exec(t);
   if (colon) {
@@ -143,7 +152,7 @@ export function agentHeading(text: string): AgentRef | null {
 /** The id an agent ref gets: its explicit id, else the slug of "Agent N: Name", of the name, or of "agent-N". */
 export function refId(ref: AgentRef): string {
   if (ref.id) return slugify(ref.id) || "agent";
-  const parts = [ref.number ? `agent ${ref.number}` : "", ref.name ?? ""].filter((s) => s !== "");
+  const parts = [ref.number ? `${ref.noun ?? "agent"} ${ref.number}` : "", ref.name ?? ""].filter((s) => s !== "");
   return slugify(parts.join(" ")) || "agent";
 }
 
@@ -158,8 +167,13 @@ export function agentIdsIn(text: string): string[] {
 /** Numbered agent references in a line: "Agent 3", "Agents 7-13", "Agent 1-A". */
 export function agentNumbersIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of plain(text).matchAll(/\bagents?\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b)?/gi)) {
+  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b|((?:\s*(?:,|and|&)\s*\d{1,3}\b)+))?/gi)) {
     const a = Number(m[1]);
+    // "Agents 2, 3 and 4": every number of the list.
+    if (m[4] !== undefined) {
+      out.push(String(a), ...(m[4].match(/\d{1,3}/g) ?? []));
+      continue;
+    }
     if (m[2] !== undefined && Number(m[2]) > a && Number(m[2]) - a < 100) for (let k = a; k <= Number(m[2]); k++) out.push(String(k));
     else out.push(m[3] ? `${a}-${m[3].replace(/^[-.]/, "").toLowerCase()}` : String(a));
   }

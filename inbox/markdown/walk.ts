@@ -4,12 +4,12 @@
 import type { Block } from "./blocks.ts";
 import { collectCode, collectText, refsIn, type Context, type Sink } from "./collect.ts";
 import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
-import { clip, parseLabel, plain } from "./inline.ts";
+import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
 import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
 import { pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
-import { agentHeading, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
+import { agentHeading, agentIdsIn, agentNumbersIn, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
 
 export interface WalkOptions {
   /** the main file: its wave markers define the plan's waves */
@@ -203,6 +203,14 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     if (dirItem && (!isItem || indent <= dirItem.indent || (ctx.label !== "territory" && ctx.label !== "deliverables"))) dirItem = null;
     if (dirItem) ctx.parentDir = dirItem.path;
     collectText(b.text, isItem, indent, ctx, sink, false, b.kind === "item" && b.checkbox);
+    // "1. T001 (branch verify, `senior-backend-engineer`)" in a wave's own prose: that agent works
+    // in this wave — used only for an agent nothing else places.
+    if (ctx.wave && ctx.agent === null && ctx.gateWave === null && (ctx.label === null || ctx.label === "other" || ctx.label === "tasks"))
+      for (const ref of [...new Set([...agentIdsIn(b.text), ...codeSpans(b.text).filter((s) => /^[a-z][a-z0-9_-]{2,40}$/.test(s))])].map((id): AgentRef => ({ id })).concat(agentNumbersIn(b.text).map((number) => ({ number })))) {
+        const k = mention(ref, false, src(b.line));
+        draft.mentions[k]!.quiet = true;
+        draft.facts.push({ kind: "member", mention: k, wave: ctx.wave, src: src(b.line), weak: true });
+      }
     if (isItem && !dirItem && (ctx.label === "territory" || ctx.label === "deliverables")) {
       const dir = pathsInText(b.text)[0];
       if (dir && dir.path.endsWith("/")) dirItem = { indent, path: dir.path };

@@ -24,8 +24,41 @@ export interface CompileDefaults {
   allowedCommands?: string[];
 }
 
+/** How sure the compiler is that the plan gives a path to an agent to write. */
+export type Confidence = "high" | "medium" | "low";
+
+/** One territory entry as compiled: the agent, the path, the line that gives it, and how surely. */
+export interface TerritoryEntryInfo {
+  agent: string;
+  path: string;
+  file: string;
+  line: number;
+  confidence: Confidence;
+  why: string;
+}
+
+/**
+ * Something a compile could not make: no plan file, no waves, no agents, an agent with no
+ * territory. Carried to the intake report's top and to `purplectl status`, never silent.
+ */
+export interface CompileGap {
+  kind: "no-plan-file" | "no-waves" | "no-agents" | "no-territory";
+  message: string;
+  file: string;
+  /** lines of that file the compiler could not read as what it looked for (headings, first lines) */
+  lines: { line: number; text: string }[];
+}
+
 /** A compiled folder: the plan (to be validated like any plan) and the intake report's items. */
 export interface CompileResult {
   plan: PlanInput;
   items: IntakeItem[];
+  /** every compiled territory entry with its source line and confidence (markdown plans) */
+  territory?: TerritoryEntryInfo[];
+  /** what the compile could not make (empty when it made waves, agents and territories) */
+  gaps?: CompileGap[];
+  /** agents the compiler added so that a wave the plan gives no agent still runs (markdown plans) */
+  standIns?: string[];
+  /** the file read as the plan, and why it was taken (markdown plans) */
+  planFile?: { file: string; why: string };
 }

@@ -5,10 +5,12 @@
 // territory) and as it really is on disk (the realpath of its deepest existing ancestor, so a
 // symlinked directory or file cannot lead out). The file is then opened without following a final
 // symlink, and the descriptor's real path is checked once more before a byte is written: a symlink
-// swapped in between the check and the open is caught there. A refusal is a message, never a throw.
+// swapped in between the check and the open is caught there. A file with more than one hard link
+// is refused: writing it would change its other names too, which may lie outside the root or the
+// territory. A refusal is a message, never a throw.
 import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
-import { territoryOf } from "../../../protocol/territory.ts";
+import { MAX_PATH_BYTES, pathTooLong, territoryOf } from "../../../protocol/territory.ts";
 import { fdPath, relativeInside } from "./safe-fs.ts";
 
 /** Where an agent may write: the project root's real path and its territory entries. */
@@ -126,6 +128,7 @@ export function describeTerritory(territory: readonly string[]): string {
 // The path as written: relative, inside the root, normalized to forward slashes.
 function lexical(input: unknown): { rel: string } | { reason: string } {
   if (typeof input !== "string" || input.trim() === "") return { reason: "refused: the path is empty; give a path relative to the project root" };
+  if (pathTooLong(input)) return { reason: `refused: the path is over ${MAX_PATH_BYTES} bytes long` };
   const shown = JSON.stringify(input);
   if (input.includes("\0")) return { reason: `refused: ${shown} contains a NUL byte` };
   if (input.includes("\\")) return { reason: `refused: ${shown} contains a backslash; use forward slashes` };
@@ -182,7 +185,9 @@ function onDisk(root: string, rel: string): { abs: string; rel: string } | { rea
 
 // The opened file must be a regular file at the path that was checked.
 function descriptorProblem(fd: number, real: string, rel: string): string | null {
-  if (!fstatSync(fd).isFile()) return `refused: ${rel} is not a regular file`;
+  const st = fstatSync(fd);
+  if (!st.isFile()) return `refused: ${rel} is not a regular file`;
+  if (st.nlink > 1) return `refused: ${rel} has ${st.nlink} hard links; writing it would also change the file under its other names (which may be outside your territory)`;
   const actual = fdPath(fd);
   if (actual !== null && actual !== real) return `refused: ${rel} changed while writing (it now leads to ${actual}); try again`;
   return null;
