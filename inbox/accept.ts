@@ -2,7 +2,7 @@
 // dropped as a duplicate of a plan already there, or moved to O/inbox/rejected/ with its problems.
 import { mkdirSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { basename, join } from "node:path";
-import YAML from "yaml";
+import { yamlModule } from "../lib/yaml.ts";
 import { fsyncDir, writeFileAtomic } from "../lib/atomic-write.ts";
 import type { ErrorCode, Problem } from "../protocol/errors.ts";
 import type { Plan } from "../protocol/plan.ts";
@@ -66,7 +66,7 @@ export async function acceptItem(paths: OrchestrationPaths, item: JudgedItem): P
 
 /** The plan.yaml text of a read plan: YAML as written, JSON re-serialized as YAML. */
 export function planYamlText(read: PlanBytes): string {
-  return read.format === "yaml" ? read.text : YAML.stringify(JSON.parse(read.text));
+  return read.format === "yaml" ? read.text : yamlModule().stringify(JSON.parse(read.text));
 }
 
 /**

@@ -2,7 +2,7 @@
 // (read by purpled at start and by purplectl validate --compile).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import YAML from "yaml";
+import { yamlModule } from "../lib/yaml.ts";
 import { DaemonConfig, PurpleError, type PlanInput } from "../protocol/index.ts";
 import type { CompileDefaults, CompileResult } from "./purple/types.ts";
 
@@ -15,7 +15,7 @@ export function loadConfig(orchestrationDir: string, explicit?: string): DaemonC
   }
   let raw: unknown;
   try {
-    raw = YAML.parse(readFileSync(path, "utf8"), { maxAliasCount: 100 });
+    raw = yamlModule().parse(readFileSync(path, "utf8"), { maxAliasCount: 100 });
   } catch (err) {
     throw new PurpleError("INVALID_PARAMS", `${path} is not valid YAML: ${(err as Error).message}`);
   }

@@ -1,6 +1,7 @@
 // Plan text → a checked Plan, or every problem found. Pure: YAML or JSON, structural limits,
 // the zod schema, then the semantic checks — all problems of all stages reported together.
-import YAML from "yaml";
+import type * as YAML from "yaml";
+import { yamlModule } from "../lib/yaml.ts";
 import type { Problem } from "../protocol/errors.ts";
 import { Plan } from "../protocol/plan.ts";
 import { checkPlan } from "./check-plan.ts";
@@ -66,7 +67,7 @@ function parseRaw(text: string, format: PlanFormat): RawResult {
 }
 
 function parseYaml(text: string): RawResult {
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true });
+  const doc = yamlModule().parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true });
   if (doc.errors.some((e) => /call stack/i.test(e.message))) return fail(TOO_DEEP);
   if (doc.errors.length) return { ok: false, problems: doc.errors.map((e) => ({ path: "", message: `invalid YAML: ${firstLine(e.message)}` })) };
   if (countAnchorsAndAliases(doc) > MAX_ANCHORS_AND_ALIASES)
@@ -84,15 +85,16 @@ function parseYaml(text: string): RawResult {
 // must stay small or a flat list of 100,000 `*a` takes minutes. Iterative (YAML.visit copies its
 // path at every level: quadratic on deep documents).
 function countAnchorsAndAliases(doc: YAML.Document): number {
+  const Y = yamlModule();
   let count = 0;
   const stack: unknown[] = [doc.contents];
   while (stack.length && count <= MAX_ANCHORS_AND_ALIASES) {
     const node = stack.pop();
-    if (YAML.isAlias(node)) count++;
-    else if (YAML.isPair(node)) stack.push(node.key, node.value);
-    else if (YAML.isNode(node)) {
+    if (Y.isAlias(node)) count++;
+    else if (Y.isPair(node)) stack.push(node.key, node.value);
+    else if (Y.isNode(node)) {
       if (node.anchor) count++;
-      if (YAML.isCollection(node)) for (const item of node.items) stack.push(item);
+      if (Y.isCollection(node)) for (const item of node.items) stack.push(item);
     }
   }
   return count;

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "nod
 import { basename, join } from "node:path";
 import { PurpleError, type Plan, type Problem } from "../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
-import { compilableKind, isMarkdownFile } from "./compile-folder.ts";
+import { compilers } from "./compilers.ts";
 import { parsePlanText } from "./parse.ts";
 import { orchestrationPaths } from "./paths.ts";
 import { readInboxItem } from "./read-item.ts";
@@ -29,8 +29,8 @@ export function submitToInbox(path: string, plan: Plan, root: string): string {
 
 /** A markdown plan folder or a Purple feature folder (no plan.yaml: it is compiled, not parsed), or one markdown plan file. */
 export function isCompilableFolder(path: string): boolean {
-  if (isMarkdownFile(path)) return true;
-  return existsSync(path) && statSync(path).isDirectory() && !existsSync(join(path, "plan.yaml")) && compilableKind(path) !== null;
+  if (compilers().isMarkdownFile(path)) return true;
+  return existsSync(path) && statSync(path).isDirectory() && !existsSync(join(path, "plan.yaml")) && compilers().compilableKind(path) !== null;
 }
 
 /** Copy a markdown or Purple folder into O/inbox as it is; returns its inbox path. */

@@ -10,8 +10,8 @@ import type { Plan, RunnerKind } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import { compilableKind, compileFolder, isMarkdownFile, type CompiledFolder } from "./compile-folder.ts";
-import { gapSummary } from "./markdown/gaps.ts";
+import type { CompiledFolder } from "./compile-folder.ts";
+import { compilers } from "./compilers.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
@@ -22,6 +22,7 @@ import { DEFAULT_MAX_PLAN_BYTES, readInboxItem, readPlanFile } from "./read-item
 import { SerialQueue } from "./serial-queue.ts";
 import { isCompilableFolder } from "./submit.ts";
 import { waitUntilSettled } from "./settle.ts";
+import { openArrivalProbe, type Arrival, type ArrivalProbe } from "./arrivals.ts";
 
 /** A plan that parsed and checked clean, placed at O/<name>/plan.yaml. */
 export interface AcceptedPlan {
@@ -33,6 +34,8 @@ export interface AcceptedPlan {
   hash: string;
   /** the path it was read from */
   source: string;
+  /** how an inbox item came in: renamed in whole (read at once) or written in place (waited out) */
+  arrival?: Arrival;
   /** compiled from a markdown or Purple folder: it waits for `purplectl approve` before it runs */
   approval?: boolean;
   /** for a Purple folder: keep its own progress.json's fields when the daemon rewrites it */
@@ -56,9 +59,6 @@ export interface PlanWatcherOptions {
   onRecreated?: () => Promise<void> | void;
 }
 
-// chokidar turns a slow writer into one `add` this long after its last write.
-const WRITE_FINISH = { stabilityThreshold: 300, pollInterval: 50 };
-
 /** Watches one root's O/ for plans; every (name, content) that checks clean reaches onPlan once. */
 export class PlanWatcher {
   private readonly paths: OrchestrationPaths;
@@ -70,6 +70,10 @@ export class PlanWatcher {
   /** name → hash given to onPlan */
   private readonly reported = new Map<string, string>();
   private fsw: FSWatcher | null = null;
+  /** how inbox items arrived (renamed in whole, or written in place) */
+  private arrivals: ArrivalProbe | null = null;
+  /** plan folders moved out of the inbox whole: their files need no waiting out */
+  private readonly wholeFolders = new Set<string>();
   private orchIno: number | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private rescanning: Promise<void> | null = null;
@@ -122,6 +126,8 @@ export class PlanWatcher {
     await this.fsw?.close();
     this.fsw = null;
     await this.queue.idle();
+    this.arrivals?.close();
+    this.arrivals = null;
   }
 
   // (Re)start chokidar on O once, however many callers ask at the same time.
@@ -130,15 +136,22 @@ export class PlanWatcher {
     return this.arming;
   }
 
+  // No awaitWriteFinish: events come at once, and each item is waited out (settle.ts) unless the
+  // arrival probe says it was renamed in whole.
   private async arm(): Promise<void> {
     await this.fsw?.close();
     this.fsw = null;
+    this.arrivals?.close();
+    this.arrivals = null;
     if (this.closed) return;
+    // The probe first: an item renamed in while chokidar starts is still seen as renamed.
+    const arrivals = await openArrivalProbe(this.paths.inbox);
+    if (this.closed) return arrivals.close();
+    this.arrivals = arrivals;
     const fsw = watch(this.paths.orch, {
       depth: 1,
       ignoreInitial: true,
       followSymlinks: false,
-      awaitWriteFinish: WRITE_FINISH,
       ignored: (path: string) => this.ignored(path),
     });
     fsw.on("all", (event, path) => this.onEvent(event, path));
@@ -197,8 +210,10 @@ export class PlanWatcher {
   private async processInboxItem(name: string): Promise<void> {
     if (this.closed || name === "rejected" || isIgnoredName(name)) return;
     const path = join(this.paths.inbox, name);
-    if (!(await waitUntilSettled(path))) return; // gone: processed already, or taken back
-    if (isCompilableFolder(path)) return this.placeCompilable(path, name);
+    const arrival: Arrival = this.arrivals?.take(name) ?? "unknown";
+    // A renamed-in item is complete now; anything else may still be written, so it is waited out.
+    if (!(arrival === "renamed" ? lexists(path) : await waitUntilSettled(path))) return; // gone: processed already, or taken back
+    if (isCompilableFolder(path)) return this.placeCompilable(path, name, arrival === "renamed");
     const read = await readInboxItem(path, { maxBytes: this.maxBytes });
     if (!read.ok) return this.reject(path, read.code, read.problems);
     const parsed = parsePlanText(read.text, read.format);
@@ -217,9 +232,9 @@ export class PlanWatcher {
       log.info({ item: name, plan: outcome.name, hash: outcome.hash }, `inbox item "${name}" is a duplicate of plan "${outcome.name}"; removed`);
       return;
     }
-    log.info({ item: name, plan: outcome.name, hash: outcome.hash }, `inbox item "${name}" accepted as plan "${outcome.name}"`);
+    log.info({ item: name, plan: outcome.name, hash: outcome.hash, arrival }, `inbox item "${name}" accepted as plan "${outcome.name}"`);
     this.judged.set(outcome.name, outcome.hash);
-    this.report({ name: outcome.name, dir: outcome.dir, plan: parsed.plan, hash: outcome.hash, source: read.file });
+    this.report({ name: outcome.name, dir: outcome.dir, plan: parsed.plan, hash: outcome.hash, source: read.file, arrival });
   }
 
   // O/<name>/plan.yaml placed directly (or just written by an accept): report it once per content.
@@ -227,7 +242,10 @@ export class PlanWatcher {
     if (this.closed) return;
     const dir = join(this.paths.orch, name);
     const file = join(dir, "plan.yaml");
-    if (!lexists(file) && compilableKind(dir)) return this.processCompilable(name, dir);
+    if (!lexists(file) && compilers().compilableKind(dir)) return this.processCompilable(name, dir);
+    // What an accept just placed here needs no waiting out: its content is already judged.
+    const placed = lexists(file) ? await readPlanFile(file, { maxBytes: this.maxBytes }) : null;
+    if (placed?.ok && this.judged.get(name) === placed.hash) return;
     if (!lexists(file) || !(await waitUntilSettled(file))) {
       this.judged.delete(name);
       this.reported.delete(name);
@@ -261,9 +279,9 @@ export class PlanWatcher {
   }
 
   // A markdown or Purple folder dropped into the inbox: it becomes O/<name>/ and is compiled there.
-  private placeCompilable(path: string, item: string): void {
+  private placeCompilable(path: string, item: string, whole: boolean): void {
     // A single markdown file becomes the one file of a new plan folder named after it.
-    const single = isMarkdownFile(path);
+    const single = compilers().isMarkdownFile(path);
     const name = toPlanName(single ? item.replace(/\.(?:md|markdown)$/i, "") : item);
     const target = join(this.paths.orch, name);
     if (existsSync(target)) return this.reject(path, "PLAN_EXISTS", [{ path: "", message: `a plan folder named "${name}" already exists; remove it or rename the folder` }]);
@@ -271,6 +289,7 @@ export class PlanWatcher {
       mkdirSync(target);
       renameSync(path, join(target, item));
     } else renameSync(path, target);
+    if (whole) this.wholeFolders.add(name);
     this.opts.logger.info({ item, plan: name }, `inbox folder "${item}" moved to ${name}/ to be compiled`);
     void this.enqueuePlan(name);
   }
@@ -278,13 +297,15 @@ export class PlanWatcher {
   // O/<name>/ holding a markdown plan or a Purple feature folder: compile it to plan.compiled.yaml
   // with an intake report, then report it as a plan that waits for approval.
   private async processCompilable(name: string, dir: string): Promise<void> {
+    const { compilableKind, compileFolder } = compilers();
     const kind = compilableKind(dir)!;
     if (!PLAN_NAME_PATTERN.test(name)) {
       writePlanError(dir, [{ path: "", message: `the folder name "${name}" is not a plan name (lower-case letters, digits and '-'); rename the folder` }]);
       return;
     }
     const main = join(dir, kind === "markdown" ? "orchestration-plan.md" : "agent-written-specifications");
-    if (existsSync(main) && !(await waitUntilSettled(main))) return;
+    const whole = this.wholeFolders.delete(name);
+    if (!whole && existsSync(main) && !(await waitUntilSettled(main))) return;
     const compiled = compileFolder(dir, name, kind, this.opts.compileDefaults ?? { runner: "anthropic", allowedCommands: [] });
     if (this.judged.get(name) === compiled.key) return;
     this.judged.set(name, compiled.key);
@@ -300,6 +321,7 @@ export class PlanWatcher {
       return this.notifyRejected(dir, problems);
     }
     clearPlanError(dir);
+    const { gapSummary } = await import("./markdown/gaps.ts");
     const gaps = gapSummary(compiled.result.gaps ?? []);
     this.opts.logger.info({ plan: name, kind, items: compiled.result.items.length, gaps }, `plan "${name}" compiled from its ${kind} folder; it waits for \`purplectl approve ${name}\`${gaps.length ? ` (${gaps.length} gap(s): ${gaps[0]})` : ""}`);
     this.report({ name, dir, plan: parsed.plan, hash: compiled.key, source: compiled.source, approval: true, mergeProgress: compiled.mergeProgress });

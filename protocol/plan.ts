@@ -30,7 +30,8 @@ export const GateCheck = z.union([
   z.strictObject({ contains: z.strictObject({ file: z.string().min(1), pattern: z.string().min(1) }) }),
   z.strictObject({ exports: z.strictObject({ file: z.string().min(1), names: z.array(z.string().min(1)).min(1) }) }),
   z.strictObject({ contract: Id }),
-  z.strictObject({ judge: z.string().min(1) }),
+  /** a reviewer model decides whether the statement holds (the plan's model unless one is named) */
+  z.strictObject({ judge: z.union([z.string().min(1), z.strictObject({ text: z.string().min(1), model: z.string().min(1).optional() })]) }),
   z.strictObject({ manual: z.string().min(1) }),
 ]);
 export type GateCheck = z.infer<typeof GateCheck>;

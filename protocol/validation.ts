@@ -1,5 +1,16 @@
 // Validation results: validation/<wave>.json for a wave's gate, validation/contracts/<id>.json for a contract.
 import { z } from "zod";
+import { Usage } from "./status.ts";
+
+/** A reviewer model's answer to a judge check, given through its verdict tool. */
+export const Verdict = z.strictObject({
+  pass: z.boolean(),
+  /** why, one point each */
+  reasons: z.array(z.string().max(4000)).max(50),
+  /** the project files the verdict rests on (or that fail the statement), root-relative */
+  files: z.array(z.string().max(1000)).max(200),
+});
+export type Verdict = z.infer<typeof Verdict>;
 
 export const CheckResult = z.strictObject({
   kind: z.enum(["run", "exists", "contains", "exports", "contract", "judge", "manual"]),
@@ -10,6 +21,10 @@ export const CheckResult = z.strictObject({
   /** the last lines of a command's output, or why the check failed */
   output: z.string(),
   exitCode: z.number().int().nullable(),
+  /** judge checks: the reviewer's verdict, when it gave a valid one */
+  verdict: Verdict.optional(),
+  /** judge checks: the reviewer's token usage and cost (counted toward the plan's budget) */
+  usage: Usage.optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 

@@ -6,7 +6,8 @@
 // Wave:  pending → running → validating → passed | blocked;  running → failed
 // Agent: queued → running → (validating →) completed
 //        running/validating → queued (a failed attempt with retries left) | failed | cancelled | interrupted
-//        running → blocked (it needs a person: its budget ran out)
+//        running/validating → blocked (it needs a person: its budget ran out; a judge check among
+//        its contract checks spends while it validates)
 //        interrupted → queued (it runs again, as a new attempt);  failed/blocked/cancelled → queued (a person retries it)
 // An illegal move throws: it is a bug in the caller, never something to paper over.
 import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type CancelCause, type PlanState, type StatusBar, type StopCause, type WaveState } from "../../protocol/index.ts";
@@ -93,7 +94,7 @@ const WAVE_MOVES: Record<WaveState, readonly WaveState[]> = {
 const AGENT_MOVES: Record<AgentState, readonly AgentState[]> = {
   queued: ["running", "cancelled", "blocked"],
   running: ["validating", "completed", "failed", "queued", "cancelled", "interrupted", "blocked"],
-  validating: ["completed", "failed", "queued", "cancelled", "interrupted"],
+  validating: ["completed", "failed", "queued", "cancelled", "interrupted", "blocked"],
   completed: [],
   failed: ["queued"],
   blocked: ["queued"],

@@ -6,6 +6,8 @@ import type { CheckResult, RunnerKind, StepOf, ValidationResult } from "../../pr
 import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
 import { reporterFor } from "./reporter.ts";
+import { judgeFor } from "./review.ts";
+import type { ReviewerAccess } from "../gates/judge.ts";
 import type { RunContext, Runner, RunResult } from "../runners/runner.ts";
 import type { Checkpoints } from "./checkpoints.ts";
 import { agentFact, type PlanEntry, type PlanHost } from "./plan-entry.ts";
@@ -14,7 +16,7 @@ const GATE_TIMEOUT_MS = 10 * 60_000;
 
 /** What an attempt needs of the engine. */
 export interface AttemptEnv extends PlanHost {
-  readonly opts: { root: string; socket?: string; runners: Partial<Record<RunnerKind, Runner>>; gateEnv: Record<string, string> };
+  readonly opts: { root: string; socket?: string; runners: Partial<Record<RunnerKind, Runner>>; gateEnv: Record<string, string>; reviewer?: ReviewerAccess | null };
   readonly graceMs: number;
   readonly checkpoints: Checkpoints;
 }
@@ -86,7 +88,7 @@ export async function checkContracts(env: AttemptEnv, entry: PlanEntry, id: stri
   const failed: string[] = [];
   for (const contract of entry.index.plan.contracts.filter((c) => c.owner === id && c.checks.length > 0)) {
     const startedAt = new Date(env.now()).toISOString();
-    const { passed, results } = await runChecks(contract.checks, checkContext(env, entry));
+    const { passed, results } = await runChecks(contract.checks, { ...checkContext(env, entry), judge: judgeFor(env, entry, { kind: "contract", contract: contract.id }) });
     for (const r of results) entry.writer.event({ type: "contract.check", contract: contract.id, agent: id, result: r });
     entry.writer.writeValidation(validation(entry.run.name, contract.id, "contract", passed, startedAt, env.now(), results));
     if (!passed) failed.push(contract.id);
@@ -101,7 +103,8 @@ export async function runGate(env: AttemptEnv, entry: PlanEntry): Promise<StepOf
   const abort = new AbortController();
   entry.gateAbort = abort;
   const startedAt = new Date(env.now()).toISOString();
-  const { passed, results } = await runChecks(wave.gate, { ...checkContext(env, entry), signal: abort.signal, approved: run.approvedWaves.includes(wave.id) });
+  const judge = judgeFor(env, entry, { kind: "gate", wave: wave.id }, abort.signal);
+  const { passed, results } = await runChecks(wave.gate, { ...checkContext(env, entry), signal: abort.signal, approved: run.approvedWaves.includes(wave.id), judge });
   entry.gateAbort = null;
   for (const r of results) entry.writer.event({ type: "gate.check", wave: wave.id, result: r });
   entry.writer.writeValidation(validation(run.name, wave.id, "gate", passed, startedAt, env.now(), results));

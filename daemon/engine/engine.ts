@@ -11,6 +11,7 @@ import { decide } from "../core/decide.ts";
 import { DEFAULT_RETRY, type Reduced } from "../core/outcomes.ts";
 import { reduce, type Rules } from "../core/reduce.ts";
 import type { Runner } from "../runners/runner.ts";
+import type { ReviewerAccess } from "../gates/judge.ts";
 import type { Journal } from "../journal/journal.ts";
 import { encodePlan, freshPlan, type DurablePlan } from "../journal/codec.ts";
 import { applyAgentFact } from "../journal/replay.ts";
@@ -41,6 +42,8 @@ export interface EngineOptions {
   journal?: Journal;
   /** journal records between snapshots (default 2,000) */
   snapshotEvery?: number;
+  /** the Messages API for judge checks (the anthropic runner's client and key limiter); null: no key */
+  reviewer?: ReviewerAccess | null;
 }
 
 export interface SubmittedPlan {

@@ -1,6 +1,6 @@
 // Gate and contract checks (SPEC §4): run, exists, contains, exports, contract, manual. Each
 // check gives one CheckResult; a check never throws. A manual check fails (blocking the plan)
-// until a person approves it. judge needs a reviewer model, not built yet: it fails saying so.
+// until a person approves it. judge asks a reviewer model through ctx.judge (gates/judge.ts).
 // Files are looked at through target-file.ts: async, regular files only, capped; a contains
 // pattern runs in a worker with a time limit (pattern-test.ts) (issue 14).
 import { checkKind, parseDuration, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
@@ -20,6 +20,8 @@ export interface CheckContext {
   signal?: AbortSignal;
   /** a person approved this gate's manual checks (`purplectl approve PLAN`) */
   approved?: boolean;
+  /** asks a reviewer model (gates/judge.ts) whether a judge check's statement holds */
+  judge?: (check: { text: string; model?: string }) => Promise<{ passed: boolean; output: string; verdict?: CheckResult["verdict"]; usage: NonNullable<CheckResult["usage"]> }>;
 }
 
 const TAIL_BYTES = 4096;
@@ -87,7 +89,12 @@ export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): 
       const lines = subs.map((s) => `${s.passed ? "pass" : "FAIL"} ${s.kind} ${s.target}${s.passed ? "" : `: ${lastLine(s.output)}`}`);
       return done(check.contract, subs.every((s) => s.passed), lines.join("\n") || "the contract has no checks");
     }
-    if ("judge" in check) return done(check.judge, false, "judge checks need a reviewer model, which this version of purpled does not have yet");
+    if ("judge" in check) {
+      const j = typeof check.judge === "string" ? { text: check.judge } : check.judge;
+      if (!ctx.judge) return done(j.text, false, "no reviewer model is available to this check");
+      const r = await ctx.judge(j);
+      return { ...done(j.text, r.passed, r.output), ...(r.verdict ? { verdict: r.verdict } : {}), usage: r.usage };
+    }
     if (ctx.approved) return done(check.manual, true, "approved by a person");
     return done(check.manual, false, "waits for a person: run `purplectl approve PLAN` once it is done");
   } catch (err) {

@@ -136,10 +136,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     }
     const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
     if (first) {
+      const anthropic = new AnthropicRunner({ apiKey, baseURL });
       engine = new Engine({
         root,
         maxAgents: opts.maxAgents,
-        runners: { command: new CommandRunner(), anthropic: new AnthropicRunner({ apiKey, baseURL }), ...(claude ? { "claude-code": claude } : {}) },
+        runners: { command: new CommandRunner(), anthropic, ...(claude ? { "claude-code": claude } : {}) },
+        reviewer: anthropic.access,
         auditor,
         logger,
         gateEnv: { ...baseEnv(), PURPLE_ROOT: root },

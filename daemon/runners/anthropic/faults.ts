@@ -1,7 +1,8 @@
 // What went wrong with a Messages API request, and how long to wait before the next (RELIABILITY
 // 20-22). The SDK's own retries are off (maxRetries 0): purple decides here, so a rate limit can
 // pause every agent on the key and a broken stream is retried as a whole turn.
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import type { APIConnectionError } from "@anthropic-ai/sdk";
+import { anthropicSdk } from "./sdk.ts";
 
 /**
  * rate-limit: 429, wait (retry-after when given) and retry, pausing the key for every agent.
@@ -24,6 +25,7 @@ export const MAX_WAIT_MS = 5 * 60_000;
 
 /** Sort an error thrown by the SDK (or by the stream) into a Fault. */
 export function classify(err: unknown): Fault {
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = anthropicSdk();
   if (err instanceof APIUserAbortError) return { kind: "aborted", status: null, message: "the request was aborted" };
   if (err instanceof APIConnectionTimeoutError) return { kind: "transient", status: null, waitMs: null, message: "the request to the Anthropic API timed out" };
   if (err instanceof APIConnectionError) return { kind: "transient", status: null, waitMs: null, message: `could not reach the Anthropic API: ${causeOf(err)}` };

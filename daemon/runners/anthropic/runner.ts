@@ -3,10 +3,11 @@
 // the SDK client: never into a context, an environment, a transcript or a log. A run ends with
 // its outcome in `done`, which never rejects; cancel and timeout abort the request in flight.
 import { realpathSync } from "node:fs";
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { scrubSecrets } from "../../../lib/logger.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "../runner.ts";
 import { KeyLimiter } from "./limiter.ts";
+import { anthropicSdk } from "./sdk.ts";
 import { runLoop, type LoopEnd } from "./loop.ts";
 import { buildPrompt, promptMarkdown, ticketIdsOf } from "./prompt.ts";
 import { Transcript } from "./transcript.ts";
@@ -38,21 +39,29 @@ export const NO_KEY_MESSAGE = "no Anthropic API key: set ANTHROPIC_API_KEY in pu
 
 /** Runs agents whose runner is anthropic: one SDK client and one key limiter for all of them. */
 export class AnthropicRunner implements Runner {
-  private readonly client: Anthropic | null;
+  private client: Anthropic | null = null;
   private readonly limiter: KeyLimiter;
 
   constructor(private readonly opts: AnthropicRunnerOptions) {
     this.limiter = opts.limiter ?? new KeyLimiter();
-    this.client = opts.apiKey
-      ? new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, logLevel: "off", openTelemetry: false })
-      : null;
+  }
+
+  // The one SDK client, made (and the SDK loaded) when the first run or judge check needs it.
+  private clientOf(apiKey: string): Anthropic {
+    return (this.client ??= new (anthropicSdk().default)({ apiKey, baseURL: this.opts.baseURL, maxRetries: 0, logLevel: "off", openTelemetry: false }));
+  }
+
+  /** The client, key and limiter this runner uses, for judge checks; null without a key. */
+  get access(): { client: () => Anthropic; apiKey: string; limiter: KeyLimiter } | null {
+    const apiKey = this.opts.apiKey;
+    return apiKey ? { client: () => this.clientOf(apiKey), apiKey, limiter: this.limiter } : null;
   }
 
   /** Start one attempt; returns at once and never throws, every problem ends up in `done`. */
   start(ctx: RunContext): AgentRun {
-    if (!this.client || !this.opts.apiKey) return settledRun(result("failed", NO_KEY_MESSAGE));
+    if (!this.opts.apiKey) return settledRun(result("failed", NO_KEY_MESSAGE));
     try {
-      return new AnthropicRun(ctx, this.client, this.opts.apiKey, this.limiter, this.opts);
+      return new AnthropicRun(ctx, this.clientOf(this.opts.apiKey), this.opts.apiKey, this.limiter, this.opts);
     } catch (err) {
       return settledRun(result("failed", `could not start agent ${ctx.agent.id}: ${messageOf(err)}`));
     }
