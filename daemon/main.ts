@@ -23,6 +23,8 @@ current directory) until SIGTERM or SIGINT; a second signal forces the stop.
   --retry-base DURATION  first retry backoff, doubling each attempt (default 2s)
   --rescan DURATION    how often the inbox is rescanned for missed events (default 5s)
   --max-plan-bytes N   size cap for a plan file (default 1048576)
+  --sandbox on|off     run agents and gate commands in the sandbox (default: O/purple.yaml's
+                       \`sandbox\`, else on); off runs them unsandboxed, checked by the territory audit
   --version, --help`;
 
 function main(): Promise<number> | number {
@@ -39,6 +41,7 @@ function main(): Promise<number> | number {
         "retry-base": { type: "string", default: "2s" },
         rescan: { type: "string", default: "5s" },
         "max-plan-bytes": { type: "string", default: String(1024 * 1024) },
+        sandbox: { type: "string" },
         version: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -54,6 +57,7 @@ function main(): Promise<number> | number {
   const maxPlanBytes = Number(values["max-plan-bytes"]);
   if (!Number.isInteger(maxAgents) || maxAgents < 1) return usageError(`--max-agents must be a positive whole number, not ${values["max-agents"]}`);
   if (!Number.isInteger(maxPlanBytes) || maxPlanBytes < 1) return usageError(`--max-plan-bytes must be a positive whole number`);
+  if (values.sandbox !== undefined && values.sandbox !== "on" && values.sandbox !== "off") return usageError(`--sandbox must be on or off, not ${values.sandbox}`);
   if (!["trace", "debug", "info", "warn", "error", "fatal", "silent"].includes(values["log-level"]!)) return usageError(`unknown --log-level ${values["log-level"]}`);
   try {
     return runDaemon({
@@ -66,6 +70,7 @@ function main(): Promise<number> | number {
       retryBaseMs: parseDuration(values["retry-base"]!),
       rescanMs: parseDuration(values.rescan!),
       maxPlanBytes,
+      sandbox: values.sandbox as "on" | "off" | undefined,
     });
   } catch (err) {
     return usageError((err as Error).message);

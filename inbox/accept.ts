@@ -1,4 +1,5 @@
-// What happens to an inbox item once it has been judged: accepted into O/<name>/plan.yaml,
+// What happens to an inbox item once it has been judged: accepted into O/<name>/plan.yaml (a
+// folder as a fresh copy of its regular files only: copy-folder.ts),
 // dropped as a duplicate of a plan already there, or moved to O/inbox/rejected/ with its problems.
 import { mkdirSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -8,6 +9,7 @@ import type { ErrorCode, Problem } from "../protocol/errors.ts";
 import type { Plan } from "../protocol/plan.ts";
 import type { OrchestrationPaths } from "./paths.ts";
 import { lexists, RESERVED_PLAN_NAMES } from "./paths.ts";
+import { copyPlanFolder, folderProblems } from "./copy-folder.ts";
 import { readPlanFile, sha256, type PlanBytes } from "./read-item.ts";
 
 /** An inbox item that parsed and checked clean, ready to be placed. */
@@ -48,12 +50,21 @@ export async function acceptItem(paths: OrchestrationPaths, item: JudgedItem): P
     return refuse("PLAN_EXISTS", `a plan named "${name}" already exists; cancel it or choose another name`);
   }
   if (item.kind === "folder") {
-    // plan.yaml first, inside the (unwatched) inbox folder, so the folder lands complete or not at all.
-    if (basename(item.read.file) !== "plan.yaml") {
-      writeFileAtomic(join(item.path, "plan.yaml"), text);
-      unlinkSync(item.read.file);
+    // Never the dropped folder itself: a fresh copy of its regular files, built under a dot name
+    // (ignored by the watcher) and renamed into place, so it lands complete or not at all.
+    const problems = await folderProblems(item.path);
+    if (problems.length > 0) return { kind: "rejected", code: "PLAN_UNREADABLE", problems, movedTo: rejectItem(paths, item.path, problems) };
+    const staging = join(paths.orch, `.intake-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+    try {
+      await copyPlanFolder(item.path, staging);
+    } catch (err) {
+      const problems = [{ path: "", message: `the folder could not be taken in: ${(err as Error).message}` }];
+      return { kind: "rejected", code: "PLAN_UNREADABLE", problems, movedTo: rejectItem(paths, item.path, problems) };
     }
-    renameSync(item.path, dir);
+    if (basename(item.read.file) !== "plan.yaml") rmSync(join(staging, basename(item.read.file)), { force: true });
+    writeFileAtomic(join(staging, "plan.yaml"), text);
+    renameSync(staging, dir);
+    removeItem(item.path);
   } else {
     mkdirSync(dir);
     writeFileAtomic(planFile, text);

@@ -8,11 +8,18 @@ import { compilers } from "./compilers.ts";
 import { parsePlanText } from "./parse.ts";
 import { orchestrationPaths } from "./paths.ts";
 import { readInboxItem } from "./read-item.ts";
+import { folderProblems } from "./copy-folder.ts";
+import { lstat } from "node:fs/promises";
 
 export type Checked = { ok: true; plan: Plan } | { ok: false; problems: Problem[] };
 
 /** Read and check a plan file or folder as the inbox would (territories on disk too when the root is known). */
 export async function checkPlanAt(path: string, root: string | null): Promise<Checked> {
+  // A folder with a link or special file inside (or over the caps) is refused before anything is copied.
+  if ((await lstat(path).catch(() => null))?.isDirectory()) {
+    const problems = await folderProblems(path);
+    if (problems.length > 0) return { ok: false, problems };
+  }
   const read = await readInboxItem(path);
   if (!read.ok) return read;
   const parsed = parsePlanText(read.text, read.format);

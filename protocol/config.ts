@@ -22,5 +22,9 @@ export const DaemonConfig = z.strictObject({
   claudeStallTimeout: z.string().regex(DURATION_PATTERN, "a duration such as 90s or 5m").optional(),
   /** markdown plans: `model: true` has the plan's model compile them too, grounded in their text (issue 15) */
   compile: z.strictObject({ model: z.boolean().default(false) }).default({ model: false }),
+  /** `off` runs agents and gates unsandboxed (only the territory audit afterwards); default on: no agent starts without a sandbox */
+  sandbox: z.enum(["on", "off"]).default("on"),
+  /** a file (mode 0600, owned by purpled's user) holding the Anthropic API key; relative to O/ */
+  apiKeyFile: z.string().min(1).optional(),
 });
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

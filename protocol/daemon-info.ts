@@ -1,5 +1,6 @@
 // O/.purple/daemon.json: how to find and recognise the running daemon.
 import { z } from "zod";
+import { SandboxInfo } from "./changeset.ts";
 
 export const DaemonInfo = z.strictObject({
   pid: z.number().int().positive(),
@@ -8,5 +9,7 @@ export const DaemonInfo = z.strictObject({
   version: z.string(),
   startedAt: z.string().datetime({ offset: true }),
   root: z.string(),
+  /** the sandbox in force (SPEC §10) */
+  sandbox: SandboxInfo.optional(),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;

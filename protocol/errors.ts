@@ -22,6 +22,8 @@ export const ErrorCodes = {
   INVALID_STATE: "the transition is not allowed from the current state",
   SHUTTING_DOWN: "the daemon is draining",
   RUNNER_UNAVAILABLE: "the agent's runner kind is not available",
+  FORBIDDEN: "the method is not open to this caller (an agent channel serves only the agent's own methods)",
+  SANDBOX_UNAVAILABLE: "no sandbox works here, so no agent may start (O/purple.yaml can say `sandbox: off`)",
   IO_ERROR: "a file operation failed",
   INTERNAL: "unexpected internal error",
 } as const;

@@ -22,7 +22,7 @@ export const PlanEvent = z.discriminatedUnion("type", [
     reason: z.string().nullable(),
   }),
   z.strictObject({ ...base, type: z.literal("agent.changes"), agent: z.string(), paths: z.array(z.string()) }),
-  z.strictObject({ ...base, type: z.literal("agent.violation"), agent: z.string(), path: z.string(), action: z.enum(["reverted", "deleted"]) }),
+  z.strictObject({ ...base, type: z.literal("agent.violation"), agent: z.string(), path: z.string(), action: z.enum(["reverted", "deleted", "refused"]) }),
   z.strictObject({ ...base, type: z.literal("gate.check"), wave: z.string(), result: CheckResult }),
   z.strictObject({ ...base, type: z.literal("contract.check"), contract: z.string(), agent: z.string(), result: CheckResult }),
 ]);

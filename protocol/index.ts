@@ -14,3 +14,4 @@ export * from "./socket-path.ts";
 export * from "./config.ts";
 export * from "./steps.ts";
 export * from "./journal.ts";
+export * from "./changeset.ts";

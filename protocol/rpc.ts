@@ -2,6 +2,7 @@
 // Every method's params and result are schemas here; daemon and purplectl both import them.
 import { z } from "zod";
 import type { ErrorCode } from "./errors.ts";
+import { SandboxInfo } from "./changeset.ts";
 import { PlanEvent } from "./events.ts";
 import { AgentStatus, PlanState, PlanStatus, StatusBarFields } from "./status.ts";
 
@@ -28,6 +29,7 @@ export const RPC_CODES: Partial<Record<ErrorCode, number>> & Record<"INTERNAL", 
   PLAN_EXISTS: -32013,
   RUNNER_UNAVAILABLE: -32014,
   IO_ERROR: -32020,
+  FORBIDDEN: -32030,
 };
 export const rpcCodeOf = (code: ErrorCode): number => RPC_CODES[code] ?? RPC_CODES.INTERNAL;
 
@@ -57,6 +59,8 @@ export const DaemonStatusResult = z.strictObject({
   /** the daemon cannot write its files (disk full); it keeps serving and retries */
   degraded: z.boolean(),
   draining: z.boolean(),
+  /** the sandbox in force: overlay, off (O/purple.yaml), or none (then no agent starts) */
+  sandbox: SandboxInfo.optional(),
   plans: z.array(PlanSummary),
 });
 export type DaemonStatusResult = z.infer<typeof DaemonStatusResult>;
@@ -121,6 +125,8 @@ export const METHODS = {
   "agent.retry": { params: AgentRef, result: AgentStatus },
   "agent.cancel": { params: AgentRef, result: AgentStatus },
   "events.subscribe": { params: z.strictObject({ plan: z.string().min(1).optional() }).default({}), result: z.strictObject({ subscribed: z.literal(true) }) },
+  /** a note on the agent's status (its `notes`) and a status-log line; on an agent channel, the agent's own */
+  "agent.note": { params: z.strictObject({ plan: z.string().min(1), agent: z.string().min(1), note: z.string().min(1).max(2000) }), result: Empty },
   purple_update_status: { params: PurpleUpdateStatus, result: Empty },
   purple_set_phase: { params: PurpleSetPhase, result: Empty },
   purple_report_progress: { params: PurpleReportProgress, result: Empty },
@@ -135,7 +141,7 @@ export const isMethod = (m: string): m is Method => Object.hasOwn(METHODS, m);
 
 /** Methods that change something: refused with SHUTTING_DOWN while the daemon drains. */
 export const MUTATING: ReadonlySet<Method> = new Set([
-  "plan.submit", "plan.rerun", "plan.forget", "plan.approve", "plan.pause", "plan.resume", "plan.cancel", "agent.retry", "agent.cancel",
+  "plan.submit", "plan.rerun", "plan.forget", "plan.approve", "plan.pause", "plan.resume", "plan.cancel", "agent.retry", "agent.cancel", "agent.note",
   "purple_update_status", "purple_set_phase", "purple_report_progress", "purple_progress_start_ticket", "purple_progress_complete_ticket",
 ]);
 

@@ -44,7 +44,7 @@ export function addUsage(into: Usage, u: Usage): void {
 export const TicketState = z.enum(["pending", "in_progress", "completed"]);
 export const Violation = z.strictObject({
   path: z.string(),
-  action: z.enum(["reverted", "deleted"]),
+  action: z.enum(["reverted", "deleted", "refused"]),
   at: z.string(),
 });
 export type Violation = z.infer<typeof Violation>;

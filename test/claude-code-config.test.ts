@@ -57,7 +57,7 @@ test("a command template's {promptFile} argument is the agent's prompt file", as
   const root = tempRoot();
   const plan = Plan.parse({ apiVersion: "purple/v1", name: "t", agents: [{ id: "a", territory: ["src/"], runner: { kind: "command", command: ["cat", "{promptFile}"] } }], waves: [{ id: "w", agents: ["a"] }] });
   const agentDir = join(root, "agents", "a");
-  const r = await new CommandRunner({ sandbox: false }).start({
+  const r = await new CommandRunner().start({
     plan, agent: plan.agents[0]!, wave: "w", attempt: 1, root, planDir: root, agentDir, prompt: "the prompt text\n",
     statusFile: join(root, "s.json"), socket: "", timeoutMs: 10_000, graceMs: 100,
     reporter: { startTicket() {}, completeTicket() {}, status() {}, spend: () => true },

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentStatus, PlanStatus, Progress, type PlanInput } from "../protocol/index.ts";
-import { sandboxAvailable } from "../daemon/runners/sandbox.ts";
+import { sandboxWorks } from "./support/sandbox.ts";
 import { claudeMissing, tool, unprivilegedUser, useClaude } from "./support/claude.ts";
 import { DaemonProcess, tempRoot } from "./support/daemon.ts";
 import { dropPlan, expectValid, readJson } from "./support/files.ts";
@@ -53,7 +53,7 @@ test.skipIf(missing !== null)("two waves of claude-code agents: Write and Bash, 
   const mark = (what: string) => ({ command: "sh", args: ["-c", `echo ${what} >> ${join(marks, "marks.txt")}`] });
   const projectHook = { hooks: { PreToolUse: [{ matcher: ".*", hooks: [{ type: "command", command: `echo hook >> ${join(marks, "marks.txt")}` }] }] }, enableAllProjectMcpServers: true };
   const root = tempRoot({ git: true, files: { ".claude/settings.json": JSON.stringify(projectHook), ".mcp.json": JSON.stringify({ mcpServers: { project: mark("mcp") } }) } });
-  const sandboxed = sandboxAvailable();
+  const sandboxed = sandboxWorks();
   const api = ScriptedApi.start({
     expectKey: CANARY,
     scripts: {
@@ -79,7 +79,7 @@ test.skipIf(missing !== null)("two waves of claude-code agents: Write and Bash, 
   });
   cleanups.push(() => api.stop());
   useClaude(root);
-  const d = new DaemonProcess(root, [], { ANTHROPIC_API_KEY: CANARY, ANTHROPIC_BASE_URL: api.url });
+  const d = new DaemonProcess(root, ["--sandbox", "on"], { ANTHROPIC_API_KEY: CANARY, ANTHROPIC_BASE_URL: api.url });
   cleanups.push(async () => d.proc.exitCode === null && d.stop("SIGKILL"));
   await d.started();
 
@@ -230,10 +230,10 @@ test.skipIf(missing !== null)("as an unprivileged user: the hook refuses a write
     },
   });
   cleanups.push(() => api.stop());
-  const d = new DaemonProcess(root, [], { ANTHROPIC_API_KEY: CANARY, ANTHROPIC_BASE_URL: api.url }, user.prefix);
+  const d = new DaemonProcess(root, ["--sandbox", "on"], { ANTHROPIC_API_KEY: CANARY, ANTHROPIC_BASE_URL: api.url }, user.prefix);
   cleanups.push(async () => d.proc.exitCode === null && d.stop("SIGKILL"));
   await d.started();
-  const sandboxed = d.lines.find((l) => l.msg === "purpled started")!.sandbox === true;
+  const sandboxed = d.lines.find((l) => l.msg === "purpled started")!.sandbox === "overlay";
   dropPlan(root, {
     apiVersion: "purple/v1",
     name: "low",

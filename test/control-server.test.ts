@@ -29,14 +29,14 @@ const RESULTS: { [M in Method]: ResultOf<M> } = {
   "daemon.shutdown": {}, "plan.list": [summary], "plan.get": { plan: planStatus as never, agents: [agent] }, "plan.submit": { plan: "p1", outcome: "accepted", warnings: [] },
   "plan.rerun": { plan: "p1", run: 1 }, "plan.forget": { plan: "p1", removed: "/r/o/p1", sourcesKept: false }, "plan.rejections": [{ item: "inbox/x.yaml", at: ts, problems: [{ path: "name", message: "bad" }] }],
   "plan.approve": summary, "plan.pause": summary, "plan.resume": summary, "plan.cancel": summary,
-  "agent.retry": agent, "agent.cancel": agent, "events.subscribe": { subscribed: true },
+  "agent.retry": agent, "agent.cancel": agent, "agent.note": {}, "events.subscribe": { subscribed: true },
   purple_update_status: {}, purple_set_phase: {}, purple_report_progress: {}, purple_progress_start_ticket: {}, purple_progress_complete_ticket: {},
 };
 const PARAMS: Record<Method, unknown> = {
   "daemon.status": undefined, "daemon.shutdown": undefined, "plan.list": undefined, "plan.get": { plan: "p1" }, "plan.submit": { path: "/x.yaml" },
   "plan.rerun": { plan: "p1" }, "plan.forget": { plan: "p1" }, "plan.rejections": undefined,
   "plan.approve": { plan: "p1" }, "plan.pause": { plan: "p1" }, "plan.resume": { plan: "p1" }, "plan.cancel": { plan: "p1" },
-  "agent.retry": { plan: "p1", agent: "a" }, "agent.cancel": { plan: "p1", agent: "a" }, "events.subscribe": undefined,
+  "agent.retry": { plan: "p1", agent: "a" }, "agent.cancel": { plan: "p1", agent: "a" }, "agent.note": { plan: "p1", agent: "a", note: "n" }, "events.subscribe": undefined,
   purple_update_status: { plan: "p1", phase: "build" }, purple_set_phase: { plan: "p1", phase: "x" }, purple_report_progress: { plan: "p1", message: "m", percent: 50 },
   purple_progress_start_ticket: { plan: "p1", ticketId: "T1" }, purple_progress_complete_ticket: { plan: "p1", ticketId: "T1" },
 };

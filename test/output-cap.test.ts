@@ -48,7 +48,7 @@ test("a command agent printing 50 MB ends with output.log under the cap, its las
     reporter: { startTicket() {}, completeTicket() {}, status() {}, spend: () => true },
     statusFile: join(root, "loud.json"), socket: "/tmp/none.sock", timeoutMs: 60_000, graceMs: 500,
   };
-  const result = await new CommandRunner({ sandbox: false }).start(ctx).done;
+  const result = await new CommandRunner().start(ctx).done;
   expect(result.outcome).toBe("finished");
   const size = statSync(join(agentDir, "output.log")).size;
   expect(size).toBeLessThanOrEqual(OUTPUT_LOG_MAX_BYTES);

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { sandboxAvailable } from "../daemon/runners/sandbox.ts";
+import { sandboxWorks } from "./support/sandbox.ts";
 import { DaemonInfo, type PlanInput } from "../protocol/index.ts";
 import { DaemonProcess, orchestrationDir, tempRoot, type LogLine } from "./support/daemon.ts";
 import { dropPlan, expectValid, listDir, readJson } from "./support/files.ts";
@@ -329,17 +329,18 @@ describe("RELIABILITY 18: territory abuse", () => {
   // so command agents run in a bubblewrap sandbox with both mounted read-only: the hook and the
   // smuggled plan are never written, and the agent fails at that step. Needs bubblewrap (.ci/run
   // installs it); the anthropic runner refuses such writes at its tools (anthropic-tools).
-  test.skipIf(!sandboxAvailable())("a command agent writing into .git/ or O/ is caught: it fails, the writes are undone, a smuggled plan never runs", async () => {
+  test.skipIf(!sandboxWorks())("a command agent writing into .git/ or O/ is caught: it fails, the writes are undone, a smuggled plan never runs", async () => {
     const root = scratch({ git: true });
     const outside = scratch();
     const counter = join(outside, "runs");
-    const d = await started(root);
+    const d = await started(root, ["--sandbox", "on"]);
     const smuggled = join(outside, "smuggled.yaml");
     writeFileSync(smuggled, YAML.stringify(counting("smuggled", counter, "smuggled", { agents: [{ id: "a", territory: ["**"], runner: { kind: "command", command: ["bash", "-c", `echo smuggled >> ${counter}`] } }] })));
     const script = `mkdir -p src && echo ok > src/a.txt && printf '#!/bin/sh\\necho owned\\n' > .git/hooks/pre-commit && cp ${smuggled} .context-kit/orchestration/inbox/smuggled.yaml`;
     const dir = dropPlan(root, counting("hooker", counter, "hooker", { agents: [{ id: "a", territory: ["src/"], runner: { kind: "command", command: ["bash", "-c", script] } }] }));
     expect((await d.planEnded("hooker")).state).toBe("failed");
-    dropPlan(root, counting("later", counter)); // a later drop: anything smuggled in before it has been seen
+    // a later drop (its agent, sandboxed, writes only inside its territory): anything smuggled in before it has been seen
+    dropPlan(root, counting("later", counter, "later", { agents: [{ id: "a", territory: ["out/later/"], runner: { kind: "command", command: ["bash", "-c", "mkdir -p out/later && echo ok > out/later/x"] } }] }));
     expect((await d.planEnded("later")).state).toBe("succeeded");
     expect(existsSync(join(root, ".git", "hooks", "pre-commit"))).toBe(false);
     expect(existsSync(join(orchestrationDir(root), "smuggled"))).toBe(false);

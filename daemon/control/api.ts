@@ -2,7 +2,7 @@
 // engine's memory (no file is read to answer a request). The socket server validates params and
 // turns thrown PurpleErrors into JSON-RPC errors; this file only decides what each method does.
 import { join, resolve } from "node:path";
-import { PROTOCOL_VERSION, PurpleError, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type Problem, type ResultOf, type RunnerKind } from "../../protocol/index.ts";
+import { PROTOCOL_VERSION, PurpleError, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type Problem, type ResultOf, type RunnerKind, type SandboxInfo } from "../../protocol/index.ts";
 import type { Machine } from "../../inbox/can-run.ts";
 import type { Engine } from "../engine/engine.ts";
 import { approveAsOnDisk } from "./approve-edited.ts";
@@ -25,6 +25,8 @@ export interface ApiContext {
   shutdown: () => void;
   /** what this daemon can run: the anthropic key it holds, where Claude Code is */
   machine?: Machine;
+  /** the sandbox in force, for daemon.status */
+  sandbox?: SandboxInfo;
 }
 
 interface Subscriber {
@@ -80,6 +82,7 @@ export class DaemonApi implements RpcHandler {
           uptimeMs: Date.now() - this.ctx.startedAt,
           degraded: engine.degraded(),
           draining: this.isDraining(),
+          ...(this.ctx.sandbox ? { sandbox: this.ctx.sandbox } : {}),
           plans: this.list(),
         };
       case "daemon.shutdown":
@@ -118,6 +121,8 @@ export class DaemonApi implements RpcHandler {
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "events.subscribe":
         return { subscribed: true }; // the server registers the subscription
+      case "agent.note":
+        return reportProgress(engine, { plan: p.plan, agent: p.agent, message: p.note }), {};
       case "purple_update_status":
         return updateStatus(engine, p), {};
       case "purple_set_phase":

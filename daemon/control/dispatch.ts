@@ -74,7 +74,13 @@ function check(bytes: Uint8Array, handler: RpcHandler): Checked {
   const method = r.method;
   const answer = (reply: string): Checked => ({ ok: false, reply: notification ? null : reply });
   if (!isMethod(method)) return answer(errorLine(rid, "METHOD_NOT_FOUND", `no method ${JSON.stringify(method.slice(0, 100))}; the methods are ${Object.keys(METHODS).join(", ")}`));
-  const parsed = METHODS[method].params.safeParse(r.params);
+  let raw = r.params;
+  if (handler.admit) {
+    const admitted = handler.admit(method, raw);
+    if (admitted instanceof PurpleError) return answer(errorLine(rid, admitted.code, admitted.message));
+    raw = admitted.params;
+  }
+  const parsed = METHODS[method].params.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
     const text = problems.map((p) => `${p.path ? `params.${p.path}` : "params"}: ${p.message}`).join("; ");

@@ -1,5 +1,6 @@
 // What the daemon provides behind the control socket; its own file so that the server and
 // dispatch can both name it without importing each other.
+import type { PurpleError } from "../../protocol/errors.ts";
 import type { PlanEvent } from "../../protocol/events.ts";
 import type { Method, ParamsOf, ResultOf } from "../../protocol/rpc.ts";
 
@@ -11,4 +12,9 @@ export interface RpcHandler {
   subscribe(filter: { plan?: string }, send: (event: PlanEvent) => void): () => void;
   /** while true, MUTATING methods are refused with SHUTTING_DOWN */
   isDraining(): boolean;
+  /**
+   * Optional gate before params are validated: refuse the call (a PurpleError, e.g. FORBIDDEN on an
+   * agent channel) or return the params to validate instead (e.g. with the caller's plan filled in).
+   */
+  admit?(method: Method, params: unknown): { params: unknown } | PurpleError;
 }

@@ -11,12 +11,14 @@ import type { ReviewerAccess } from "../gates/judge.ts";
 import type { RunContext, Runner, RunResult } from "../runners/runner.ts";
 import type { Checkpoints } from "./checkpoints.ts";
 import { agentFact, type PlanEntry, type PlanHost } from "./plan-entry.ts";
+import type { Executor } from "../sandbox/executor.ts";
+import { openAttemptSandbox, recordChangesets } from "./sandboxed.ts";
 
 const GATE_TIMEOUT_MS = 10 * 60_000;
 
 /** What an attempt needs of the engine. */
 export interface AttemptEnv extends PlanHost {
-  readonly opts: { root: string; socket?: string; runners: Partial<Record<RunnerKind, Runner>>; gateEnv: Record<string, string>; reviewer?: ReviewerAccess | null };
+  readonly opts: { root: string; socket?: string; runners: Partial<Record<RunnerKind, Runner>>; gateEnv: Record<string, string>; reviewer?: ReviewerAccess | null; executor?: Executor };
   readonly graceMs: number;
   readonly checkpoints: Checkpoints;
 }
@@ -43,6 +45,10 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
     return ended("failed", `territory audit failed before start: ${(err as Error).message}`);
   }
   if (run.agents.get(id)!.stop !== null) return ended("not-started", "stopped before it started");
+  const agentDir = join(entry.meta.dir, "agents", id);
+  const opened = await openAttemptSandbox(env, entry, id, agentDir);
+  if (!opened.ok) return ended("failed", opened.reason, { final: true });
+  const sandbox = opened.sandbox;
   const ctx: RunContext = {
     plan,
     agent: info.agent,
@@ -50,10 +56,11 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
     attempt: run.agents.get(id)!.attempt,
     root: env.opts.root,
     planDir: entry.meta.dir,
-    agentDir: join(entry.meta.dir, "agents", id),
+    agentDir,
     prompt: renderPrompt(plan, info.agent, info.wave),
     statusFile: join(entry.meta.dir, "status", `${id}.json`),
-    socket: env.opts.socket ?? "",
+    socket: sandbox ? sandbox.socket : (env.opts.socket ?? ""),
+    sandbox,
     timeoutMs: info.timeoutMs,
     graceMs: env.graceMs,
     reporter: reporterFor(env, entry, id),
@@ -72,7 +79,10 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
     entry.handles.delete(id);
     if (pgid !== null) env.keep(entry, { t: "pgid", plan: run.name, agent: id, pgid: null });
     env.checkpoints.leave(key);
+    await sandbox?.close();
   }
+  // With a sandbox, what the attempt changed was checked when its processes ended: refused changes fail it, naming them.
+  const heldBack = sandbox ? recordChangesets(env, entry, id, sandbox) : null;
   // Usage is not taken from the result: it accumulates across attempts through reporter.spend.
   env.keep(entry, { ...agentFact(entry, id), exitCode: result.exitCode });
   try {
@@ -80,6 +90,7 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
   } catch (err) {
     return ended("failed", `territory audit failed: ${(err as Error).message}`);
   }
+  if (heldBack) return ended("failed", heldBack);
   return ended(result.outcome, result.message, { trespass: entry.violated.get(id) ?? [] });
 }
 
@@ -114,7 +125,8 @@ export async function runGate(env: AttemptEnv, entry: PlanEntry): Promise<StepOf
 }
 
 function checkContext(env: AttemptEnv, entry: PlanEntry) {
-  return { root: env.opts.root, plan: entry.index.plan, env: env.opts.gateEnv, defaultTimeoutMs: GATE_TIMEOUT_MS, graceMs: env.graceMs };
+  const executor = env.opts.executor;
+  return { root: env.opts.root, plan: entry.index.plan, env: env.opts.gateEnv, defaultTimeoutMs: GATE_TIMEOUT_MS, graceMs: env.graceMs, gateView: executor ? () => executor.gateView() : undefined };
 }
 
 function validation(plan: string, subject: string, kind: "gate" | "contract", passed: boolean, startedAt: string, end: number, checks: CheckResult[]): ValidationResult {

@@ -11,6 +11,7 @@ import { decide } from "../core/decide.ts";
 import { DEFAULT_RETRY, type Reduced } from "../core/outcomes.ts";
 import { reduce, type Rules } from "../core/reduce.ts";
 import type { Runner } from "../runners/runner.ts";
+import type { Executor } from "../sandbox/executor.ts";
 import type { ReviewerAccess } from "../gates/judge.ts";
 import type { Journal } from "../journal/journal.ts";
 import { encodePlan, freshPlan, type DurablePlan } from "../journal/codec.ts";
@@ -32,6 +33,8 @@ export interface EngineOptions {
   logger: Logger;
   /** environment for gate commands */
   gateEnv: Record<string, string>;
+  /** runs every agent process and gate command in a sandbox (daemon/sandbox/); absent: unsandboxed, as with `sandbox: off` */
+  executor?: Executor;
   socket?: string;
   retry?: Rules["retry"];
   graceMs?: number;

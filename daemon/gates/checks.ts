@@ -5,6 +5,7 @@
 // pattern runs in a worker with a time limit (pattern-test.ts) (issue 14).
 import { checkKind, parseDuration, type CheckResult, type GateCheck, type Plan } from "../../protocol/index.ts";
 import { spawnGroup } from "../process/group.ts";
+import type { View } from "../sandbox/view.ts";
 import { PATTERN_TIME_LIMIT_MS, testPattern } from "./pattern-test.ts";
 import { kindOf, locate, MAX_CHECK_BYTES, readTarget, type ReadResult } from "./target-file.ts";
 
@@ -20,6 +21,8 @@ export interface CheckContext {
   signal?: AbortSignal;
   /** a person approved this gate's manual checks (`purplectl approve PLAN`) */
   approved?: boolean;
+  /** a sandbox view for each `run` command, whose changes are discarded (null: `sandbox: off`) */
+  gateView?: () => View | null;
   /** asks a reviewer model (gates/judge.ts) whether a judge check's statement holds */
   judge?: (check: { text: string; model?: string }) => Promise<{ passed: boolean; output: string; verdict?: CheckResult["verdict"]; usage: NonNullable<CheckResult["usage"]> }>;
 }
@@ -104,10 +107,13 @@ export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): 
 
 async function runCommand(command: string, timeoutMs: number, ctx: CheckContext): Promise<{ code: number | null; tail: string; timedOut: boolean }> {
   let tail = "";
+  // In a sandbox, a gate command sees the project and may write scratch files; none of it reaches the project.
+  const view = ctx.gateView?.() ?? null;
+  const wrapped = view ? view.wrap(["bash", "-c", command], ctx.env, ctx.root) : { cmd: ["bash", "-c", command], env: ctx.env };
   const group = spawnGroup({
-    cmd: ["bash", "-c", command],
+    cmd: wrapped.cmd,
     cwd: ctx.root,
-    env: ctx.env,
+    env: wrapped.env,
     onOutput: (chunk) => {
       tail = (tail + chunk).slice(-TAIL_BYTES);
     },
@@ -125,6 +131,7 @@ async function runCommand(command: string, timeoutMs: number, ctx: CheckContext)
   } finally {
     clearTimeout(timer);
     ctx.signal?.removeEventListener("abort", stop);
+    view?.dispose();
   }
 }
 

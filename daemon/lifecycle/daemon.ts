@@ -19,8 +19,11 @@ import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
 import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
+import { openChannelFor, startSandbox, type StartedSandbox } from "../sandbox/start.ts";
+import { ticketList } from "../status/render.ts";
+import { loadApiKey, type ApiKeySource } from "../process/api-key.ts";
+import { GroupRegistry, useGroupRegistry } from "../process/registry.ts";
 import { claudeCodeRunner } from "../runners/claude-code/setup.ts";
-import { sandboxAvailable } from "../runners/sandbox.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { thisMachine } from "../../inbox/can-run.ts";
@@ -42,6 +45,8 @@ export interface DaemonOptions {
   retryBaseMs: number;
   rescanMs: number;
   maxPlanBytes: number;
+  /** overrides O/purple.yaml's `sandbox` */
+  sandbox?: "on" | "off";
 }
 
 /** Run purpled until it is stopped; resolves with the process exit code. */
@@ -58,9 +63,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const stateDir = join(orchestration, ".purple");
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 
+  // The API key is read once (from a 0600 file, else the environment; process/api-key.ts) and
+  // removed from this process's environment below, so no child process can inherit it.
   let config: DaemonConfig;
+  let keySource: ApiKeySource;
   try {
     config = loadConfig(orchestration, opts.config);
+    keySource = loadApiKey({ orchestration, apiKeyFile: config.apiKeyFile });
   } catch (err) {
     const e = asPurpleError(err);
     logger.error({ code: e.code }, e.message);
@@ -68,10 +77,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     return 2;
   }
 
-  // The API key is read once and then removed from this process's environment, so that no
-  // child process (agents, gates, git) can ever inherit it; only the anthropic runner and the
-  // claude-code runner's key proxy hold it.
-  const apiKey = process.env.ANTHROPIC_API_KEY || undefined;
+  const apiKey = keySource.key;
+  if (keySource.warning) logger.warn({ apiKey: keySource.from }, keySource.warning);
   const baseURL = process.env.ANTHROPIC_BASE_URL || undefined;
   delete process.env.ANTHROPIC_API_KEY;
   delete process.env.ANTHROPIC_AUTH_TOKEN;
@@ -91,6 +98,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let api: DaemonApi | null = null;
   let server: ControlServer | null = null;
   let forced = false;
+  let sandbox: StartedSandbox | null = null;
   /** daemon.json is ours to remove only once we wrote it (a refused second daemon must not touch the winner's) */
   let published = false;
   let stop!: (code: number) => void;
@@ -125,6 +133,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     lock = acquireLock(stateDir);
     let recovered: DurablePlan[] = [];
+    let leftovers: number[] = [];
+    if (first) {
+      // Process groups a previous run left behind die first, if provably its own (process/registry.ts).
+      const groups = new GroupRegistry(stateDir);
+      leftovers = groups.reapLeftovers();
+      useGroupRegistry(groups);
+      const off = (opts.sandbox ?? config.sandbox) === "off";
+      sandbox = startSandbox(root, stateDir, socket, off, (plan, agent) => openChannelFor(api!, socket, plan, agent, () => ticketIdsOf(engine!, plan, agent), logger), logger);
+    }
     if (first) {
       const opened = Journal.open(stateDir);
       journal = opened.journal;
@@ -134,7 +151,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       journal!.restart();
       engine!.snapshot();
     }
-    const auditor = await TreeAuditor.open(root, join(stateDir, "audit"));
+    // With a sandbox every change is checked when its process ends; the after-the-fact audit is only for `sandbox: off`.
+    const auditor = sandbox!.info.kind === "off" ? await TreeAuditor.open(root, join(stateDir, "audit")) : null;
     if (first) {
       const anthropic = new AnthropicRunner({ apiKey, baseURL });
       engine = new Engine({
@@ -149,15 +167,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         graceMs: opts.graceMs,
         onEvent: (e) => publish(e),
         journal: journal!,
+        executor: sandbox!.executor,
       });
       if (recovered.length > 0) {
-        const killed = engine.restore(recovered, (pgid) => killGroup(pgid, "SIGKILL"));
+        // A journaled pgid is killed only when the registry proved it ours (reaped above): a reused pid is never signalled.
+        const killed = engine.restore(recovered, (pgid) => leftovers.includes(pgid));
         logger.info({ plans: recovered.length, killedGroups: killed }, "state recovered from the journal");
       }
       api = new DaemonApi({
         engine,
         root,
         version: VERSION,
+        sandbox: sandbox!.info,
         startedAt: Date.now(),
         shutdown: () => {
           if (life.state === "running" || life.state === "starting") beginDrain({ request: "daemon.shutdown" });
@@ -167,10 +188,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       });
       const a = api;
       publish = (e) => a.publish(e);
-    } else engine!.checkpoints.setAuditor(auditor);
+    } else if (auditor) engine!.checkpoints.setAuditor(auditor);
     await server?.close().catch(() => {});
     server = await ControlServer.listen(socket, api!, { logger });
-    writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root } satisfies DaemonInfo, null, 2) + "\n");
+    writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root, sandbox: sandbox!.info } satisfies DaemonInfo, null, 2) + "\n");
     published = true;
   };
 
@@ -204,10 +225,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
-    if (!sandboxAvailable()) logger.warn("bubblewrap (bwrap) is not available: command agents run unsandboxed, so their writes into .git/ and .context-kit/orchestration/ are not prevented; install the bubblewrap package");
     if (life.state === "starting") {
       life.to("running");
-      logger.info({ root, socket: server!.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandboxAvailable() }, "purpled started");
+      logger.info({ root, socket: server!.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandbox!.info.kind, apiKey: keySource.from }, "purpled started");
     }
     return await stopped;
   } catch (err) {
@@ -236,4 +256,10 @@ async function drain(engine: Engine | null, watcher: PlanWatcher | null, logger:
   const drained = engine?.drain();
   await watcher?.close().catch((err) => logger.warn({ err }, "closing the watcher failed"));
   await drained;
+}
+
+/** The ticket ids of one agent of a plan (what its channel lets it start and complete). */
+function ticketIdsOf(engine: Engine, plan: string, agent: string): string[] {
+  const info = engine.plans.get(plan)?.index.agents.get(agent);
+  return info ? ticketList(info.agent, agent).map((t) => t.id) : [];
 }

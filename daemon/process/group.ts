@@ -4,8 +4,10 @@
 // `kill(-pgid)` reaches grandchildren too. When the leader exits, whatever it left behind in
 // the group is SIGKILLed: an agent never leaves processes running after it ends. The caller
 // builds the environment; nothing is inherited implicitly.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
+import { openAppend } from "./safe-open.ts";
 import { groupAlive, killGroup } from "./kill.ts";
+import { groupRegistry } from "./registry.ts";
 
 export { groupAlive, killGroup } from "./kill.ts";
 export { tailBuffer, type TailBuffer } from "./tail.ts";
@@ -52,7 +54,7 @@ export function spawnGroup(opts: SpawnGroupOptions): ProcessGroup {
   const describe = opts.cmd.join(" ");
   let log: LogSink | null = null;
   try {
-    if (opts.logFile !== undefined) log = new LogSink(openSync(opts.logFile, "a", 0o644));
+    if (opts.logFile !== undefined) log = new LogSink(openAppend(opts.logFile)); // never through a link
   } catch (err) {
     return notStarted(`could not open the log ${opts.logFile}: ${messageOf(err)}`, opts);
   }
@@ -77,6 +79,8 @@ export function spawnGroup(opts: SpawnGroupOptions): ProcessGroup {
     return notStarted(message);
   }
   const pid = proc.pid;
+  // Recorded with its identity before anything else happens, so a restart after a crash can kill it (and only it).
+  groupRegistry()?.add(pid, describe.slice(0, 200));
   // When the child writes straight into the log, it holds its own copy of the descriptor.
   if (!piped) log?.close();
   const drained: Promise<unknown> = piped
@@ -99,7 +103,10 @@ export function spawnGroup(opts: SpawnGroupOptions): ProcessGroup {
       return { code: proc.exitCode, signal: signal === null || signal === undefined ? null : String(signal) };
     })
     .catch((err): GroupExit => ({ code: null, signal: null, error: `waiting for ${describe} failed: ${messageOf(err)}` }))
-    .finally(() => log?.close());
+    .finally(() => {
+      log?.close();
+      groupRegistry()?.remove(pid);
+    });
 
   return {
     pid,

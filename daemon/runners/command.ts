@@ -1,22 +1,23 @@
 // The `command` runner (SPEC §10): any program as an agent. The prompt arrives on stdin and in
 // $PURPLE_PROMPT_FILE (and in place of any "{promptFile}" argument), the plan's coordinates in
 // PURPLE_* variables; exit 0 means it finished.
-// The program runs as its own process group, so a timeout or a cancel stops the whole tree.
-import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+// The program runs as its own process group in the attempt's sandbox (runners/sandbox.ts), so a
+// timeout or a cancel stops the whole tree, and its changes reach the project only once it has
+// exited 0 and every one of them is allowed.
+import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { baseEnv, withoutSecrets } from "../process/env.ts";
+import { appendNoFollow, ensureRealDir } from "../process/safe-open.ts";
 import { spawnGroup, type GroupExit, type ProcessGroup } from "../process/group.ts";
 import { OutputLogCap } from "./output-cap.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "./runner.ts";
-import { sandboxPrefix } from "./sandbox.ts";
+import { describeSettled, sandboxed, type SandboxedCommand } from "./sandbox.ts";
 import { formatMs, settledRun } from "./shared.ts";
 
 export interface CommandRunnerOptions {
   /** where the safe base variables (PATH, HOME, ...) are read from; default process.env */
   sourceEnv?: Record<string, string | undefined>;
-  /** run each agent in the bubblewrap sandbox (.git/ and O/ read-only) when bubblewrap is there; default true */
-  sandbox?: boolean;
 }
 
 /** Runs agents whose runner is `{kind: command, command: [...]}`. */
@@ -37,12 +38,11 @@ export class CommandRunner implements Runner {
       const found = program.includes("/") ? existsSync(isAbsolute(program) ? program : join(ctx.root, program)) : Bun.which(program, { PATH: source.PATH ?? "" }) !== null;
       if (!found) {
         const message = `could not start agent ${ctx.agent.id}: ${program} was not found (PATH=${source.PATH ?? ""})`;
-        mkdirSync(ctx.agentDir, { recursive: true });
-        appendFileSync(join(ctx.agentDir, "output.log"), `purple: ${message}\n`);
+        ensureRealDir(ctx.planDir, ctx.agentDir);
+        appendNoFollow(join(ctx.agentDir, "output.log"), `purple: ${message}\n`);
         return settledRun(failed(message));
       }
-      const prefix = this.options.sandbox === false ? null : sandboxPrefix(ctx.root);
-      return new CommandRun(ctx, prefix ? [...prefix, ...spec.command] : spec.command, this.options.sourceEnv ?? process.env);
+      return new CommandRun(ctx, spec.command, this.options.sourceEnv ?? process.env);
     } catch (err) {
       return settledRun(failed(`could not start agent ${ctx.agent.id}: ${err instanceof Error ? err.message : String(err)}`));
     }
@@ -79,24 +79,26 @@ class CommandRun implements AgentRun {
   constructor(private readonly ctx: RunContext, command: string[], source: Record<string, string | undefined>) {
     const promptFile = join(ctx.agentDir, "prompt.md");
     const logFile = join(ctx.agentDir, "output.log");
-    mkdirSync(ctx.agentDir, { recursive: true });
+    ensureRealDir(ctx.planDir, ctx.agentDir);
     writeFileAtomic(promptFile, ctx.prompt);
     // A command template (O/purple.yaml defaults.command) may name the prompt file as "{promptFile}".
     command = command.map((arg) => arg.replaceAll("{promptFile}", promptFile));
-    appendFileSync(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
-    this.group = spawnGroup({ cmd: command, cwd: ctx.root, env: commandEnv(ctx, promptFile, source), stdin: ctx.prompt, logFile });
+    appendNoFollow(logFile, `--- attempt ${ctx.attempt} started ${new Date().toISOString()}: ${command.join(" ")} ---\n`);
+    const run = sandboxed(ctx, command, commandEnv(ctx, promptFile, source), ctx.root);
+    this.group = spawnGroup({ cmd: run.cmd, cwd: ctx.root, env: run.env, stdin: ctx.prompt, logFile });
     this.pgid = this.group.pid > 0 ? this.group.pid : null;
     const cap = new OutputLogCap(logFile).start(); // the agent writes the file itself: keep it bounded
     if (this.pgid !== null) this.armTimeout(ctx.timeoutMs);
     this.done = this.group.exited
       .then((exit) => this.result(exit))
+      .then((result) => settle(run, result, logFile))
       .catch((err): RunResult => failed(`agent ${ctx.agent.id} ended in an unexpected error: ${err instanceof Error ? err.message : String(err)}`))
       .then(async (result) => {
         await cap.stop();
         this.ended = true;
         clearTimeout(this.timer);
         try {
-          appendFileSync(logFile, `--- attempt ${ctx.attempt} ended ${new Date().toISOString()}: ${result.outcome}: ${result.message} ---\n`);
+          appendNoFollow(logFile, `--- attempt ${ctx.attempt} ended ${new Date().toISOString()}: ${result.outcome}: ${result.message} ---\n`);
         } catch {
           // the result matters more than its log line
         }
@@ -138,6 +140,17 @@ class CommandRun implements AgentRun {
     if (exit.code !== null) return { outcome: "failed", ...base, message: `exited with code ${exit.code}` };
     return { outcome: "failed", ...base, message: `killed by ${exit.signal ?? "an unknown signal"}` };
   }
+}
+
+// The process tree is gone: its changes are applied only if it finished; what became of them goes into the log.
+function settle(run: SandboxedCommand, result: RunResult, logFile: string): RunResult {
+  const settled = run.finish({ apply: result.outcome === "finished" });
+  if (settled) {
+    try {
+      appendNoFollow(logFile, describeSettled(settled) + "\n");
+    } catch {}
+  }
+  return result;
 }
 
 function failed(message: string): RunResult {

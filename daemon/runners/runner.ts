@@ -1,5 +1,6 @@
 // The runner boundary: how the engine starts an agent and learns how it ended. Runners never decide order.
 import type { Agent, Plan, Usage } from "../../protocol/index.ts";
+import type { AttemptSandbox } from "../sandbox/executor.ts";
 
 /** Everything a runner needs to start one attempt of one agent. */
 export interface RunContext {
@@ -17,8 +18,10 @@ export interface RunContext {
   prompt: string;
   /** O/<plan>/status/<agent>.json */
   statusFile: string;
-  /** the control socket path, or "" when there is none */
+  /** the agent's channel to purple as its processes see it ($PURPLE_SOCKET), or "" when there is none */
   socket: string;
+  /** the attempt's sandbox: every process a runner starts goes through runners/sandbox.ts `sandboxed()`; null or absent when `sandbox: off` */
+  sandbox?: AttemptSandbox | null;
   timeoutMs: number;
   /** time between SIGTERM and SIGKILL when stopping */
   graceMs: number;

@@ -1,24 +1,59 @@
-// The sandbox command agents run in: bubblewrap with the whole filesystem as it is, except the
-// project's .git/ and the orchestration folder O/, which are mounted read-only — so no agent can
-// plant a git hook or drop a plan into the inbox, whatever its territory says (RELIABILITY 18).
-// Territory inside the project is still enforced by the audit; this closes what the audit cannot see.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+// How a runner starts a process for its agent: `sandboxed(ctx, argv, env, cwd)` gives the command
+// to spawn (inside a fresh copy-on-write view of the project when the attempt has a sandbox, as it
+// is otherwise) and, once the process tree has ended, `finish` checks and applies what it changed
+// (daemon/sandbox/executor.ts). Every runner (command, anthropic's commands, claude-code) goes
+// through here, so none of them can start a process the sandbox does not hold.
+import type { Settled } from "../sandbox/executor.ts";
+import type { RunContext } from "./runner.ts";
 
-let available: boolean | null = null;
-
-/** Is bubblewrap installed and allowed to run here (checked once)? */
-export function sandboxAvailable(): boolean {
-  if (available === null) {
-    const bwrap = Bun.which("bwrap");
-    available = bwrap !== null && Bun.spawnSync([bwrap, "--bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
-  }
-  return available;
+export interface SandboxedCommand {
+  cmd: string[];
+  env: Record<string, string>;
+  /** true when the command runs in a sandbox */
+  readonly contained: boolean;
+  /**
+   * The process tree has ended: check its changes and apply them when `apply` (the agent finished)
+   * and every change is allowed; null without a sandbox. Call exactly once.
+   */
+  finish(opts: { apply: boolean }): Settled | null;
+  /** The process never ran or its changes do not matter (a search): drop the view unread. */
+  discard(): void;
 }
 
-/** The argv prefix that runs a command in the sandbox for this root, or null without bubblewrap. */
-export function sandboxPrefix(root: string): string[] | null {
-  if (!sandboxAvailable()) return null;
-  const readOnly = [join(root, ".git"), join(root, ".context-kit", "orchestration")].filter((p) => existsSync(p));
-  return ["bwrap", "--bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...readOnly.flatMap((p) => ["--ro-bind", p, p]), "--"];
+export interface SandboxedOptions {
+  /** what the changeset record calls this process: "agent", "run_command `npm test`", ... */
+  source?: string;
+  /** host folders outside the project the process may write directly (a runner's own config dir) */
+  writable?: string[];
+}
+
+/** `argv` run for the agent of `ctx` in its sandbox, with `env`, from `cwd` (inside the project). */
+export function sandboxed(ctx: Pick<RunContext, "sandbox">, argv: string[], env: Record<string, string>, cwd: string, opts: SandboxedOptions = {}): SandboxedCommand {
+  const sandbox = ctx.sandbox ?? null;
+  if (!sandbox) return { cmd: argv, env, contained: false, finish: () => null, discard() {} };
+  const view = sandbox.view(opts.writable ?? []);
+  const wrapped = view.wrap(argv, env, cwd);
+  let done = false;
+  return {
+    ...wrapped,
+    contained: true,
+    finish({ apply }) {
+      if (done) throw new Error("finish() was already called for this sandboxed command");
+      done = true;
+      return sandbox.settle(view, opts.source ?? "agent", apply);
+    },
+    discard() {
+      if (done) return;
+      done = true;
+      sandbox.drop(view);
+    },
+  };
+}
+
+/** One line for the agent's log or a tool's answer: what became of a sandboxed process's changes. */
+export function describeSettled(s: Settled): string {
+  if (s.refused.length > 0) return `purple: held back ${s.changes.length} change(s); refused: ${s.refused.map((r) => `${r.path} (${r.reason})`).join("; ")}`;
+  if (s.error) return `purple: ${s.error}`;
+  if (s.changes.length === 0) return "purple: no changes to the project";
+  return s.applied ? `purple: applied ${s.changes.length} change(s) to the project` : `purple: discarded ${s.changes.length} change(s): the process did not finish`;
 }

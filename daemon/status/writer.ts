@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanEvent, PlanEventBody, Progress, ValidationResult } from "../../protocol/index.ts";
+import { removePlantedLinks } from "../process/safe-open.ts";
 import { appendText, fsyncFile, writeFileAtomic, writeFilesAtomic } from "../../lib/atomic-write.ts";
 import type { Transition } from "../core/state.ts";
 import { describeFailure } from "./failure.ts";
@@ -53,6 +54,7 @@ export class StatusWriter {
     this.mergeProgress = opts.mergeProgress;
     const agents = view().index.agents.size;
     this.delay = opts.flushDelayMs ?? Math.min(250, 10 + Math.floor(agents / 50));
+    removePlantedLinks(dir); // a folder placed straight into O/ may hold `status -> /elsewhere`: never written through
     mkdirSync(join(dir, "status"), { recursive: true });
     mkdirSync(join(dir, "validation", "contracts"), { recursive: true });
     this.seq = lastSeq(join(dir, "events.jsonl"));

@@ -44,8 +44,11 @@ export class DaemonProcess {
   private waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<number>;
 
-  /** `prefix` runs purpled through another program (e.g. runuser, to test as an unprivileged user). */
+  /** `prefix` runs purpled through another program (e.g. runuser or setpriv, to test as an unprivileged user). */
   constructor(root: string, args: string[] = [], env: Record<string, string> = {}, prefix: string[] = []) {
+    // The suite's agents mostly report by writing outside the project (run counters, pids), which only an
+    // unsandboxed agent can: purpled runs with --sandbox off unless a test asks for the sandbox (--sandbox on).
+    if (!args.includes("--sandbox")) args = [...args, "--sandbox", "off"];
     this.proc = Bun.spawn([...prefix, BUN, join(REPO, "daemon", "main.ts"), "--root", root, "--log-level", "debug", "--retry-base", "100ms", "--grace", "1s", ...args], {
       stdin: "ignore",
       stdout: "pipe",

@@ -1,9 +1,16 @@
 // The anthropic agent's process tools: run_command (only the plan's allowed commands) and
 // search_text (grep in a child process, so no pattern can stall the daemon). Both run as their own
-// process group with the safe environment, bounded in time and output, and stop on cancel.
+// process group with the safe environment, bounded in time and output, and stop on cancel; with a
+// sandbox (runners/sandbox.ts), each in its own view: a command's changes are checked and applied
+// when it ends, a search's are discarded.
 import { baseEnv, withoutSecrets } from "../../process/env.ts";
 import { spawnGroup, tailBuffer } from "../../process/group.ts";
+import { describeSettled, sandboxed, type SandboxedCommand } from "../sandbox.ts";
+import type { RunContext } from "../runner.ts";
 import { fail, ok, resolveRead, type ToolAnswer } from "./read-tools.ts";
+
+/** The attempt whose sandbox the tools' processes run in (absent: unsandboxed). */
+export type Containment = Pick<RunContext, "sandbox"> | undefined;
 
 /** run_command's default time limit. */
 export const COMMAND_TIMEOUT_MS = 2 * 60_000;
@@ -36,13 +43,19 @@ export function commandAllowed(command: string, allowed: readonly string[]): { o
 }
 
 /** run_command: an allowed command through /bin/sh in the project root; its exit code and output tail. */
-export async function runCommandTool(root: string, allowed: readonly string[], input: { command?: unknown }, signal: AbortSignal, timeoutMs = COMMAND_TIMEOUT_MS): Promise<ToolAnswer> {
+export async function runCommandTool(root: string, allowed: readonly string[], input: { command?: unknown }, signal: AbortSignal, timeoutMs = COMMAND_TIMEOUT_MS, contain?: Containment): Promise<ToolAnswer> {
   if (typeof input.command !== "string" || input.command.trim() === "") return fail("command must be a non-empty string");
   const check = commandAllowed(input.command, allowed);
   if (!check.ok) return fail(check.reason);
   const tail = tailBuffer(COMMAND_OUTPUT_KB);
-  const run = await bounded(["/bin/sh", "-c", input.command.trim()], root, timeoutMs, signal, (chunk) => tail.push(chunk), () => false);
-  const output = (tail.truncated ? `[... earlier output dropped]\n` : "") + tail.text();
+  const box = contained(contain, ["/bin/sh", "-c", input.command.trim()], root, `run_command \`${input.command.trim()}\``);
+  const run = await bounded(box, root, timeoutMs, signal, (chunk) => tail.push(chunk), () => false);
+  const settled = box.finish({ apply: true });
+  let output = (tail.truncated ? `[... earlier output dropped]\n` : "") + tail.text();
+  if (settled && (settled.refused.length > 0 || settled.error)) {
+    return fail(`${describeSettled(settled)}\nNothing this command changed was applied, and your attempt will fail for it. Change only paths inside your territory.\n${output}`);
+  }
+  if (settled && settled.changes.length > 0) output += `\n${describeSettled(settled)}`;
   if (run.stopped === "timeout") return fail(`\`${input.command.trim()}\` timed out after ${Math.round(timeoutMs / 1000)} s and was stopped\n${output}`);
   if (run.stopped === "cancelled") return fail("the command was stopped: the agent is being cancelled");
   if (run.error !== undefined) return fail(run.error);
@@ -51,19 +64,19 @@ export async function runCommandTool(root: string, allowed: readonly string[], i
 }
 
 /** search_text: matching lines (`path:line:text`) under a path, by extended regex, else literally. */
-export async function searchTextTool(root: string, input: { pattern?: unknown; path?: unknown }, signal: AbortSignal): Promise<ToolAnswer> {
+export async function searchTextTool(root: string, input: { pattern?: unknown; path?: unknown }, signal: AbortSignal, contain?: Containment): Promise<ToolAnswer> {
   if (typeof input.pattern !== "string" || input.pattern === "") return fail("pattern must be a non-empty string");
   if (input.pattern.includes("\0") || input.pattern.includes("\n")) return fail("pattern must be one line without NUL bytes");
   const where = resolveRead(root, input.path, ".");
   if ("reason" in where) return fail(where.reason);
-  let answer = await grep(root, where.rel, input.pattern, "-E", signal);
-  if (answer === "bad-pattern") answer = await grep(root, where.rel, input.pattern, "-F", signal);
+  let answer = await grep(root, where.rel, input.pattern, "-E", signal, contain);
+  if (answer === "bad-pattern") answer = await grep(root, where.rel, input.pattern, "-F", signal, contain);
   if (answer === "bad-pattern") return fail(`search_text could not use the pattern ${JSON.stringify(input.pattern)}`);
   return answer;
 }
 
 // One grep run: "bad-pattern" when grep rejects the expression.
-async function grep(root: string, rel: string, pattern: string, mode: "-E" | "-F", signal: AbortSignal): Promise<ToolAnswer | "bad-pattern"> {
+async function grep(root: string, rel: string, pattern: string, mode: "-E" | "-F", signal: AbortSignal, contain: Containment): Promise<ToolAnswer | "bad-pattern"> {
   const lines: string[] = [];
   let partial = "";
   let full = false;
@@ -80,7 +93,9 @@ async function grep(root: string, rel: string, pattern: string, mode: "-E" | "-F
       }
     }
   };
-  const run = await bounded(cmd, root, SEARCH_TIMEOUT_MS, signal, onChunk, () => full);
+  const box = contained(contain, cmd, root, "search_text");
+  const run = await bounded(box, root, SEARCH_TIMEOUT_MS, signal, onChunk, () => full);
+  box.discard(); // a search changes nothing worth keeping
   if (!full && partial) lines.push(partial);
   if (run.stopped === "cancelled") return fail("the search was stopped: the agent is being cancelled");
   if (run.error !== undefined) return fail(`search_text could not run grep: ${run.error}`);
@@ -100,8 +115,13 @@ interface Bounded {
   stopped?: "timeout" | "cancelled" | "enough";
 }
 
-// Run `cmd` as a process group; stop it on timeout, on abort, or once `enough()` says so.
-async function bounded(cmd: string[], cwd: string, timeoutMs: number, signal: AbortSignal, onOutput: (chunk: string) => void, enough: () => boolean): Promise<Bounded> {
+// `cmd` with the safe environment, in the attempt's sandbox when it has one.
+function contained(contain: Containment, cmd: string[], cwd: string, source: string): SandboxedCommand {
+  return sandboxed(contain ?? {}, cmd, withoutSecrets(baseEnv()), cwd, { source });
+}
+
+// Run the command as a process group; stop it on timeout, on abort, or once `enough()` says so.
+async function bounded(box: SandboxedCommand, cwd: string, timeoutMs: number, signal: AbortSignal, onOutput: (chunk: string) => void, enough: () => boolean): Promise<Bounded> {
   if (signal.aborted) return { code: null, signal: null, stopped: "cancelled" };
   let stopped: Bounded["stopped"];
   let group: ReturnType<typeof spawnGroup> | undefined;
@@ -111,9 +131,9 @@ async function bounded(cmd: string[], cwd: string, timeoutMs: number, signal: Ab
     void group?.terminate(500);
   };
   group = spawnGroup({
-    cmd,
+    cmd: box.cmd,
     cwd,
-    env: withoutSecrets(baseEnv()),
+    env: box.env,
     onOutput: (chunk) => {
       onOutput(chunk);
       if (!stopped && enough()) stop("enough");

@@ -111,6 +111,7 @@ class AnthropicRun implements AgentRun {
         tickets: ticketIdsOf(ctx.agent),
         reporter: ctx.reporter,
         signal: this.abort.signal,
+        contain: ctx,
         ...(opts.commandTimeoutMs !== undefined ? { commandTimeoutMs: opts.commandTimeoutMs } : {}),
       },
     });

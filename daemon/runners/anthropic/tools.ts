@@ -3,7 +3,7 @@
 // never throws: every refusal or failure is an answer with isError, worded so the model can act.
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
 import type { AgentReporter } from "../runner.ts";
-import { runCommandTool, searchTextTool } from "./commands.ts";
+import { runCommandTool, searchTextTool, type Containment } from "./commands.ts";
 import { fail, listDirTool, ok, readFileTool, type ToolAnswer } from "./read-tools.ts";
 import { guardedReadForEdit, guardedWrite, type WriteScope } from "./write-guard.ts";
 
@@ -90,6 +90,8 @@ export interface ToolEnv {
   /** aborted when the run is cancelled or times out */
   signal: AbortSignal;
   commandTimeoutMs?: number;
+  /** the attempt, whose sandbox run_command and search_text run in */
+  contain?: Containment;
 }
 
 /** A tool's answer; `finish` holds the summary when the agent called finish. */
@@ -105,13 +107,13 @@ export async function runTool(env: ToolEnv, name: string, rawInput: unknown): Pr
       case "list_dir":
         return listDirTool(env.scope.root, input);
       case "search_text":
-        return await searchTextTool(env.scope.root, input, env.signal);
+        return await searchTextTool(env.scope.root, input, env.signal, env.contain);
       case "write_file":
         return writeFile(env, input);
       case "edit_file":
         return editFile(env, input);
       case "run_command":
-        return await runCommandTool(env.scope.root, env.allowedCommands, input, env.signal, env.commandTimeoutMs);
+        return await runCommandTool(env.scope.root, env.allowedCommands, input, env.signal, env.commandTimeoutMs, env.contain);
       case "start_ticket":
       case "complete_ticket":
         return ticket(env, name, input.ticket_id);

@@ -187,6 +187,7 @@ class ClaudeRun implements AgentRun {
       stdin: session.resume ? RESUME_PROMPT : this.agentPart,
       stderrFile: join(ctx.agentDir, "claude-stderr.log"),
       sandbox: this.opts.sandbox !== false,
+      ctx,
       onLine: (line) => {
         this.append(line);
         const ev = parseStreamLine(line);
@@ -203,6 +204,8 @@ class ClaudeRun implements AgentRun {
       clearTimeout(watchdog);
       const outcome = this.stop?.kind ?? (verdict as Verdict | null)?.kind ?? "failed";
       const complete = status.sawResult && outcome !== "wait";
+      // Its changes reach the project only when it finished cleanly (and every one is allowed).
+      proc.finish(outcome === "finished" && exit.code === 0);
       writeSession(ctx.agentDir, { sessionId: session.sessionId, cwd: ctx.root, attempt: ctx.attempt, startedAt, ended: { at: new Date().toISOString(), outcome, complete } });
       return { verdict, exit, status };
     });

@@ -1,11 +1,13 @@
 // The one place a Claude Code agent's process is started: (argv, env, cwd) plus the directories
 // it must be able to write besides its territory (its config, home and temp). It runs in the
-// agent sandbox (daemon/runners/sandbox.ts; the scratch directories are bound writable over the
-// read-only orchestration folder) as its own process group, stdout read line by line as events,
+// agent sandbox (daemon/runners/sandbox.ts `sandboxed()`: a copy-on-write view of the project, the
+// scratch directories bound writable over the read-only orchestration folder; its changes are
+// checked and applied when the runner calls finish()) as its own process group, stdout read line by line as events,
 // stderr appended to a log. When the sandbox is replaced, only this file changes.
 import { closeSync, openSync } from "node:fs";
 import { groupAlive, killGroup } from "../../process/kill.ts";
-import { sandboxPrefix } from "../sandbox.ts";
+import type { RunContext } from "../runner.ts";
+import { sandboxed } from "../sandbox.ts";
 
 export interface AgentProcessSpec {
   argv: string[];
@@ -20,6 +22,8 @@ export interface AgentProcessSpec {
   stderrFile: string;
   /** false: no sandbox even when one is available */
   sandbox: boolean;
+  /** the attempt, whose sandbox (if any) the process runs in */
+  ctx: Pick<RunContext, "sandbox">;
   /** each complete stdout line, as it arrives */
   onLine: (line: string) => void;
 }
@@ -31,19 +35,19 @@ export interface AgentProcess {
   readonly exited: Promise<{ code: number | null; signal: string | null; error?: string }>;
   /** SIGTERM the group, then SIGKILL after `graceMs` */
   terminate(graceMs: number): void;
-}
-
-/** The argv with the sandbox in front of it (or as it is without one). */
-export function sandboxed(spec: Pick<AgentProcessSpec, "argv" | "root" | "writable" | "sandbox">): string[] {
-  const prefix = spec.sandbox ? sandboxPrefix(spec.root) : null;
-  if (!prefix) return spec.argv;
-  // bwrap applies binds in order: these come after the read-only ones and win beneath them.
-  const binds = spec.writable.flatMap((d) => ["--bind", d, d]);
-  return [...prefix.slice(0, -1), ...binds, "--", ...spec.argv];
+  /** once exited: check its changes and apply them when `apply` (runners/sandbox.ts); nothing without a sandbox */
+  finish(apply: boolean): void;
 }
 
 export function startAgentProcess(spec: AgentProcessSpec): AgentProcess {
-  const argv = sandboxed(spec);
+  // In the attempt's sandbox (a copy-on-write view of the project); the scratch directories are bound writable.
+  const box = sandboxed(spec.sandbox ? spec.ctx : {}, spec.argv, spec.env, spec.cwd, { writable: spec.writable, source: "claude-code" });
+  let finished = false;
+  const finish = (apply: boolean) => {
+    if (finished) return;
+    finished = true;
+    box.finish({ apply });
+  };
   let errFd: number | "ignore" = "ignore";
   try {
     errFd = openSync(spec.stderrFile, "a", 0o644);
@@ -52,10 +56,11 @@ export function startAgentProcess(spec: AgentProcessSpec): AgentProcess {
   }
   let proc: Bun.Subprocess<Blob, "pipe", number | "ignore">;
   try {
-    proc = Bun.spawn(argv, { cwd: spec.cwd, env: spec.env, detached: true, stdin: new Blob([spec.stdin]), stdout: "pipe", stderr: errFd });
+    proc = Bun.spawn(box.cmd, { cwd: spec.cwd, env: box.env, detached: true, stdin: new Blob([spec.stdin]), stdout: "pipe", stderr: errFd });
   } catch (err) {
     if (typeof errFd === "number") closeSync(errFd);
-    return { pgid: 0, exited: Promise.resolve({ code: null, signal: null, error: `could not start ${spec.argv[0]}: ${(err as Error).message}` }), terminate() {} };
+    box.discard();
+    return { pgid: 0, exited: Promise.resolve({ code: null, signal: null, error: `could not start ${spec.argv[0]}: ${(err as Error).message}` }), terminate() {}, finish() {} };
   }
   // the child holds its own copy of the descriptor
   if (typeof errFd === "number") closeSync(errFd);
@@ -77,6 +82,7 @@ export function startAgentProcess(spec: AgentProcessSpec): AgentProcess {
   return {
     pgid,
     exited,
+    finish,
     terminate(graceMs) {
       if (leaderDone || stopDeadline !== null) return;
       stopDeadline = Date.now() + Math.max(0, graceMs);
