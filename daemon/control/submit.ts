@@ -4,6 +4,7 @@
 // or refuse it with every problem. The plan is placed at O/<name>/plan.yaml and handed to the
 // engine at once (the watcher, seeing the same content there, leaves it be).
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { lstat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { PurpleError, TERMINAL_PLAN_STATES, type Problem } from "../../protocol/index.ts";
 import type { SubmitOutcome, SubmitResult } from "../../protocol/rpc.ts";
@@ -11,6 +12,7 @@ import { fsyncDir, writeFileAtomic } from "../../lib/atomic-write.ts";
 import { planYamlText } from "../../inbox/accept.ts";
 import { checkRunnable, type Machine } from "../../inbox/can-run.ts";
 import { checkTerritoriesOnDisk } from "../../inbox/check-territory-fs.ts";
+import { folderProblems } from "../../inbox/copy-folder.ts";
 import { parsePlanText } from "../../inbox/parse.ts";
 import { orchestrationPaths, RESERVED_PLAN_NAMES } from "../../inbox/paths.ts";
 import { readInboxItem, sha256, FOLDER_PLAN_FILES } from "../../inbox/read-item.ts";
@@ -20,6 +22,11 @@ import { archiveRun, holdsSources } from "./run-files.ts";
 
 /** Check and place the plan at `path` (absolute), or throw PLAN_INVALID / RUNNER_UNAVAILABLE / PLAN_EXISTS with every problem. */
 export async function submitPlan(engine: Engine, root: string, path: string, machine: Machine): Promise<SubmitResult> {
+  // A folder with a link or special file inside (or over the caps) is refused before anything is copied.
+  if ((await lstat(path).catch(() => null))?.isDirectory()) {
+    const problems = await folderProblems(path);
+    if (problems.length > 0) throw rejected(path, problems);
+  }
   const read = await readInboxItem(path);
   if (!read.ok) throw rejected(path, read.problems, read.code === "PLAN_TOO_LARGE" ? "PLAN_TOO_LARGE" : "PLAN_INVALID");
   const parsed = parsePlanText(read.text, read.format);
