@@ -27,6 +27,11 @@ const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
   service print|install [--systemd|--launchd] [--user]
                              a systemd unit or launchd plist that runs purpled for this root
   mcp [--plan PLAN]          an MCP server on stdio whose purple_* tools forward to purpled
+<<<<<<< HEAD
+=======
+  init --claude-command      install the /purple-plan Claude Code command in .claude/commands/
+  dashboard                  the web view's address with its token; opens it on a terminal
+>>>>>>> main
 
 The socket is --socket, else $PURPLE_SOCKET, else the one in the nearest
 .context-kit/orchestration/.purple/daemon.json (walking up from --root or the working directory).
@@ -74,6 +79,7 @@ const COMMANDS: Record<string, Command> = {
       return c.flags["claude-command"] ? Math.max(code, await (await import("./claude-command/init-command.ts")).initClaudeCommand(c)) : code;
     },
   },
+  dashboard: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/dashboard.ts")).dashboard(c) },
 };
 
 const GLOBAL = new Set(["root", "socket", "json", "help", "version"]);

@@ -1,7 +1,7 @@
 // purpled's command line: parse flags, then hand over to the lifecycle owner.
 import { parseArgs } from "node:util";
 import { runDaemon } from "./lifecycle/daemon.ts";
-import { parseDuration } from "../protocol/index.ts";
+import { parseDuration, parseListen } from "../protocol/index.ts";
 import { VERSION } from "./version.ts";
 import { runWriteHook, WRITE_HOOK_FLAG } from "./runners/claude-code/write-hook.ts";
 
@@ -23,6 +23,8 @@ current directory) until SIGTERM or SIGINT; a second signal forces the stop.
   --retry-base DURATION  first retry backoff, doubling each attempt (default 2s)
   --rescan DURATION    how often the inbox is rescanned for missed events (default 5s)
   --max-plan-bytes N   size cap for a plan file (default 1048576)
+  --http HOST:PORT     serve the web view on this loopback address (port 0: any free one; default:
+                       O/purple.yaml's http:, else off); open it with \`purplectl dashboard\`
   --sandbox on|off     run agents and gate commands in the sandbox (default: O/purple.yaml's
                        \`sandbox\`, else on); off runs them unsandboxed, checked by the territory audit
   --version, --help`;
@@ -41,6 +43,7 @@ function main(): Promise<number> | number {
         "retry-base": { type: "string", default: "2s" },
         rescan: { type: "string", default: "5s" },
         "max-plan-bytes": { type: "string", default: String(1024 * 1024) },
+        http: { type: "string" },
         sandbox: { type: "string" },
         version: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -59,8 +62,11 @@ function main(): Promise<number> | number {
   if (!Number.isInteger(maxPlanBytes) || maxPlanBytes < 1) return usageError(`--max-plan-bytes must be a positive whole number`);
   if (values.sandbox !== undefined && values.sandbox !== "on" && values.sandbox !== "off") return usageError(`--sandbox must be on or off, not ${values.sandbox}`);
   if (!["trace", "debug", "info", "warn", "error", "fatal", "silent"].includes(values["log-level"]!)) return usageError(`unknown --log-level ${values["log-level"]}`);
+  const http = values.http === undefined ? undefined : parseListen(values.http);
+  if (typeof http === "string") return usageError(`--http: ${http}`);
   try {
     return runDaemon({
+      http,
       root: values.root!,
       socket: values.socket,
       config: values.config,

@@ -1,6 +1,7 @@
 // O/purple.yaml (or purpled --config FILE): what compiled plans get where markdown and Purple
 // folders name nothing — the runner, model, agents at once and the commands agents may run.
 import { z } from "zod";
+import { HttpListen } from "./http.ts";
 import { DURATION_PATTERN } from "./duration.ts";
 import { RunnerKind } from "./plan.ts";
 
@@ -22,6 +23,8 @@ export const DaemonConfig = z.strictObject({
   claudeStallTimeout: z.string().regex(DURATION_PATTERN, "a duration such as 90s or 5m").optional(),
   /** markdown plans: `model: true` has the plan's model compile them too, grounded in their text (issue 15) */
   compile: z.strictObject({ model: z.boolean().default(false) }).default({ model: false }),
+  /** serve the web view on this loopback HOST:PORT (purpled --http overrides); off when absent */
+  http: HttpListen.optional(),
   /** `off` runs agents and gates unsandboxed (only the territory audit afterwards); default on: no agent starts without a sandbox */
   sandbox: z.enum(["on", "off"]).default("on"),
   /** a file (mode 0600, owned by purpled's user) holding the Anthropic API key; relative to O/ */

@@ -9,6 +9,8 @@ export const DaemonInfo = z.strictObject({
   version: z.string(),
   startedAt: z.string().datetime({ offset: true }),
   root: z.string(),
+  /** the web view's base URL when purpled serves one (--http); it needs O/.purple/http-token */
+  http: z.string().optional(),
   /** the sandbox in force (SPEC §10) */
   sandbox: SandboxInfo.optional(),
 });

@@ -14,4 +14,5 @@ export * from "./socket-path.ts";
 export * from "./config.ts";
 export * from "./steps.ts";
 export * from "./journal.ts";
+export * from "./http.ts";
 export * from "./changeset.ts";

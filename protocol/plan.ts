@@ -104,7 +104,22 @@ export type Plan = z.infer<typeof Plan>;
 /** A plan as written: defaults may be missing. */
 export type PlanInput = z.input<typeof Plan>;
 
+/** The kinds of gate check. */
+export const CheckKind = z.enum(["run", "exists", "contains", "exports", "contract", "judge", "manual"]);
+export type CheckKind = z.infer<typeof CheckKind>;
+
 /** The kind of a gate check (its one key). */
-export function checkKind(check: GateCheck): "run" | "exists" | "contains" | "exports" | "contract" | "judge" | "manual" {
-  return Object.keys(check)[0] as ReturnType<typeof checkKind>;
+export function checkKind(check: GateCheck): CheckKind {
+  return Object.keys(check)[0] as CheckKind;
+}
+
+/** What a check looks at, for people: the command, the file, the pattern (the `target` of its CheckResult). */
+export function checkTarget(check: GateCheck): string {
+  if ("run" in check) return typeof check.run === "string" ? check.run : check.run.command;
+  if ("exists" in check) return check.exists;
+  if ("contains" in check) return `${check.contains.file} ~ ${check.contains.pattern}`;
+  if ("exports" in check) return `${check.exports.file} exports ${check.exports.names.join(", ")}`;
+  if ("contract" in check) return check.contract;
+  if ("judge" in check) return typeof check.judge === "string" ? check.judge : check.judge.text;
+  return check.manual;
 }

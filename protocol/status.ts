@@ -1,5 +1,6 @@
 // Status broadcasts (SPEC §6): the plan's status.json and each agent's status/<agent>.json.
 import { z } from "zod";
+import { CheckKind } from "./plan.ts";
 
 /**
  * Plan states. received → queued → running → succeeded | failed | blocked | cancelled;
@@ -68,6 +69,8 @@ export const AgentStatus = z.strictObject({
   usage: Usage,
   exitCode: z.number().int().nullable(),
   reason: z.string().nullable(),
+  /** a queued agent waiting out its retry backoff: when it may start again */
+  retryAt: Timestamp.nullable().optional(),
   updatedAt: Timestamp,
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
@@ -116,7 +119,14 @@ export const PlanStatus = z.strictObject({
   reason: z.string().nullable(),
   hash: z.string(),
   currentWave: z.string().nullable(),
-  waves: z.array(z.strictObject({ id: z.string(), title: z.string().nullable(), state: WaveState, agents: z.array(z.string()) })),
+  waves: z.array(z.strictObject({
+    id: z.string(),
+    title: z.string().nullable(),
+    state: WaveState,
+    agents: z.array(z.string()),
+    /** the wave's gate checks as the plan states them (results: validation/<wave>.json) */
+    gate: z.array(z.strictObject({ kind: CheckKind, target: z.string() })).optional(),
+  })),
   counts: z.record(AgentState, z.number().int().min(0)),
   usage: Usage,
   statusBar: StatusBar.nullable(),

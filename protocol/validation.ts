@@ -1,5 +1,6 @@
 // Validation results: validation/<wave>.json for a wave's gate, validation/contracts/<id>.json for a contract.
 import { z } from "zod";
+import { CheckKind } from "./plan.ts";
 import { Usage } from "./status.ts";
 
 /** A reviewer model's answer to a judge check, given through its verdict tool. */
@@ -13,7 +14,7 @@ export const Verdict = z.strictObject({
 export type Verdict = z.infer<typeof Verdict>;
 
 export const CheckResult = z.strictObject({
-  kind: z.enum(["run", "exists", "contains", "exports", "contract", "judge", "manual"]),
+  kind: CheckKind,
   /** what was checked, for people: the command, the file, the pattern */
   target: z.string(),
   passed: z.boolean(),

@@ -74,20 +74,26 @@ function check(bytes: Uint8Array, handler: RpcHandler): Checked {
   const method = r.method;
   const answer = (reply: string): Checked => ({ ok: false, reply: notification ? null : reply });
   if (!isMethod(method)) return answer(errorLine(rid, "METHOD_NOT_FOUND", `no method ${JSON.stringify(method.slice(0, 100))}; the methods are ${Object.keys(METHODS).join(", ")}`));
-  let raw = r.params;
+  const params = checkParams(method, r.params, handler);
+  if (params instanceof PurpleError) return answer(errorLine(rid, params.code, params.message, params.problems));
+  return { ok: true, id: rid, notification, method, params };
+}
+
+/** A method's params admitted by the handler, checked against its schema, and refused while draining if it mutates (also used by the web view). */
+export function checkParams(method: Method, raw: unknown, handler: RpcHandler): unknown | PurpleError {
   if (handler.admit) {
     const admitted = handler.admit(method, raw);
-    if (admitted instanceof PurpleError) return answer(errorLine(rid, admitted.code, admitted.message));
+    if (admitted instanceof PurpleError) return admitted;
     raw = admitted.params;
   }
   const parsed = METHODS[method].params.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
     const text = problems.map((p) => `${p.path ? `params.${p.path}` : "params"}: ${p.message}`).join("; ");
-    return answer(errorLine(rid, "INVALID_PARAMS", `invalid params for ${method}: ${text}`, problems));
+    return new PurpleError("INVALID_PARAMS", `invalid params for ${method}: ${text}`, { problems });
   }
-  if (MUTATING.has(method) && handler.isDraining()) return answer(errorLine(rid, "SHUTTING_DOWN", `${method} refused: the daemon is shutting down`));
-  return { ok: true, id: rid, notification, method, params: parsed.data };
+  if (MUTATING.has(method) && handler.isDraining()) return new PurpleError("SHUTTING_DOWN", `${method} refused: the daemon is shutting down`);
+  return parsed.data;
 }
 
 /** events.subscribe: answer first, then stream; events the handler sends while subscribing wait for the answer. */

@@ -7,13 +7,14 @@
 // always closes the socket and removes daemon.json and the lock.
 import { mkdirSync, realpathSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type PlanEvent, type RunnerKind } from "../../protocol/index.ts";
+import { asPurpleError, defaultSocketPath, type DaemonConfig, type DaemonInfo, type HttpListen, type PlanEvent, type RunnerKind } from "../../protocol/index.ts";
 import type { DurablePlan } from "../journal/codec.ts";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { createLogger, type Logger } from "../../lib/logger.ts";
 import { PlanWatcher } from "../../inbox/watcher.ts";
 import { DaemonApi } from "../control/api.ts";
 import { ControlServer } from "../control/server.ts";
+import { HttpServer } from "../http/server.ts";
 import { Engine } from "../engine/engine.ts";
 import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
@@ -45,6 +46,8 @@ export interface DaemonOptions {
   retryBaseMs: number;
   rescanMs: number;
   maxPlanBytes: number;
+  /** serve the web view here (else O/purple.yaml's http:, else none) */
+  http?: HttpListen;
   /** overrides O/purple.yaml's `sandbox` */
   sandbox?: "on" | "off";
 }
@@ -97,6 +100,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let engine: Engine | null = null;
   let api: DaemonApi | null = null;
   let server: ControlServer | null = null;
+  let http: HttpServer | null = null;
   let forced = false;
   let sandbox: StartedSandbox | null = null;
   /** daemon.json is ours to remove only once we wrote it (a refused second daemon must not touch the winner's) */
@@ -191,7 +195,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     } else if (auditor) engine!.checkpoints.setAuditor(auditor);
     await server?.close().catch(() => {});
     server = await ControlServer.listen(socket, api!, { logger });
-    writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root, sandbox: sandbox!.info } satisfies DaemonInfo, null, 2) + "\n");
+    const web = opts.http ?? config.http;
+    if (first && web) http = HttpServer.start({ ...web, handler: api!, root, orchestration, stateDir, maxAgents: opts.maxAgents, logger });
+    else http?.restoreToken();
+    writeFileAtomic(infoPath, JSON.stringify({ pid: process.pid, socket: server.path, version: VERSION, startedAt, root, sandbox: sandbox!.info, ...(http ? { http: http.url } : {}) } satisfies DaemonInfo, null, 2) + "\n");
     published = true;
   };
 
@@ -227,7 +234,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     await watcher.start();
     if (life.state === "starting") {
       life.to("running");
-      logger.info({ root, socket: server!.path, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandbox!.info.kind, apiKey: keySource.from }, "purpled started");
+      logger.info({ root, socket: server!.path, http: (http as HttpServer | null)?.url, maxAgents: opts.maxAgents, version: VERSION, sandbox: sandbox!.info.kind, apiKey: keySource.from }, "purpled started");
     }
     return await stopped;
   } catch (err) {
@@ -241,6 +248,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     // (set inside establish(), which the type checker cannot follow: hence the casts)
     await watcher?.close().catch(() => {});
     await (server as ControlServer | null)?.close().catch((err: unknown) => logger.warn({ err }, "closing the control socket failed"));
+    await (http as HttpServer | null)?.stop().catch((err: unknown) => logger.warn({ err }, "closing the web view failed"));
     claude?.close();
     if (!forced) (engine as Engine | null)?.snapshot(); // a clean stop leaves a compact journal behind
     (journal as Journal | null)?.close();

@@ -1,7 +1,7 @@
 // Pure renderers: the run state as the files of SPEC §3 — status.json, status/<agent>.json,
 // progress.json (Purple schema) and status-log.md lines. No IO here.
 import type { AgentState, AgentStatus, PlanStatus, Progress, ProgressStatus, Usage } from "../../protocol/index.ts";
-import { addUsage, zeroUsage } from "../../protocol/index.ts";
+import { addUsage, checkKind, checkTarget, zeroUsage } from "../../protocol/index.ts";
 import type { PlanIndex } from "../core/plan-index.ts";
 import type { PlanRunState, Transition } from "../core/state.ts";
 import type { AgentRecord } from "./agent-record.ts";
@@ -39,6 +39,7 @@ export function renderAgentStatus(view: PlanView, id: string, now: number): Agen
     usage: rec.usage,
     exitCode: rec.exitCode,
     reason: st.reason,
+    retryAt: st.state === "queued" && st.notBefore > now ? iso(st.notBefore) : null,
     updatedAt: new Date(now).toISOString(),
   };
 }
@@ -56,7 +57,7 @@ export function renderPlanStatus(view: PlanView, now: number): PlanStatus {
     reason: run.reason,
     hash: view.hash,
     currentWave: run.waves[run.waveIndex]?.id ?? null,
-    waves: index.waves.map((w, i) => ({ id: w.id, title: w.title, state: run.waves[i]!.state, agents: w.agents.map((a) => a.id) })),
+    waves: index.waves.map((w, i) => ({ id: w.id, title: w.title, state: run.waves[i]!.state, agents: w.agents.map((a) => a.id), gate: w.gate.map((c) => ({ kind: checkKind(c), target: checkTarget(c) })) })),
     counts,
     usage,
     statusBar: run.statusBar,
