@@ -27,11 +27,7 @@ const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
   service print|install [--systemd|--launchd] [--user]
                              a systemd unit or launchd plist that runs purpled for this root
   mcp [--plan PLAN]          an MCP server on stdio whose purple_* tools forward to purpled
-<<<<<<< HEAD
-=======
-  init --claude-command      install the /purple-plan Claude Code command in .claude/commands/
   dashboard                  the web view's address with its token; opens it on a terminal
->>>>>>> main
 
 The socket is --socket, else $PURPLE_SOCKET, else the one in the nearest
 .context-kit/orchestration/.purple/daemon.json (walking up from --root or the working directory).
