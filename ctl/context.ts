@@ -9,6 +9,8 @@ export interface Flags {
   root?: string;
   socket?: string;
   json: boolean;
+  /** status: never shorten a cell to fit the terminal */
+  wide: boolean;
   follow: boolean;
   compile: boolean;
   /** validate --compile --model: the plan's model compiles too, grounded in the plan's text */

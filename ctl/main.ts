@@ -8,19 +8,25 @@ import pkg from "../package.json" with { type: "json" };
 
 const USAGE = `usage: purplectl [--socket PATH] [--root DIR] [--json] COMMAND
 
-  status [PLAN]              the daemon and its plans, or one plan's waves and agents
+  status [PLAN] [--wide]     the daemon, its plans and recent inbox rejections, or one plan's
+                             waves and agents (why it stopped, if it did); --wide: cut nothing
   watch [PLAN]               live progress until the plan ends; exit 0 succeeded, 1 otherwise
   logs PLAN [AGENT] [-f]     the plan's status log, or an agent's output; -f follows it
-  submit PATH                check a plan offline, then hand it to purpled (or into the inbox)
+  submit PATH                check a plan, hand it to purpled (or into the inbox), and say what
+                             became of it: accepted, replaced, rerun, unchanged, or every problem
   validate PATH              offline: every problem (exit 1) or the canonical YAML
+  plan PATH|PLAN             dry run: the schedule under maxAgents, the critical path, a cost range
   approve|pause|resume PLAN  as the RPC methods plan.approve, plan.pause, plan.resume
   cancel PLAN [AGENT]        cancel the plan, or one agent of it
   retry PLAN AGENT           run a failed or blocked agent again
+  rerun PLAN                 run an ended plan again (its earlier run is kept under runs/<n>/)
+  forget PLAN                drop an ended plan and its run files
+  init [--claude-command]    set this project up: O/purple.yaml with detected defaults, O/.gitignore;
+                             --claude-command: also the /purple-plan command in .claude/commands/
   stop                       ask purpled to drain and exit
   service print|install [--systemd|--launchd] [--user]
                              a systemd unit or launchd plist that runs purpled for this root
   mcp [--plan PLAN]          an MCP server on stdio whose purple_* tools forward to purpled
-  init --claude-command      install the /purple-plan Claude Code command in .claude/commands/
   dashboard                  the web view's address with its token; opens it on a terminal
 
 The socket is --socket, else $PURPLE_SOCKET, else the one in the nearest
@@ -39,10 +45,11 @@ interface Command {
 const planVerb = (verb: "approve" | "pause" | "resume"): Command => ({ min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).planVerb(c, verb, a) });
 
 const COMMANDS: Record<string, Command> = {
-  status: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/status.ts")).status(c, a) },
+  status: { min: 0, max: 1, args: "[PLAN] [--wide]", flags: ["wide"], run: async (c, a) => (await import("./commands/status.ts")).status(c, a) },
   watch: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/watch.ts")).watch(c, a) },
   logs: { min: 1, max: 2, args: "PLAN [AGENT] [-f]", flags: ["follow"], run: async (c, a) => (await import("./commands/logs.ts")).logs(c, a) },
   submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
+  plan: { min: 1, max: 1, args: "PATH|PLAN", run: async (c, a) => (await import("./commands/plan.ts")).planCommand(c, a) },
   validate: { min: 1, max: 1, args: "[--compile [--model] | --report] PATH", flags: ["compile", "model", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
   approve: planVerb("approve"),
   pause: planVerb("pause"),
@@ -55,10 +62,19 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   retry: { min: 2, max: 2, args: "PLAN AGENT", run: async (c, a) => (await import("./commands/control.ts")).agentVerb(c, "retry", a) },
+  rerun: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).rerun(c, a) },
+  forget: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).forget(c, a) },
   stop: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/control.ts")).stop(c) },
   service: { min: 1, max: 1, args: "print|install [--systemd|--launchd] [--user]", flags: ["systemd", "launchd", "user"], run: async (c, a) => (await import("./commands/service.ts")).service(c, a) },
   mcp: { min: 0, max: 0, args: "[--plan PLAN]", flags: ["plan"], run: async (c) => (await import("./commands/mcp.ts")).mcp(c) },
-  init: { min: 0, max: 0, args: "--claude-command", flags: ["claude-command"], run: async (c) => (await import("./claude-command/init-command.ts")).initClaudeCommand(c) },
+  init: {
+    min: 0, max: 0, args: "[--claude-command]", flags: ["claude-command"],
+    // O/purple.yaml and the ignore rules; with --claude-command also the /purple-plan command (ctl/claude-command/)
+    run: async (c) => {
+      const code = await (await import("./commands/init.ts")).init(c);
+      return c.flags["claude-command"] ? Math.max(code, await (await import("./claude-command/init-command.ts")).initClaudeCommand(c)) : code;
+    },
+  },
   dashboard: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/dashboard.ts")).dashboard(c) },
 };
 
@@ -97,7 +113,7 @@ function parse(argv: string[]): "help" | "version" | { command: Command; args: s
   if (args.length < command.min || args.length > command.max) throw new UsageError(`usage: purplectl ${name} ${command.args}`.trimEnd());
   if (values.systemd && values.launchd) throw new UsageError("choose one of --systemd and --launchd");
   const flags: Flags = {
-    root: values.root, socket: values.socket, json: values.json ?? false, follow: values.follow ?? false, compile: values.compile ?? false, model: values.model ?? false, "claude-command": values["claude-command"] ?? false, report: values.report ?? false,
+    root: values.root, socket: values.socket, json: values.json ?? false, wide: values.wide ?? false, follow: values.follow ?? false, compile: values.compile ?? false, model: values.model ?? false, "claude-command": values["claude-command"] ?? false, report: values.report ?? false,
     systemd: values.systemd ?? false, launchd: values.launchd ?? false, user: values.user ?? false, plan: values.plan,
   };
   return { command, args, flags };

@@ -27,6 +27,7 @@ export const RPC_CODES: Partial<Record<ErrorCode, number>> & Record<"INTERNAL", 
   PLAN_TOO_LARGE: -32011,
   PLAN_UNREADABLE: -32012,
   PLAN_EXISTS: -32013,
+  RUNNER_UNAVAILABLE: -32014,
   IO_ERROR: -32020,
   FORBIDDEN: -32030,
 };
@@ -67,6 +68,32 @@ export type DaemonStatusResult = z.infer<typeof DaemonStatusResult>;
 export const PlanDetail = z.strictObject({ plan: PlanStatus, agents: z.array(AgentStatus) });
 export type PlanDetail = z.infer<typeof PlanDetail>;
 
+/** What became of a submitted plan (SPEC §8 plan.submit); a rejection is an error instead. */
+export const SubmitOutcome = z.enum(["accepted", "replaced", "rerun", "unchanged"]);
+export type SubmitOutcome = z.infer<typeof SubmitOutcome>;
+
+const Problems = z.array(z.strictObject({ path: z.string(), message: z.string() }));
+
+export const SubmitResult = z.strictObject({
+  plan: z.string(),
+  outcome: SubmitOutcome,
+  /** what the plan probably did not mean (an agent with no territory, a program not found) */
+  warnings: Problems.default([]),
+});
+export type SubmitResult = z.infer<typeof SubmitResult>;
+
+/** An inbox item (or a submitted path) that was not accepted, and why. */
+export const Rejection = z.strictObject({ item: z.string(), at: z.string(), problems: Problems });
+export type Rejection = z.infer<typeof Rejection>;
+
+/** The plan name a rejected item stands for: its file name without extension, or the folder of a plan file inside one. */
+export function rejectionName(item: string): string {
+  const parts = item.split("/");
+  const base = parts.at(-1) ?? item;
+  if (/^(plan\.(ya?ml|json)|orchestration-plan\.md)$/.test(base) && parts.length > 1) return parts.at(-2)!;
+  return base.replace(/\.(ya?ml|json)$/i, "");
+}
+
 const None = z.strictObject({}).default({});
 const PlanRef = z.strictObject({ plan: z.string().min(1) });
 const AgentRef = z.strictObject({ plan: z.string().min(1), agent: z.string().min(1) });
@@ -85,7 +112,12 @@ export const METHODS = {
   "daemon.shutdown": { params: None, result: Empty },
   "plan.list": { params: None, result: z.array(PlanSummary) },
   "plan.get": { params: PlanRef, result: PlanDetail },
-  "plan.submit": { params: z.strictObject({ path: z.string().min(1) }), result: z.strictObject({ plan: z.string() }) },
+  "plan.submit": { params: z.strictObject({ path: z.string().min(1) }), result: SubmitResult },
+  /** run an ended plan again; `run`: the number under runs/ its earlier files went to (null: it had none) */
+  "plan.rerun": { params: PlanRef, result: z.strictObject({ plan: z.string(), run: z.number().int().nullable() }) },
+  /** drop an ended plan and its run files; `sourcesKept`: a markdown or Purple folder's sources stay */
+  "plan.forget": { params: PlanRef, result: z.strictObject({ plan: z.string(), removed: z.string(), sourcesKept: z.boolean() }) },
+  "plan.rejections": { params: None, result: z.array(Rejection) },
   "plan.approve": { params: PlanRef, result: PlanSummary },
   "plan.pause": { params: PlanRef, result: PlanSummary },
   "plan.resume": { params: PlanRef, result: PlanSummary },
@@ -109,7 +141,7 @@ export const isMethod = (m: string): m is Method => Object.hasOwn(METHODS, m);
 
 /** Methods that change something: refused with SHUTTING_DOWN while the daemon drains. */
 export const MUTATING: ReadonlySet<Method> = new Set([
-  "plan.submit", "plan.approve", "plan.pause", "plan.resume", "plan.cancel", "agent.retry", "agent.cancel", "agent.note",
+  "plan.submit", "plan.rerun", "plan.forget", "plan.approve", "plan.pause", "plan.resume", "plan.cancel", "agent.retry", "agent.cancel", "agent.note",
   "purple_update_status", "purple_set_phase", "purple_report_progress", "purple_progress_start_ticket", "purple_progress_complete_ticket",
 ]);
 

@@ -95,6 +95,23 @@ export const StatusBar = z.strictObject({
 });
 export type StatusBar = z.infer<typeof StatusBar>;
 
+/** Why a blocked or failed plan stopped, and what a person does about it (SPEC §9 `status PLAN`). */
+export const PlanFailure = z.strictObject({
+  /** what stopped the plan: an agent, or a wave's gate */
+  kind: z.enum(["agent", "gate"]),
+  /** the agent id, or the wave id of the gate */
+  subject: z.string(),
+  /** why, in one line */
+  reason: z.string(),
+  /** the last lines of the failing output (the agent's output, the failed checks' output) */
+  outputTail: z.string(),
+  /** the command that shows the whole log */
+  logCommand: z.string(),
+  /** what to do next */
+  nextStep: z.string(),
+});
+export type PlanFailure = z.infer<typeof PlanFailure>;
+
 export const PlanStatus = z.strictObject({
   plan: z.string(),
   goal: z.string(),
@@ -113,6 +130,8 @@ export const PlanStatus = z.strictObject({
   counts: z.record(AgentState, z.number().int().min(0)),
   usage: Usage,
   statusBar: StatusBar.nullable(),
+  /** set while the plan is blocked or failed */
+  failure: PlanFailure.nullable().default(null),
   startedAt: Timestamp.nullable(),
   completedAt: Timestamp.nullable(),
   updatedAt: Timestamp,

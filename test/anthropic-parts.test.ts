@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { APIConnectionError, APIError, APIUserAbortError, AuthenticationError, BadRequestError, InternalServerError, RateLimitError } from "@anthropic-ai/sdk";
 import { backoffMs, classify, MAX_WAIT_MS, retryAfterMs } from "../daemon/runners/anthropic/faults.ts";
 import { keyId, KeyLimiter } from "../daemon/runners/anthropic/limiter.ts";
-import { costOf, priceOf } from "../daemon/runners/anthropic/pricing.ts";
+import { costOf, priceOf } from "../protocol/pricing.ts";
 import { buildPrompt, promptMarkdown } from "../daemon/runners/anthropic/prompt.ts";
 import { planOf, tempProject } from "./anthropic-fixtures.ts";
 

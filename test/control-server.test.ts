@@ -26,13 +26,15 @@ const planStatus = {
 };
 const RESULTS: { [M in Method]: ResultOf<M> } = {
   "daemon.status": { version: "0.0.0", protocol: PROTOCOL_VERSION, pid: 1, root: "/r", uptimeMs: 5, degraded: false, draining: false, plans: [summary] },
-  "daemon.shutdown": {}, "plan.list": [summary], "plan.get": { plan: planStatus as never, agents: [agent] }, "plan.submit": { plan: "p1" },
+  "daemon.shutdown": {}, "plan.list": [summary], "plan.get": { plan: planStatus as never, agents: [agent] }, "plan.submit": { plan: "p1", outcome: "accepted", warnings: [] },
+  "plan.rerun": { plan: "p1", run: 1 }, "plan.forget": { plan: "p1", removed: "/r/o/p1", sourcesKept: false }, "plan.rejections": [{ item: "inbox/x.yaml", at: ts, problems: [{ path: "name", message: "bad" }] }],
   "plan.approve": summary, "plan.pause": summary, "plan.resume": summary, "plan.cancel": summary,
   "agent.retry": agent, "agent.cancel": agent, "agent.note": {}, "events.subscribe": { subscribed: true },
   purple_update_status: {}, purple_set_phase: {}, purple_report_progress: {}, purple_progress_start_ticket: {}, purple_progress_complete_ticket: {},
 };
 const PARAMS: Record<Method, unknown> = {
   "daemon.status": undefined, "daemon.shutdown": undefined, "plan.list": undefined, "plan.get": { plan: "p1" }, "plan.submit": { path: "/x.yaml" },
+  "plan.rerun": { plan: "p1" }, "plan.forget": { plan: "p1" }, "plan.rejections": undefined,
   "plan.approve": { plan: "p1" }, "plan.pause": { plan: "p1" }, "plan.resume": { plan: "p1" }, "plan.cancel": { plan: "p1" },
   "agent.retry": { plan: "p1", agent: "a" }, "agent.cancel": { plan: "p1", agent: "a" }, "agent.note": { plan: "p1", agent: "a", note: "n" }, "events.subscribe": undefined,
   purple_update_status: { plan: "p1", phase: "build" }, purple_set_phase: { plan: "p1", phase: "x" }, purple_report_progress: { plan: "p1", message: "m", percent: 50 },
@@ -194,7 +196,7 @@ test("handler failures: a PurpleError keeps its code, anything else is INTERNAL 
   expect(JSON.stringify(internal)).not.toContain("secret detail");
   expect(JSON.stringify(internal)).not.toMatch(/\bat .*:\d+/);
   expect(lines.join("")).toContain("secret detail from deep inside"); // the log has it
-  expect((await c.call("plan.submit", { path: "async" })).result).toEqual({ plan: "p1" });
+  expect((await c.call("plan.submit", { path: "async" })).result).toEqual({ plan: "p1", outcome: "accepted", warnings: [] });
   expect((await c.call("plan.submit", { path: "reject" })).error).toEqual({ code: -32010, message: "bad plan", data: { code: "PLAN_INVALID", problems: [{ path: "agents.0", message: "no id" }] } });
 });
 
@@ -308,7 +310,7 @@ test("a client that half-closes after its request gets the answer; one that vani
   const nc = await client();
   nc.raw('{"jsonrpc":"2.0","id":1,"method":"plan.submit","params":{"path":"async"}}\n');
   nc.socket.shutdown(); // as `printf ... | nc -U` does
-  expect((await nc.next()).result).toEqual({ plan: "p1" });
+  expect((await nc.next()).result).toEqual({ plan: "p1", outcome: "accepted", warnings: [] });
   await nc.closed;
   const gone = await client();
   gone.raw('{"jsonrpc":"2.0","id":1,"method":"plan.submit","params":{"path":"async"}}\n');

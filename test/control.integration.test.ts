@@ -52,7 +52,7 @@ describe("control channel of the real purpled", () => {
       waves: [{ id: "w1", agents: ["a", "b"], gate: [{ exists: "out/a/x" }, { manual: "Design review" }] }],
     };
     writeFileSync(join(ctl, "ops.yaml"), YAML.stringify(plan));
-    expect(await rpc.call("plan.submit", { path: join(ctl, "ops.yaml") })).toEqual({ plan: "ops" });
+    expect(await rpc.call("plan.submit", { path: join(ctl, "ops.yaml") })).toEqual({ plan: "ops", outcome: "accepted", warnings: [] });
     await rpc.waitNotification(isEvent("agent.state", { agent: "a", to: "running" }), "a running");
     await rpc.waitNotification(isEvent("agent.state", { agent: "b", to: "running" }), "b running");
 

@@ -22,7 +22,7 @@ test("status: the daemon and its plans as a table, or daemon.status's result wit
   expect(r.out).toContain("purpled 0.1.0 (protocol 1.0), pid 4242");
   expect(r.out).toMatch(/PLAN\s+STATE\s+WAVE/);
   expect(r.out).toMatch(/alpha\s+running\s+w1\s+0\/2\s+1\/3 done, 1 running\s+\$0\.25/);
-  expect(d.methods()).toEqual(["daemon.status"]);
+  expect(d.methods()).toEqual(["daemon.status", "plan.rejections"]);
   const j = await run("--json", "status");
   expect(JSON.parse(j.out)).toEqual(daemonStatus());
 });
@@ -74,12 +74,12 @@ test("stop sends daemon.shutdown", async () => {
 });
 
 test("submit checks offline first, then hands the plan to the daemon with plan.submit", async () => {
-  const { root, d, run } = await setup({ "plan.submit": (p) => ({ plan: p.path.endsWith("good.yaml") ? "ok-plan" : "?" }) });
+  const { root, d, run } = await setup({ "plan.submit": (p) => ({ plan: p.path.endsWith("good.yaml") ? "ok-plan" : "?", outcome: "accepted", warnings: [] }) });
   writeFileSync(join(root, "good.yaml"), YAML.stringify({ apiVersion: "purple/v1", name: "ok-plan", agents: [{ id: "a", territory: ["src/"] }], waves: [{ id: "w", agents: ["a"] }] }));
   const r = await run("submit", "good.yaml");
   expect(r.code).toBe(0);
   expect(d.requests.at(-1)).toEqual({ method: "plan.submit", params: { path: join(root, "good.yaml") } });
-  expect(r.out).toContain("submitted ok-plan to purpled");
+  expect(r.out).toContain("ok-plan: accepted; follow it with `purplectl watch ok-plan`");
   writeFileSync(join(root, "bad.yaml"), "apiVersion: purple/v1\nname: Bad Name\n");
   const bad = await run("submit", "bad.yaml");
   expect(bad.code).toBe(1);

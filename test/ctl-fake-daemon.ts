@@ -121,7 +121,7 @@ export function planDetail(state: PlanState = "running", agents?: AgentStatus[])
     counts: { queued: 1, running: 1, validating: 0, completed: 1, failed: 0, blocked: 0, cancelled: 0, interrupted: 0 },
     usage, startedAt: NOW, completedAt: null, updatedAt: NOW,
     // tolerate fields the status schema grows (e.g. a status bar), nullable by convention
-    ...Object.fromEntries(Object.keys(PlanStatus.shape).filter((k) => k === "statusBar").map((k) => [k, null])),
+    ...Object.fromEntries(Object.keys(PlanStatus.shape).filter((k) => k === "statusBar" || k === "failure").map((k) => [k, null])),
   } as PlanDetail["plan"];
   return {
     plan,

@@ -1,6 +1,8 @@
 // purplectl watch against a fake daemon: it follows events to the plan's end and exits by its
 // outcome; the frame (waves as bars, agents with ticket progress) and its in-place redraw.
 import { afterEach, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { PlanState } from "../protocol/status.ts";
 import { changed, frame, redraw } from "../ctl/watch-frame.ts";
 import { BUN, cleanEnv, CTL, daemonStatus, FakeDaemon, type Handler, FakeRpcError, fakeProject, LineWaiter, planDetail, planStateEvent, summary } from "./ctl-fake-daemon.ts";
@@ -8,8 +10,12 @@ import { BUN, cleanEnv, CTL, daemonStatus, FakeDaemon, type Handler, FakeRpcErro
 const fakes: FakeDaemon[] = [];
 afterEach(() => fakes.splice(0).forEach((f) => f.stop()));
 
-async function watchAgainstFake(args: string[], handlers: Record<string, Handler> = {}) {
+async function watchAgainstFake(args: string[], handlers: Record<string, Handler> = {}, inbox: string[] = []) {
   const { root, socket } = fakeProject();
+  for (const item of inbox) {
+    mkdirSync(join(root, ".context-kit", "orchestration", "inbox"), { recursive: true });
+    writeFileSync(join(root, ".context-kit", "orchestration", "inbox", item), "");
+  }
   let state: PlanState = "running";
   const d = await FakeDaemon.start(socket, { "plan.get": () => planDetail(state), ...handlers });
   fakes.push(d);
@@ -72,7 +78,7 @@ test("watch right after submit waits for the inbox to accept the plan, then foll
       if (!accepted) throw new FakeRpcError("PLAN_NOT_FOUND", 'no plan named "alpha"');
       return planDetail("succeeded");
     },
-  });
+  }, ["alpha.yaml"]); // on its way: an item of that name waits in the inbox
   await new LineWaiter(w.proc.stderr).waitFor("waiting for purpled to accept alpha");
   accepted = true;
   w.d.emit({ seq: 1, ts: new Date().toISOString(), plan: "alpha", type: "plan.accepted", hash: "h", source: "inbox/alpha.yaml" });

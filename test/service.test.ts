@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderLaunchdPlist, xmlEscape } from "../ctl/service/launchd.ts";
-import { purpledCommand, serviceSpec } from "../ctl/service/purpled-command.ts";
+import { purpledCommand, serviceSpec, stablePath } from "../ctl/service/purpled-command.ts";
 import { quoteExecWord, renderSystemdUnit } from "../ctl/service/systemd.ts";
 import { ctl } from "./ctl-fake-daemon.ts";
 
@@ -118,4 +118,10 @@ test("service install writes the user unit or the LaunchAgent, prints the next c
 
   const printed = await ctl(["--root", root, "service", "print", "--user"], { env });
   expect(printed.out).toBe(process.platform === "darwin" ? renderLaunchdPlist(spec) : renderSystemdUnit(spec, { user: true }));
+});
+
+test("the unit's PATH keeps the user's own entries, not npx's cache, node_modules/.bin, temp or relative ones", () => {
+  const path = ["/root/.npm/_npx/1a2b/node_modules/.bin", "/work/app/node_modules/.bin", "/tmp/xfs-123/bin", "/my/tmp-ish/bin", "relative/bin", "/usr/local/bin", "/usr/bin", "/usr/bin"].join(":");
+  expect(stablePath(path, "/var/tmp/t")).toBe("/my/tmp-ish/bin:/usr/local/bin:/usr/bin");
+  expect(serviceSpec(awkwardRoot(), { PATH: path }).env.PATH).not.toContain("_npx");
 });

@@ -11,6 +11,7 @@ import { claudeAvailable } from "../../lib/find-claude.ts";
 import type { Ctx } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { canonicalYaml, formatProblems } from "../offline.ts";
+import { runnableHere } from "../runnable.ts";
 
 /** Compile a folder and check the result as purpled would. */
 export async function compileAndCheck(path: string, root: string | null) {
@@ -35,9 +36,12 @@ export async function compileCommand(ctx: Ctx, path: string): Promise<number> {
     ctx.print(r.compiled.report.trimEnd(), { plan: r.name, kind: r.kind, items: r.compiled.result.items });
     return EXIT.ok;
   }
-  if (!r.plan) {
-    if (ctx.json) ctx.print("", r.problems);
-    else ctx.note(`${path}: the compiled plan has ${r.problems.length} problem(s)\n${formatProblems(r.problems)}\n(see the intake report: purplectl validate --report ${path})`);
+  const runnable = r.plan ? runnableHere(ctx, r.plan, resolve(path), true) : { errors: [], warnings: [] };
+  if (runnable.warnings.length && !ctx.json) ctx.note(`${path}: ${runnable.warnings.length} warning(s)\n${formatProblems(runnable.warnings)}`);
+  const problems = r.plan ? runnable.errors : r.problems;
+  if (!r.plan || problems.length) {
+    if (ctx.json) ctx.print("", problems);
+    else ctx.note(`${path}: the compiled plan has ${problems.length} problem(s)\n${formatProblems(problems)}\n(see the intake report: purplectl validate --report ${path})`);
     return EXIT.failed;
   }
   ctx.print(canonicalYaml(r.plan).trimEnd(), r.plan);

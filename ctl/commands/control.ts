@@ -1,5 +1,5 @@
 // The commands that change one thing and report the result: approve, pause, resume, cancel
-// (a plan, or one agent of it), retry an agent, and stop the daemon.
+// (a plan, or one agent of it), retry an agent, rerun or forget an ended plan, and stop the daemon.
 import type { Ctx } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { renderAgent, renderSummary } from "../render.ts";
@@ -20,6 +20,24 @@ export async function agentVerb(ctx: Ctx, verb: "retry" | "cancel", [plan, agent
   const client = await ctx.connect();
   const status = await client.call(verb === "retry" ? "agent.retry" : "agent.cancel", { plan: plan!, agent: agent! });
   ctx.print(renderAgent(verb === "retry" ? "queued for another attempt" : "cancelled", status), status);
+  return EXIT.ok;
+}
+
+/** rerun PLAN: an ended plan runs again; its earlier run's files are kept under runs/<n>/. */
+export async function rerun(ctx: Ctx, [plan]: string[]): Promise<number> {
+  const client = await ctx.connect();
+  const r = await client.call("plan.rerun", { plan: plan! });
+  const kept = r.run === null ? "it had no run files to keep" : `the earlier run's files are kept under ${plan}/runs/${r.run}/`;
+  ctx.print(`${plan}: running again (${kept}); follow it with \`purplectl watch ${plan}\``, r);
+  return EXIT.ok;
+}
+
+/** forget PLAN: drop an ended plan and its run files. */
+export async function forget(ctx: Ctx, [plan]: string[]): Promise<number> {
+  const client = await ctx.connect();
+  const r = await client.call("plan.forget", { plan: plan! });
+  const kept = r.sourcesKept ? `; its sources stay in ${r.removed} (purpled compiles them again when it restarts: delete the folder to drop it for good)` : "";
+  ctx.print(`${plan}: forgotten; its run files are removed${kept}`, r);
   return EXIT.ok;
 }
 

@@ -3,9 +3,12 @@
 // answer the question, so the exit code is the plan's, as it would be with a daemon.
 import { TERMINAL_PLAN_STATES } from "../../protocol/status.ts";
 import type { Ctx } from "../context.ts";
-import { EXIT, NoDaemonError } from "../errors.ts";
-import { renderDaemonStatus, renderPlanDetail, renderPlans } from "../render.ts";
+import type { Rejection } from "../../protocol/rpc.ts";
+import type { Client } from "../client.ts";
+import { EXIT, NoDaemonError, RpcCallError } from "../errors.ts";
+import { renderDaemonStatus, renderPlanDetail, renderPlans, renderRejections } from "../render.ts";
 import { readPlanDetail, readPlanSummaries } from "../status-files.ts";
+import { outputWidth } from "../table.ts";
 
 const OFFLINE = "(daemon not running: read from files)";
 
@@ -20,12 +23,25 @@ export async function status(ctx: Ctx, [plan]: string[]): Promise<number> {
   }
   if (plan === undefined) {
     const s = await client.call("daemon.status");
-    ctx.print(renderDaemonStatus(s), s);
+    const rejections = await recentRejections(client);
+    const width = outputWidth(ctx.flags.wide);
+    const text = renderDaemonStatus(s, width) + (rejections.length ? `\n\n${renderRejections(rejections, width)}` : "");
+    ctx.print(text, rejections.length ? { ...s, rejections } : s);
     return EXIT.ok;
   }
   const detail = await client.call("plan.get", { plan });
-  ctx.print(renderPlanDetail(detail), detail);
+  ctx.print(renderPlanDetail(detail, outputWidth(ctx.flags.wide)), detail);
   return outcomeOf(detail.plan.state);
+}
+
+/** plan.rejections, or none from a daemon that predates it. */
+async function recentRejections(client: Client): Promise<Rejection[]> {
+  try {
+    return await client.call("plan.rejections");
+  } catch (err) {
+    if (err instanceof RpcCallError && err.dataCode === "METHOD_NOT_FOUND") return [];
+    throw err;
+  }
 }
 
 /** 1 for a plan that ended badly, else 0. */
@@ -35,7 +51,7 @@ function offline(ctx: Ctx, root: string, plan: string | undefined, err: NoDaemon
   ctx.note(`purplectl: ${err.message}\n${OFFLINE}`);
   if (plan === undefined) {
     const plans = readPlanSummaries(root);
-    ctx.print(renderPlans(plans), { offline: true, root, plans });
+    ctx.print(renderPlans(plans, outputWidth(ctx.flags.wide)), { offline: true, root, plans });
     return EXIT.ok;
   }
   const detail = readPlanDetail(root, plan);
@@ -43,6 +59,6 @@ function offline(ctx: Ctx, root: string, plan: string | undefined, err: NoDaemon
     ctx.note(`purplectl: no plan ${plan} under ${root} (or it has no status yet)`);
     return EXIT.failed;
   }
-  ctx.print(renderPlanDetail(detail), detail);
+  ctx.print(renderPlanDetail(detail, outputWidth(ctx.flags.wide)), detail);
   return outcomeOf(detail.plan.state);
 }

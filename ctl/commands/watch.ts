@@ -3,10 +3,16 @@
 // the frame is redrawn in place; otherwise each changed line is appended with its time.
 import type { Client } from "../client.ts";
 import type { Ctx } from "../context.ts";
-import { NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { EXIT, NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
+import { orchestrationOf } from "../find-root.ts";
+import { formatProblems } from "../offline.ts";
+import { rejectionName, type Rejection } from "../../protocol/rpc.ts";
 import type { PlanDetail } from "../../protocol/rpc.ts";
 import { TERMINAL_PLAN_STATES, type PlanState } from "../../protocol/status.ts";
 import { changed, frame, redraw } from "../watch-frame.ts";
+import { renderFailure } from "../render.ts";
 import { outcomeOf } from "./status.ts";
 
 const POLL_MS = 1000;
@@ -36,12 +42,22 @@ export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
         const d = await client.call("plan.get", { plan });
         seen = true;
         paint(d);
-        if (isTerminal(d.plan.state)) return finish({ code: outcomeOf(d.plan.state) });
+        if (isTerminal(d.plan.state)) {
+          if (d.plan.failure && !ctx.json) process.stdout.write(`\n${renderFailure(d.plan.failure)}\n`);
+          return finish({ code: outcomeOf(d.plan.state) });
+        }
       } while (dirty);
     } catch (err) {
-      const notYet = !seen && err instanceof RpcCallError && err.dataCode === "PLAN_NOT_FOUND" && Date.now() < acceptBy;
-      if (!notYet) finish({ err });
-      else if (!waiting) {
+      if (seen || !(err instanceof RpcCallError) || err.dataCode !== "PLAN_NOT_FOUND") return finish({ err });
+      // Not a plan (yet): an item still on its way is waited for; else a rejection says why at
+      // once (an older one must not answer for an item just dropped again); else it fails now.
+      if (!onItsWay(ctx, plan) || Date.now() >= acceptBy) {
+        const rejection = await rejectionOf(client, plan);
+        if (!rejection) return finish({ err });
+        ctx.note(`purplectl: ${plan} was rejected ${rejection.at}: ${rejection.problems.length} problem(s) (${rejection.item})\n${formatProblems(rejection.problems)}`);
+        return finish({ code: EXIT.failed });
+      }
+      if (!waiting) {
         waiting = true;
         ctx.note(`(waiting for purpled to accept ${plan})`);
       }
@@ -65,6 +81,30 @@ export async function watch(ctx: Ctx, [planArg]: string[]): Promise<number> {
     clearInterval(poll);
     process.off("SIGINT", onSignal);
     client.close();
+  }
+}
+
+/** The latest rejection of an item named `plan` (null when none, or the daemon predates plan.rejections). */
+async function rejectionOf(client: Client, plan: string): Promise<Rejection | null> {
+  try {
+    const all = await client.call("plan.rejections");
+    return all.filter((r) => rejectionName(r.item) === plan).at(-1) ?? null;
+  } catch (err) {
+    if (err instanceof RpcCallError && err.dataCode === "METHOD_NOT_FOUND") return null;
+    throw err;
+  }
+}
+
+/** The plan's name is an item in the inbox, or a folder in O/ not yet taken up nor refused (plan.error.json). */
+function onItsWay(ctx: Ctx, plan: string): boolean {
+  const root = ctx.socket.root;
+  if (!root) return true; // cannot look: wait as before
+  const o = orchestrationOf(root);
+  if (existsSync(join(o, plan))) return !existsSync(join(o, plan, "plan.error.json"));
+  try {
+    return readdirSync(join(o, "inbox")).some((f) => f === plan || f.replace(/\.(ya?ml|json)$/i, "") === plan);
+  } catch {
+    return false;
   }
 }
 

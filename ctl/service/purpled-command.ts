@@ -3,7 +3,8 @@
 // binary (its real path, not the node_modules/.bin link) running daemon/main.ts.
 import { createHash } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, delimiter, dirname, isAbsolute, join, sep } from "node:path";
 
 export interface ServiceSpec {
   /** the project root, absolute */
@@ -47,6 +48,21 @@ export function serviceSpec(root: string, env: Record<string, string | undefined
     command: purpledCommand(real, repo),
     name: `purpled-${slug}-${hash}`,
     label: `dev.purple.purpled.${hash}`,
-    env: env.PATH ? { PATH: env.PATH } : {},
+    env: env.PATH ? { PATH: stablePath(env.PATH) } : {},
   };
+}
+
+/**
+ * A service's PATH: the caller's, less what only lives as long as the caller — npx's cache
+ * (`~/.npm/_npx/…`), any `node_modules/.bin` npm or npx put in front, temporary directories and
+ * relative entries. What remains is the user's own PATH, which outlives this command.
+ */
+export function stablePath(path: string, tmp = tmpdir()): string {
+  const temporary = [tmp, "/tmp", "/var/tmp"].map((d) => d.replace(/\/+$/, "") + sep);
+  const keep = path.split(delimiter).filter((dir) => {
+    if (!dir || !isAbsolute(dir)) return false;
+    if (dir.includes(`${sep}_npx${sep}`) || dir.includes(`node_modules${sep}.bin`)) return false;
+    return !temporary.some((t) => (dir + sep).startsWith(t));
+  });
+  return [...new Set(keep)].join(delimiter);
 }

@@ -1,16 +1,20 @@
 // The daemon's side of the control channel: every method of protocol/rpc.ts, answered from the
 // engine's memory (no file is read to answer a request). The socket server validates params and
 // turns thrown PurpleErrors into JSON-RPC errors; this file only decides what each method does.
-import { resolve } from "node:path";
-import { PROTOCOL_VERSION, PurpleError, type RunnerKind, type SandboxInfo, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type ResultOf } from "../../protocol/index.ts";
-import { checkPlanAt, submitToInbox } from "../../inbox/submit.ts";
-import { runnerProblems } from "../../inbox/check-runners.ts";
+import { join, resolve } from "node:path";
+import { PROTOCOL_VERSION, PurpleError, type Method, type ParamsOf, type PlanEvent, type PlanSummary, type Problem, type ResultOf, type RunnerKind, type SandboxInfo } from "../../protocol/index.ts";
+import type { Machine } from "../../inbox/can-run.ts";
 import type { Engine } from "../engine/engine.ts";
-import { approvePlan, cancelAgent, cancelPlan, pausePlan, planEntry, resumePlan, retryAgent } from "../engine/control.ts";
+import { approveAsOnDisk } from "./approve-edited.ts";
+import { cancelAgent, cancelPlan, pausePlan, planEntry, resumePlan, retryAgent } from "../engine/control.ts";
 import { viewOf, type PlanEntry } from "../engine/plan-entry.ts";
 import { completeTicket, reportProgress, setPhase, startTicket, updateStatus } from "../engine/purple-tools.ts";
+import { describeFailure } from "../status/failure.ts";
 import { renderAgentStatus, renderPlanStatus } from "../status/render.ts";
+import { forgetPlan, rerunPlan } from "./plan-lifecycle.ts";
+import { Rejections } from "./rejections.ts";
 import type { RpcHandler } from "./server.ts";
+import { submitPlan } from "./submit.ts";
 
 export interface ApiContext {
   engine: Engine;
@@ -19,6 +23,8 @@ export interface ApiContext {
   startedAt: number;
   /** begin the graceful stop (as the first SIGTERM would) */
   shutdown: () => void;
+  /** what this daemon can run: the anthropic key it holds, where Claude Code is */
+  machine?: Machine;
   /** the sandbox in force, for daemon.status */
   sandbox?: SandboxInfo;
 }
@@ -33,9 +39,16 @@ export class DaemonApi implements RpcHandler {
   private readonly subscribers = new Set<Subscriber>();
   private readonly summaries = new WeakMap<PlanEntry, { version: number; summary: PlanSummary }>();
   private stopping = false;
+  readonly rejections: Rejections;
 
   constructor(ctx: ApiContext) {
     this.ctx = ctx;
+    this.rejections = new Rejections(join(ctx.root, ".context-kit", "orchestration"));
+  }
+
+  /** An inbox item the watcher refused (its onRejected). */
+  rejected(item: string, problems: Problem[]): void {
+    this.rejections.record(item, problems);
   }
 
   /** Every event the engine records, to the subscribers that asked for its plan. */
@@ -82,12 +95,18 @@ export class DaemonApi implements RpcHandler {
         const entry = planEntry(engine, p.plan);
         const view = viewOf(entry);
         const now = engine.now();
-        return { plan: renderPlanStatus(view, now), agents: [...entry.index.agents.keys()].map((id) => renderAgentStatus(view, id, now)) };
+        return { plan: { ...renderPlanStatus(view, now), failure: describeFailure(view, entry.meta.dir) }, agents: [...entry.index.agents.keys()].map((id) => renderAgentStatus(view, id, now)) };
       }
       case "plan.submit":
         return this.submit(p.path);
+      case "plan.rerun":
+        return { plan: p.plan, run: rerunPlan(engine, p.plan) };
+      case "plan.forget":
+        return { plan: p.plan, ...forgetPlan(engine, p.plan) };
+      case "plan.rejections":
+        return this.rejections.list();
       case "plan.approve":
-        return this.then(p.plan, () => approvePlan(engine, p.plan));
+        return approveAsOnDisk(engine, this.ctx.root, p.plan, () => this.summary(planEntry(engine, p.plan)));
       case "plan.pause":
         return this.then(p.plan, () => pausePlan(engine, p.plan));
       case "plan.resume":
@@ -149,21 +168,17 @@ export class DaemonApi implements RpcHandler {
     return summary;
   }
 
-  private async submit(path: string): Promise<{ plan: string }> {
+  private async submit(path: string): Promise<ResultOf<"plan.submit">> {
     const abs = resolve(this.ctx.root, path);
-    const checked = await checkPlanAt(abs, this.ctx.root);
-    if (!checked.ok) {
-      const first = checked.problems.slice(0, 5).map((p) => `${p.path || "(plan)"}: ${p.message}`).join("; ");
-      throw new PurpleError("PLAN_INVALID", `${path} has ${checked.problems.length} problem(s): ${first}`, { problems: checked.problems });
-    }
-    const missing = runnerProblems(checked.plan, Object.keys(this.ctx.engine.opts.runners) as RunnerKind[]);
-    if (missing.length) throw new PurpleError("RUNNER_UNAVAILABLE", `${path}: ${missing[0]!.message}`, { problems: missing });
+    const machine = this.ctx.machine ?? { which: () => null, hasApiKey: null, claude: null, serves: Object.keys(this.ctx.engine.opts.runners) as RunnerKind[], root: this.ctx.root };
     try {
-      submitToInbox(abs, checked.plan, this.ctx.root);
+      const r = await submitPlan(this.ctx.engine, this.ctx.root, abs, machine);
+      this.rejections.clear(r.plan);
+      return r;
     } catch (err) {
-      // only "a plan of that name is already waiting" is PLAN_EXISTS; a full disk or a permission is not
-      throw err instanceof PurpleError ? err : new PurpleError("IO_ERROR", `${path} could not be placed in the inbox: ${(err as Error).message}`, { cause: err });
+      if (err instanceof PurpleError && err.problems.length) this.rejections.record(abs, err.problems);
+      // a full disk or a permission while placing the plan is not the plan's fault
+      throw err instanceof PurpleError ? err : new PurpleError("IO_ERROR", `${path} could not be placed: ${(err as Error).message}`, { cause: err });
     }
-    return { plan: checked.plan.name };
   }
 }

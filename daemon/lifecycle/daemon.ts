@@ -27,6 +27,7 @@ import { GroupRegistry, useGroupRegistry } from "../process/registry.ts";
 import { claudeCodeRunner } from "../runners/claude-code/setup.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
+import { thisMachine } from "../../inbox/can-run.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { Lifecycle } from "./state.ts";
 import { Journal } from "../journal/journal.ts";
@@ -186,6 +187,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         shutdown: () => {
           if (life.state === "running" || life.state === "starting") beginDrain({ request: "daemon.shutdown" });
         },
+        // what plan.submit checks a plan against: this daemon's key, PATH and claudePath
+        machine: { ...thisMachine(root, process.env, config), hasApiKey: apiKey !== undefined, serves: Object.keys(engine.opts.runners) as RunnerKind[] },
       });
       const a = api;
       publish = (e) => a.publish(e);
@@ -223,6 +226,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       maxBytes: opts.maxPlanBytes,
       rescanMs: opts.rescanMs,
       compileDefaults: compileDefaultsOf(config, claude !== null),
+      onRejected: (item, problems) => api?.rejected(item, problems),
       ...(config.compile.model ? { modelCompile: { apiKey, baseURL } } : {}),
       runners: Object.keys(eng.opts.runners) as RunnerKind[],
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),

@@ -61,6 +61,7 @@ export function renderPlanStatus(view: PlanView, now: number): PlanStatus {
     counts,
     usage,
     statusBar: run.statusBar,
+    failure: null, // filled in by describeFailure (status/failure.ts), which reads the output files
     startedAt: iso(run.startedAt),
     completedAt: iso(run.completedAt),
     updatedAt: new Date(now).toISOString(),

@@ -7,6 +7,7 @@ import type { PlanEvent, PlanEventBody, Progress, ValidationResult } from "../..
 import { removePlantedLinks } from "../process/safe-open.ts";
 import { appendText, fsyncFile, writeFileAtomic, writeFilesAtomic } from "../../lib/atomic-write.ts";
 import type { Transition } from "../core/state.ts";
+import { describeFailure } from "./failure.ts";
 import { broadcastLine, logLine, renderAgentStatus, renderPlanStatus, renderProgress, type PlanView } from "./render.ts";
 
 export interface StatusWriterOptions {
@@ -140,7 +141,7 @@ export class StatusWriter {
     for (const id of this.dirtyAgents) files.push(json(join(this.dir, "status", `${id}.json`), renderAgentStatus(view, id, now)));
     const progress = renderProgress(view, now);
     files.push(json(join(this.dir, "progress.json"), this.mergeProgress ? this.mergeProgress(progress) : progress));
-    files.push(json(join(this.dir, "status.json"), renderPlanStatus(view, now)));
+    files.push(json(join(this.dir, "status.json"), { ...renderPlanStatus(view, now), failure: describeFailure(view, this.dir) }));
     writeFilesAtomic(files);
     this.dirtyAgents.clear();
     this.dirtyPlan = false;

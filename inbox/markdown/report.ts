@@ -26,6 +26,7 @@ export function renderIntakeReport(name: string, result: CompileResult): string 
     "",
   );
   if (result.planFile) lines.push(`Plan file: \`${result.planFile.file}\` (${result.planFile.why}).`, "");
+  lines.push(`What runs is \`plan.compiled.yaml\` as it is on disk when you run \`purplectl approve ${name}\`, checked again then: edit it to change what runs; an edit that breaks it is refused with every problem.`, "");
   if (plan.goal) lines.push(`Goal: ${plan.goal}`, "");
   lines.push(...gapSection(result), ...territorySection(result), ...byHandSection(result));
   lines.push("| wave | title | agents | territory | gate |", "|---|---|---|---|---|");

@@ -4,7 +4,7 @@
 import type { Usage as ApiUsage, ContentBlockParam, Message, MessageCreateParamsBase, MessageParam, ToolResultBlockParam, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
 import { zeroUsage, type Usage } from "../../../protocol/index.ts";
 import type { RunContext } from "../runner.ts";
-import { costOf } from "./pricing.ts";
+import { costOf } from "../../../protocol/pricing.ts";
 import type { RenderedPrompt } from "./prompt.ts";
 import { requestTurn, type TurnOptions } from "./request.ts";
 import { runTool, TOOL_DEFINITIONS, type ToolEnv } from "./tools.ts";

@@ -2,7 +2,7 @@
 // file, rate-limit waits), its spend against the budgets, and how the session ended. Pure apart
 // from the reporter it is given, so every mapping is unit-tested without a process.
 import type { Usage } from "../../../protocol/index.ts";
-import { costOf } from "../anthropic/pricing.ts";
+import { costOf } from "../../../protocol/pricing.ts";
 import type { AgentReporter } from "../runner.ts";
 import type { ApiUsage, StreamEvent } from "./events.ts";
 

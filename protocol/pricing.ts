@@ -1,10 +1,11 @@
-// The one price table for the anthropic runner: what a turn's tokens cost, so budgets can be kept.
+// The one price table of the models: what a turn's tokens cost, so budgets can be kept (the
+// anthropic runner) and a plan's cost estimated before it runs (`purplectl plan`).
 //
 // Source: Anthropic's published prices (platform.claude.com/docs/en/about-claude/pricing and each
 // model's overview page), USD per million tokens. "cacheWrite" is the 5-minute cache write, the
 // only kind this runner asks for. Where a model has a long-prompt tier (Haiku 5.5 above 100k prompt
 // tokens) the whole request is billed at that tier, as the API does.
-import type { Usage } from "../../../protocol/index.ts";
+import type { Usage } from "./status.ts";
 
 /** USD per million tokens. */
 export interface Price {
