@@ -4,7 +4,7 @@
 import { UsageError } from "./errors.ts";
 
 const OPTIONS = {
-  root: "string", socket: "string", plan: "string",
+  root: "string", socket: "string", plan: "string", override: "string", note: "string",
   json: "boolean", wide: "boolean", help: "boolean", version: "boolean", follow: "boolean", compile: "boolean", model: "boolean", "claude-command": "boolean", report: "boolean", systemd: "boolean", launchd: "boolean", user: "boolean",
 } as const;
 const SHORT: Record<string, keyof typeof OPTIONS> = { f: "follow", h: "help" };

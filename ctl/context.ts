@@ -23,6 +23,10 @@ export interface Flags {
   launchd: boolean;
   user: boolean;
   plan?: string;
+  /** approve --override WAVE#N[,WAVE#N…]: a blocked gate's checks a person passes by decision */
+  override?: string;
+  /** retry --note TEXT: guidance added to the agent's prompt */
+  note?: string;
 }
 
 export class Ctx {

@@ -51,7 +51,7 @@ const COMMANDS: Record<string, Command> = {
   submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
   plan: { min: 1, max: 1, args: "PATH|PLAN", run: async (c, a) => (await import("./commands/plan.ts")).planCommand(c, a) },
   validate: { min: 1, max: 1, args: "[--compile [--model] | --report] PATH", flags: ["compile", "model", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
-  approve: planVerb("approve"),
+  approve: { min: 1, max: 1, args: "PLAN [--override WAVE#N[,WAVE#N…]]", flags: ["override"], run: async (c, a) => (await import("./commands/control.ts")).planVerb(c, "approve", a) },
   pause: planVerb("pause"),
   resume: planVerb("resume"),
   cancel: {
@@ -61,7 +61,7 @@ const COMMANDS: Record<string, Command> = {
       return a.length === 2 ? m.agentVerb(c, "cancel", a) : m.planVerb(c, "cancel", a);
     },
   },
-  retry: { min: 2, max: 2, args: "PLAN AGENT", run: async (c, a) => (await import("./commands/control.ts")).agentVerb(c, "retry", a) },
+  retry: { min: 2, max: 2, args: "PLAN AGENT [--note TEXT]", flags: ["note"], run: async (c, a) => (await import("./commands/control.ts")).agentVerb(c, "retry", a) },
   rerun: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).rerun(c, a) },
   forget: { min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).forget(c, a) },
   stop: { min: 0, max: 0, args: "", run: async (c) => (await import("./commands/control.ts")).stop(c) },
@@ -114,7 +114,7 @@ function parse(argv: string[]): "help" | "version" | { command: Command; args: s
   if (values.systemd && values.launchd) throw new UsageError("choose one of --systemd and --launchd");
   const flags: Flags = {
     root: values.root, socket: values.socket, json: values.json ?? false, wide: values.wide ?? false, follow: values.follow ?? false, compile: values.compile ?? false, model: values.model ?? false, "claude-command": values["claude-command"] ?? false, report: values.report ?? false,
-    systemd: values.systemd ?? false, launchd: values.launchd ?? false, user: values.user ?? false, plan: values.plan,
+    systemd: values.systemd ?? false, launchd: values.launchd ?? false, user: values.user ?? false, plan: values.plan, override: values.override, note: values.note,
   };
   return { command, args, flags };
 }

@@ -118,11 +118,13 @@ export const METHODS = {
   /** drop an ended plan and its run files; `sourcesKept`: a markdown or Purple folder's sources stay */
   "plan.forget": { params: PlanRef, result: z.strictObject({ plan: z.string(), removed: z.string(), sourcesKept: z.boolean() }) },
   "plan.rejections": { params: None, result: z.array(Rejection) },
-  "plan.approve": { params: PlanRef, result: PlanSummary },
+  /** override: gate check ids `<wave>#<index>` (as in validation/<wave>.json, from 0) a person passes by decision */
+  "plan.approve": { params: z.strictObject({ plan: z.string().min(1), override: z.array(z.string().min(1)).min(1).max(100).optional() }), result: PlanSummary },
   "plan.pause": { params: PlanRef, result: PlanSummary },
   "plan.resume": { params: PlanRef, result: PlanSummary },
   "plan.cancel": { params: PlanRef, result: PlanSummary },
-  "agent.retry": { params: AgentRef, result: AgentStatus },
+  /** note: guidance added to the agent's prompt for its next attempts */
+  "agent.retry": { params: z.strictObject({ plan: z.string().min(1), agent: z.string().min(1), note: z.string().min(1).max(4000).optional() }), result: AgentStatus },
   "agent.cancel": { params: AgentRef, result: AgentStatus },
   "events.subscribe": { params: z.strictObject({ plan: z.string().min(1).optional() }).default({}), result: z.strictObject({ subscribed: z.literal(true) }) },
   /** a note on the agent's status (its `notes`) and a status-log line; on an agent channel, the agent's own */

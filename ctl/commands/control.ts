@@ -10,7 +10,9 @@ const PAST = { approve: "approved", pause: "paused", resume: "resumed", cancel: 
 /** approve|pause|resume|cancel PLAN: the plan's new summary. */
 export async function planVerb(ctx: Ctx, verb: keyof typeof PLAN_VERBS, [plan]: string[]): Promise<number> {
   const client = await ctx.connect();
-  const summary = await client.call(PLAN_VERBS[verb], { plan: plan! });
+  // --override WAVE#N[,WAVE#N…]: a person passes those failed checks of a blocked gate (recorded)
+  const override = verb === "approve" && ctx.flags.override ? ctx.flags.override.split(",").map((s: string) => s.trim()).filter(Boolean) : undefined;
+  const summary = await client.call(PLAN_VERBS[verb], { plan: plan!, ...(override?.length ? { override } : {}) });
   ctx.print(renderSummary(PAST[verb], summary), summary);
   return EXIT.ok;
 }
@@ -18,7 +20,8 @@ export async function planVerb(ctx: Ctx, verb: keyof typeof PLAN_VERBS, [plan]: 
 /** retry PLAN AGENT, cancel PLAN AGENT: the agent's new status. */
 export async function agentVerb(ctx: Ctx, verb: "retry" | "cancel", [plan, agent]: string[]): Promise<number> {
   const client = await ctx.connect();
-  const status = await client.call(verb === "retry" ? "agent.retry" : "agent.cancel", { plan: plan!, agent: agent! });
+  const note = verb === "retry" ? ctx.flags.note : undefined;
+  const status = await client.call(verb === "retry" ? "agent.retry" : "agent.cancel", { plan: plan!, agent: agent!, ...(note ? { note } : {}) });
   ctx.print(renderAgent(verb === "retry" ? "queued for another attempt" : "cancelled", status), status);
   return EXIT.ok;
 }

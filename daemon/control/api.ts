@@ -106,7 +106,7 @@ export class DaemonApi implements RpcHandler {
       case "plan.rejections":
         return this.rejections.list();
       case "plan.approve":
-        return approveAsOnDisk(engine, this.ctx.root, p.plan, () => this.summary(planEntry(engine, p.plan)));
+        return approveAsOnDisk(engine, this.ctx.root, p.plan, () => this.summary(planEntry(engine, p.plan)), p.override);
       case "plan.pause":
         return this.then(p.plan, () => pausePlan(engine, p.plan));
       case "plan.resume":
@@ -114,7 +114,7 @@ export class DaemonApi implements RpcHandler {
       case "plan.cancel":
         return this.then(p.plan, () => cancelPlan(engine, p.plan));
       case "agent.retry":
-        retryAgent(engine, p.plan, p.agent);
+        retryAgent(engine, p.plan, p.agent, p.note);
         return renderAgentStatus(viewOf(planEntry(engine, p.plan)), p.agent, engine.now());
       case "agent.cancel":
         await cancelAgent(engine, p.plan, p.agent);

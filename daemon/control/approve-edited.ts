@@ -15,9 +15,9 @@ import { rejected } from "./submit.ts";
  * Approve a plan awaiting approval as its plan.compiled.yaml reads now. `after` runs at once after
  * the approval, before the scheduler acts on it (the caller's summary shows the state approve made).
  */
-export async function approveAsOnDisk<T>(engine: Engine, root: string, name: string, after: () => T): Promise<T> {
+export async function approveAsOnDisk<T>(engine: Engine, root: string, name: string, after: () => T, override?: string[]): Promise<T> {
   const entry = planEntry(engine, name);
-  if (entry.run.state !== "awaiting-approval") return approvePlan(engine, name), after();
+  if (entry.run.state !== "awaiting-approval" || override?.length) return approvePlan(engine, name, override), after();
   const file = join(entry.meta.dir, "plan.compiled.yaml");
   const plan = await readChecked(file, name, root);
   if (planEntry(engine, name) !== entry || entry.run.state !== "awaiting-approval") return approvePlan(engine, name), after(); // changed meanwhile

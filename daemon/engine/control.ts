@@ -15,7 +15,7 @@ export function planEntry(host: Pick<PlanHost, "plans">, name: string): PlanEntr
 }
 
 /** Approve: a plan awaiting approval is queued; a plan blocked on a manual gate check has it passed and the gate runs again. */
-export const approvePlan = (host: PlanHost, name: string): void => void host.step(planEntry(host, name), { type: "approve" });
+export const approvePlan = (host: PlanHost, name: string, override?: string[]): void => void host.step(planEntry(host, name), { type: "approve", ...(override?.length ? { override } : {}) });
 
 /** Pause: no new agents or gates start; running agents finish. */
 export const pausePlan = (host: PlanHost, name: string): void => void host.step(planEntry(host, name), { type: "pause" });
@@ -27,7 +27,7 @@ export const resumePlan = (host: PlanHost, name: string): void => void host.step
 export const cancelPlan = (host: PlanHost, name: string): void => void host.step(planEntry(host, name), { type: "cancel-plan" });
 
 /** Retry an agent that failed, was cancelled, blocked or interrupted; a failed or blocked plan runs again from its wave. */
-export const retryAgent = (host: PlanHost, name: string, agent: string): void => void host.step(planEntry(host, name), { type: "retry-agent", agent });
+export const retryAgent = (host: PlanHost, name: string, agent: string, note?: string): void => void host.step(planEntry(host, name), { type: "retry-agent", agent, ...(note ? { note } : {}) });
 
 /**
  * Cancel one agent: a queued one at once; a running one is stopped, and this resolves once it
