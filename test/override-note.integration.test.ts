@@ -7,10 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import { DaemonInfo, ValidationResult, type PlanInput } from "../protocol/index.ts";
-import { BUN, DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
+import { DaemonProcess, orchestrationDir, purplectl, tempRoot } from "./support/daemon.ts";
 import { expectValid, readJson } from "./support/files.ts";
 
-const REPO = join(import.meta.dir, "..");
 const daemons: DaemonProcess[] = [];
 afterEach(async () => {
   for (const d of daemons.splice(0)) if (d.proc.exitCode === null) await d.stop("SIGKILL");
@@ -23,11 +22,6 @@ async function startDaemon(root: string): Promise<{ d: DaemonProcess; socket: st
   return { d, socket: expectValid(DaemonInfo, readJson(join(orchestrationDir(root), ".purple", "daemon.json")), "daemon.json").socket };
 }
 
-async function purplectl(socket: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const p = Bun.spawn([BUN, join(REPO, "bin", "purplectl"), "--socket", socket, ...args], { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, out, err };
-}
 
 const endedAs = (d: DaemonProcess, plan: string, state: string) => d.waitFor((l) => l.msg === "plan ended" && l.plan === plan && l.state === state, `plan ${plan} ${state}`);
 

@@ -7,11 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import { DaemonInfo, type PlanInput } from "../protocol/index.ts";
-import { BUN, DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
+import { DaemonProcess, orchestrationDir, purplectl, tempRoot } from "./support/daemon.ts";
 import { expectValid, readJson } from "./support/files.ts";
 import { TestRpc } from "./support/rpc.ts";
 
-const REPO = join(import.meta.dir, "..");
 const daemons: DaemonProcess[] = [];
 const clients: TestRpc[] = [];
 afterEach(async () => {
@@ -30,12 +29,6 @@ async function startDaemon(root: string, args: string[] = []): Promise<{ d: Daem
   return { d, rpc, socket: info.socket };
 }
 
-/** The real purplectl, as a user runs it. */
-async function purplectl(socket: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const p = Bun.spawn([BUN, join(REPO, "bin", "purplectl"), "--socket", socket, ...args], { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, out, err };
-}
 
 const isEvent = (type: string, extra: Record<string, unknown> = {}) => (n: any) => n.method === "event" && n.params.type === type && Object.entries(extra).every(([k, v]) => n.params[k] === v);
 

@@ -104,3 +104,10 @@ export class DaemonProcess {
     return this.exited;
   }
 }
+
+/** The real purplectl, as a user runs it, on a given socket: its exit code and what it printed. */
+export async function purplectl(socket: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const p = Bun.spawn([BUN, join(import.meta.dir, "..", "..", "bin", "purplectl"), "--socket", socket, ...args], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, out, err };
+}
