@@ -66,6 +66,7 @@ test("two waves of anthropic agents: files written, tickets through progress.jso
   const beta = expectValid(AgentStatus, readJson(join(dir, "status", "beta.json")), "beta");
   expect(beta.state).toBe("completed");
   expect(beta.violations).toEqual([]); // refused at the tool: nothing to revert
+  expect(beta.changedFiles).toEqual(["src/b/world.txt"]); // what its write tools wrote, not the refused write
   const progress = expectValid(Progress, readJson(join(dir, "progress.json")), "progress.json");
   expect(progress.summary).toMatchObject({ totalTickets: 4, completedTickets: 4, inProgressTickets: 0 });
   for (const id of ["A-1", "B-1", "C-1"]) {

@@ -14,7 +14,17 @@ export function reporterFor(host: PlanHost, entry: PlanEntry, id: string): Agent
     completeTicket: (ticketId) => completeTicket(host, { plan, ticketId, agent: id }),
     status: (message, percent) => reportProgress(host, { plan, agent: id, message, ...(percent === undefined ? {} : { percent }) }),
     spend: (turn) => spend(host, entry, id, turn),
+    changed: (paths) => changed(host, entry, id, paths),
   };
+}
+
+/** Files an in-process runner wrote (no sandbox changeset or audit sees them first): the agent's changedFiles. */
+function changed(host: PlanHost, entry: PlanEntry, id: string, paths: string[]): void {
+  const rec = entry.records.get(id)!;
+  const fresh = paths.filter((p) => !rec.changedFiles.has(p));
+  if (fresh.length === 0) return;
+  host.keep(entry, { ...agentFact(entry, id), changedFiles: [...rec.changedFiles, ...fresh] });
+  entry.writer.event({ type: "agent.changes", agent: id, paths: fresh });
 }
 
 /** Add a turn's usage; false once the agent must stop (its own or the plan's budget is spent). */

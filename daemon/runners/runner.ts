@@ -41,6 +41,8 @@ export interface AgentReporter {
   status(message: string, percent?: number): void;
   /** add one model turn's usage (tokens and cost); false when a budget is now exhausted */
   spend(turn: Usage): boolean;
+  /** project files it changed itself, in process (the anthropic runner's write tools), root-relative */
+  changed?(paths: string[]): void;
 }
 
 /** finished: exit 0 / the agent said it is done; blocked: it needs a person (a budget ran out). */

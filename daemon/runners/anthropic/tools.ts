@@ -132,6 +132,7 @@ export async function runTool(env: ToolEnv, name: string, rawInput: unknown): Pr
 function writeFile(env: ToolEnv, input: Record<string, unknown>): ToolAnswer {
   if (typeof input.content !== "string") return fail("content must be a string");
   const r = guardedWrite(env.scope, input.path, input.content);
+  if (r.ok) env.reporter.changed?.([r.rel]);
   return r.ok ? ok(`wrote ${r.rel} (${r.bytes} bytes)`) : fail(r.reason);
 }
 
@@ -148,6 +149,7 @@ function editFile(env: ToolEnv, input: Record<string, unknown>): ToolAnswer {
   if (count > 1) return fail(`old_string occurs more than once in ${read.rel}; include more surrounding text so it matches exactly once`);
   const next = read.text.slice(0, first) + to + read.text.slice(first + from.length);
   const w = guardedWrite(env.scope, input.path, next);
+  if (w.ok) env.reporter.changed?.([w.rel]);
   return w.ok ? ok(`edited ${w.rel}`) : fail(w.reason);
 }
 
