@@ -1,7 +1,7 @@
 // npm run bench: every benchmark in turn, each printing its own figures.
 import { join } from "node:path";
 
-const benches = (process.argv.slice(2).length ? process.argv.slice(2) : ["scheduler", "audit", "rpc", "hostile", "pickup", "sandbox"]).map((b) => join(import.meta.dir, `${b}.ts`));
+const benches = (process.argv.slice(2).length ? process.argv.slice(2) : ["scheduler", "audit", "rpc", "hostile", "pickup", "sandbox", "makespan"]).map((b) => join(import.meta.dir, `${b}.ts`));
 let failed = 0;
 for (const file of benches) {
   const r = Bun.spawnSync([process.execPath, file], { stdout: "inherit", stderr: "inherit" });
