@@ -1,5 +1,6 @@
 // Test support for the claude-code runner: where the real Claude Code CLI is (the pinned
 // devDependency), and script steps in the shape Claude Code's tools take.
+import { isRoot, unprivilegedUser as sandboxUser } from "./sandbox.ts";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScriptStep } from "./scripted-api.ts";
@@ -35,13 +36,9 @@ export const tool = {
  * is none. As root it owns `root`; not as root, tests run unprivileged already.
  */
 export function unprivilegedUser(root: string): { prefix: string[] } | { skip: string } {
-  if (process.getuid?.() !== 0) return { prefix: [] };
-  const name = "purple-test";
-  if (Bun.spawnSync(["id", "-u", name]).exitCode !== 0) {
-    const made = Bun.spawnSync(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name], { stderr: "pipe" });
-    if (made.exitCode !== 0 && Bun.spawnSync(["id", "-u", name]).exitCode !== 0) return { skip: `could not create the user ${name}: ${made.stderr.toString().trim()}` };
-  }
-  const owned = Bun.spawnSync(["chown", "-R", `${name}:`, root], { stderr: "pipe" });
-  if (owned.exitCode !== 0) return { skip: `could not give ${root} to ${name}: ${owned.stderr.toString().trim()}` };
-  return Bun.which("runuser") ? { prefix: ["runuser", "-u", name, "--"] } : { skip: "runuser is not installed" };
+  const user = sandboxUser();
+  if ("skip" in user) return isRoot ? user : { prefix: [] };
+  const owned = Bun.spawnSync(["chown", "-R", `${user.name}:`, root], { stderr: "pipe" });
+  if (owned.exitCode !== 0) return { skip: `could not give ${root} to ${user.name}: ${owned.stderr.toString().trim()}` };
+  return Bun.which("runuser") ? { prefix: ["runuser", "-u", user.name, "--"] } : { skip: "runuser is not installed" };
 }
