@@ -48,7 +48,8 @@ export async function runChecks(checks: readonly GateCheck[], ctx: CheckContext)
 /** One check's result. */
 export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): Promise<CheckResult> {
   const started = performance.now();
-  const done = (target: string, passed: boolean, output: string, exitCode: number | null = null): CheckResult => ({
+  const target = checkTarget(check);
+  const done = (passed: boolean, output: string, exitCode: number | null = null): CheckResult => ({
     kind: checkKind(check),
     target,
     passed,
@@ -61,53 +62,51 @@ export async function runCheck(check: GateCheck, ctx: CheckContext, depth = 0): 
       const spec = typeof check.run === "string" ? { command: check.run, timeout: undefined } : check.run;
       const timeoutMs = spec.timeout ? parseDuration(spec.timeout) : ctx.defaultTimeoutMs;
       const r = await runCommand(spec.command, timeoutMs, ctx);
-      return done(spec.command, r.code === 0 && !r.timedOut, r.timedOut ? `${r.tail}\n[timed out after ${timeoutMs} ms]` : r.tail, r.code);
+      return done(r.code === 0 && !r.timedOut, r.timedOut ? `${r.tail}\n[timed out after ${timeoutMs} ms]` : r.tail, r.code);
     }
     if ("exists" in check) {
       // A file or a directory exists; a FIFO, socket or device at the path does not count.
       const where = await locate(ctx.root, check.exists);
-      if (where.kind === "refused") return done(check.exists, false, where.reason);
-      if (where.kind === "missing") return done(check.exists, false, `${check.exists} does not exist`);
+      if (where.kind === "refused") return done(false, where.reason);
+      if (where.kind === "missing") return done(false, `${check.exists} does not exist`);
       const ok = where.stats.isFile() || where.stats.isDirectory();
-      return done(check.exists, ok, ok ? "exists" : `${check.exists} is ${kindOf(where.stats)}, not a file or a directory`);
+      return done(ok, ok ? "exists" : `${check.exists} is ${kindOf(where.stats)}, not a file or a directory`);
     }
     if ("contains" in check) {
       const { file, pattern } = check.contains;
-      const target = `${file} ~ ${pattern}`;
       const read = await readTarget(ctx.root, file);
-      if (read.kind !== "text") return done(target, false, unreadable(file, read));
+      if (read.kind !== "text") return done(false, unreadable(file, read));
       const r = await testPattern(pattern, read.text);
-      if (r.kind === "timeout") return done(target, false, `the pattern ran over ${PATTERN_TIME_LIMIT_MS} ms on ${file} and was stopped (a pattern that backtracks badly?)`);
-      if (r.kind === "error") return done(target, false, `the pattern could not be run: ${r.message}`);
-      return done(target, r.found, (r.found ? "pattern found" : `pattern not found in ${file}`) + cutNote(read));
+      if (r.kind === "timeout") return done(false, `the pattern ran over ${PATTERN_TIME_LIMIT_MS} ms on ${file} and was stopped (a pattern that backtracks badly?)`);
+      if (r.kind === "error") return done(false, `the pattern could not be run: ${r.message}`);
+      return done(r.found, (r.found ? "pattern found" : `pattern not found in ${file}`) + cutNote(read));
     }
     if ("exports" in check) {
       const { file, names } = check.exports;
-      const target = `${file} exports ${names.join(", ")}`;
       const read = await readTarget(ctx.root, file);
-      if (read.kind !== "text") return done(target, false, unreadable(file, read));
+      if (read.kind !== "text") return done(false, unreadable(file, read));
       const missing = names.filter((n) => !exportsName(read.text, n));
-      return done(target, missing.length === 0, (missing.length ? `not exported: ${missing.join(", ")}` : "all exported") + cutNote(read));
+      return done(missing.length === 0, (missing.length ? `not exported: ${missing.join(", ")}` : "all exported") + cutNote(read));
     }
     if ("contract" in check) {
       const contract = ctx.plan.contracts.find((c) => c.id === check.contract);
-      if (!contract) return done(check.contract, false, `no contract ${check.contract}`);
-      if (depth > 4) return done(check.contract, false, "contracts refer to each other too deeply");
+      if (!contract) return done(false, `no contract ${check.contract}`);
+      if (depth > 4) return done(false, "contracts refer to each other too deeply");
       const subs: CheckResult[] = [];
       for (const sub of contract.checks) subs.push(await runCheck(sub, ctx, depth + 1));
       const lines = subs.map((s) => `${s.passed ? "pass" : "FAIL"} ${s.kind} ${s.target}${s.passed ? "" : `: ${lastLine(s.output)}`}`);
-      return done(check.contract, subs.every((s) => s.passed), lines.join("\n") || "the contract has no checks");
+      return done(subs.every((s) => s.passed), lines.join("\n") || "the contract has no checks");
     }
     if ("judge" in check) {
       const j = typeof check.judge === "string" ? { text: check.judge } : check.judge;
-      if (!ctx.judge) return done(j.text, false, "no reviewer model is available to this check");
+      if (!ctx.judge) return done(false, "no reviewer model is available to this check");
       const r = await ctx.judge(j);
-      return { ...done(j.text, r.passed, r.output), ...(r.verdict ? { verdict: r.verdict } : {}), usage: r.usage };
+      return { ...done(r.passed, r.output), ...(r.verdict ? { verdict: r.verdict } : {}), usage: r.usage };
     }
-    if (ctx.approved) return done(check.manual, true, "approved by a person");
-    return done(check.manual, false, "waits for a person: run `purplectl approve PLAN` once it is done");
+    if (ctx.approved) return done(true, "approved by a person");
+    return done(false, "waits for a person: run `purplectl approve PLAN` once it is done");
   } catch (err) {
-    return done(JSON.stringify(check), false, err instanceof Error ? err.message : String(err));
+    return done(false, err instanceof Error ? err.message : String(err));
   }
 }
 
