@@ -25,7 +25,7 @@ export async function approveAsOnDisk<T>(engine: Engine, root: string, name: str
   if (edited) {
     // The edited plan replaces the compiled one before anything ran; the compile's hash stays,
     // so the watcher does not take the unchanged sources for a new plan.
-    const mergeProgress = entry.writer["mergeProgress"];
+    const mergeProgress = entry.writer.mergeProgress;
     dropEntry(engine, entry);
     engine.submit({ plan, dir: entry.meta.dir, hash: entry.meta.hash, source: file, approval: true, mergeProgress });
   }

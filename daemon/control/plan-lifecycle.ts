@@ -39,7 +39,7 @@ export function rerunPlan(engine: Engine, name: string, next?: NewContent): numb
   if (engine.isDraining) throw new PurpleError("SHUTTING_DOWN", "purpled is draining; run it again once it has restarted");
   dropEntry(engine, entry);
   // A Purple feature folder's progress.json is its own file: copied into runs/<n>, kept in place.
-  const mergeProgress = entry.writer["mergeProgress"];
+  const mergeProgress = entry.writer.mergeProgress;
   const kept = archiveRun(entry.meta.dir, mergeProgress !== undefined);
   engine.submit({
     plan: next?.plan ?? entry.index.plan,

@@ -31,7 +31,8 @@ export class StatusWriter {
   private readonly delay: number;
   private readonly onEvent?: (event: PlanEvent) => void;
   private readonly onError?: (err: unknown) => void;
-  private readonly mergeProgress?: (ours: Progress) => Progress;
+  /** how a Purple feature folder's own progress.json fields are kept (carried over when the plan is replaced or rerun) */
+  readonly mergeProgress?: (ours: Progress) => Progress;
   private seq: number;
   private readonly events: string[] = [];
   private readonly logLines: string[] = [];
