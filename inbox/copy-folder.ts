@@ -8,11 +8,12 @@ import { constants } from "node:fs";
 import { lstat, mkdir, open, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Problem } from "../protocol/errors.ts";
+import { EARLIER_RUNS, RUN_OUTPUTS } from "../protocol/plan-folder.ts";
 
 export const FOLDER_LIMITS = { files: 2_000, fileBytes: 16 * 1024 * 1024, totalBytes: 64 * 1024 * 1024, depth: 16 };
 
 /** Names purpled writes into O/<plan>/ itself; a dropped copy of them is left behind. */
-export const PURPLED_OUTPUTS: ReadonlySet<string> = new Set(["status", "agents", "validation", "runs", "status.json", "status-log.md", "events.jsonl"]);
+export const PURPLED_OUTPUTS: ReadonlySet<string> = new Set([...RUN_OUTPUTS, EARLIER_RUNS]);
 
 /** What is wrong with a folder before anything is copied (empty: it may be copied). */
 export async function folderProblems(src: string, limits = FOLDER_LIMITS): Promise<Problem[]> {

@@ -2,6 +2,7 @@
 export * from "./errors.ts";
 export * from "./duration.ts";
 export * from "./territory.ts";
+export * from "./plan-folder.ts";
 export * from "./plan.ts";
 export * from "./status.ts";
 export * from "./validation.ts";

@@ -4,9 +4,10 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fsyncDir } from "../../lib/atomic-write.ts";
+import { EARLIER_RUNS, RUN_OUTPUTS } from "../../protocol/plan-folder.ts";
 
 /** What purpled writes into O/<plan>/ during a run (SPEC §3). */
-export const RUN_FILES = ["status.json", "status", "status-log.md", "events.jsonl", "progress.json", "validation", "agents", "plan.error.json"] as const;
+export const RUN_FILES = [...RUN_OUTPUTS, "progress.json", "plan.error.json"] as const;
 /** What purpled writes when it compiles a folder. */
 export const COMPILE_FILES = ["plan.compiled.yaml", "intake-report.md"] as const;
 
@@ -18,7 +19,7 @@ export const COMPILE_FILES = ["plan.compiled.yaml", "intake-report.md"] as const
 export function archiveRun(dir: string, keepProgress = false): number | null {
   const present = RUN_FILES.filter((f) => existsSync(join(dir, f)));
   if (present.length === 0) return null;
-  const runs = join(dir, "runs");
+  const runs = join(dir, EARLIER_RUNS);
   const taken = existsSync(runs) ? readdirSync(runs).map(Number).filter((n) => Number.isInteger(n) && n > 0) : [];
   const n = Math.max(0, ...taken) + 1;
   const target = join(runs, String(n));
@@ -34,7 +35,7 @@ export function archiveRun(dir: string, keepProgress = false): number | null {
 
 /** Remove the run files, earlier runs and compile output of O/<plan>; the folder too when nothing else is left. */
 export function removeRunFiles(dir: string, extra: readonly string[] = []): void {
-  for (const f of [...RUN_FILES, ...COMPILE_FILES, "runs", ...extra]) rmSync(join(dir, f), { recursive: true, force: true });
+  for (const f of [...RUN_FILES, ...COMPILE_FILES, EARLIER_RUNS, ...extra]) rmSync(join(dir, f), { recursive: true, force: true });
   if (existsSync(dir) && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
 }
 

@@ -3,6 +3,7 @@
 // must not turn purpled's own writes into writes somewhere else.
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { EARLIER_RUNS, RUN_OUTPUTS } from "../../protocol/plan-folder.ts";
 
 /** mkdir -p `dir` below `base`, refusing (throwing) where a component is a symlink or not a directory. */
 export function ensureRealDir(base: string, dir: string): void {
@@ -38,7 +39,7 @@ export function appendNoFollow(path: string, text: string): void {
 }
 
 /** The names purpled writes in a plan folder O/<plan>/ (status files, logs, agents' folders). */
-const PLAN_OUTPUTS = ["status", "agents", "validation", "runs", "status.json", "status-log.md", "events.jsonl", "progress.json"];
+const PLAN_OUTPUTS = [...RUN_OUTPUTS, EARLIER_RUNS, "progress.json"];
 
 /**
  * Before purpled writes into a plan folder that came from anywhere (placed straight into O/):
