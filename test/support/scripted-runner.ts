@@ -7,6 +7,7 @@ import type { AgentRun, RunContext, RunResult, Runner } from "../../daemon/runne
 export class ScriptedRunner implements Runner {
   readonly started: string[] = [];
   private readonly ends = new Map<string, (r: RunResult) => void>();
+  private startWaiters: { id: string; n: number; resolve: () => void }[] = [];
 
   constructor(private readonly opts: { autoFinishMs?: number } = {}) {}
 
@@ -25,9 +26,17 @@ export class ScriptedRunner implements Runner {
       settle(r);
     };
     this.ends.set(id, end);
+    const count = this.started.filter((s) => s === id).length;
+    this.startWaiters = this.startWaiters.filter((w) => (w.id === id && count >= w.n ? (w.resolve(), false) : true));
     timers.push(setTimeout(() => end({ outcome: "timeout", exitCode: null, signal: null, message: `timed out after ${ctx.timeoutMs}ms and was stopped` }), ctx.timeoutMs));
     if (this.opts.autoFinishMs !== undefined) timers.push(setTimeout(() => end({ outcome: "finished", exitCode: 0, signal: null, message: "done" }), this.opts.autoFinishMs));
     return { pgid: null, done, cancel: (reason) => end({ outcome: "cancelled", exitCode: null, signal: null, message: `cancelled: ${reason}` }) };
+  }
+
+  /** Resolves once agent `id` has started its `n`th attempt here (an attempt can be ended from then on). */
+  whenStarted(id: string, n = 1): Promise<void> {
+    if (this.started.filter((s) => s === id).length >= n) return Promise.resolve();
+    return new Promise((resolve) => this.startWaiters.push({ id, n, resolve }));
   }
 
   /** End agent `id`'s attempt under way: finished, or failed. */
