@@ -21,7 +21,7 @@ const REPO = join(import.meta.dir, "..");
 const TARGET_MS = 50, IDLE_MB = 60, AFTER_MB = 70;
 
 const root = mkdtempSync(join(tmpdir(), "purple-bench-pickup-"));
-const out = mkdtempSync(join(tmpdir(), "purple-bench-pickup-out-")); // agents' stamps, outside the root
+const out = mkdtempSync(join(tmpdir(), "purple-bench-pickup-out-")); // plan files before they are dropped or submitted
 const O = join(root, ".context-kit", "orchestration");
 Bun.spawnSync(["git", "init", "-q", "-b", "main"], { cwd: root });
 writeFileSync(join(root, "README.md"), "bench\n");
@@ -36,7 +36,7 @@ function plan(name: string): PlanInput {
     apiVersion: "purple/v1",
     name,
     defaults: { runner: "command", retries: 0, timeout: "1m" },
-    agents: [{ id: "a", territory: [`out/${name}/`], runner: { kind: "command", command: ["bash", "-c", `date +%s%N > ${out}/${name}`] } }],
+    agents: [{ id: "a", territory: [`out/${name}/`], runner: { kind: "command", command: ["bash", "-c", `mkdir -p out/${name} && date +%s%N > out/${name}/stamp`] } }],
     waves: [{ id: "w1", agents: ["a"] }],
   };
 }
@@ -61,7 +61,7 @@ const ended = (name: string) => ["succeeded", "failed", "blocked", "cancelled"].
 
 // The agent's own stamp and the running event, each relative to t0 (ms).
 function latencies(name: string, t0: number): { own: number; event: number } {
-  const own = Number(BigInt(readFileSync(join(out, name), "utf8").trim()) / 1000n) / 1000 - t0;
+  const own = Number(BigInt(readFileSync(join(root, "out", name, "stamp"), "utf8").trim()) / 1000n) / 1000 - t0;
   const running = readFileSync(join(O, name, "events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
     .find((e) => e.type === "agent.state" && e.to === "running");
   return { own, event: Date.parse(running.ts) - t0 };
