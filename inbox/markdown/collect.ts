@@ -85,7 +85,7 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       // Only an agent that must be finished first is a dependency; "uses X's contract" is not.
       if (agent !== null)
         for (const seg of text.split(/[,;]|\band\b/))
-          if (/complet|finish|\bdone\b|\bafter\b|wait|must (?:be )?(?:run|land|merge)|merged|landed/i.test(seg)) for (const on of refsIn(seg)) sink.fact({ kind: "dep", mention: agent, on, src });
+          if (/complet|finish|\bdone\b|\bafter\b|wait|must (?:be )?(?:run|land|merge)|merged|landed|\bfirst\b|\bbefore\b|blocked by|prerequisite/i.test(seg)) for (const on of refsIn(seg)) sink.fact({ kind: "dep", mention: agent, on, src });
       return;
     case "goal":
       if (agent === null && ctx.wave === null && plain(text)) sink.goal(plain(text), src);

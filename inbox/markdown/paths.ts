@@ -62,6 +62,9 @@ export function asPath(token: string, strict: boolean): PathHit | null {
 /** `index.html`, `.env`, `Dockerfile`, `tsconfig.node.json`: a name that reads as a file. */
 export function isFileName(name: string): boolean {
   if (EXTENSIONLESS.has(name)) return true;
+  // `Dockerfile.worker`, `Makefile.local`: a well-known extensionless name with a variant suffix.
+  const dot = name.indexOf(".");
+  if (dot > 0 && EXTENSIONLESS.has(name.slice(0, dot)) && /^\.[\w-]{1,20}$/.test(name.slice(dot))) return true;
   if (/^\.[\w.]+$/.test(name) || /^\.[\w.-]+\.[A-Za-z]{1,8}$/.test(name)) return true; // dotfiles (not `.css-class`)
   const m = /^([\w@+-][\w.@+-]*)\.([A-Za-z0-9]{1,10})$/.exec(name);
   if (!m) return /^\*\.[A-Za-z0-9]{1,10}$/.test(name);
@@ -102,7 +105,12 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
 }
 
 const VERBS = "create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
-const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/-]{0,40}?\\s(?:in|into|to|at|within|inside)\\s+(?:the\\s+)?$`, "i");
+// "Create the fixture tree (4 folders under `tests/x/`)": a verb, a few words, then where.
+// "results to `x.md`", "document in `x.md`", "record the outcome in `x.md`": where a task's output goes.
+const WRITE_VERB = new RegExp(
+  `\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/(-]{0,40}?\\s(?:in|into|to|at|within|inside|under)\\s+(?:the\\s+)?$|\\b(?:results?|outcomes?|findings|output|document|documented|record|recorded|log|logged|saved?|written|writes?)\\s+(?:them\\s+|it\\s+|the\\s+\\w+\\s+)?(?:in|into|to|at|under)\\s+$`,
+  "i",
+);
 // "`src/page.tsx`: Fix the types": a path that heads an item whose text says to change it.
 const PATH_THEN_VERB = new RegExp(`^\\W*\`([^\`]+)\`\\s*[:\\-–—]\\s*(?:${VERBS})\\b`, "i");
 

@@ -31,6 +31,8 @@ interface Columns {
   wave: number;
   agents: number;
   role: number;
+  /** a task matrix's notes column ("results to `x.md`") */
+  notes: number;
   access: number;
   files: number[];
   /** file columns whose bare names are folders ("Owned Crates", "Packages") */
@@ -70,7 +72,7 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
     if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink, cols.files.map((k) => cols.dirNames.includes(k)));
     // A task matrix: "| T003 | Create `.gitleaks.toml` | `senior-backend-engineer` |".
     if (!readOnlyRow && cols.role >= 0)
-      for (const hit of pathsWritten(cell(cols.role))) sink.fact({ kind: "territory", mention: m, path: hit.path, src: ctx.src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
+      for (const hit of [cols.role, cols.notes].flatMap((k) => pathsWritten(cell(k)))) sink.fact({ kind: "territory", mention: m, path: hit.path, src: ctx.src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
     const role = plain(cell(cols.role));
     if (role && !/^[-–—]$|^n\/?a$/i.test(role)) sink.fact({ kind: "role", mention: m, text: role, src: ctx.src });
     return;
@@ -139,6 +141,7 @@ function columnsOf(header: readonly string[]): Columns {
   const agents = find(/^agents\b|^(?:assigned )?agents?$/, [agent]);
   const role = find(/role|specialization|responsibilit|purpose|focus|description|mission/, [agent, name]);
   const access = find(/access|permission|^mode$|^type$|operation|modification type/);
+  const notes = find(/^(?:notes?|remarks|comments?|outputs?|results?)$/, [agent, name, role]);
   const files = h
     .map((c, k) => k)
     .filter((k) => ![agent, name, wave, agents, role, access].includes(k))
@@ -147,7 +150,7 @@ function columnsOf(header: readonly string[]): Columns {
       return kind === "territory" || (kind === "deliverables" && /file|path/.test(h[k]!));
     });
   const dirNames = files.filter((k) => /crates?\b|packages?\b|modules?\b|director(?:y|ies)|folders?\b|workspaces?\b/.test(h[k]!));
-  return { agent, name, wave, agents, role, access, files, dirNames };
+  return { agent, name, wave, agents, role, notes, access, files, dirNames };
 }
 
 // The agent a roster cell names: "**infra-agent**", "Agent 3: Name", "3", "Backend Impl Agent".

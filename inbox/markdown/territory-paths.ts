@@ -8,6 +8,7 @@ import type { RoleDraft } from "./assemble.ts";
 import type { Confidence, TerritoryEntryInfo } from "../purple/types.ts";
 import type { FileDraft, Src, TerritoryHow } from "./draft.ts";
 import type { Items } from "./intake.ts";
+import { asPath } from "./paths.ts";
 
 
 interface Candidate {
@@ -22,7 +23,7 @@ interface Candidate {
 }
 
 /** Each agent's territory, in the order the plan gives it. */
-export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<FileDraft, (RegisteredAgent | null)[]>, items: Items, entries: TerritoryEntryInfo[] = []): Map<RegisteredAgent, string[]> {
+export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<FileDraft, (RegisteredAgent | null)[]>, items: Items, entries: TerritoryEntryInfo[] = [], folderPaths: Iterable<string> = []): Map<RegisteredAgent, string[]> {
   let candidates: Candidate[] = [];
   for (const d of drafts) {
     if (d.role !== "main" && d.role !== "assignments") continue;
@@ -47,10 +48,16 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
   const lastOf = (p: string): string => p.replace(/\/+$/, "").split("/").pop() ?? "";
   const byLast = new Map<string, [string, Candidate | null][]>();
   for (const [q, owner] of spelled) byLast.set(lastOf(q), [...(byLast.get(lastOf(q)) ?? []), [q, owner]]);
+  // Full paths other files of the folder spell out (a task list naming `tests/x/run.sh` where the
+  // plan says `run.sh`): they read only a bare name, never a partial path, and are no territory.
+  const elsewhere = new Map<string, string[]>();
+  for (const q of folderPaths) if (!spelled.has(q)) elsewhere.set(lastOf(q), [...(elsewhere.get(lastOf(q)) ?? []), q]);
   const expand = (c: Candidate): string | null | undefined => {
     const tail = "/" + c.path;
     const matches: [string, Candidate | null][] = [];
-    for (const [q, owner] of byLast.get(lastOf(c.path)) ?? []) {
+    const own = byLast.get(lastOf(c.path)) ?? [];
+    const also = c.bare && !own.some(([q]) => q.endsWith(tail)) ? (elsewhere.get(c.path) ?? []).map((q): [string, null] => [q, null]) : [];
+    for (const [q, owner] of [...own, ...also]) {
       if (q.length <= c.path.length || !q.endsWith(tail)) continue;
       if (owner && owner.agent === c.agent && owner.src.file === c.src.file && Math.abs(owner.src.line - c.src.line) <= 12) continue;
       if (owner && owner.agent === c.agent) return null;
@@ -142,4 +149,17 @@ function isRelativeTo(path: string, dir: string): boolean {
     if (same) return true;
   }
   return false;
+}
+
+/** Full paths (with a folder part) written in code spans anywhere in the folder's markdown files. */
+export function pathsSpelledInFolder(files: Record<string, string>): Set<string> {
+  const out = new Set<string>();
+  for (const [file, text] of Object.entries(files)) {
+    if (!/\.(?:md|markdown)$/i.test(file)) continue;
+    for (const m of text.slice(0, 400_000).matchAll(/`([^`\n]{3,300})`/g)) {
+      const hit = asPath(m[1]!, true);
+      if (hit && !hit.bare && !hit.leadingSlash && !/[*?[\]{}]/.test(hit.path)) out.add(normalise(hit.path));
+    }
+  }
+  return out;
 }
