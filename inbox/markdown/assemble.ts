@@ -153,6 +153,12 @@ function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, reso
       a.wave = (levels.get(a.reg) ?? 1) - 1;
       continue;
     }
+    const workHere = waves.findIndex((w) => w.agentsWorkHere);
+    if (places.length === 0 && workHere >= 0) {
+      a.wave = workHere;
+      items.add("inferred", a.reg.src, `no step names agent "${a.reg.id}"; it runs in wave ${waves[workHere]!.number}, the step where the plan's agents work at once`);
+      continue;
+    }
     if (places.length === 0) {
       a.wave = waves.length - 1;
       items.add("inferred", a.reg.src, `no wave names agent "${a.reg.id}"; it runs in the last wave ("wave ${waves[a.wave]!.number}")`);

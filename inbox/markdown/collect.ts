@@ -2,7 +2,7 @@
 // and manual checks, the agents of a wave, an agent's id, role, wave or dependencies.
 import type { Fact, Src, WaveRef } from "./draft.ts";
 import { clip, codeSpans, plain, stripMarks } from "./inline.ts";
-import { asPath, pathsInText, pathsWritten, saysReadOnly, treeEntries } from "./paths.ts";
+import { asPath, pathsInText, pathsWritten, saysReadOnly, treeEntries, type PathHit } from "./paths.ts";
 import { isShellLang, looksLikeCommand, looksLikeShellBlock, shellCommands } from "./shell.ts";
 import type { RowSink } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, type AgentRef, type LabelKind } from "./vocab.ts";
@@ -109,7 +109,10 @@ export function collectCode(body: readonly string[], lang: string, ctx: Context,
     for (const c of shellCommands(body)) sink.fact({ kind: "run", wave, command: c.command, src: { file: ctx.file, line: ctx.line + 1 + c.offset }, inline: false });
     return;
   }
-  if (ctx.label !== "territory" && ctx.label !== "deliverables") return;
+  if (ctx.label !== "territory" && ctx.label !== "deliverables") {
+    if (ctx.agent !== null && ctx.label !== "readonly") for (const hit of filesABlockWrites(body, lang)) sink.fact({ kind: "territory", mention: ctx.agent, path: hit.path, src: { file: ctx.file, line: ctx.line + 1 + hit.offset }, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, listing: true, how: "verb" });
+    return;
+  }
   if (lang !== "" && !/^(text|txt|plain|plaintext|tree|files?|sh|bash)$/.test(lang)) return;
   const entries = treeEntries(body).filter((e) => !saysReadOnly(e.note) && !/\blocked\b/i.test(e.note));
   const roots = entries.filter((e) => e.depth === 0);
@@ -195,4 +198,27 @@ export function refsIn(text: string, names = false): AgentRef[] {
     refs.push(...found);
   }
   return refs;
+}
+
+/**
+ * Files a code block in an agent's own section writes: a file's content opened by a comment naming
+ * it (`// scripts/check.js`, `# app/config.py`, `<!-- web/index.html -->`), and the files a shell
+ * block appends or writes to (`echo ".next/" >> .eslintignore`). Read only for an agent the plan
+ * gives no other territory (like a file listing).
+ */
+export function filesABlockWrites(body: readonly string[], lang: string): (PathHit & { offset: number })[] {
+  const out: (PathHit & { offset: number })[] = [];
+  const first = body.findIndex((l) => l.trim() !== "");
+  const head = first >= 0 ? /^\s*(?:\/\/|#|--|\/\*|<!--)\s*(?:file:\s*)?(\S+?)\s*(?:\*\/|-->)?\s*$/i.exec(body[first]!) : null;
+  const named = head ? asPath(head[1]!, true) : null;
+  if (named && !named.bare && !isShellLang(lang)) out.push({ ...named, offset: first });
+  if (isShellLang(lang) || (lang === "" && looksLikeShellBlock(body)))
+    body.forEach((l, offset) => {
+      if (/^\s*#/.test(l)) return;
+      for (const m of l.matchAll(/(?:^|[^0-9&>])>>?\s*([^\s;&|<>]+)/g)) {
+        const hit = asPath(m[1]!, true);
+        if (hit && !/^(?:dev|tmp|proc)\//.test(hit.path) && !/\.(?:log|out|tmp)$/i.test(hit.path)) out.push({ ...hit, offset });
+      }
+    });
+  return out;
 }

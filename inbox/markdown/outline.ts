@@ -14,6 +14,8 @@ export interface WaveMarker {
   number: number;
   title: string;
   phase?: number;
+  /** steps taken without agents inside: this is the step where the plan's agents work ("all agents, in parallel") */
+  agentsWorkHere?: boolean;
 }
 
 // Words that make a "Wave N …" heading an aside about a wave rather than the wave: any of them
@@ -33,7 +35,40 @@ export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
   const fromLines = lineMarkers(blocks);
   if (fromLines.length) return fromLines;
   // No waves at all: phases, stages or sprints that hold agents are the waves.
-  return headingMarkers(blocks, stageHeading, true);
+  const stages = headingMarkers(blocks, stageHeading, true);
+  return stages.length ? stages : stepMarkers(blocks);
+}
+
+// "### Phase 1: Individual Fixes (parallel)", "### Phase 2: Test each branch", … after the agents'
+// own sections: numbered steps that name no agent are still the plan's order of work, when the file
+// has agent sections and the steps count 1, 2, 3 (or 0, 1, 2) under one heading. The agents run in
+// the first step that says all agents work at once.
+function stepMarkers(blocks: readonly Block[]): WaveMarker[] {
+  if (!blocks.some((b) => b.kind === "heading" && agentHeading(b.text))) return [];
+  const steps = headingMarkers(blocks, stageHeading, false);
+  if (steps.length < 2 || steps.some((m) => m.phase !== undefined)) return [];
+  if (!steps.every((m, k) => m.number === steps[0]!.number + k) || steps[0]!.number > 1) return [];
+  let found = false;
+  return steps.map((m, k) => {
+    const end = steps[k + 1]?.block ?? blocks.length;
+    const here = !found && sectionSaysAllAgents(blocks, m, end);
+    found ||= here;
+    return here ? { ...m, agentsWorkHere: true } : m;
+  });
+}
+
+const ALL_AGENTS = /\ball (?:the )?(?:\w+ )?agents\b|\bagents? (?:work|run)s? (?:simultaneously|in parallel|at once|concurrently)|\bparallel\b|\bsimultaneous/i;
+
+function sectionSaysAllAgents(blocks: readonly Block[], m: WaveMarker, end: number): boolean {
+  const heading = blocks[m.block]!;
+  if (heading.kind === "heading" && ALL_AGENTS.test(heading.text)) return true;
+  for (let k = m.block + 1; k < end; k++) {
+    const b = blocks[k]!;
+    if (b.kind === "heading" && b.level <= m.level) break;
+    const text = b.kind === "code" ? b.body.join("\n") : b.kind === "para" || b.kind === "item" ? b.text : "";
+    if (ALL_AGENTS.test(text)) return true;
+  }
+  return false;
 }
 
 interface Candidate extends WaveMarker {

@@ -7,7 +7,7 @@ import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
 import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
-import { pathsInText } from "./paths.ts";
+import { asPath, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
 
@@ -222,7 +222,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
   return draft;
 
   function waveFrame(m: WaveMarker, index: number, line: number): Frame {
-    draft.waves[index] = { number: m.number, title: m.title, ...(m.phase !== undefined ? { phase: m.phase } : {}), src: src(line), end: line };
+    draft.waves[index] = { number: m.number, title: m.title, ...(m.phase !== undefined ? { phase: m.phase } : {}), ...(m.agentsWorkHere ? { agentsWorkHere: true } : {}), src: src(line), end: line };
     return { level: m.level, line, wave: { index } };
   }
 
@@ -236,6 +236,12 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const testing = /\btest|validat|\bgates?\b|verif|quality|\bchecks?\b|checklist|synchroni/i.test(text) || stack.some((f) => f.testing);
     if (testing) frame.testing = true;
     const ref = opts.gateFile ? null : agentHeading(text);
+    // "#### next.config.js updates" inside an agent's section: the file it changes.
+    const edited = ref ? null : currentMention();
+    const changes = edited !== null ? /^(\S+)\s+(?:updates?|changes|modifications?|edits?|additions?)\b/i.exec(plain(text)) : null;
+    const changed = changes ? asPath(changes[1]!, true) : null;
+    if (edited !== null && changed)
+      draft.facts.push({ kind: "territory", mention: edited, path: changed.path, src: src(line), weak: true, leadingSlash: changed.leadingSlash, bare: changed.bare, listing: true, how: "verb" });
     if (ref) {
       frame.mention = mention(ref, true, src(line));
       return frame;
