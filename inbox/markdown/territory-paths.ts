@@ -13,6 +13,8 @@ import { asPath } from "./paths.ts";
 
 interface Candidate {
   how: TerritoryHow;
+  /** read from the main plan file (not agent-assignments.md or a brief) */
+  main: boolean;
   agent: RegisteredAgent;
   listing: boolean;
   path: string;
@@ -31,7 +33,7 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
     for (const f of d.draft.facts) {
       if (f.kind !== "territory" || !res[f.mention]) continue;
       const path = normalise(f.path);
-      if (path) candidates.push({ how: f.how ?? "label", agent: res[f.mention]!, path, src: f.src, weak: f.weak, bare: f.bare, leadingSlash: f.leadingSlash, listing: f.listing === true });
+      if (path) candidates.push({ main: d.role === "main", how: f.how ?? "label", agent: res[f.mention]!, path, src: f.src, weak: f.weak, bare: f.bare, leadingSlash: f.leadingSlash, listing: f.listing === true });
     }
   }
   // File listings count only for agents that nothing else gives a territory.
@@ -68,6 +70,8 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
   };
   const dirsOf = new Map<RegisteredAgent, string[]>();
   for (const c of candidates) if (c.path.endsWith("/") && !c.bare) dirsOf.set(c.agent, [...(dirsOf.get(c.agent) ?? []), c.path]);
+  const mainDirsOf = new Map<RegisteredAgent, string[]>();
+  for (const c of candidates) if (c.main && !c.listing && c.path.endsWith("/")) mainDirsOf.set(c.agent, [...(mainDirsOf.get(c.agent) ?? []), c.path]);
   const strongOf = new Map<RegisteredAgent, string[]>();
   for (const c of candidates) if (!c.weak) strongOf.set(c.agent, [...(strongOf.get(c.agent) ?? []), c.path]);
   const out = new Map<RegisteredAgent, string[]>();
@@ -78,6 +82,8 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
     const dirs = dirsOf.get(c.agent) ?? [];
     if (c.bare && c.weak && dirs.length > 0) continue;
     if (!c.bare && dirs.some((d) => isRelativeTo(c.path, d))) continue;
+    // Another file's deliverable inside a folder the main plan already gives the agent adds nothing.
+    if (c.weak && !c.main && (mainDirsOf.get(c.agent) ?? []).some((d) => d !== c.path && c.path.startsWith(d))) continue;
     const full = expand(c);
     if (full === null) continue;
     const wasBare = c.bare && full === undefined;
