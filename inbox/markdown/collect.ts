@@ -96,6 +96,10 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       return;
     }
     default:
+      // "- Creates `notify/digest/queue.py`" straight under an agent's heading, with no label: what
+      // a sentence of its own section says to write (never "uses", "reads" or "look at").
+      if (agent !== null && isItem && ctx.label === null && ctx.gateWave === null && !saysReadOnly(text))
+        for (const hit of pathsWritten(text)) sink.fact({ kind: "territory", mention: agent, path: hit.path, src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
       return;
   }
 }
@@ -187,7 +191,7 @@ function agentsIn(text: string, src: Src, sink: Sink): number[] {
 /** The agent references of a line, segment by segment: `ids`, kebab `x-agent` words, "Agent 3", and (optionally) plain names. */
 export function refsIn(text: string, names = false): AgentRef[] {
   const refs: AgentRef[] = [];
-  for (const seg of text.split(/[,;]|\band\b|<br\s*\/?>/i)) {
+  for (const seg of spreadGroups(text).split(/[,;]|\band\b|<br\s*\/?>/i)) {
     const found: AgentRef[] = agentIdsIn(seg).map((id) => ({ id }));
     for (const n of agentNumbersIn(seg)) found.push({ number: n });
     if (found.length === 0 && names) {
@@ -221,4 +225,16 @@ export function filesABlockWrites(body: readonly string[], lang: string): (PathH
       }
     });
   return out;
+}
+
+// "lanes A and B", "Tracks 1 & 2": one group word for a list; spread to "lane A, lane B" so each
+// segment keeps its word.
+function spreadGroups(text: string): string {
+  return text.replace(/\b(agent|team|track|lane|stream|squad|crew)s?\s+((?:[A-Z]|\d{1,3})(?:\s*(?:,|and|&)\s*(?:[A-Z]|\d{1,3})\b)+)/gi, (_all, word: string, list: string) =>
+    list
+      .split(/\s*(?:,|\band\b|&)\s*/)
+      .filter((x) => x !== "")
+      .map((x) => `${word} ${x}`)
+      .join(", "),
+  );
 }

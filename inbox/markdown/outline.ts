@@ -34,6 +34,8 @@ export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
   if (fromHeadings.length) return fromHeadings;
   const fromLines = lineMarkers(blocks);
   if (fromLines.length) return fromLines;
+  const fromStageLines = stageLineMarkers(blocks);
+  if (fromStageLines.length) return fromStageLines;
   // No waves at all: phases, stages or sprints that hold agents are the waves.
   const stages = headingMarkers(blocks, stageHeading, true);
   return stages.length ? stages : stepMarkers(blocks);
@@ -164,4 +166,21 @@ function lineMarkers(blocks: readonly Block[]): WaveMarker[] {
     out.push({ block: i, level: level + 0.5, number: Number(m[1]), title: title.trim().slice(0, 80) });
   });
   return out;
+}
+
+// "**Round 1: Index and API** — lanes A and B work side by side": bold lines opening numbered
+// rounds, phases or stages that name agents in the same line, when nothing else names a wave.
+function stageLineMarkers(blocks: readonly Block[]): WaveMarker[] {
+  const out: WaveMarker[] = [];
+  let level = 0;
+  blocks.forEach((b, i) => {
+    if (b.kind === "heading") level = b.level;
+    if (b.kind !== "para" && b.kind !== "item") return;
+    const m = /^(?:\*\*|__)([^*_]+)(?:\*\*|__)(.*)$/.exec(b.text.trim());
+    const stage = m ? stageHeading(m[1]!) : null;
+    if (!m || !stage || isAside(stage)) return;
+    if (agentNumbersIn(m[2]!).length === 0 && agentIdsIn(m[2]!).length === 0) return;
+    out.push({ block: i, level: level + 0.5, number: stage.number, title: stage.title.slice(0, 80) });
+  });
+  return out.length >= 2 ? out : [];
 }

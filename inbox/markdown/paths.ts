@@ -106,11 +106,11 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
 
 const VERBS = "create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
 // "Create the fixture tree (4 folders under `tests/x/`)": a verb, a few words, then where.
-// "results to `x.md`", "document in `x.md`", "record the outcome in `x.md`": where a task's output goes.
-const WRITE_VERB = new RegExp(
-  `\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/(-]{0,40}?\\s(?:in|into|to|at|within|inside|under)\\s+(?:the\\s+)?$|\\b(?:results?|outcomes?|findings|output|document|documented|record|recorded|log|logged|saved?|written|writes?)\\s+(?:them\\s+|it\\s+|the\\s+\\w+\\s+)?(?:in|into|to|at|under)\\s+$`,
-  "i",
-);
+const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/(-]{0,40}?\\s(?:in|into|to|at|within|inside|under)\\s+(?:the\\s+)?$`, "i");
+// "results to `x.md`", "document in `x.md`": where a task's output goes (read in task tables only).
+const OUTPUT_TO = /\b(?:results?|outcomes?|findings|output|document|documented|record|recorded|log|logged|saved?|written|writes?)\s+(?:them\s+|it\s+|the\s+\w+\s+)?(?:in|into|to|at|under)\s+$/i;
+// "Do NOT modify `x`", "never edit `y`": a verb of writing, denied.
+const DENIED = /\b(?:not|never|don'?t|no|without)\b[^.;:]*$/i;
 // "`src/page.tsx`: Fix the types": a path that heads an item whose text says to change it.
 const PATH_THEN_VERB = new RegExp(`^\\W*\`([^\`]+)\`\\s*[:\\-–—]\\s*(?:${VERBS})\\b`, "i");
 
@@ -118,7 +118,7 @@ const PATH_THEN_VERB = new RegExp(`^\\W*\`([^\`]+)\`\\s*[:\\-–—]\\s*(?:${VER
  * Paths a sentence gives to be written: a code span right after a verb of writing ("Create
  * `lib/api.ts`", "Update `app/layout.tsx`"), or in a list that follows one ("Create `a.ts`, `b.ts`").
  */
-export function pathsWritten(text: string): PathHit[] {
+export function pathsWritten(text: string, opts: { outputs?: boolean } = {}): PathHit[] {
   const out: PathHit[] = [];
   const head = PATH_THEN_VERB.exec(text);
   const headHit = head ? asPath(head[1]!, false) : null;
@@ -129,7 +129,8 @@ export function pathsWritten(text: string): PathHit[] {
   let last = 0;
   while ((m = re.exec(text))) {
     const before = text.slice(last, m.index);
-    listing = WRITE_VERB.test(text.slice(0, m.index)) || (listing && /^\s*(?:,|and|&|\+|or)\s*$/.test(before));
+    const upTo = text.slice(0, m.index);
+    listing = ((WRITE_VERB.test(upTo) || (opts.outputs === true && OUTPUT_TO.test(upTo))) && !DENIED.test(upTo)) || (listing && /^\s*(?:,|and|&|\+|or)\s*$/.test(before));
     last = m.index + m[0].length;
     if (!listing) continue;
     const hit = asPath(m[1]!, false);

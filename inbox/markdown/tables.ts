@@ -31,6 +31,8 @@ interface Columns {
   wave: number;
   agents: number;
   role: number;
+  /** a lane/track/team column beside the agent column: its cell is the agent's letter or number */
+  group: number;
   /** a task matrix's notes column ("results to `x.md`") */
   notes: number;
   access: number;
@@ -66,13 +68,15 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
       const n = /^#?(\d{1,3}(?:-?[a-z])?)$/i.exec(plain(cell(first - 1)))?.[1];
       if (n) ref.ordinal = n.toLowerCase();
     }
-    const define = numbering && (ref.id !== undefined || ref.name !== undefined);
+    const letter = /^([a-z0-9]{1,3})$/i.exec(plain(cell(cols.group)))?.[1];
+    if (letter && !ref.number) ref.ordinal = letter.toLowerCase();
+    const define = (numbering || letter !== undefined) && (ref.id !== undefined || ref.name !== undefined);
     const m = sink.mention(ref, define, ctx.src);
     for (const n of numbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
     if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink, cols.files.map((k) => cols.dirNames.includes(k)));
     // A task matrix: "| T003 | Create `.gitleaks.toml` | `senior-backend-engineer` |".
     if (!readOnlyRow && cols.role >= 0)
-      for (const hit of [cols.role, cols.notes].flatMap((k) => pathsWritten(cell(k)))) sink.fact({ kind: "territory", mention: m, path: hit.path, src: ctx.src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
+      for (const hit of [cols.role, cols.notes].flatMap((k) => pathsWritten(cell(k), { outputs: true }))) sink.fact({ kind: "territory", mention: m, path: hit.path, src: ctx.src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
     const role = plain(cell(cols.role));
     if (role && !/^[-–—]$|^n\/?a$/i.test(role)) sink.fact({ kind: "role", mention: m, text: role, src: ctx.src });
     return;
@@ -112,10 +116,13 @@ const WRITES = /^(?:\W*\s*)?(?:own(?:s|er|ed)?|write|writes|w|rw|r\/w|create[sd]
 
 function agentColumns(header: readonly string[]): { col: number; ref: AgentRef }[] {
   const out: { col: number; ref: AgentRef }[] = [];
+  // "| Path | ledger-bot | tax-bot |": under a first column of paths, kebab-case headers are agent ids.
+  const byPath = /^(?:paths?|files?|folders?|director(?:y|ies)|modules?|areas?|locations?)$/i.test(plain(header[0] ?? ""));
   header.forEach((h, k) => {
     if (k === 0) return;
     const ids = agentIdsIn(h);
-    const ref = agentHeading(plain(h)) ?? (ids.length === 1 ? { id: ids[0]! } : null);
+    const kebab = byPath ? /^([a-z][a-z0-9]*(?:[-_][a-z0-9]+)+)$/.exec(plain(h))?.[1] : undefined;
+    const ref = agentHeading(plain(h)) ?? (ids.length === 1 ? { id: ids[0]! } : kebab ? { id: kebab } : null);
     if (ref) out.push({ col: k, ref });
   });
   return out;
@@ -135,7 +142,11 @@ function matrixRow(row: Row, agents: { col: number; ref: AgentRef }[], ctx: RowC
 function columnsOf(header: readonly string[]): Columns {
   const h = header.map((c) => plain(c).toLowerCase());
   const find = (re: RegExp, skip: number[] = []): number => h.findIndex((c, k) => re.test(c) && !skip.includes(k));
-  const agent = find(/^(?:agent|owner|owned by|assignee|assigned to|responsible|team|track|lane|stream|squad)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
+  // "| Lane | Agent | Writes |": the column that says agent names it; the lane's letter is its number.
+  const named = find(/^agents?(?:\s*(?:id|name))?$/);
+  const grouped = find(/^(?:team|track|lane|stream|squad)(?:\s*(?:id|#|no\.?|number))?$/);
+  const agent = named >= 0 && grouped >= 0 ? named : find(/^(?:agent|owner|owned by|assignee|assigned to|responsible|team|track|lane|stream|squad)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
+  const group = named >= 0 && grouped >= 0 ? grouped : -1;
   const name = agent >= 0 ? find(/^(?:name|agent name|id|agent id)$/, [agent]) : -1;
   const wave = find(/^(?:wave|phase|stage)s?\b/);
   const agents = find(/^agents\b|^(?:assigned )?agents?$/, [agent]);
@@ -144,13 +155,13 @@ function columnsOf(header: readonly string[]): Columns {
   const notes = find(/^(?:notes?|remarks|comments?|outputs?|results?)$/, [agent, name, role]);
   const files = h
     .map((c, k) => k)
-    .filter((k) => ![agent, name, wave, agents, role, access].includes(k))
+    .filter((k) => ![agent, name, group, wave, agents, role, access].includes(k))
     .filter((k) => {
       const kind = classifyLabel(h[k]!);
       return kind === "territory" || (kind === "deliverables" && /file|path/.test(h[k]!));
     });
   const dirNames = files.filter((k) => /crates?\b|packages?\b|modules?\b|director(?:y|ies)|folders?\b|workspaces?\b/.test(h[k]!));
-  return { agent, name, wave, agents, role, notes, access, files, dirNames };
+  return { agent, name, group, wave, agents, role, notes, access, files, dirNames };
 }
 
 // The agent a roster cell names: "**infra-agent**", "Agent 3: Name", "3", "Backend Impl Agent".

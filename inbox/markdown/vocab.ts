@@ -89,7 +89,7 @@ export function phaseHeading(text: string): number | null {
 
 /** True when a heading or label talks about "after each wave" / "every wave": its checks apply to all. */
 export function meansEveryWave(text: string): boolean {
-  return /\b(?:after|at the end of|end of|before|on)\s+(?:each|every)\s+wave\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
+  return /\b(?:after|at the end of|end of|before|on)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
 }
 
 /** A mention of an agent as written: an explicit id, a human name, a number ("Agent 3"). */
@@ -177,5 +177,7 @@ export function agentNumbersIn(text: string): string[] {
     if (m[2] !== undefined && Number(m[2]) > a && Number(m[2]) - a < 100) for (let k = a; k <= Number(m[2]); k++) out.push(String(k));
     else out.push(m[3] ? `${a}-${m[3].replace(/^[-.]/, "").toLowerCase()}` : String(a));
   }
+  // "lane C", "Team B": a capital letter names a lettered agent (matched to its roster letter).
+  for (const m of plain(text).matchAll(/\b(?:agent|team|track|lane|stream|squad|crew)s?\s+([a-z])\b(?![-.]?\d)/gi)) if (/[A-Z]/.test(m[1]!)) out.push(m[1]!.toLowerCase());
   return out;
 }

@@ -158,7 +158,9 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     }
     if (b.kind === "code") {
       if (inline && inline.isItem && b.indent <= inline.indent) inline = null;
-      collectCode(b.body, b.lang, context(b.line), sink);
+      const ctx = context(b.line);
+      collectCode(b.body, b.lang, ctx, sink);
+      if (ctx.agent === null && ctx.gateWave === null && ctx.label !== "gate" && ctx.label !== "tests" && opts.markers.length === 0 && !opts.gateFile) waveDiagram(b.body, b.line);
       return;
     }
     // para or item
@@ -220,6 +222,25 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
   closeBold(last);
   while (stack.length) closeFrame(stack.pop()!, last + 1000);
   return draft;
+
+  // A drawing of the waves in a code block, when the file names no wave outside it:
+  //   Wave 1 ─┬─ Stream 1 (channel-core)
+  //           └─ Stream 2 (templates)
+  // each agent a line names belongs to the last wave named at or above it.
+  function waveDiagram(body: readonly string[], line: number): void {
+    let wave: number | null = null;
+    body.forEach((l, k) => {
+      const n = /^\W*wave\s*[-#]?\s*(\d{1,3})\b/i.exec(l);
+      if (n) wave = Number(n[1]);
+      else if (/^\s*\S/.test(l) && !/^[\s│├└─┬┼|`+\\*•·>-]/u.test(l)) wave = null;
+      if (wave === null) return;
+      const rest = n ? l.slice(n[0].length) : l;
+      for (const ref of refsIn(rest)) {
+        const m = mention(ref, false, src(line + 1 + k));
+        draft.facts.push({ kind: "member", mention: m, wave: { number: wave }, src: src(line + 1 + k) });
+      }
+    });
+  }
 
   function waveFrame(m: WaveMarker, index: number, line: number): Frame {
     draft.waves[index] = { number: m.number, title: m.title, ...(m.phase !== undefined ? { phase: m.phase } : {}), ...(m.agentsWorkHere ? { agentsWorkHere: true } : {}), src: src(line), end: line };
