@@ -118,3 +118,67 @@ Wave 2 ── Squad 3 (codegen)
     "squad-3-codegen": ["toy/codegen/"],
   });
 });
+
+test("missions named by code (\"Mission K2\") placed by a Wave | Missions table; checks between waves gate every wave", () => {
+  const r = compile({
+    "briefing.md": `# Search filters
+
+| Wave | Missions |
+|------|----------|
+| 1 | K1 |
+| 2 | K2, K3 |
+
+## Mission K1 — facet-index
+**Owns exclusively**
+- \`search/facets/\`
+
+## Mission K2 — filter-chips
+**Owns exclusively**
+- \`web/filters/Chips.svelte\`
+
+**Must not touch**
+- \`search/facets/\`
+
+## Mission K3 — url-state
+**Owns exclusively**
+- \`web/filters/url.ts\`
+
+## Checks between waves
+\`\`\`sh
+make verify
+\`\`\`
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["facet-index"] },
+    { id: "wave-2", agents: ["filter-chips", "url-state"] },
+  ]);
+  expect(territory(r)).toEqual({ "facet-index": ["search/facets/"], "filter-chips": ["web/filters/Chips.svelte"], "url-state": ["web/filters/url.ts"] });
+  for (const w of r.plan.waves) expect(w.gate).toEqual([{ run: "make verify" }]);
+});
+
+test("work packages (\"WP2 — …\") ordered by one sentence naming several waves", () => {
+  const r = compile({
+    "packages.md": `# Audit log
+
+Order of work — Wave 1: WP1. Wave 2: WP2 and WP3 together.
+
+## WP1 — log-schema (\`log-schema\`)
+Files owned:
+- \`db/audit/\`
+
+## WP2 — log-writer (\`log-writer\`)
+Files owned:
+- \`server/audit/writer.go\`
+
+## WP3 — log-viewer (\`log-viewer\`)
+Files owned:
+- \`web/audit/\`
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["log-schema"] },
+    { id: "wave-2", agents: ["log-writer", "log-viewer"] },
+  ]);
+  expect(territory(r)).toEqual({ "log-schema": ["db/audit/"], "log-writer": ["server/audit/writer.go"], "log-viewer": ["web/audit/"] });
+});

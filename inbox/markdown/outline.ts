@@ -155,7 +155,7 @@ function lineMarkers(blocks: readonly Block[]): WaveMarker[] {
     if (b.kind === "heading") level = b.level;
     if (b.kind !== "para" && b.kind !== "item") return;
     const m = /^(?:\*\*|__)?wave\s*[-#]?\s*(\d{1,3})\b(?:\*\*|__)?\s*(?:\(([^)]*)\))?\s*([:.\-–—])?\s*(.*)$/i.exec(b.text.trim());
-    if (!m) return;
+    if (!m || waveClauses(b.text).length > 1) return;
     const bold = /^(?:\*\*|__)/.test(b.text.trim());
     const inner = bold ? /^(?:\*\*|__)([^*_]+)(?:\*\*|__)/.exec(b.text.trim())?.[1] : undefined;
     const fromInner = inner ? waveHeading(inner) : null;
@@ -183,4 +183,10 @@ function stageLineMarkers(blocks: readonly Block[]): WaveMarker[] {
     out.push({ block: i, level: level + 0.5, number: stage.number, title: stage.title.slice(0, 80) });
   });
   return out.length >= 2 ? out : [];
+}
+
+/** "Wave 1: WP1 and WP2 in parallel. Wave 2: WP3.": the clauses of a line that names several waves, each from its "Wave N". */
+export function waveClauses(text: string): string[] {
+  const starts = [...text.matchAll(/\bwave\s*[-#]?\s*\d{1,3}\s*[:\-–—→]/gi)].map((m) => m.index!);
+  return starts.map((at, k) => text.slice(at, starts[k + 1] ?? text.length));
 }

@@ -6,7 +6,7 @@ import type { Fact, Src, WaveRef } from "./draft.ts";
 import { codeSpans, plain } from "./inline.ts";
 import { pathsInText, pathsWritten, saysReadOnly } from "./paths.ts";
 import { looksLikeCommand } from "./shell.ts";
-import { agentHeading, agentIdsIn, classifyLabel, type AgentRef, type LabelKind } from "./vocab.ts";
+import { agentHeading, agentIdsIn, agentNumbersIn, classifyLabel, type AgentRef, type LabelKind } from "./vocab.ts";
 
 type Row = Extract<Block, { kind: "row" }>;
 
@@ -88,6 +88,10 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
       const m = sink.mention({ id }, true, ctx.src);
       sink.fact({ kind: "member", mention: m, wave: { number: waves[0]! }, src: ctx.src });
     }
+    // "| 1 | M1, M2 |", "| 2 | Agent 3 |": codes and numbers refer to agents defined elsewhere.
+    const text = plain(cell(cols.agents));
+    const refs: AgentRef[] = [...agentNumbersIn(text).map((number) => ({ number })), ...[...text.matchAll(/\b([A-Z]{1,3}\d{1,3})\b/g)].map((c) => ({ name: c[1]! }))];
+    for (const ref of refs) sink.fact({ kind: "member", mention: sink.mention(ref, false, ctx.src), wave: { number: waves[0]! }, src: ctx.src });
   }
 }
 
@@ -149,7 +153,7 @@ function columnsOf(header: readonly string[]): Columns {
   const group = named >= 0 && grouped >= 0 ? grouped : -1;
   const name = agent >= 0 ? find(/^(?:name|agent name|id|agent id)$/, [agent]) : -1;
   const wave = find(/^(?:wave|phase|stage)s?\b/);
-  const agents = find(/^agents\b|^(?:assigned )?agents?$/, [agent]);
+  const agents = find(/^agents\b|^(?:assigned )?agents?$|^(?:teams|tracks|lanes|streams|squads|missions|work packages|wps|workstreams)$/, [agent]);
   const role = find(/role|specialization|responsibilit|purpose|focus|description|mission/, [agent, name]);
   const access = find(/access|permission|^mode$|^type$|operation|modification type/);
   const notes = find(/^(?:notes?|remarks|comments?|outputs?|results?)$/, [agent, name, role]);

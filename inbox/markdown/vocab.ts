@@ -89,7 +89,7 @@ export function phaseHeading(text: string): number | null {
 
 /** True when a heading or label talks about "after each wave" / "every wave": its checks apply to all. */
 export function meansEveryWave(text: string): boolean {
-  return /\b(?:after|at the end of|end of|before|on)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
+  return /\b(?:after|at the end of|end of|before|on)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone)\b|\bbetween\s+(?:the\s+)?(?:waves|phases|stages|rounds)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
 }
 
 /** A mention of an agent as written: an explicit id, a human name, a number ("Agent 3"). */
@@ -105,8 +105,9 @@ export interface AgentRef {
 }
 
 // What plans call one worker of a wave: an agent, or a team, track, lane, stream, squad, crew or mission.
-const AGENT_NOUN = "agent|team|track|lane|stream|squad|crew|mission";
-const AGENT_NUMBERED = new RegExp(`^(${AGENT_NOUN})\\s*#?\\s*(\\d{1,3}(?:[-.](?:\\d{1,3}|[a-z])|[a-z])?|[A-Z](?=\\s*[:.\\-–—(]))\\b\\s*(?:[:.\\-–—]\\s*)?(.*)$`, "i");
+const AGENT_NOUN = "agent|team|track|lane|stream|squad|crew|mission|workstream|work package|wp|pod|sub-?agent";
+// "Agent 3", "Agent 1-A", "Lane B:", and codes written after the noun: "Mission M1", "Pod P2".
+const AGENT_NUMBERED = new RegExp(`^(${AGENT_NOUN})\\s*#?\\s*(\\d{1,3}(?:[-.](?:\\d{1,3}|[a-z])|[a-z])?|[A-Z]{1,3}\\d{1,3}(?=\\s*[:.\\-–—(]|\\s*$)|[A-Z](?=\\s*[:.\\-–—(]))\\b\\s*(?:[:.\\-–—]\\s*)?(.*)$`, "i");
 const KEBAB_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)+$/;
 
 /** The agent a heading or bold line defines ("Agent 1: Name (`id`)", "Agent: infra-agent", "config-agent Tasks"), or null. */
@@ -119,7 +120,7 @@ export function agentHeading(text: string): AgentRef | null {
   if (/^(?:all|every|each|the|other|remaining|sub)[- ]agents?\b|orchestrator|coordinator \(you\)/i.test(t)) return null;
   const numbered = AGENT_NUMBERED.exec(t);
   if (numbered) {
-    const noun = numbered[1]!.toLowerCase();
+    const noun = numbered[1]!.toLowerCase().replace(/\s+/g, "-");
     const number = numbered[2]!.toLowerCase().replace(/\./g, "-");
     const nounOf = noun === "agent" ? {} : { noun };
     // "Agent A (Core Infrastructure Specialist)": the name in parentheses.
@@ -167,7 +168,7 @@ export function agentIdsIn(text: string): string[] {
 /** Numbered agent references in a line: "Agent 3", "Agents 7-13", "Agent 1-A". */
 export function agentNumbersIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b|((?:\s*(?:,|and|&)\s*\d{1,3}\b)+))?/gi)) {
+  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?|missions?|workstreams?|wps?|pods?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b|((?:\s*(?:,|and|&)\s*\d{1,3}\b)+))?/gi)) {
     const a = Number(m[1]);
     // "Agents 2, 3 and 4": every number of the list.
     if (m[4] !== undefined) {

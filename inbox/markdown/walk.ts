@@ -5,7 +5,7 @@ import type { Block } from "./blocks.ts";
 import { collectCode, collectText, refsIn, type Context, type Sink } from "./collect.ts";
 import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
-import type { WaveMarker } from "./outline.ts";
+import { waveClauses, type WaveMarker } from "./outline.ts";
 import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
 import { asPath, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
@@ -168,6 +168,9 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const isItem = b.kind === "item";
     if (inline && (inline.isItem ? indent <= inline.indent : !isItem && b.kind === "para" && b.afterBlank && indent <= inline.indent)) inline = null;
     if (bold && isItem === false && b.kind === "para" && b.afterBlank && indent < bold.indent) closeBold(b.line - 1);
+    // "Wave 1: WP1 and WP2 in parallel. Wave 2: WP3." when no wave is a heading: a drawing in words.
+    const clauses = opts.markers.length === 0 && !opts.gateFile ? waveClauses(b.text) : [];
+    if (clauses.length > 1) waveDiagram(clauses, b.line - 1);
     const boldAgent = boldAgentLine(b.text, isItem);
     if (boldAgent && marker === undefined) {
       const { ref, rest } = boldAgent;
