@@ -3,19 +3,10 @@
 // column sits beside a Track/Lane column, bold "Phase N" lines naming agents, a drawing of the
 // waves in a code block, and unlabelled "Adds `x`" bullets in an agent's own section.
 import { expect, test } from "bun:test";
-import { checkPlan } from "../inbox/check-plan.ts";
-import { compileMarkdownPlan, type CompileResult } from "../inbox/markdown/compile.ts";
-import { Plan } from "../protocol/plan.ts";
+import type { CompileResult } from "../inbox/markdown/compile.ts";
+import { compileChecked, territories as territory, waveSummary as summary } from "./support/markdown-compile.ts";
 
-function compile(files: Record<string, string>): CompileResult {
-  const result = compileMarkdownPlan(files, { name: "lanes", defaults: { runner: "anthropic" } });
-  const parsed = Plan.safeParse(result.plan);
-  if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues, null, 2));
-  expect(checkPlan(parsed.data)).toEqual([]);
-  return result;
-}
-const summary = (r: CompileResult) => r.plan.waves.map((w) => ({ id: w.id, agents: w.agents }));
-const territory = (r: CompileResult) => Object.fromEntries(r.plan.agents.map((a) => [a.id, a.territory]));
+const compile = (files: Record<string, string>): CompileResult => compileChecked(files, "lanes");
 
 test("a file matrix with kebab-case agent columns: W cells are territory, R cells are not", () => {
   const r = compile({

@@ -4,19 +4,10 @@
 // matrix whose notes say where results go, and bare names another file of the folder spells in full.
 // Every fixture is written for this test.
 import { expect, test } from "bun:test";
-import { checkPlan } from "../inbox/check-plan.ts";
-import { compileMarkdownPlan, type CompileResult } from "../inbox/markdown/compile.ts";
-import { Plan } from "../protocol/plan.ts";
+import type { CompileResult } from "../inbox/markdown/compile.ts";
+import { compileChecked, territories as territory, waveSummary as summary } from "./support/markdown-compile.ts";
 
-function compile(files: Record<string, string>): CompileResult {
-  const result = compileMarkdownPlan(files, { name: "steps", defaults: { runner: "anthropic" } });
-  const parsed = Plan.safeParse(result.plan);
-  if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues, null, 2));
-  expect(checkPlan(parsed.data)).toEqual([]);
-  return result;
-}
-const summary = (r: CompileResult) => r.plan.waves.map((w) => ({ id: w.id, agents: w.agents }));
-const territory = (r: CompileResult) => Object.fromEntries(r.plan.agents.map((a) => [a.id, a.territory]));
+const compile = (files: Record<string, string>): CompileResult => compileChecked(files, "steps");
 
 test("tracks that only say what they wait for: each step of the dependency order is a wave", () => {
   const r = compile({
