@@ -4,6 +4,7 @@
 // `**Wave N: …**` lines are taken.
 import type { Block } from "./blocks.ts";
 import { plain } from "./inline.ts";
+import { waveClauses } from "./wave-lines.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, phaseHeading, stageHeading, waveHeading, type WaveHeading } from "./vocab.ts";
 
 export interface WaveMarker {
@@ -183,10 +184,4 @@ function stageLineMarkers(blocks: readonly Block[]): WaveMarker[] {
     out.push({ block: i, level: level + 0.5, number: stage.number, title: stage.title.slice(0, 80) });
   });
   return out.length >= 2 ? out : [];
-}
-
-/** "Wave 1: WP1 and WP2 in parallel. Wave 2: WP3.": the clauses of a line that names several waves, each from its "Wave N". */
-export function waveClauses(text: string): string[] {
-  const starts = [...text.matchAll(/\bwave\s*[-#]?\s*\d{1,3}\s*[:\-–—→]/gi)].map((m) => m.index!);
-  return starts.map((at, k) => text.slice(at, starts[k + 1] ?? text.length));
 }

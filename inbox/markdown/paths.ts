@@ -139,6 +139,12 @@ export function pathsWritten(text: string, opts: { outputs?: boolean } = {}): Pa
   return dedupeHits(out);
 }
 
+/** "next.config.js updates", "`api/routes.ts` changes": a heading naming the file a section changes, or null. */
+export function fileAHeadingChanges(heading: string): PathHit | null {
+  const m = /^(\S+)\s+(?:updates?|changes|modifications?|edits?|additions?)\b/i.exec(heading.trim());
+  return m ? asPath(m[1]!, true) : null;
+}
+
 // Bold/italic markers around words, but not the `**` of a glob (`src/**`).
 function withoutEmphasis(text: string): string {
   return text.replace(/(^|[\s(])(\*\*|__|\*|_)(?=\S)/g, "$1").replace(/(?<=[^\s/*])(\*\*|__|\*|_)(?=$|[\s),.:;])/g, "");

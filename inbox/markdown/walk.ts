@@ -5,9 +5,10 @@ import type { Block } from "./blocks.ts";
 import { collectCode, collectText, refsIn, type Context, type Sink } from "./collect.ts";
 import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
-import { waveClauses, type WaveMarker } from "./outline.ts";
+import type { WaveMarker } from "./outline.ts";
+import { diagramMembers, waveClauses } from "./wave-lines.ts";
 import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
-import { asPath, pathsInText } from "./paths.ts";
+import { fileAHeadingChanges, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
 
@@ -226,23 +227,12 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
   while (stack.length) closeFrame(stack.pop()!, last + 1000);
   return draft;
 
-  // A drawing of the waves in a code block, when the file names no wave outside it:
-  //   Wave 1 ─┬─ Stream 1 (channel-core)
-  //           └─ Stream 2 (templates)
-  // each agent a line names belongs to the last wave named at or above it.
-  function waveDiagram(body: readonly string[], line: number): void {
-    let wave: number | null = null;
-    body.forEach((l, k) => {
-      const n = /^\W*wave\s*[-#]?\s*(\d{1,3})\b/i.exec(l);
-      if (n) wave = Number(n[1]);
-      else if (/^\s*\S/.test(l) && !/^[\s│├└─┬┼|`+\\*•·>-]/u.test(l)) wave = null;
-      if (wave === null) return;
-      const rest = n ? l.slice(n[0].length) : l;
-      for (const ref of refsIn(rest)) {
-        const m = mention(ref, false, src(line + 1 + k));
-        draft.facts.push({ kind: "member", mention: m, wave: { number: wave }, src: src(line + 1 + k) });
-      }
-    });
+  // Agents a drawing of the waves (or a sentence naming several) places: members of those waves.
+  function waveDiagram(lines: readonly string[], line: number): void {
+    for (const d of diagramMembers(lines)) {
+      const m = mention(d.ref, false, src(line + 1 + d.offset));
+      draft.facts.push({ kind: "member", mention: m, wave: { number: d.wave }, src: src(line + 1 + d.offset) });
+    }
   }
 
   function waveFrame(m: WaveMarker, index: number, line: number): Frame {
@@ -262,8 +252,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const ref = opts.gateFile ? null : agentHeading(text);
     // "#### next.config.js updates" inside an agent's section: the file it changes.
     const edited = ref ? null : currentMention();
-    const changes = edited !== null ? /^(\S+)\s+(?:updates?|changes|modifications?|edits?|additions?)\b/i.exec(plain(text)) : null;
-    const changed = changes ? asPath(changes[1]!, true) : null;
+    const changed = edited !== null ? fileAHeadingChanges(plain(text)) : null;
     if (edited !== null && changed)
       draft.facts.push({ kind: "territory", mention: edited, path: changed.path, src: src(line), weak: true, leadingSlash: changed.leadingSlash, bare: changed.bare, listing: true, how: "verb" });
     if (ref) {
