@@ -173,3 +173,52 @@ Files owned:
   ]);
   expect(territory(r)).toEqual({ "log-schema": ["db/audit/"], "log-writer": ["server/audit/writer.go"], "log-viewer": ["web/audit/"] });
 });
+
+test("subagent sections with Scope / Out of scope lists, ordered by a numbered execution order", () => {
+  const r = compile({
+    "subagents.md": `# Dark mode
+
+## Subagent: theme-tokens
+Scope:
+- \`styles/tokens.css\`
+Out of scope: \`styles/legacy.css\`
+
+## Subagent: theme-toggle
+Scope:
+- \`components/ThemeToggle.vue\`
+
+## Run order
+1. theme-tokens
+2. theme-toggle, once the tokens exist
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["theme-tokens"] },
+    { id: "wave-2", agents: ["theme-toggle"] },
+  ]);
+  expect(territory(r)).toEqual({ "theme-tokens": ["styles/tokens.css"], "theme-toggle": ["components/ThemeToggle.vue"] });
+});
+
+test("a roster of numbered workers, batches naming them by number", () => {
+  const r = compile({
+    "swarm.md": `# Image pipeline swarm
+
+| # | Worker | Touches |
+|---|--------|---------|
+| 1 | resize-core | \`img/resize.rs\` |
+| 2 | webp-encoder | \`img/webp.rs\` |
+| 3 | avif-encoder | \`img/avif.rs\` |
+
+### Batch 1
+Worker #1 first.
+
+### Batch 2
+Workers #2 and #3 side by side.
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["resize-core"] },
+    { id: "wave-2", agents: ["webp-encoder", "avif-encoder"] },
+  ]);
+  expect(territory(r)).toEqual({ "resize-core": ["img/resize.rs"], "webp-encoder": ["img/webp.rs"], "avif-encoder": ["img/avif.rs"] });
+});

@@ -230,7 +230,7 @@ export function filesABlockWrites(body: readonly string[], lang: string): (PathH
 // "lanes A and B", "Tracks 1 & 2": one group word for a list; spread to "lane A, lane B" so each
 // segment keeps its word.
 function spreadGroups(text: string): string {
-  return text.replace(/\b(agent|team|track|lane|stream|squad|crew)s?\s+((?:[A-Z]|\d{1,3})(?:\s*(?:,|and|&)\s*(?:[A-Z]|\d{1,3})\b)+)/gi, (_all, word: string, list: string) =>
+  return text.replace(/\b(agent|team|track|lane|stream|squad|crew|worker|mission|pod)s?\s+(#?(?:[A-Z]|\d{1,3})(?:\s*(?:,|and|&)\s*#?(?:[A-Z]|\d{1,3})\b)+)/gi, (_all, word: string, list: string) =>
     list
       .split(/\s*(?:,|\band\b|&)\s*/)
       .filter((x) => x !== "")

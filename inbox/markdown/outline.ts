@@ -17,6 +17,8 @@ export interface WaveMarker {
   phase?: number;
   /** steps taken without agents inside: this is the step where the plan's agents work ("all agents, in parallel") */
   agentsWorkHere?: boolean;
+  /** ids of agents the opening line names by their bare kebab id ("1. export-api and export-ui") */
+  members?: string[];
 }
 
 // Words that make a "Wave N …" heading an aside about a wave rather than the wave: any of them
@@ -39,7 +41,38 @@ export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
   if (fromStageLines.length) return fromStageLines;
   // No waves at all: phases, stages or sprints that hold agents are the waves.
   const stages = headingMarkers(blocks, stageHeading, true);
-  return stages.length ? stages : stepMarkers(blocks);
+  if (stages.length) return stages;
+  const steps = stepMarkers(blocks);
+  return steps.length ? steps : orderMarkers(blocks);
+}
+
+// "## Execution order" over "1. export-api and export-ui, in parallel" / "2. export-tests": the
+// numbered items of an order, sequence or schedule section that name the file's agents.
+function orderMarkers(blocks: readonly Block[]): WaveMarker[] {
+  const ids = new Set<string>();
+  for (const b of blocks) {
+    const ref = b.kind === "heading" ? agentHeading(b.text) : null;
+    if (ref?.id) ids.add(ref.id);
+    else if (ref?.name && /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+$/.test(ref.name)) ids.add(ref.name);
+  }
+  for (let h = 0; h < blocks.length; h++) {
+    const head = blocks[h]!;
+    if (head.kind !== "heading" || !/\b(?:order|sequence|sequencing|schedule)\b/i.test(head.text)) continue;
+    const out: WaveMarker[] = [];
+    let indent: number | null = null;
+    for (let k = h + 1; k < blocks.length; k++) {
+      const b = blocks[k]!;
+      if (b.kind === "heading") break;
+      if (b.kind !== "item" || !b.ordered || (indent !== null && b.indent > indent)) continue;
+      indent ??= b.indent;
+      const words = plain(b.text).split(/[^A-Za-z0-9_-]+/);
+      const members = [...new Set(words.filter((w) => ids.has(w)))];
+      if (members.length === 0 && agentIdsIn(b.text).length === 0 && agentNumbersIn(b.text).length === 0) continue;
+      out.push({ block: k, level: head.level + 0.5, number: out.length + 1, title: "", ...(members.length ? { members } : {}) });
+    }
+    if (out.length >= 2) return out;
+  }
+  return [];
 }
 
 // "### Phase 1: Individual Fixes (parallel)", "### Phase 2: Test each branch", … after the agents'

@@ -149,7 +149,7 @@ function columnsOf(header: readonly string[]): Columns {
   // "| Lane | Agent | Writes |": the column that says agent names it; the lane's letter is its number.
   const named = find(/^agents?(?:\s*(?:id|name))?$/);
   const grouped = find(/^(?:team|track|lane|stream|squad)(?:\s*(?:id|#|no\.?|number))?$/);
-  const agent = named >= 0 && grouped >= 0 ? named : find(/^(?:agent|owner|owned by|assignee|assigned to|responsible|team|track|lane|stream|squad)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
+  const agent = named >= 0 && grouped >= 0 ? named : find(/^(?:agent|owner|owned by|assignee|assigned to|responsible|team|track|lane|stream|squad|worker|sub-?agent)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
   const group = named >= 0 && grouped >= 0 ? grouped : -1;
   const name = agent >= 0 ? find(/^(?:name|agent name|id|agent id)$/, [agent]) : -1;
   const wave = find(/^(?:wave|phase|stage)s?\b/);

@@ -23,7 +23,7 @@ export function classifyLabel(label: string): LabelKind {
   const l = plain(label).toLowerCase();
   if (/^(?:agent\s*)?id$|^agent id\b|^owner$|^agent name$/.test(l)) return "id";
   if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
-  if (/read[- ]?only|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
+  if (/read[- ]?only|out of scope|not in scope|outside (?:the )?scope|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
   if (/^(?:agents?|participants?|parallelism|team|assigned agents?|agents? (?:&|and) territories)\b/.test(l)) return "agents";
   if (/^wave(?: assignment| number)?$|^execution wave$|^timeline$|^schedule$/.test(l)) return "wave";
   if (/depend|prerequisite|requires|blocked by|^after$/.test(l)) return "deps";
@@ -134,7 +134,7 @@ export function agentHeading(text: string): AgentRef | null {
     const id = ticked && KEBAB_ID.test(ticked) ? ticked : restId;
     return { ...(id ? { id } : {}), ...(name ? { name } : {}), number, ...nounOf };
   }
-  const colon = /^agent\s*:\s*(.+)$/i.exec(t);
+  const colon = /^(?:agent|sub-?agent|worker)\s*:\s*(.+)$/i.exec(t);
   if (colon) {
     const rest = withoutTrailingParens(colon[1]!).trim();
     if (/orchestrator|^all\b/i.test(rest)) return null;
@@ -168,7 +168,7 @@ export function agentIdsIn(text: string): string[] {
 /** Numbered agent references in a line: "Agent 3", "Agents 7-13", "Agent 1-A". */
 export function agentNumbersIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?|missions?|workstreams?|wps?|pods?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b|((?:\s*(?:,|and|&)\s*\d{1,3}\b)+))?/gi)) {
+  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?|missions?|workstreams?|wps?|pods?|workers?|sub-?agents?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b|((?:\s*(?:,|and|&)\s*#?\d{1,3}\b)+))?/gi)) {
     const a = Number(m[1]);
     // "Agents 2, 3 and 4": every number of the list.
     if (m[4] !== undefined) {

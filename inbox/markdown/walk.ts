@@ -142,7 +142,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       if (b.kind === "item") itemWave = { indent: b.indent, frame: stack[stack.length - 1]! };
       // "- Wave 1 (Foundation): `api-agent`, `db-agent`": the line names the wave's agents.
       if (b.kind === "item" || b.kind === "para")
-        for (const ref of refsIn(b.text)) {
+        for (const ref of [...refsIn(b.text), ...(m.members ?? []).map((id): AgentRef => ({ id }))]) {
           const k = mention(ref, ref.id !== undefined, src(b.line));
           draft.facts.push({ kind: "member", mention: k, wave: { index: marker }, src: src(b.line) });
         }
