@@ -1,4 +1,4 @@
-// The plans of bench/blind, blind2 and blind3: written for issue 15 in styles the corpus lacks and
+// The plans of bench/blind to blind4: written for issue 15 in styles the corpus lacks and
 // labelled by hand before the compiler first ran on them (their first scores are in the issue's
 // note). The compiler was then fixed on their misses, so they are regression checks now, not blind:
 // each compiles to the labelled waves, with the labelled number of agents and the labelled
@@ -13,7 +13,7 @@ interface Label {
   agents: { id: string; waves: number[]; territory: string[] }[];
 }
 
-for (const set of ["blind", "blind2", "blind3"]) {
+for (const set of ["blind", "blind2", "blind3", "blind4"]) {
   const dir = join(import.meta.dir, "..", "bench", set);
   const labels = JSON.parse(readFileSync(join(dir, "labels.json"), "utf8")) as Record<string, Label>;
   for (const name of readdirSync(dir).filter((n) => statSync(join(dir, n)).isDirectory())) {

@@ -98,8 +98,8 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
     default:
       // "- Creates `notify/digest/queue.py`" straight under an agent's heading, with no label: what
       // a sentence of its own section says to write (never "uses", "reads" or "look at").
-      if (agent !== null && isItem && ctx.label === null && ctx.gateWave === null && !saysReadOnly(text))
-        for (const hit of pathsWritten(text)) sink.fact({ kind: "territory", mention: agent, path: hit.path, src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
+      if (agent !== null && (isItem || labelRest) && ctx.label === null && ctx.gateWave === null)
+        for (const hit of text.split(/;\s+|\.\s+/).flatMap((clause) => (saysReadOnly(clause) ? [] : pathsWritten(clause)))) sink.fact({ kind: "territory", mention: agent, path: hit.path, src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
       return;
   }
 }

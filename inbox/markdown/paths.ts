@@ -104,7 +104,7 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
   return dedupeHits(hits);
 }
 
-const VERBS = "create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
+const VERBS = "own|owns|create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
 // "Create the fixture tree (4 folders under `tests/x/`)": a verb, a few words, then where.
 const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/(-]{0,40}?\\s(?:in|into|to|at|within|inside|under)\\s+(?:the\\s+)?$`, "i");
 // "results to `x.md`", "document in `x.md`": where a task's output goes (read in task tables only).

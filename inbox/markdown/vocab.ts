@@ -68,8 +68,11 @@ export function waveHeading(text: string): WaveHeading | null {
 
 /** "Phase 2: Backend", "Stage 1", "Sprint 3 - API": the grouping a plan without waves runs in order. */
 export function stageHeading(text: string): WaveHeading | null {
-  const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3})\b(.*)$/i.exec(plain(text));
+  // "Phase A — parsing": a lettered stage is its place in the alphabet.
+  const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3}|[A-H](?=\s*(?:[:.\-–—)]|$)))\b(.*)$/i.exec(plain(text));
   if (!m) return null;
+  if (/^[a-h]$/.test(m[1]!)) return null; // "Step a": a lowercase letter is a list marker, not a stage
+  if (/^[A-H]$/.test(m[1]!)) m[1] = String(m[1]!.charCodeAt(0) - 64);
   const rest = m[2]!.trim();
   const separated = /^[:.\-–—)\]]/.test(rest);
   return { number: Number(m[1]), title: withoutTrailingParens(rest.replace(/^[:.\-–—)\]]+\s*/, "")).replace(/[:\s]+$/, ""), separated };
@@ -89,7 +92,7 @@ export function phaseHeading(text: string): number | null {
 
 /** True when a heading or label talks about "after each wave" / "every wave": its checks apply to all. */
 export function meansEveryWave(text: string): boolean {
-  return /\b(?:after|at the end of|end of|before|on)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone)\b|\bbetween\s+(?:the\s+)?(?:waves|phases|stages|rounds)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
+  return /\b(?:after|at the end of|end of|before|on|for)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone)\b|\bbetween\s+(?:the\s+)?(?:waves|phases|stages|rounds)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
 }
 
 /** A mention of an agent as written: an explicit id, a human name, a number ("Agent 3"). */

@@ -179,6 +179,13 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
         const m = mention(ref, true, src(b.line));
         const ctx = { ...context(b.line), agent: m };
         if (startsWithPath(rest)) ctx.label = "territory";
+        // A line defining an agent by its shape: what its verbs write ("owns `x`", "create `y`"),
+        // and a wave written beside it ("[wave 2]").
+        if (boldAgent.byShape) {
+          ctx.label = null;
+          const w = /[[(]\s*wave\s*#?\s*(\d{1,3})\s*[\])]/i.exec(b.text);
+          if (w) draft.facts.push({ kind: "member", mention: m, wave: { number: Number(w[1]) }, src: src(b.line) });
+        }
         collectText(rest, false, 0, ctx, sink, true);
         return;
       }
