@@ -164,3 +164,19 @@ test("Dockerfile.worker is a file; another file's deliverable inside a folder th
   });
   expect(territory(r)["agent-1-worker-agent"]).toEqual(["workers/", "Dockerfile.worker", "deploy/worker.yaml"]);
 });
+
+test("a path written from the root beside the agent's full path is that same file, not a second one", () => {
+  const r = compile({
+    "orchestration-plan.md": `# Health checks
+
+## Wave 1: Endpoints
+### Agent 1: Health Agent
+**Deliverables**:
+- [ ] Create the health route (\`/api/health/route.ts\`)
+
+**Files to create**:
+- \`src/app/api/health/route.ts\`
+`,
+  });
+  expect(territory(r)["agent-1-health-agent"]).toEqual(["src/app/api/health/route.ts"]);
+});

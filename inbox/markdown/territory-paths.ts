@@ -61,7 +61,9 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
     const also = c.bare && !own.some(([q]) => q.endsWith(tail)) ? (elsewhere.get(c.path) ?? []).map((q): [string, null] => [q, null]) : [];
     for (const [q, owner] of [...own, ...also]) {
       if (q.length <= c.path.length || !q.endsWith(tail)) continue;
-      if (owner && owner.agent === c.agent && owner.src.file === c.src.file && Math.abs(owner.src.line - c.src.line) <= 12) continue;
+      // Side by side, the same agent's two paths are two files — unless the short one is written
+      // from the root ("/api/x/route.ts" beside "src/app/api/x/route.ts"): then it is the same file.
+      if (owner && owner.agent === c.agent && owner.src.file === c.src.file && Math.abs(owner.src.line - c.src.line) <= 12 && !c.leadingSlash) continue;
       if (owner && owner.agent === c.agent) return null;
       matches.push([q, owner]);
     }
