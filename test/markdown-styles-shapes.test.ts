@@ -44,3 +44,26 @@ test("lettered phases of bold kebab-case ids that own paths; what they read is n
   ]);
   expect(territory(r)).toEqual({ "tile-fetcher": ["tiles/fetch.py"], "tile-renderer": ["tiles/render/"], "tile-cache": ["tiles/cache.py"] });
 });
+
+test("a responsibility table and a day-by-day schedule naming agents by bare name", () => {
+  const r = compile({
+    "plan.md": `# Nightly exports
+
+| Component | Responsible | Files |
+|-----------|-------------|-------|
+| Dump | dumper | \`jobs/dump.sh\` |
+| Upload | uploader | \`jobs/upload.py\` |
+| Alerts | alert-hook | \`jobs/alerts.py\` |
+
+| Day | Who works |
+|-----|-----------|
+| 1 | dumper |
+| 2 | uploader, alert-hook |
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["dumper"] },
+    { id: "wave-2", agents: ["uploader", "alert-hook"] },
+  ]);
+  expect(territory(r)).toEqual({ dumper: ["jobs/dump.sh"], uploader: ["jobs/upload.py"], "alert-hook": ["jobs/alerts.py"] });
+});

@@ -84,8 +84,9 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
   if (cols.wave >= 0 && cols.agents >= 0) {
     const waves = numbersIn(cell(cols.wave));
     if (waves.length === 0) return;
-    for (const id of agentIdsIn(cell(cols.agents))) {
-      const m = sink.mention({ id }, true, ctx.src);
+    const explicit = agentIdsIn(cell(cols.agents));
+    for (const id of explicit.length ? explicit : bareIdsIn(cell(cols.agents))) {
+      const m = sink.mention({ id }, explicit.length > 0, ctx.src);
       sink.fact({ kind: "member", mention: m, wave: { number: waves[0]! }, src: ctx.src });
     }
     // "| 1 | M1, M2 |", "| 2 | Agent 3 |": codes and numbers refer to agents defined elsewhere.
@@ -152,8 +153,9 @@ function columnsOf(header: readonly string[]): Columns {
   const agent = named >= 0 && grouped >= 0 ? named : find(/^(?:agent|owner|owned by|assignee|assigned to|responsible|team|track|lane|stream|squad|worker|sub-?agent)(?:\s*(?:id|#|no\.?|number|name))?$|^(?:agent|owner)\b(?!s)/);
   const group = named >= 0 && grouped >= 0 ? grouped : -1;
   const name = agent >= 0 ? find(/^(?:name|agent name|id|agent id)$/, [agent]) : -1;
-  const wave = find(/^(?:wave|phase|stage)s?\b/);
-  const agents = find(/^agents\b|^(?:assigned )?agents?$|^(?:teams|tracks|lanes|streams|squads|missions|work packages|wps|workstreams)$/, [agent]);
+  // "| Day | Who works |", "| Round | Agents |": a schedule whose first column numbers the steps.
+  const wave = find(/^(?:wave|phase|stage)s?\b|^(?:day|week|sprint|round|step|batch)s?$/);
+  const agents = find(/^agents\b|^(?:assigned )?agents?$|^(?:teams|tracks|lanes|streams|squads|missions|work packages|wps|workstreams|workers)$|^who(?: works| runs)?$/, [agent]);
   const role = find(/role|specialization|responsibilit|purpose|focus|description|mission/, [agent, name]);
   const access = find(/access|permission|^mode$|^type$|operation|modification type/);
   const notes = find(/^(?:notes?|remarks|comments?|outputs?|results?)$/, [agent, name, role]);
@@ -192,4 +194,12 @@ function refOf(agentCell: string, nameCell: string): AgentRef | null {
 
 function numbersIn(text: string): number[] {
   return [...plain(text).matchAll(/\d{1,3}/g)].map((m) => Number(m[0])).slice(0, 8);
+}
+
+// "sql-builder, mailer": a schedule cell that is nothing but a list of lowercase names refers to
+// agents the plan defines elsewhere (a reference only: it defines none).
+function bareIdsIn(cell: string): string[] {
+  const words = plain(cell).split(/\s*(?:,|;|\band\b|&|\+)\s*/).filter((w) => w !== "");
+  const ok = (w: string): boolean => /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/.test(w) && w.length >= 3 && !/^(?:all|none|everyone|everybody|nobody|tbd|you|team|agents?|orchestrator)$/.test(w);
+  return words.length && words.every(ok) ? words : [];
 }
