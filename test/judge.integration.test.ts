@@ -106,7 +106,8 @@ test("a judge check that fails blocks the gate; its reasons are in the validatio
     "contract-greet-api": [passVerdict("fine")],
     "gate-w1": [call("verdict", { pass: false, reasons: ["greet is not documented", "no tests for greet"], files: ["src/greet.ts"] })],
   });
-  const dir = dropWithSpec(root, plan("rejected", [{ judge: "greet is documented and tested" }]));
+  // no repair rounds: this is about the blocked gate itself (repair.integration.test.ts repairs one)
+  const dir = dropWithSpec(root, plan("rejected", [{ judge: "greet is documented and tested" }], { repair: { rounds: 0 } }));
   const ended = await d.planEnded("rejected", 60_000);
   expect(ended.state).toBe("blocked");
   const gate = validation(dir, "w1.json");
@@ -124,7 +125,7 @@ test("a malformed verdict, or a reviewer that spends the plan's budget, fails th
     "contract-greet-api": [call("read_file", { path: "src/greet.ts" }), passVerdict("never reached")],
     "gate-w1": [call("verdict", { pass: "yes", reasons: "looks fine" })],
   });
-  const dir = dropWithSpec(root, plan("malformed", [{ judge: "greet works" }]));
+  const dir = dropWithSpec(root, plan("malformed", [{ judge: "greet works" }], { repair: { rounds: 0 } }));
   expect((await d.planEnded("malformed", 60_000)).state).toBe("blocked");
   const gate = validation(dir, "w1.json");
   expect(gate.checks[0]).toMatchObject({ kind: "judge", passed: false });

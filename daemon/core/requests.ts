@@ -5,7 +5,7 @@
 import { PurpleError, TERMINAL_PLAN_STATES, type StepOf } from "../../protocol/index.ts";
 import { stopReason, type Effect, type Reduced } from "./outcomes.ts";
 import type { PlanIndex } from "./plan-index.ts";
-import { setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
+import { requeueCompleted, setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
 
 const refuse = (run: PlanRunState, verb: string, allowed: string) =>
   new PurpleError("INVALID_STATE", `cannot ${verb} plan ${run.name}: it is ${run.state}; ${verb} applies to ${allowed}`);
@@ -105,14 +105,21 @@ export function cancelAgent(index: PlanIndex, run: PlanRunState, e: StepOf<"canc
 }
 
 /**
- * Retry an agent that failed, was cancelled, blocked or interrupted. A plan its agents failed or
- * blocked runs again from its wave, and the agents its failure cancelled are queued again with
- * it; a plan its gate blocked stays blocked (the agent waits for its wave).
+ * Retry an agent that failed, was cancelled, blocked or interrupted, or a completed one of the wave
+ * whose gate blocked the plan (it runs again, then the gate). A plan its agents failed or blocked
+ * runs again from its wave, and the agents its failure cancelled are queued again with it; a plan
+ * its gate blocked stays blocked when the agent retried is not of that wave's.
  */
 export function retryAgent(run: PlanRunState, e: StepOf<"retry-agent">, now: number): Reduced {
   const st = agentOf(run, e.agent);
+  // An agent of a wave its gate blocked runs again (a person's repair round): the gate runs after it.
+  if (st.state === "completed" && run.state === "blocked" && st.waveIndex === run.waveIndex && run.waves[run.waveIndex]?.state === "blocked") {
+    if (e.note) st.guidance.push(e.note);
+    const why = e.note ? "retried by a person after its gate failed, with a note" : "retried by a person after its gate failed";
+    return only([setPlanState(run, "running", `agent ${e.agent} retried`, now), setWaveState(run, run.waveIndex, "running"), requeueCompleted(run, e.agent, why, now)]);
+  }
   if (!["failed", "cancelled", "blocked", "interrupted"].includes(st.state))
-    throw new PurpleError("INVALID_STATE", `agent ${e.agent} of plan ${run.name} is ${st.state}; only a failed, cancelled, blocked or interrupted agent can be retried`);
+    throw new PurpleError("INVALID_STATE", `agent ${e.agent} of plan ${run.name} is ${st.state}; only a failed, cancelled, blocked or interrupted agent, or one of a wave its gate blocked, can be retried`);
   if (!["running", "paused", "failed", "blocked"].includes(run.state)) throw refuse(run, "retry an agent of", "a running, paused, failed or blocked plan");
   const out: Transition[] = [];
   // A plan its agents failed or blocked runs again; one its gate blocked waits for the gate (resume, approve).
