@@ -46,6 +46,8 @@ function randomPlan(r: Rng, name: string): PlanInput {
     }
     plan.waves.push({ id: `wave${w}`, agents: ids, gate: r.chance(0.5) ? [{ exists: "." }, { run: "make check" }] : [] });
   }
+  // contract c (whose checks the random outcomes fail now and then), owned by one agent
+  plan.contracts = [{ id: "c", owner: r.pick(plan.agents).id, consumers: [], checks: [{ exists: "." }] }];
   return plan;
 }
 
@@ -69,7 +71,7 @@ function randomFailures(r: Rng, owner: string): CheckFailure[] {
 }
 
 /** How often the repair paths were taken across the seeds (a run that never takes them proves nothing). */
-const tally = { repairRounds: 0, requeued: 0, breakers: 0 };
+const tally = { repairRounds: 0, requeued: 0, breakers: 0, contractOverrides: 0 };
 
 const key = (p: PlanRef, agent: string) => `${p.run.name}/${agent}`;
 const encodeAll = (w: World) => JSON.stringify(w.plans.map((p) => encodePlan({ ...freshPlanOf(p), run: p.run })));
@@ -93,7 +95,7 @@ function apply(w: World, p: PlanRef, step: Step): boolean {
     out = reduce(p.index, p.run, step, w.now, rules);
   } catch (err) {
     if (!request) throw err;
-    expect((err as { code?: string }).code).toMatch(/INVALID_STATE|AGENT_NOT_FOUND/);
+    expect((err as { code?: string }).code).toMatch(/INVALID_STATE|INVALID_PARAMS|AGENT_NOT_FOUND/);
     expect(encodeAll(w)).toBe(before); // a refused request changes nothing
     return false;
   }
@@ -107,6 +109,11 @@ function apply(w: World, p: PlanRef, step: Step): boolean {
       tally.repairRounds++;
       expect(w.rounds.get(k)!).toBeLessThanOrEqual(repairRounds(p.index));
       expect(t.round).toBe(w.rounds.get(k)!);
+    }
+    if (t.kind === "agent" && t.from === "blocked" && t.to === "validating") {
+      // only a person's override of a contract check puts a blocked owner back to validating
+      expect(step.type === "approve" && (step.override?.length ?? 0) > 0).toBe(true);
+      tally.contractOverrides++;
     }
     if (t.kind === "agent" && t.from === "completed") {
       // completed → queued only in a repair round of a failed gate, or a person's retry of a wave its gate blocked
@@ -169,15 +176,16 @@ function randomEvent(w: World, r: Rng, wakeAt: number): void {
   if (roll < 45 && runningIds.length > 0) {
     const id = r.pick(runningIds);
     if (p.run.agents.get(id)!.state === "validating") {
-      const failed = r.chance(0.3);
+      const failed = r.chance(0.5);
       return void apply(w, p, { type: "contracts-checked", agent: id, failed: failed ? ["c"] : [], ...(failed && r.chance(0.8) ? { failures: { c: randomFailures(r, "c") } } : {}) });
     }
     const outcome = r.pick(["finished", "finished", "finished", "failed", "timeout", "cancelled", "blocked", "not-started"] as const);
-    return void apply(w, p, { type: "attempt-ended", agent: id, outcome, message: outcome, trespass: r.chance(0.1) ? ["x"] : [], validate: r.chance(0.2), final: r.chance(0.05) });
+    return void apply(w, p, { type: "attempt-ended", agent: id, outcome, message: outcome, trespass: r.chance(0.1) ? ["x"] : [], validate: ownsContract(p, id) && r.chance(0.8), final: r.chance(0.05) });
   }
   if (roll < 55 && p.run.waves[p.run.waveIndex]?.state === "validating") return void apply(w, p, gateEnded(r, p, 0.5));
   if (roll < 60) return void apply(w, p, { type: "spend", agent: any, costUsd: r.next() });
-  if (roll < 63) return void apply(w, p, { type: "approve" });
+  if (p.run.state === "blocked" && p.run.breaker?.subject === "contract:c" && r.chance(0.5)) return void apply(w, p, { type: "approve", override: [r.pick(["c#0", "c#0", "c#1"])] });
+  if (roll < 63) return void apply(w, p, { type: "approve", ...(r.chance(0.5) ? { override: [r.pick([`${p.run.waves[p.run.waveIndex]?.id}#1`, "wave0#0", "c#0", "c#0", "c#1"])] } : {}) });
   if (roll < 66) return void apply(w, p, { type: "pause" });
   if (roll < 72) return void apply(w, p, { type: "resume" });
   if (roll < 74) return void apply(w, p, { type: "cancel-plan" });
@@ -217,6 +225,9 @@ function finish(w: World, r: Rng, cap: number): void {
   }
   throw new Error("the plans did not end");
 }
+
+/** Whether the agent owns contract c (only a contract's owner goes on to validating, as in the engine). */
+const ownsContract = (p: PlanRef, id: string) => p.index.plan.contracts.some((c) => c.owner === id);
 
 /** A gate's outcome: passed, or failed with random failures (now and then as journaled before repair rounds: none). */
 function gateEnded(r: Rng, p: PlanRef, pass: number): Step {
@@ -264,6 +275,6 @@ test("random plans, outcomes, requests and restarts keep every invariant, end, a
       throw new Error(`seed ${seed} (PURPLE_SEED=${seed} to replay): ${(err as Error).message}`);
     }
   }
-  console.log(`${seeds.length} seeds in ${Date.now() - started} ms; ${tally.repairRounds} repair rounds, ${tally.requeued} completed agents requeued, ${tally.breakers} breakers tripped`);
-  if (!only) expect([tally.repairRounds > 20, tally.requeued > 20, tally.breakers > 5]).toEqual([true, true, true]);
+  console.log(`${seeds.length} seeds in ${Date.now() - started} ms; ${tally.repairRounds} repair rounds, ${tally.requeued} completed agents requeued, ${tally.breakers} breakers tripped, ${tally.contractOverrides} contract checks overridden`);
+  if (!only) expect([tally.repairRounds > 20, tally.requeued > 20, tally.breakers > 5, tally.contractOverrides > 0]).toEqual([true, true, true, true]);
 }, 60_000);

@@ -170,3 +170,19 @@ test("a contract's failed checks send its owner back with the failure; the break
   expect([back.run.repairs.get("contract:api"), back.run.breaker]).toEqual([p.run.repairs.get("contract:api"), p.run.breaker]);
   expect(JSON.stringify(encodePlan(back))).toBe(JSON.stringify(encodePlan(d)));
 });
+
+test("`approve --override` of a contract check its breaker tripped on: recorded, the owner's contracts checked again without running it", () => {
+  const p = setup({ repair: { rounds: 0 }, contracts: [{ id: "api", owner: "a", consumers: [], checks: [{ exports: { file: "src/a/api.ts", names: ["make"] } }] }], agents: [{ id: "a", territory: ["src/a/"] }], waves: [{ id: "w1", agents: ["a"] }] });
+  settle(p);
+  step(p, ended("a", true));
+  step(p, { type: "contracts-checked", agent: "a", failed: ["api"], failures: { api: [failure("api#0", "not exported: make", { kind: "exports" })] } });
+  expect(settle(p)).toEqual(["finish-plan"]);
+  expect(() => step(p, { type: "approve", override: ["api#3"] })).toThrow(/no check api#3 in contract api/);
+  const out = step(p, { type: "approve", override: ["api#0"] });
+  expect(out.effects).toEqual([{ type: "check-contracts", agent: "a" }]);
+  expect([p.run.state, states(p).a, p.run.overrides, p.run.breaker]).toEqual(["running", "validating", ["contract:api#0"], null]);
+  expect(p.run.agents.get("a")!.attempt).toBe(1); // not run again
+  step(p, { type: "contracts-checked", agent: "a", failed: [], failures: {} });
+  expect(settle(p)).toEqual(["pass-wave", "finish-plan"]);
+  expect(p.run.state).toBe("succeeded");
+});

@@ -186,3 +186,28 @@ test("an agent retried after its gate failed runs with the person's note in its 
   expect(requests[2]).toContain("the gate greps for the word fixed");
   expect(validation(dir, "w1.json")).toMatchObject({ passed: true, earlier: [{ passed: false }] });
 }, 90_000);
+
+test("a contract its breaker blocked: status names its check and the ways on; `approve --override` passes it without running the owner again", async () => {
+  const { api, root, d, socket } = await setup({ api: attempt("src/api.ts", "export function other() {}\n") });
+  const p = plan("pinned", [{ id: "api", territory: ["src/"] }], [], {
+    repair: { rounds: 0 },
+    contracts: [{ id: "api-shape", owner: "api", consumers: [], checks: [{ exists: "src/api.ts" }, { exports: { file: "src/api.ts", names: ["makeApi"] } }] }],
+  });
+  const dir = dropPlan(root, p);
+  await endedAs(d, "pinned", "blocked");
+  const status = expectValid(PlanStatus, readJson(join(dir, "status.json")), "status.json");
+  expect(status.failure).toMatchObject({ kind: "agent", subject: "api", failedChecks: ["api-shape#1"], breaker: "circuit breaker: no repair rounds (repair.rounds is 0)" });
+  expect(status.failure!.outputTail).toContain("not exported: makeApi");
+  const shown = await purplectl(socket, "status", "pinned");
+  expect(shown.out).toContain("contract api-shape failed its checks (api-shape#1)");
+  expect(shown.out).toContain("purplectl approve pinned --override api-shape#1");
+
+  const r = await purplectl(socket, "approve", "pinned", "--override", "api-shape#1");
+  expect(r.err).toBe("");
+  await endedAs(d, "pinned", "succeeded");
+  expect(sent(api, "api").length).toBe(2); // its one attempt: not run again
+  const contract = validation(dir, join("contracts", "api-shape.json"));
+  expect(contract.checks.map((c) => [c.kind, c.passed, c.overridden ?? false])).toEqual([["exists", true, false], ["exports", true, true]]);
+  expect(contract.earlier?.map((e) => e.passed)).toEqual([false]);
+  expect(readEvents(dir).some((e) => e.type === "plan.state" && e.to === "running" && (e.reason ?? "").includes("api-shape#1"))).toBe(true);
+}, 90_000);

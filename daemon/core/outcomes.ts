@@ -18,7 +18,9 @@ export type Effect =
   /** ask a running attempt to stop (SIGTERM, grace, SIGKILL); it then ends as its stop cause says */
   | { type: "stop-agent"; agent: string; reason: string }
   /** abort the gate under way; its result decides nothing */
-  | { type: "abort-gate" };
+  | { type: "abort-gate" }
+  /** run the contract checks of an agent now validating (a person overrode some of them) */
+  | { type: "check-contracts"; agent: string };
 
 export interface Reduced {
   transitions: Transition[];

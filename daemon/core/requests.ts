@@ -5,7 +5,7 @@
 import { PurpleError, TERMINAL_PLAN_STATES, type StepOf } from "../../protocol/index.ts";
 import { stopReason, type Effect, type Reduced } from "./outcomes.ts";
 import type { PlanIndex } from "./plan-index.ts";
-import { requeueCompleted, setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
+import { recheckContracts, requeueCompleted, setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
 
 const refuse = (run: PlanRunState, verb: string, allowed: string) =>
   new PurpleError("INVALID_STATE", `cannot ${verb} plan ${run.name}: it is ${run.state}; ${verb} applies to ${allowed}`);
@@ -27,10 +27,13 @@ export function accept(run: PlanRunState, e: StepOf<"accept">, now: number): Red
 /**
  * Approve: a plan awaiting approval is queued; a plan blocked on a manual gate check has it passed
  * and the gate runs again. With `override`, a plan its gate blocked has those checks (`<wave>#<index>`
- * of the current wave's gate) passed by a person's decision, recorded, and the gate runs again.
+ * of the current wave's gate) passed by a person's decision, recorded, and the gate runs again;
+ * a plan a contract's circuit breaker blocked has that contract's checks (`<contract>#<index>`)
+ * passed and checked again.
  */
 export function approve(index: PlanIndex, run: PlanRunState, e: StepOf<"approve">, now: number): Reduced {
   const wave = index.waves[run.waveIndex];
+  if (e.override?.length && run.state === "blocked" && run.breaker?.subject.startsWith("contract:")) return overrideContract(index, run, run.breaker.subject.slice("contract:".length), e.override, now);
   if (e.override?.length) {
     if (run.state !== "blocked" || run.waves[run.waveIndex]?.state !== "blocked" || !wave)
       throw refuse(run, "override checks of", "a plan blocked by its gate");
@@ -46,6 +49,23 @@ export function approve(index: PlanIndex, run: PlanRunState, e: StepOf<"approve"
     return rerunGate(run, "approved", now);
   }
   throw refuse(run, "approve", "a plan awaiting approval or blocked on a manual gate check");
+}
+
+/**
+ * A plan a contract's breaker blocked: the named checks (`<contract>#<index>`) are passed by a
+ * person's decision (recorded as `contract:<contract>#<index>`), and the owner's contract checks
+ * run again without running the owner (the engine acts on the check-contracts effect).
+ */
+function overrideContract(index: PlanIndex, run: PlanRunState, id: string, override: readonly string[], now: number): Reduced {
+  const contract = index.plan.contracts.find((c) => c.id === id);
+  const owner = contract?.owner;
+  if (!contract || !owner || run.agents.get(owner)?.state !== "blocked") throw refuse(run, "override checks of", "a plan blocked by its gate or by a contract's circuit breaker");
+  const ids = contract.checks.map((_, i) => `${id}#${i}`);
+  const unknown = override.filter((x) => !ids.includes(x));
+  if (unknown.length) throw new PurpleError("INVALID_PARAMS", `no check ${unknown.join(", ")} in contract ${id} of plan ${run.name}; its checks are ${ids.join(", ")} (as in validation/contracts/${id}.json, counted from 0)`);
+  for (const x of override) if (!run.overrides.includes(`contract:${x}`)) run.overrides.push(`contract:${x}`);
+  const why = `checks ${override.join(", ")} passed by a person's decision (override)`;
+  return only([setPlanState(run, "running", why, now), recheckContracts(run, owner, why, now)], [{ type: "check-contracts", agent: owner }]);
 }
 
 /** Pause: no new agents or gates start; running agents finish. */

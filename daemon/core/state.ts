@@ -11,6 +11,7 @@
 //        interrupted → queued (it runs again, as a new attempt);  failed/blocked/cancelled → queued (a person retries it)
 //        completed → queued only through requeueCompleted: a repair round after its gate failed, or a
 //        person's retry of a plan its gate blocked (never through setAgentState)
+//        blocked → validating only through recheckContracts: a person's override of a contract check
 // An illegal move throws: it is a bug in the caller, never something to paper over.
 import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type CancelCause, type PlanState, type StatusBar, type StopCause, type WaveState } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
@@ -232,6 +233,13 @@ export function requeueCompleted(run: PlanRunState, id: string, reason: string, 
   if (agent?.state !== "completed") throw new IllegalTransition(`agent ${id}: only a completed agent is requeued for a repair (it is ${agent?.state ?? "unknown"})`);
   agent.notBefore = 0;
   return moveAgent(run, id, "queued", reason, now);
+}
+
+/** A contract owner its breaker blocked has its contract checks run again (a person passed some by decision). */
+export function recheckContracts(run: PlanRunState, id: string, reason: string, now: number): Transition {
+  const agent = run.agents.get(id);
+  if (agent?.state !== "blocked") throw new IllegalTransition(`agent ${id}: only a blocked contract owner has its contracts checked again (it is ${agent?.state ?? "unknown"})`);
+  return moveAgent(run, id, "validating", reason, now);
 }
 
 function moveAgent(run: PlanRunState, id: string, to: AgentState, reason: string | null, now: number): Transition {

@@ -105,7 +105,8 @@ export async function checkContracts(env: AttemptEnv, entry: PlanEntry, id: stri
   const failures: Record<string, CheckFailure[]> = {};
   for (const contract of entry.index.plan.contracts.filter((c) => c.owner === id && c.checks.length > 0)) {
     const startedAt = new Date(env.now()).toISOString();
-    const { passed, results } = await runChecks(contract.checks, { ...checkContext(env, entry), judge: judgeFor(env, entry, { kind: "contract", contract: contract.id }) });
+    const overridden = overriddenIn(entry.run.overrides, `contract:${contract.id}`);
+    const { passed, results } = await runChecks(contract.checks, { ...checkContext(env, entry), overridden, judge: judgeFor(env, entry, { kind: "contract", contract: contract.id }) });
     for (const r of results) entry.writer.event({ type: "contract.check", contract: contract.id, agent: id, result: r });
     entry.writer.writeValidation(validation(entry.run.name, contract.id, "contract", passed, startedAt, env.now(), results), roundOf(entry, `contract:${contract.id}`));
     if (!passed) {
@@ -158,10 +159,10 @@ function validation(plan: string, subject: string, kind: "gate" | "contract", pa
   return { plan, subject, kind, passed, startedAt, completedAt: new Date(end).toISOString(), checks };
 }
 
-/** The indexes of a wave's gate checks a person passed by decision (ids `<wave>#<index>`). */
-function overriddenIn(overrides: readonly string[], wave: string): Set<number> {
+/** The indexes of a gate's or contract's checks a person passed by decision (ids `<wave>#<index>`, `contract:<id>#<index>`). */
+function overriddenIn(overrides: readonly string[], owner: string): Set<number> {
   const out = new Set<number>();
-  for (const id of overrides) if (id.startsWith(`${wave}#`)) out.add(Number(id.slice(wave.length + 1)));
+  for (const id of overrides) if (id.startsWith(`${owner}#`)) out.add(Number(id.slice(owner.length + 1)));
   return out;
 }
 

@@ -51,9 +51,11 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
   const contract = run.breaker?.subject.startsWith("contract:") ? run.breaker.subject.slice("contract:".length) : null;
   if (contract && stopped.state === "blocked") {
     const file = join(dir, "validation", "contracts", `${contract}.json`);
+    const failed = failedChecks(file, contract);
     const steps = [
       `fix what the failed checks name by hand, then \`purplectl retry ${plan} ${stopped.id}\` (it runs again and the contract is checked again)`,
       `\`purplectl retry ${plan} ${stopped.id} --note "..."\` runs it again with your note in its prompt`,
+      `\`purplectl approve ${plan} --override ${failed.length > 0 ? failed.join(",") : `${contract}#N`}\` passes ${failed.length === 1 ? "that check" : "those checks"} by your decision (recorded) and checks the contract again`,
     ];
     return {
       kind: "agent",
@@ -62,7 +64,7 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
       outputTail: gateTail(file),
       logCommand: `cat ${relative(root, file) || file}`,
       nextStep: steps[0]!,
-      failedChecks: failedChecks(file, contract),
+      failedChecks: failed,
       breaker: run.breaker!.why,
       nextSteps: steps,
     };
