@@ -2,39 +2,18 @@
 // responsible for a failed check, when a round starts, when the breaker trips and why, how a
 // contract's owner is repaired, and that the state survives the snapshot codec.
 import { expect, test } from "bun:test";
-import { Plan, type CheckFailure, type PlanInput, type Step, type StepOf } from "../protocol/index.ts";
-import { decide, type PlanRef } from "../daemon/core/decide.ts";
-import { DEFAULT_RETRY } from "../daemon/core/outcomes.ts";
-import { indexPlan } from "../daemon/core/plan-index.ts";
-import { reduce, type Rules } from "../daemon/core/reduce.ts";
+import type { CheckFailure, PlanInput, Step, StepOf } from "../protocol/index.ts";
+import type { PlanRef } from "../daemon/core/decide.ts";
 import { pathsIn, responsible } from "../daemon/core/repair.ts";
-import { initialRunState } from "../daemon/core/state.ts";
 import { decodePlan, encodePlan, freshPlan } from "../daemon/journal/codec.ts";
+import { corePlan, coreStep, settle } from "./support/core-plan.ts";
 
-const rules: Rules = { retry: DEFAULT_RETRY };
 const ended = (agent: string, validate = false): StepOf<"attempt-ended"> => ({ type: "attempt-ended", agent, outcome: "finished", message: "done", trespass: [], validate, final: false });
 const failure = (check: string, output: string, extra: Partial<CheckFailure> = {}): CheckFailure => ({ check, kind: "run", target: "npm test", output, reasons: [], files: [], ...extra });
 const gateFailed = (failures: CheckFailure[]): Step => ({ type: "gate-ended", passed: false, summary: failures.map((f) => f.check).join("; "), failures });
 
-function setup(input: Omit<PlanInput, "apiVersion" | "name">): PlanRef {
-  const index = indexPlan(Plan.parse({ apiVersion: "purple/v1", name: "t", ...input }));
-  const run = initialRunState(index);
-  reduce(index, run, { type: "accept", approval: false }, 0, rules);
-  return { index, run };
-}
-const step = (p: PlanRef, s: Step) => reduce(p.index, p.run, s, 1, rules);
-function settle(p: PlanRef): string[] {
-  const actions: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    const { actions: got } = decide([p], { maxAgents: 10 }, 1);
-    if (got.length === 0) return actions;
-    for (const d of got) {
-      reduce(p.index, p.run, d.action, 1, rules);
-      actions.push(d.action.type === "start-agent" ? `start ${d.action.agent}` : d.action.type);
-    }
-  }
-  throw new Error("did not settle");
-}
+const setup = corePlan;
+const step = coreStep;
 const states = (p: PlanRef) => Object.fromEntries([...p.run.agents].map(([id, a]) => [id, a.state]));
 
 const plan = (repair?: number): Omit<PlanInput, "apiVersion" | "name"> => ({

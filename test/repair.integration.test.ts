@@ -7,11 +7,11 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DaemonInfo, PlanStatus, ValidationResult, type PlanInput } from "../protocol/index.ts";
-import { DaemonProcess, orchestrationDir, purplectl, tempRoot } from "./support/daemon.ts";
+import { PlanStatus, ValidationResult, type PlanInput } from "../protocol/index.ts";
+import { purplectl, type DaemonProcess } from "./support/daemon.ts";
+import { daemonWithApi } from "./support/daemon-with-api.ts";
 import { dropPlan, expectValid, readEvents, readJson } from "./support/files.ts";
-import { ScriptedApi, type ScriptStep } from "./support/scripted-api.ts";
-import { identifyAgent } from "./support/scripted-api-usage.ts";
+import type { ScriptedApi, ScriptStep } from "./support/scripted-api.ts";
 
 const KEY = "sk-ant-test-repair";
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -24,24 +24,7 @@ const call = (name: string, input: unknown): ScriptStep => ({ reply: { content: 
 const attempt = (path: string, content: string): ScriptStep[] => [call("write_file", { path, content }), call("finish", { summary: `wrote ${path}` })];
 const verdict = (pass: boolean, reasons: string[], files: string[] = []): ScriptStep => call("verdict", { pass, reasons, files });
 
-// Reviewer conversations are told apart by what their brief judges; agents by their prompt's mark.
-const identify = (body: any): string | null => {
-  const text: string = body?.messages?.[0]?.content?.[0]?.text ?? "";
-  const m = /^Check: judge, for (?:the gate of wave (\S+)|contract (\S+)) /.exec(text);
-  if (m) return m[1] ? `gate-${m[1]}` : `contract-${m[2]}`;
-  return identifyAgent(body);
-};
-
-async function setup(scripts: Record<string, ScriptStep[]>) {
-  const api = ScriptedApi.start({ expectKey: KEY, identify, scripts });
-  cleanups.push(() => api.stop());
-  const root = tempRoot({ git: true });
-  const d = new DaemonProcess(root, [], { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: api.url });
-  cleanups.push(async () => d.proc.exitCode === null && d.stop("SIGKILL"));
-  await d.started();
-  const socket = expectValid(DaemonInfo, readJson(join(orchestrationDir(root), ".purple", "daemon.json")), "daemon.json").socket;
-  return { api, root, d, socket };
-}
+const setup = (scripts: Record<string, ScriptStep[]>) => daemonWithApi(KEY, scripts, cleanups);
 
 function plan(name: string, agents: PlanInput["agents"], gate: PlanInput["waves"][number]["gate"], extra: Partial<PlanInput> = {}): PlanInput {
   return {
