@@ -36,6 +36,8 @@ const AgentSnap = z.strictObject({
   guidance: z.array(z.string()).default([]),
   /** the failed check its current repair round must fix (absent in older snapshots) */
   repair: z.string().nullable().default(null),
+  /** attempts started by repair rounds (absent in older snapshots) */
+  repairAttempts: z.number().int().min(0).default(0),
   changedFiles: z.array(z.string()),
   violations: z.array(Violation),
   usage: Usage,

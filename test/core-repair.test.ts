@@ -165,3 +165,16 @@ test("`approve --override` of a contract check its breaker tripped on: recorded,
   expect(settle(p)).toEqual(["pass-wave", "finish-plan"]);
   expect(p.run.state).toBe("succeeded");
 });
+
+test("attempts started by repair rounds do not use up the agent's retries", () => {
+  const p = setup({ defaults: { retries: 1 }, agents: [{ id: "a", territory: ["src/"] }], waves: [{ id: "w1", agents: ["a"], gate: [{ run: "npm test" }] }] });
+  settle(p);
+  step(p, ended("a"));
+  settle(p);
+  step(p, gateFailed([failure("w1#0", "1 failed")]));
+  expect(settle(p)).toEqual(["start a"]);
+  // the repair attempt (attempt 2) fails: its one retry is still there
+  step(p, { ...ended("a"), outcome: "failed", message: "API 500" });
+  expect(states(p).a).toBe("queued");
+  expect(p.run.agents.get("a")!.repairAttempts).toBe(1);
+});

@@ -102,7 +102,7 @@ export function contractsChecked(index: PlanIndex, run: PlanRunState, e: StepOf<
 function failure(index: PlanIndex, run: PlanRunState, id: string, reason: string, retryable: boolean, now: number, policy: RetryPolicy): Transition[] {
   const info = index.agents.get(id)!;
   const st = run.agents.get(id)!;
-  if (retryable && st.attempt <= info.retries && (run.state === "running" || run.state === "paused")) {
+  if (retryable && st.attempt - st.repairAttempts <= info.retries && (run.state === "running" || run.state === "paused")) {
     const delay = retryDelay(st.attempt, policy);
     st.notBefore = now + delay;
     return [setAgentState(run, id, "queued", `attempt ${st.attempt} failed: ${reason}; retrying in ${Math.round(delay / 1000)}s`, now)];

@@ -38,7 +38,9 @@ export function gateFailed(index: PlanIndex, run: PlanRunState, e: StepOf<"gate-
   const brief = briefOf(`the gate of wave ${wave.id}`, weighed.round, repairRounds(index), failures);
   const out: Transition[] = [{ kind: "repair", subject, round: weighed.round, of: repairRounds(index), agents, checks }, setWaveState(run, run.waveIndex, "running")];
   for (const id of agents) {
-    run.agents.get(id)!.repair = brief;
+    const st = run.agents.get(id)!;
+    st.repair = brief;
+    st.repairAttempts += 1;
     out.push(requeueCompleted(run, id, `repair round ${weighed.round} of ${repairRounds(index)}: gate check ${checks.join(", ")} failed`, now));
   }
   return out;
@@ -69,6 +71,7 @@ export function contractsFailed(index: PlanIndex, run: PlanRunState, e: StepOf<"
   }
   const st = run.agents.get(e.agent)!;
   st.repair = briefs.join("\n\n");
+  st.repairAttempts += 1;
   st.notBefore = 0;
   out.push(setAgentState(run, e.agent, "queued", `repair round for contract ${e.failed.join(", ")}: its checks failed`, now));
   return out;

@@ -42,6 +42,8 @@ export interface AgentRunState {
   guidance: string[];
   /** the failed check its current repair round must fix (repair.ts), added to its prompt; null otherwise */
   repair: string | null;
+  /** attempts started by repair rounds: they do not use up its retries */
+  repairAttempts: number;
 }
 
 /** Repair rounds spent on one gate (`gate:<wave>`) or contract (`contract:<id>`). */
@@ -175,7 +177,7 @@ export function retally(run: PlanRunState): void {
 
 /** An agent that has not run yet. */
 export function newAgentRunState(id: string, waveIndex: number, pos: number): AgentRunState {
-  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [], repair: null };
+  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [], repair: null, repairAttempts: 0 };
 }
 
 interface Times {
