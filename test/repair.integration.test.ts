@@ -5,10 +5,11 @@
 // and `approve --override` lets the plan go on; a person's `retry --note` after a gate failure
 // reaches the agent's prompt. What each agent was sent is read from the server's recorded requests.
 import { afterEach, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlanStatus, ValidationResult, type PlanInput } from "../protocol/index.ts";
-import { purplectl, type DaemonProcess } from "./support/daemon.ts";
+import { DaemonProcess, purplectl, tempRoot } from "./support/daemon.ts";
 import { daemonWithApi } from "./support/daemon-with-api.ts";
 import { dropPlan, expectValid, readEvents, readJson } from "./support/files.ts";
 import type { ScriptedApi, ScriptStep } from "./support/scripted-api.ts";
@@ -193,4 +194,40 @@ test("a contract its breaker blocked: status names its check and the ways on; `a
   expect(contract.checks.map((c) => [c.kind, c.passed, c.overridden ?? false])).toEqual([["exists", true, false], ["exports", true, true]]);
   expect(contract.earlier?.map((e) => e.passed)).toEqual([false]);
   expect(readEvents(dir).some((e) => e.type === "plan.state" && e.to === "running" && (e.reason ?? "").includes("api-shape#1"))).toBe(true);
+}, 90_000);
+
+test("purpled killed during a repair round: after the restart the agent runs again with the failure still in its prompt, and the round is not counted twice", async () => {
+  const root = tempRoot({ git: true });
+  const ctl = mkdtempSync(join(tmpdir(), "purple-repair-crash-"));
+  // A first attempt writes the wrong thing; an attempt told of repair round 1 waits for `go`, then writes the right one.
+  const script = `echo run >> ${ctl}/runs; mkdir -p out; if grep -q "Repair round 1 of 2: the gate of wave w1 failed" "$PURPLE_PROMPT_FILE"; then while [ ! -f ${ctl}/go ]; do sleep 0.05; done; echo good > out/x; else echo bad > out/x; fi`;
+  const p: PlanInput = {
+    apiVersion: "purple/v1",
+    name: "mended",
+    defaults: { runner: "command", retries: 0 },
+    agents: [{ id: "a", territory: ["out/"], runner: { kind: "command", command: ["bash", "-c", script] } }],
+    waves: [{ id: "w1", agents: ["a"], gate: [{ run: "grep -q good out/x" }] }],
+  };
+  const runs = () => (existsSync(join(ctl, "runs")) ? readFileSync(join(ctl, "runs"), "utf8").trim().split("\n").length : 0);
+  const until = async (n: number) => {
+    for (const deadline = Date.now() + 30_000; runs() < n; await Bun.sleep(20)) if (Date.now() > deadline) throw new Error(`timed out waiting for run ${n}`);
+  };
+  const first = new DaemonProcess(root);
+  cleanups.push(async () => first.proc.exitCode === null && first.stop("SIGKILL"));
+  await first.started();
+  const dir = dropPlan(root, p);
+  await until(2); // the repair round's attempt, waiting
+  first.proc.kill("SIGKILL");
+  await first.exited;
+
+  const second = new DaemonProcess(root);
+  cleanups.push(async () => second.proc.exitCode === null && second.stop("SIGKILL"));
+  await second.waitFor((l) => l.msg === "state recovered from the journal", "recovery");
+  await until(3); // run again after the restart: it waits, so its prompt still told it of the round
+  writeFileSync(join(ctl, "go"), "");
+  expect((await second.planEnded("mended", 60_000)).state).toBe("succeeded");
+  expect(readFileSync(join(root, "out/x"), "utf8")).toBe("good\n");
+  const gate = validation(dir, "w1.json");
+  expect([gate.passed, gate.round, gate.earlier?.map((e) => [e.round, e.passed])]).toEqual([true, 1, [[0, false]]]);
+  expect(readEvents(dir).filter((e) => e.type === "repair.round")).toHaveLength(1);
 }, 90_000);
