@@ -39,7 +39,7 @@ export function reduce(index: PlanIndex, run: PlanRunState, step: Step, now: num
     case "contracts-checked":
       return only(contractsChecked(index, run, step, now, rules.retry));
     case "gate-ended":
-      return only(gateEnded(run, step, now));
+      return only(gateEnded(index, run, step, now));
     case "spend":
       return spend(index, run, step);
     case "note": {

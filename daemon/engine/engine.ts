@@ -159,6 +159,7 @@ export class Engine implements AttemptEnv {
     }
     for (const e of out.effects) {
       if (e.type === "abort-gate") entry.gateAbort?.abort();
+      else if (e.type === "check-contracts") this.track(this.recheck(entry, e.agent));
       else entry.handles.get(e.agent)?.cancel(e.reason); // no handle yet: the stop is in the state, honoured before it spawns
     }
     if (out.transitions.some((t) => t.kind === "plan") && TERMINAL_PLAN_STATES.includes(entry.run.state)) {
@@ -275,6 +276,11 @@ export class Engine implements AttemptEnv {
   private async attempt(entry: PlanEntry, id: string): Promise<void> {
     this.step(entry, await runAttempt(this, entry, id));
     if (entry.run.agents.get(id)!.state === "validating") this.step(entry, await checkContracts(this, entry, id));
+  }
+
+  /** The contract checks of an agent put back to validating without running it (a person's override). */
+  private async recheck(entry: PlanEntry, id: string): Promise<void> {
+    this.step(entry, await checkContracts(this, entry, id));
   }
 
   private async gate(entry: PlanEntry): Promise<void> {
