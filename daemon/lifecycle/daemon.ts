@@ -30,7 +30,6 @@ import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { thisMachine } from "../../inbox/can-run.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { Lifecycle } from "./state.ts";
-import { idleCollector } from "./idle-gc.ts";
 import { Journal } from "../journal/journal.ts";
 import { rebuild } from "../journal/replay.ts";
 import { VERSION } from "../version.ts";
@@ -97,7 +96,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let lock: Lock | null = null;
   let journal: Journal | null = null;
   let publish: (e: PlanEvent) => void = () => {};
-  const gc = idleCollector();
   let watcher: PlanWatcher | null = null;
   let engine: Engine | null = null;
   let api: DaemonApi | null = null;
@@ -193,10 +191,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         machine: { ...thisMachine(root, process.env, config), hasApiKey: apiKey !== undefined, serves: Object.keys(engine.opts.runners) as RunnerKind[] },
       });
       const a = api;
-      publish = (e) => {
-        a.publish(e);
-        gc.onEvent(e);
-      };
+      publish = (e) => a.publish(e);
     } else if (auditor) engine!.checkpoints.setAuditor(auditor);
     await server?.close().catch(() => {});
     server = await ControlServer.listen(socket, api!, { logger });
@@ -255,7 +250,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     await (server as ControlServer | null)?.close().catch((err: unknown) => logger.warn({ err }, "closing the control socket failed"));
     await (http as HttpServer | null)?.stop().catch((err: unknown) => logger.warn({ err }, "closing the web view failed"));
     claude?.close();
-    gc.stop();
     if (!forced) (engine as Engine | null)?.snapshot(); // a clean stop leaves a compact journal behind
     (journal as Journal | null)?.close();
     if (published) try { unlinkSync(infoPath); } catch {}
