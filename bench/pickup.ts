@@ -123,7 +123,7 @@ async function memory(label: string, d: Daemon): Promise<string[]> {
   }
   await Bun.sleep(500);
   const rightAfter = vmRssMb(d.proc.pid);
-  await Bun.sleep(2500); // purpled collects once it has been quiet a second; the allocators return pages after
+  await Bun.sleep(2500); // JSC collects on its own timers, and the allocators return pages after
   const atRest = vmRssMb(d.proc.pid);
   const map = mappings(d.proc.pid);
   const heap = await probe(d.proc.pid, d.probeOut);
