@@ -4,8 +4,8 @@
 // speaks first, as it did when it ran before the daemon was asked: the same problems, the same
 // codes. With no daemon, or for a markdown or Purple folder, submit is checked offline
 // (plan-files.ts) as always.
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { mayBeCompilable } from "../../inbox/compilers.ts";
 import type { Problem } from "../../protocol/errors.ts";
 import type { SubmitResult } from "../../protocol/rpc.ts";
 import type { Ctx } from "../context.ts";
@@ -14,7 +14,7 @@ import { notSubmitted, warn } from "../problems.ts";
 
 export async function submit(ctx: Ctx, [path]: string[]): Promise<number> {
   const abs = resolve(path!);
-  if (mayCompile(abs)) {
+  if (mayBeCompilable(abs)) {
     const files = await offline();
     if (files.isCompilableFolder(abs)) return files.submitFolder(ctx, path!, abs);
   }
@@ -46,11 +46,6 @@ const OUTCOME: Record<SubmitResult["outcome"], (plan: string) => string> = {
   rerun: (p) => `it had ended: running it again (the earlier run's files are kept under ${p}/runs/); follow it with \`purplectl watch ${p}\``,
   unchanged: (p) => `unchanged: the same plan is already here, queued, running or waiting for approval; follow it with \`purplectl watch ${p}\``,
 };
-
-// Only a markdown file or a folder can be a plan that is compiled first (inbox/submit.ts's isCompilableFolder).
-function mayCompile(abs: string): boolean {
-  return /\.(?:md|markdown)$/i.test(abs) || statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true;
-}
 
 // The offline side, with zod set up before its schemas are built.
 async function offline(): Promise<typeof import("./plan-files.ts")> {
