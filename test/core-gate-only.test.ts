@@ -1,10 +1,13 @@
 // Gate-only waves (a wave with a gate and no agents) in the pure core: the gate runs once the waves
 // before it passed and not before; passing moves on; failing trips the breaker at once (no agent of
 // the wave can repair it) while a person's options stay: resume after a fix by hand, override, and
-// approve for a person's check. The status a blocked gate-only wave shows has no agent to retry.
+// approve for a person's check. The status a blocked gate-only wave shows has no agent to retry;
+// the web view and `purplectl watch` draw it without an agent table or count.
 import { expect, test } from "bun:test";
 import type { CheckFailure, PlanInput, Step, StepOf } from "../protocol/index.ts";
 import type { PlanRef } from "../daemon/core/decide.ts";
+import { frame } from "../ctl/watch-frame.ts";
+import type { PlanDetail } from "../protocol/rpc.ts";
 import { newAgentRecord } from "../daemon/status/agent-record.ts";
 import { describeFailure } from "../daemon/status/failure.ts";
 import { renderPlanStatus, renderProgress, type PlanView } from "../daemon/status/render.ts";
@@ -116,4 +119,23 @@ test("status.json, progress.json and the failure of a blocked gate-only wave: li
   expect(failureOf).toMatchObject({ kind: "gate", subject: "integrate", breaker: "circuit breaker: no agent of wave integrate can repair it (the wave has no agents)" });
   expect(failureOf.nextSteps!.some((s) => s.includes("retry"))).toBe(false);
   expect(failureOf.nextSteps!.map((s) => s.split(" ")[0])).toEqual(["fix", "`purplectl"]); // fix by hand + resume; override
+});
+
+test("the web view and `purplectl watch` draw a gate-only wave as such: no agent table, no agent count", async () => {
+  // view.js is the page's own script (typed as text for the daemon): imported here as the module it is
+  const path = "../daemon/http/page/view.js";
+  const { renderPlan } = (await import(path)) as { renderPlan: (detail: unknown, validation: unknown[], events: unknown[], ui: unknown) => string };
+  const p = corePlan(plan());
+  settle(p);
+  const view: PlanView = { index: p.index, run: p.run, records: new Map([["a", newAgentRecord()], ["b", newAgentRecord()]]), hash: "h", createdAt: 0 };
+  const detail = { plan: { ...renderPlanStatus(view, 1), counts: {} }, agents: [] };
+  const html = renderPlan(detail, [], [], { expanded: new Set(), panel: null });
+  const section = (id: string) => html.slice(html.indexOf(`data-wave="${id}"`), html.indexOf("</section>", html.indexOf(`data-wave="${id}"`)));
+  expect(section("integrate")).toContain("No agents: a gate-only wave.");
+  expect(section("integrate")).not.toContain('<table class="agents">');
+  expect(section("integrate")).toContain("after the waves before it pass");
+  expect(section("w1")).toContain('<table class="agents">');
+  const lines = frame(detail as unknown as PlanDetail).map((l) => l.text);
+  expect(lines.find((l) => l.startsWith("integrate"))).toMatch(/^integrate\s+pending\s+gate only \(no agents\)$/);
+  expect(lines.find((l) => l.startsWith("w1"))).toContain("0/1 agents");
 });
