@@ -72,7 +72,7 @@ export function readRow(row: Row, ctx: RowContext, sink: RowSink): void {
     if (letter && !ref.number) ref.ordinal = letter.toLowerCase();
     const define = (numbering || letter !== undefined) && (ref.id !== undefined || ref.name !== undefined);
     const m = sink.mention(ref, define, ctx.src);
-    for (const n of numbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
+    for (const n of waveNumbersIn(cell(cols.wave))) sink.fact({ kind: "member", mention: m, wave: { number: n }, src: ctx.src });
     if (!readOnlyRow) rowTerritory(cols.files.map(cell), m, ctx.src, sink, cols.files.map((k) => cols.dirNames.includes(k)));
     // A task matrix: "| T003 | Create `.gitleaks.toml` | `senior-backend-engineer` |".
     if (!readOnlyRow && cols.role >= 0)
@@ -190,6 +190,12 @@ function refOf(agentCell: string, nameCell: string): AgentRef | null {
     else if (!ref.name) ref.name = n;
   }
   return ref;
+}
+
+// "| B | asyncio-fixer |": a schedule column may letter its steps (A, B, C) rather than number them.
+function waveNumbersIn(text: string): number[] {
+  const letter = /^\s*(?:(?:batch|phase|stage|group|step|round)\s+)?([A-H])\s*$/i.exec(plain(text))?.[1];
+  return letter && /[A-H]/.test(letter) ? [letter.charCodeAt(0) - 64] : numbersIn(text);
 }
 
 function numbersIn(text: string): number[] {

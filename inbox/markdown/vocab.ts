@@ -20,7 +20,8 @@ export type LabelKind =
 
 /** What a label (`**Territory**:`) or a heading ("Territory (Read/Write)") announces. */
 export function classifyLabel(label: string): LabelKind {
-  const l = plain(label).toLowerCase();
+  // "Stage 1 checks", "Batch B gate": a numbered step's name before the word that says what follows.
+  const l = plain(label).toLowerCase().replace(/^(?:wave|phase|stage|sprint|batch|round|group|step)\s*#?\s*(?:\d{1,3}|[a-h])\s+(?=(?:checks?|gates?|tests?|verification|validation)$)/, "");
   if (/^(?:agent\s*)?id$|^agent id\b|^owner$|^agent name$/.test(l)) return "id";
   if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
   if (/read[- ]?only|out of scope|not in scope|outside (?:the )?scope|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
@@ -92,7 +93,7 @@ export function phaseHeading(text: string): number | null {
 
 /** True when a heading or label talks about "after each wave" / "every wave": its checks apply to all. */
 export function meansEveryWave(text: string): boolean {
-  return /\b(?:after|at the end of|end of|before|on|for)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone)\b|\bbetween\s+(?:the\s+)?(?:waves|phases|stages|rounds)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
+  return /\b(?:after|at the end of|end of|before|on|for)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone|batch|group)\b|\bbetween\s+(?:the\s+)?(?:waves|phases|stages|rounds|batches|groups)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
 }
 
 /** A mention of an agent as written: an explicit id, a human name, a number ("Agent 3"). */
