@@ -2,7 +2,10 @@
 // a table whose schedule column letters its batches, "Stage N checks" labels, and more below.
 // Every fixture is written for this test, not taken from the blind set.
 import { expect, test } from "bun:test";
-import type { CompileResult } from "../inbox/markdown/compile.ts";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readMarkdownFolder, type CompileResult } from "../inbox/markdown/compile.ts";
 import { compileChecked, territories as territory, waveSummary as summary } from "./support/markdown-compile.ts";
 
 const compile = (files: Record<string, string>): CompileResult => compileChecked(files, "blind6");
@@ -63,4 +66,71 @@ npm run test:ui
     { id: "wave-2", agents: ["facet-panel"] },
   ]);
   expect(gateRuns(r)).toEqual([["pytest search -q"], ["npm run test:ui"]]);
+});
+
+test("bold phase lines listing code-spanned names, and an Agents list of name-only items whose nested items say what each writes", () => {
+  const r = compile({
+    "pipeline.md": `# Feed importer
+
+- **Phase 1:** \`fetcher\`, \`parser-xml\`
+- **Phase 2:** \`dedup\`
+
+## Agents
+
+- **fetcher**
+  - creates \`feeds/fetch.py\`
+  - reads \`feeds/settings.toml\` (no changes)
+- **parser-xml**
+  - modifies \`feeds/parse/xml.py\`
+- **dedup**
+  - owns \`feeds/dedup/\`
+  - see \`examples/dedup_sample.json\` for the format
+
+After each phase run \`pytest feeds -q\`.
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["fetcher", "parser-xml"] },
+    { id: "wave-2", agents: ["dedup"] },
+  ]);
+  expect(territory(r)).toEqual({ fetcher: ["feeds/fetch.py"], "parser-xml": ["feeds/parse/xml.py"], dedup: ["feeds/dedup/"] });
+  expect(gateRuns(r)).toEqual([["pytest feeds -q"], ["pytest feeds -q"]]);
+});
+
+test("a plan split over files: links in a wave name agents whose linked files are their briefs; a link named by its file is no agent", () => {
+  const r = compile({
+    "plan.md": `# Wiki export
+
+See [notes.md](notes.md) for background.
+
+## Wave 1
+- [html-export](briefs/html-export.md)
+- [pdf-export](briefs/pdf-export.md)
+
+## Wave 2
+- [export-menu](briefs/export-menu.md)
+`,
+    "notes.md": "# Notes\n\nNothing to do here; `wiki/export/` is mentioned only.\n",
+    "briefs/html-export.md": "# html-export\n\nOwns:\n- `wiki/export/html.rs`\n\nReads `wiki/page.rs` to learn the page format.\n",
+    "briefs/pdf-export.md": "# pdf-export\n\nOwns:\n- `wiki/export/pdf.rs`\n\nMust not touch `wiki/export/html.rs`.\n",
+    "briefs/export-menu.md": "# export-menu\n\nOwns:\n- `ui/src/ExportMenu.tsx`\n",
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["html-export", "pdf-export"] },
+    { id: "wave-2", agents: ["export-menu"] },
+  ]);
+  expect(territory(r)).toEqual({ "html-export": ["wiki/export/html.rs"], "pdf-export": ["wiki/export/pdf.rs"], "export-menu": ["ui/src/ExportMenu.tsx"] });
+});
+
+test("the folder reader takes markdown briefs straight inside agents/ but not purpled's agents/<id>/ output", () => {
+  const dir = mkdtempSync(join(tmpdir(), "blind6-briefs-"));
+  try {
+    mkdirSync(join(dir, "agents", "html-export"), { recursive: true });
+    writeFileSync(join(dir, "plan.md"), "# x\n");
+    writeFileSync(join(dir, "agents", "html-export.md"), "# html-export\n");
+    writeFileSync(join(dir, "agents", "html-export", "prompt.md"), "written by purpled\n");
+    expect(Object.keys(readMarkdownFolder(dir)).sort()).toEqual(["agents/html-export.md", "plan.md"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -14,6 +14,7 @@ import { Items } from "./intake.ts";
 import { clip, slugify } from "./inline.ts";
 import { findWaveMarkers } from "./outline.ts";
 import type { TerritoryEntryInfo } from "../purple/types.ts";
+import { briefLinks, linkedFile } from "./brief-links.ts";
 import { choosePlanFile } from "./find-plan.ts";
 import { findGaps } from "./gaps.ts";
 import { buildTerritories, pathsSpelledInFolder } from "./territory-paths.ts";
@@ -80,6 +81,20 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     const blocks: Block[] = [{ kind: "heading", level: 0, line: 1, text: `Agent: ${who}` }, ...parseBlocks(files[f.path]!)];
     drafts.push({ role: "assignments", draft: walkFile(f.path, blocks, { markers: [], gateFile: false }) });
     items.add("inferred", f.src, `${f.path} is the brief of agent "${who}" (a file of the plan folder, not a path it owns); read as its section`);
+  }
+  // "- [tokenizer](agents/tokenizer.md)" in a wave of the main file: the linked file is that agent's brief.
+  const placed = new Set(mainDraft.facts.flatMap((f) => (f.kind === "member" ? [mainDraft.mentions[f.mention]!.ref.id] : [])));
+  for (const b of choice.read?.blocks ?? parseBlocks(files[main] ?? "")) {
+    if (b.kind !== "item") continue;
+    for (const link of briefLinks(b.text)) {
+      if (!placed.has(link.id)) continue;
+      const path = linkedFile(files, main, link.target);
+      if (path === null || taken.has(path) || path.startsWith("integration-contracts/")) continue;
+      taken.add(path);
+      const blocks: Block[] = [{ kind: "heading", level: 0, line: 1, text: `Agent: ${link.id}` }, ...parseBlocks(files[path]!)];
+      drafts.push({ role: "assignments", draft: walkFile(path, blocks, { markers: [], gateFile: false }) });
+      items.add("inferred", { file: main, line: b.line }, `${path} is the brief of agent "${link.id}" (the plan links it by that name); read as its section`);
+    }
   }
   const assembly = assemble(drafts, items);
   if (assembly.registry.agents.length === 0 && mainDraft.waves.length === 0) {

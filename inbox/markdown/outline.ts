@@ -4,7 +4,7 @@
 // `**Wave N: …**` lines are taken.
 import type { Block } from "./blocks.ts";
 import { boldAgentLine } from "./agent-lines.ts";
-import { plain } from "./inline.ts";
+import { codeSpans, plain } from "./inline.ts";
 import { waveClauses } from "./wave-lines.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, phaseHeading, stageHeading, waveHeading, type WaveHeading } from "./vocab.ts";
 
@@ -203,6 +203,13 @@ function lineMarkers(blocks: readonly Block[]): WaveMarker[] {
   return out;
 }
 
+function spannedNames(rest: string): string[] {
+  const spans = codeSpans(rest);
+  const bare = plain(rest).replace(/[\s,;&]+|\band\b/g, "");
+  if (spans.length === 0 || bare !== spans.join("").replace(/\s+/g, "")) return [];
+  return spans.every((s) => /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/.test(s) && s.length >= 3) ? spans : [];
+}
+
 // "**Round 1: Index and API** — lanes A and B work side by side": bold lines opening numbered
 // rounds, phases or stages that name agents in the same line, when nothing else names a wave.
 function stageLineMarkers(blocks: readonly Block[]): WaveMarker[] {
@@ -214,8 +221,10 @@ function stageLineMarkers(blocks: readonly Block[]): WaveMarker[] {
     const m = /^(?:\*\*|__)([^*_]+)(?:\*\*|__)(.*)$/.exec(b.text.trim());
     const stage = m ? stageHeading(m[1]!) : null;
     if (!m || !stage || isAside(stage)) return;
-    if (agentNumbersIn(m[2]!).length === 0 && agentIdsIn(m[2]!).length === 0) return;
-    out.push({ block: i, level: level + 0.5, number: stage.number, title: stage.title.slice(0, 80) });
+    // "**Phase 2:** `transformer`": a line that is nothing but code-spanned lowercase names lists agents.
+    const named = spannedNames(m[2]!);
+    if (agentNumbersIn(m[2]!).length === 0 && agentIdsIn(m[2]!).length === 0 && named.length === 0) return;
+    out.push({ block: i, level: level + 0.5, number: stage.number, title: stage.title.slice(0, 80), ...(named.length ? { members: named } : {}) });
   });
   return out.length >= 2 ? out : [];
 }

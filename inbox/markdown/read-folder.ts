@@ -53,6 +53,8 @@ function walk(dir: string, rel: string, depth: number, out: Record<string, strin
       continue;
     }
     if (st.isDirectory()) {
+      // agents/<id>/ is purpled's; markdown files straight inside agents/ are an author's agent briefs.
+      if (depth === 0 && name === "agents") briefsIn(dir, relPath, out);
       if (depth < MAX_DEPTH && !SKIP_DIRS.test(name) && !(depth === 0 && PURPLE_DIRS.has(name))) walk(dir, relPath, depth + 1, out);
       continue;
     }
@@ -60,6 +62,21 @@ function walk(dir: string, rel: string, depth: number, out: Record<string, strin
     if (!inContracts && !/\.(?:md|markdown)$/i.test(name)) continue;
     const text = readText(full);
     if (text !== null) out[relPath] = text;
+  }
+}
+
+function briefsIn(dir: string, rel: string, out: Record<string, string>): void {
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, rel)).sort();
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (Object.keys(out).length >= MAX_FILES) return;
+    if (!/\.(?:md|markdown)$/i.test(name)) continue;
+    const text = readText(join(dir, rel, name));
+    if (text !== null) out[`${rel}/${name}`] = text;
   }
 }
 

@@ -8,6 +8,7 @@ import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
 import { diagramMembers, waveClauses } from "./wave-lines.ts";
 import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
+import { briefLinks } from "./brief-links.ts";
 import { fileAHeadingChanges, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
@@ -42,12 +43,29 @@ interface InlineLabel {
 
 const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success (?:metrics|criteria)|^(?:wave \d+ )?success$|\bmetrics\b|\btargets?\b|\blaunch|timeline|estimat|handoff|lessons/i;
 
+// "- **transformer**" alone on an item under an "## Agents" heading: the item opens that agent's
+// part of the list; its nested items say what it writes and reads.
+function nameItem(text: string, label: LabelKind | null): { ref: AgentRef; rest: string } | null {
+  if (label !== "agents") return null;
+  const m = /^\s*(?:\*\*|__)`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)\s*:?\s*$/.exec(text);
+  return m && m[1]!.length >= 3 ? { ref: { id: m[1]! }, rest: "" } : null;
+}
+
+// The agents a wave's opening line names, in the order written (ids the outline found among them).
+function lineRefs(text: string, members: readonly string[]): AgentRef[] {
+  const refs = refsIn(text);
+  const ids = new Set(refs.map((r) => r.id));
+  const all = [...refs, ...members.filter((id) => !ids.has(id)).map((id): AgentRef => ({ id }))];
+  const at = (r: AgentRef): number => (r.id !== undefined && text.includes(r.id) ? text.indexOf(r.id) : Infinity);
+  return members.length ? all.sort((a, b) => at(a) - at(b)) : all;
+}
+
 /** Read one file into a draft; never throws on odd input. */
 export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptions): FileDraft {
   const draft = emptyDraft(file);
   const markerAt = new Map(opts.markers.map((m, k) => [m.block, k] as const));
   const stack: Frame[] = [];
-  let bold: { mention: number; indent: number } | null = null;
+  let bold: { mention: number; indent: number; listed?: boolean } | null = null;
   let inline: InlineLabel | null = null;
   let headingBase: number | null = null;
   // The last list item under a territory label that named a directory: items nested below it name
@@ -93,7 +111,8 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
   };
   const context = (line: number): Context => {
     const hl = headingLabel();
-    let label = inline ? inline.kind : (hl?.label ?? null);
+    // Under an agent a name-only item opened, the nested items are its own sentences, not the list's.
+    let label = inline ? inline.kind : bold?.listed ? null : (hl?.label ?? null);
     if (inline && inline.kind === "other" && hl?.label === "gate") label = "gate";
     const gateWave = label === "gate" || label === "tests" ? (inline?.gateWave ?? hl?.gateWave ?? top("gateWave")?.gateWave ?? currentWave() ?? null) : null;
     const gateAnchor = inline && inline.kind === "gate" ? inline.line : (hl?.line ?? line);
@@ -142,7 +161,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       if (b.kind === "item") itemWave = { indent: b.indent, frame: stack[stack.length - 1]! };
       // "- Wave 1 (Foundation): `api-agent`, `db-agent`": the line names the wave's agents.
       if (b.kind === "item" || b.kind === "para")
-        for (const ref of [...refsIn(b.text), ...(m.members ?? []).map((id): AgentRef => ({ id }))]) {
+        for (const ref of lineRefs(b.text, m.members ?? [])) {
           const k = mention(ref, ref.id !== undefined, src(b.line));
           draft.facts.push({ kind: "member", mention: k, wave: { index: marker }, src: src(b.line) });
         }
@@ -172,7 +191,8 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     // "Wave 1: WP1 and WP2 in parallel. Wave 2: WP3." when no wave is a heading: a drawing in words.
     const clauses = opts.markers.length === 0 && !opts.gateFile ? waveClauses(b.text) : [];
     if (clauses.length > 1) waveDiagram(clauses, b.line - 1);
-    const boldAgent = boldAgentLine(b.text, isItem);
+    const named = isItem && !boldAgentLine(b.text, isItem) ? nameItem(b.text, inline ? null : (headingLabel()?.label ?? null)) : null;
+    const boldAgent = boldAgentLine(b.text, isItem) ?? named;
     if (boldAgent && marker === undefined) {
       const { ref, rest } = boldAgent;
       if (isItem && rest !== "") {
@@ -192,7 +212,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       closeBold(b.line - 1);
       inline = null;
       const m = mention(ref, true, src(b.line));
-      bold = { mention: m, indent };
+      bold = { mention: m, indent, ...(named ? { listed: true } : {}) };
       if (rest !== "") collectText(rest, false, indent, { ...context(b.line), label: "territory" }, sink, true);
       return;
     }
@@ -219,7 +239,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     // "1. T001 (branch verify, `senior-backend-engineer`)" in a wave's own prose: that agent works
     // in this wave — used only for an agent nothing else places.
     if (ctx.wave && ctx.agent === null && ctx.gateWave === null && (ctx.label === null || ctx.label === "other" || ctx.label === "tasks"))
-      for (const ref of [...new Set([...agentIdsIn(b.text), ...codeSpans(b.text).filter((s) => /^[a-z][a-z0-9_-]{2,40}$/.test(s))])].map((id): AgentRef => ({ id })).concat(agentNumbersIn(b.text).map((number) => ({ number })))) {
+      for (const ref of [...new Set([...agentIdsIn(b.text), ...codeSpans(b.text).filter((s) => /^[a-z][a-z0-9_-]{2,40}$/.test(s)), ...briefLinks(b.text).map((l) => l.id)])].map((id): AgentRef => ({ id })).concat(agentNumbersIn(b.text).map((number) => ({ number })))) {
         const k = mention(ref, false, src(b.line));
         draft.mentions[k]!.quiet = true;
         draft.facts.push({ kind: "member", mention: k, wave: ctx.wave, src: src(b.line), weak: true });
