@@ -45,7 +45,7 @@ const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success 
 
 // "- **transformer**" alone on an item under an "## Agents" heading: the item opens that agent's
 // part of the list; its nested items say what it writes and reads.
-function nameItem(text: string, label: LabelKind | null): { ref: AgentRef; rest: string } | null {
+function nameItem(text: string, label: LabelKind | null): { ref: AgentRef; rest: string; byShape?: boolean } | null {
   if (label !== "agents") return null;
   const m = /^\s*(?:\*\*|__)`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)\s*:?\s*$/.exec(text);
   return m && m[1]!.length >= 3 ? { ref: { id: m[1]! }, rest: "" } : null;
