@@ -134,3 +134,46 @@ test("the folder reader takes markdown briefs straight inside agents/ but not pu
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("agents declared in YAML front matter (name, sprint, owns) run in the body's sprints; an indented block under 'Gate:' is that sprint's gate", () => {
+  const r = compile({
+    "PLAN.md": `---
+title: Audit log
+agents:
+  - name: audit-table
+    sprint: 1
+    owns:
+      - db/migrations/0042_audit.sql
+    reads:
+      - db/schema.sql
+  - name: audit-view
+    sprint: 2
+    owns: [web/audit/]
+---
+
+# Audit log
+
+## Sprint 1 — storage
+
+The table agent looks at \`db/schema.sql\` first.
+
+Gate:
+
+    make db-test
+
+## Sprint 2 — page
+
+Gate:
+
+    npm test
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["audit-table"] },
+    { id: "wave-2", agents: ["audit-view"] },
+  ]);
+  expect(territory(r)).toEqual({ "audit-table": ["db/migrations/0042_audit.sql"], "audit-view": ["web/audit/"] });
+  expect(gateRuns(r)).toEqual([["make db-test"], ["npm test"]]);
+  const src = r.territory?.find((t) => t.path === "web/audit/");
+  expect(src && { file: src.file, line: src.line }).toEqual({ file: "PLAN.md", line: 12 });
+});

@@ -19,6 +19,7 @@ const FENCE = /^(\s*)(`{3,}|~{3,})\s*([^`\s]*)[^`]*$/;
 const ITEM = /^(\s*)([-*+•]|\d{1,3}[.)])[ \t]+(.*)$/;
 const CHECKBOX = /^\[([ xX✓✔])\][ \t]*/;
 const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
+const INDENTED = /^(?: {4}|\t)\s*\S/;
 const TABLE_SEP = /^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/;
 
 /** The blocks of one markdown document; never throws. */
@@ -49,6 +50,18 @@ export function parseBlocks(text: string): Block[] {
       }
       blocks.push({ kind: "code", line, indent, lang: fence[3]!.toLowerCase(), body });
       i = j + 1;
+      blank = false;
+      continue;
+    }
+    // An indented code block: lines indented four or more after a blank line that follows a
+    // paragraph or heading, not a list (where indentation continues an item).
+    const prev = blocks[blocks.length - 1];
+    if (blank && INDENTED.test(raw) && !ITEM.test(raw) && (prev === undefined || prev.kind === "heading" || (prev.kind === "para" && prev.indent === 0))) {
+      const body: string[] = [];
+      let j = i;
+      while (j < lines.length && (INDENTED.test(lines[j]!) || (lines[j]!.trim() === "" && INDENTED.test(lines[j + 1] ?? "")))) body.push(lines[j++]!.replace(/^(?: {4}|\t)/, ""));
+      blocks.push({ kind: "code", line: line - 1, indent: 4, lang: "", body });
+      i = j;
       blank = false;
       continue;
     }

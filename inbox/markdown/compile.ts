@@ -12,10 +12,11 @@ import { finish } from "./finish.ts";
 import { buildGates } from "./gates.ts";
 import { Items } from "./intake.ts";
 import { clip, slugify } from "./inline.ts";
-import { findWaveMarkers } from "./outline.ts";
+import { findWaveMarkers, stageMarkers } from "./outline.ts";
 import type { TerritoryEntryInfo } from "../purple/types.ts";
 import { briefLinks, linkedFile } from "./brief-links.ts";
 import { choosePlanFile } from "./find-plan.ts";
+import { frontMatterAgents } from "./front-matter.ts";
 import { findGaps } from "./gaps.ts";
 import { buildTerritories, pathsSpelledInFolder } from "./territory-paths.ts";
 import { agentHeading } from "./vocab.ts";
@@ -54,12 +55,16 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     return { plan, items: items.list, territory: [], gaps: findGaps(plan, null, files) };
   }
   items.add(choice.candidates.length > 1 ? "ambiguous" : choice.candidates.length === 1 ? "inferred" : "not-understood", { file: main, line: 1 }, choice.why);
+  const declared = frontMatterAgents(files[main] ?? "");
   const drafts: RoleDraft[] = [];
   for (const [role, file] of ROLE_FILES) {
     const path: string | null = role === "main" ? main : findFile(files, file);
     if (path === null || (role !== "main" && path === main)) continue;
     const blocks = role === "main" && choice.read ? choice.read.blocks : parseBlocks(files[path] ?? "");
-    const markers = role === "main" ? (choice.read?.markers ?? findWaveMarkers(blocks)) : [];
+    let markers = role === "main" ? (choice.read?.markers ?? findWaveMarkers(blocks)) : [];
+    // Agents the front matter places in sprints: the body's "Sprint N" headings are the waves even
+    // though no agent is named under them.
+    if (role === "main" && markers.length === 0 && declared.length > 0) markers = stageMarkers(blocks);
     drafts.push({ role, draft: walkFile(path, blocks, { markers, gateFile: role === "validation" }) });
   }
   // Briefs: a file of its own per agent ("# Team 1: Type Safety"), read like agent-assignments.md.
@@ -81,6 +86,11 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     const blocks: Block[] = [{ kind: "heading", level: 0, line: 1, text: `Agent: ${who}` }, ...parseBlocks(files[f.path]!)];
     drafts.push({ role: "assignments", draft: walkFile(f.path, blocks, { markers: [], gateFile: false }) });
     items.add("inferred", f.src, `${f.path} is the brief of agent "${who}" (a file of the plan folder, not a path it owns); read as its section`);
+  }
+  // Agents the main file's YAML front matter declares: each read as an agent section of that file.
+  for (const blocks of declared) {
+    drafts.push({ role: "assignments", draft: walkFile(main, blocks, { markers: [], gateFile: false }) });
+    items.add("inferred", { file: main, line: blocks[0]!.line }, `${blocks[0]!.kind === "heading" ? blocks[0]!.text : "an agent"} is declared in the front matter`);
   }
   // "- [tokenizer](agents/tokenizer.md)" in a wave of the main file: the linked file is that agent's brief.
   const placed = new Set(mainDraft.facts.flatMap((f) => (f.kind === "member" ? [mainDraft.mentions[f.mention]!.ref.id] : [])));

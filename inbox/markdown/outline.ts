@@ -47,6 +47,11 @@ export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
   return steps.length ? steps : orderMarkers(blocks);
 }
 
+/** "## Sprint 1", "## Stage 2": numbered stage headings as waves, whether or not agents are named under them. */
+export function stageMarkers(blocks: readonly Block[]): WaveMarker[] {
+  return headingMarkers(blocks, stageHeading, false);
+}
+
 // "## Execution order" over "1. export-api and export-ui, in parallel" / "2. export-tests": the
 // numbered items of an order, sequence or schedule section that name the file's agents.
 function orderMarkers(blocks: readonly Block[]): WaveMarker[] {
