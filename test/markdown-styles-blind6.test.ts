@@ -177,3 +177,72 @@ Gate:
   const src = r.territory?.find((t) => t.path === "web/audit/");
   expect(src && { file: src.file, line: src.line }).toEqual({ file: "PLAN.md", line: 12 });
 });
+
+test("numbered items 'X agent — creates …' under 'Parallel group N' lines; a gate on every group with Go's ./... pattern runs unattended", () => {
+  const r = compile({
+    "README.md": `# Webhook retries
+
+Parallel group 1
+1. Queue agent — creates \`hooks/queue/retry.go\`.
+2. Backoff agent — writes \`hooks/backoff.go\`; reads \`hooks/queue/retry.go\` for the interface.
+
+Parallel group 2 (after group 1 is merged)
+3. Docs agent — updates \`docs/webhooks.md\`.
+
+Check after each group: \`go test ./...\`
+
+Nobody edits \`hooks/server.go\`.
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["queue-agent", "backoff-agent"] },
+    { id: "wave-2", agents: ["docs-agent"] },
+  ]);
+  expect(territory(r)).toEqual({ "queue-agent": ["hooks/queue/retry.go"], "backoff-agent": ["hooks/backoff.go"], "docs-agent": ["docs/webhooks.md"] });
+  expect(gateRuns(r)).toEqual([["go test ./..."], ["go test ./..."]]);
+});
+
+test("a bullet tree: phase items, agent names nested under them, 'edits:'/'creates:' below each name; 'reference only' is not territory", () => {
+  const r = compile({
+    "agents.md": `# Theme tokens
+
+- Phase 1: tokens
+  - token-writer
+    - creates: \`ui/tokens.json\`
+    - edits: \`ui/build.ts\`
+- Phase 2: consumers
+  - button-port
+    - edits: \`ui/Button.tsx\`
+    - reference only: \`ui/tokens.json\`
+
+Validation per phase: \`npm test\`
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["token-writer"] },
+    { id: "wave-2", agents: ["button-port"] },
+  ]);
+  expect(territory(r)).toEqual({ "token-writer": ["ui/tokens.json", "ui/build.ts"], "button-port": ["ui/Button.tsx"] });
+  expect(gateRuns(r)).toEqual([["npm test"], ["npm test"]]);
+});
+
+test("terse notes: 'round N:' lines and 'name -> paths' lines, bare paths included", () => {
+  const r = compile({
+    "notes.md": `search box, 2 rounds
+
+round 1 (parallel):
+  index   -> search/index.ts, search/tokenize.ts
+  box     -> src/SearchBox.svelte
+
+round 2:
+  polish  -> fix focus in src/routes/+page.svelte and src/lib/Nav.svelte
+
+don't touch src/lib/vendor/
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["index", "box"] },
+    { id: "wave-2", agents: ["polish"] },
+  ]);
+  expect(territory(r)).toEqual({ index: ["search/index.ts", "search/tokenize.ts"], box: ["src/SearchBox.svelte"], polish: ["src/routes/+page.svelte", "src/lib/Nav.svelte"] });
+});

@@ -14,6 +14,8 @@ export function startsWithPath(text: string): boolean {
 export function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string; byShape?: boolean } | null {
   const shaped = isItem ? shapedAgentLine(text) : null;
   if (shaped) return shaped;
+  const arrow = arrowAgentLine(text);
+  if (arrow) return arrow;
   const bold = /^\s*(?:\d+[.)]\s*)?\*\*([^*]+)\*\*\s*(.*)$/.exec(text);
   const plainId = !bold && isItem ? /^\s*(`?)([a-z0-9][a-z0-9_-]*-agent)\1\s*((?:→|->|:|—|–)\s*.*)$/.exec(text) : null;
   if (!bold && !plainId) return null;
@@ -34,9 +36,34 @@ const KEBAB = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+$/;
 const OWNING = /^(?:owns?|writes?|creates?|builds?|adds?|updates?|modif(?:y|ies)|edits?|implements?)\b/i;
 
 function shapedAgentLine(text: string): { ref: AgentRef; rest: string; byShape: true } | null {
+  const named = namedAgentItem(text);
+  if (named) return named;
   const handle = /^\s*@([a-z0-9][a-z0-9_-]{1,60})\b\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?::|—|–|->|→)\s*(.+)$/i.exec(text);
   if (handle) return { ref: { id: handle[1]!.toLowerCase() }, rest: handle[2]!.trim(), byShape: true };
   const bold = /^\s*\*\*`?([^*`]+)`?\*\*\s*(?::|—|–|->|→|-)\s*(.+)$/.exec(text);
   if (bold && KEBAB.test(bold[1]!.trim()) && !/-agent$/.test(bold[1]!.trim()) && OWNING.test(bold[2]!.trim())) return { ref: { id: bold[1]!.trim() }, rest: bold[2]!.trim(), byShape: true };
   return null;
+}
+
+// "tokens  -> styles/tokens.css, styles/dark.css": a bare lowercase name, an arrow, then the paths
+// it writes (or what it does to them). The arrow and a path or writing verb after it are the shape.
+function arrowAgentLine(text: string): { ref: AgentRef; rest: string } | null {
+  const m = /^\s*`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?\s*(?:->|→|=>)\s*(.+)$/.exec(text);
+  if (!m || m[1]!.length < 3) return null;
+  // Paths written bare in the line ("fix contrast in src/a.svelte") are read as if ticked.
+  const rest = m[2]!.trim().replace(/(^|\s)([\w.+@-]+(?:\/[\w.+@*-]+)+\/?)(?=[\s,;.]*(?:\s|$))/g, (all, pre: string, p: string) => (asPath(p, true) ? `${pre}\`${p.replace(/[.,;]+$/, "")}\`` : all));
+  return startsWithPath(rest) || OWNING.test(rest) || /^(?:fix(?:es)?|rewrites?|refactors?|deletes?|removes?|moves?)\b/i.test(rest) ? { ref: { id: m[1]! }, rest } : null;
+}
+
+// "1. Backend agent — creates `src/api/x.go`": a short name ending in "agent", a dash or colon,
+// then a writing verb: the item defines that agent and says what it writes.
+export function namedAgentItem(text: string): { ref: AgentRef; rest: string; byShape: true } | null {
+  const m = /^\s*((?:[A-Za-z][\w/+.-]*\s+){1,3}agent)\s*(?:—|–|:|->|→|-)\s*(.+)$/i.exec(plain(text));
+  if (!m || !OWNING.test(m[2]!.trim())) return null;
+  const ref = agentHeading(m[1]!);
+  if (!ref || (!ref.id && !ref.name)) return null;
+  // keep the original text's code spans: the rest is read for paths
+  const dash = /(?:—|–|:|->|→|\s-\s)/.exec(text.slice(text.toLowerCase().indexOf("agent")));
+  const rest = dash ? text.slice(text.toLowerCase().indexOf("agent") + dash.index + dash[0].length).trim() : m[2]!;
+  return { ref, rest, byShape: true };
 }

@@ -43,8 +43,29 @@ export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
   // No waves at all: phases, stages or sprints that hold agents are the waves.
   const stages = headingMarkers(blocks, stageHeading, true);
   if (stages.length) return stages;
+  const plainStages = stageOnlyLines(blocks);
+  if (plainStages.length) return plainStages;
   const steps = stepMarkers(blocks);
   return steps.length ? steps : orderMarkers(blocks);
+}
+
+// "Parallel group 1", "- Phase 2: translations", "round 1 (parallel):": short lines that are
+// nothing but a numbered stage (a title, a parenthesis, a colon at most), at least two of them
+// counting up, each followed by lines before the next: a plan without headings written as a list.
+const STAGE_LINE = /^(?:parallel\s+)?(?:phase|stage|step|sprint|round|batch|group|wave)\s*#?\s*(\d{1,2})\b\s*(?:\(([^)]{0,60})\))?\s*(?:[:.\-–—]\s*([^:]{0,60}?))?\s*(?:\(([^)]{0,60})\))?\s*:?\s*$/i;
+
+function stageOnlyLines(blocks: readonly Block[]): WaveMarker[] {
+  const out: WaveMarker[] = [];
+  let level = 0;
+  blocks.forEach((b, i) => {
+    if (b.kind === "heading") level = b.level;
+    if ((b.kind !== "para" && b.kind !== "item") || b.indent > 0) return;
+    const m = STAGE_LINE.exec(plain(b.text));
+    if (!m || blocks[i + 1] === undefined || blocks[i + 1]!.kind === "heading") return;
+    out.push({ block: i, level: level + 0.5, number: Number(m[1]), title: (m[3] ?? "").trim() });
+  });
+  const counting = out.every((m, k) => k === 0 || m.number === out[k - 1]!.number + 1);
+  return out.length >= 2 && counting ? out : [];
 }
 
 /** "## Sprint 1", "## Stage 2": numbered stage headings as waves, whether or not agents are named under them. */

@@ -10,8 +10,8 @@ const SERVES =
 const OPENS = /^\s*(?:open|xdg-open|start)\s|\blighthouse\b|\bplaywright (?:codegen|show-report)\b|\b(?:google-)?chrom(?:e|ium)\b|\bfirefox\b/;
 const LOCAL_SERVICE = /\b(?:curl|wget|http|https|httpie|grpcurl|websocat|nc|redis-cli|psql|mysql)\b[^|;&]*(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|:\d{2,5}\b)/;
 // `{test_doc_id}`, `<your-token>`, `YOUR_API_KEY`: a value a person supplies ( `${VAR}`, `{a,b}` globs
-// and `< file` redirections are not placeholders).
-const PLACEHOLDER = /(?<![$\\])\{[A-Za-z_][\w-]*\}|<[A-Za-z][\w-]*(?:[ _-][\w-]+)*>|\bYOUR_[A-Z_]+\b|\bxxx+\b|\.\.\.(?!\/)/;
+// and `< file` redirections are not placeholders; nor is Go's package pattern `./...`).
+const PLACEHOLDER = /(?<![$\\])\{[A-Za-z_][\w-]*\}|<[A-Za-z][\w-]*(?:[ _-][\w-]+)*>|\bYOUR_[A-Z_]+\b|\bxxx+\b|(?<!\/)\.\.\.(?!\/)/;
 
 /** Why a gate command needs a person, or null when it can run unattended. */
 export function needsPerson(command: string): string | null {

@@ -93,7 +93,7 @@ export function phaseHeading(text: string): number | null {
 
 /** True when a heading or label talks about "after each wave" / "every wave": its checks apply to all. */
 export function meansEveryWave(text: string): boolean {
-  return /\b(?:after|at the end of|end of|before|on|for)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone|batch|group)\b|\bbetween\s+(?:the\s+)?(?:waves|phases|stages|rounds|batches|groups)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
+  return /\b(?:after|at the end of|end of|before|on|for)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone|batch|group)\b|\bbetween\s+(?:the\s+)?(?:waves|phases|stages|rounds|batches|groups)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ](?:wave|phase|stage|round|batch|group|sprint|step)\b/i.test(plain(text));
 }
 
 /** A mention of an agent as written: an explicit id, a human name, a number ("Agent 3"). */

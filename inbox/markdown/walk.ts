@@ -45,9 +45,9 @@ const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success 
 
 // "- **transformer**" alone on an item under an "## Agents" heading: the item opens that agent's
 // part of the list; its nested items say what it writes and reads.
-function nameItem(text: string, label: LabelKind | null): { ref: AgentRef; rest: string; byShape?: boolean } | null {
+function nameItem(text: string, label: LabelKind | null, bare = false): { ref: AgentRef; rest: string; byShape?: boolean } | null {
   if (label !== "agents") return null;
-  const m = /^\s*(?:\*\*|__)`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)\s*:?\s*$/.exec(text);
+  const m = (bare ? /^\s*(?:\*\*|__)?`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)?\s*:?\s*$/ : /^\s*(?:\*\*|__)`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)\s*:?\s*$/).exec(text);
   return m && m[1]!.length >= 3 ? { ref: { id: m[1]! }, rest: "" } : null;
 }
 
@@ -191,7 +191,9 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     // "Wave 1: WP1 and WP2 in parallel. Wave 2: WP3." when no wave is a heading: a drawing in words.
     const clauses = opts.markers.length === 0 && !opts.gateFile ? waveClauses(b.text) : [];
     if (clauses.length > 1) waveDiagram(clauses, b.line - 1);
-    const named = isItem && !boldAgentLine(b.text, isItem) ? nameItem(b.text, inline ? null : (headingLabel()?.label ?? null)) : null;
+    // Inside a wave written as a list item, a nested item naming only a lowercase name is an agent.
+    const inItemWave = itemWave !== null && indent > itemWave.indent;
+    const named = isItem && !boldAgentLine(b.text, isItem) ? nameItem(b.text, inline ? null : inItemWave ? "agents" : (headingLabel()?.label ?? null), inItemWave) : null;
     const boldAgent = boldAgentLine(b.text, isItem) ?? named;
     if (boldAgent && marker === undefined) {
       const { ref, rest } = boldAgent;
