@@ -13,6 +13,7 @@ import { reduce, type Rules } from "../core/reduce.ts";
 import type { Runner } from "../runners/runner.ts";
 import type { Executor } from "../sandbox/executor.ts";
 import type { ReviewerAccess } from "../gates/judge.ts";
+import type { Reviewer } from "../gates/reviewer.ts";
 import type { Journal } from "../journal/journal.ts";
 import { encodePlan, freshPlan, type DurablePlan } from "../journal/codec.ts";
 import { applyAgentFact } from "../journal/replay.ts";
@@ -47,6 +48,8 @@ export interface EngineOptions {
   snapshotEvery?: number;
   /** the Messages API for judge checks (the anthropic runner's client and key limiter); null: no key */
   reviewer?: ReviewerAccess | null;
+  /** judge checks of plans whose runner is claude-code (the claude-code runner's); absent: claude is not here */
+  claudeReviewer?: Reviewer | null;
 }
 
 export interface SubmittedPlan {

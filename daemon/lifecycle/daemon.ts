@@ -164,6 +164,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         maxAgents: opts.maxAgents,
         runners: { command: new CommandRunner(), anthropic, ...(claude ? { "claude-code": claude } : {}) },
         reviewer: anthropic.access,
+        ...(claude ? { claudeReviewer: claude.reviewer() } : {}),
         auditor,
         logger,
         gateEnv: { ...baseEnv(), PURPLE_ROOT: root },

@@ -15,6 +15,9 @@ import { formatMs, settledRun, timeLimit } from "../shared.ts";
 import { BEGIN, claudeArgv, claudeEnv, helperCommands, scratchDirs, STANDARDS } from "./args.ts";
 import { parseStreamLine } from "./events.ts";
 import { KeyProxy } from "./key-proxy.ts";
+import type { Reviewer } from "../../gates/reviewer.ts";
+import { unavailableReviewer } from "../../gates/reviewer.ts";
+import { ClaudeCodeReviewer } from "./review.ts";
 import { chooseSession, writeSession } from "./session.ts";
 import { startAgentProcess, type AgentProcess } from "./spawn.ts";
 import { StreamStatus, type Verdict } from "./status.ts";
@@ -58,6 +61,13 @@ export class ClaudeCodeRunner implements Runner {
     } catch (err) {
       return settledRun(ended("failed", `could not start agent ${ctx.agent.id}: ${(err as Error).message}`));
     }
+  }
+
+  /** Judge checks of plans run by Claude Code: `claude -p` through the same key proxy (review.ts). */
+  reviewer(): Reviewer {
+    if (!this.opts.claude) return unavailableReviewer(NO_CLAUDE_MESSAGE);
+    if (!this.proxy) return unavailableReviewer(NO_KEY_MESSAGE);
+    return new ClaudeCodeReviewer({ claude: this.opts.claude, proxy: this.proxy, ...(this.opts.stallMs ? { stallMs: this.opts.stallMs } : {}), ...(this.opts.sourceEnv ? { sourceEnv: this.opts.sourceEnv } : {}) });
   }
 
   /** Stop the key proxy (purpled is shutting down). */
