@@ -26,10 +26,10 @@ afterEach(async () => {
 
 const call = (name: string, input: unknown): ScriptStep => ({ reply: { content: [{ type: "tool_use", name, input }] } });
 const verdict = (pass: boolean, reasons: string[], files: string[] = ["src/greet.ts"]) => call("StructuredOutput", { pass, reasons, files });
-const setup = (scripts: Record<string, ScriptStep[]>) => daemonWithApi(KEY, scripts, cleanups, { args: ["--sandbox", sandbox], prepare: (root) => useClaude(root) });
+const setup = (scripts: Record<string, ScriptStep[]>, mode = sandbox) => daemonWithApi(KEY, scripts, cleanups, { args: ["--sandbox", mode], prepare: (root) => useClaude(root) });
 
 // One command agent writing src/greet.ts (and counting its runs); the plan's runner is claude-code.
-function plan(name: string, gate: PlanInput["waves"][number]["gate"]): PlanInput {
+function plan(name: string, gate: PlanInput["waves"][number]["gate"], extra: Partial<PlanInput> = {}): PlanInput {
   const script = "mkdir -p src && echo run >> src/runs.txt && printf 'export function greet(n: string) { return `hello ${n}`; }\\n' > src/greet.ts";
   return {
     apiVersion: "purple/v1",
@@ -37,6 +37,7 @@ function plan(name: string, gate: PlanInput["waves"][number]["gate"]): PlanInput
     defaults: { runner: "claude-code", retries: 0, model: "claude-sonnet-4-5" },
     agents: [{ id: "writer", territory: ["src/"], runner: { kind: "command", command: ["bash", "-c", script] } }],
     waves: [{ id: "w1", agents: ["writer"], gate }],
+    ...extra,
   };
 }
 const validation = (dir: string, file: string) => expectValid(ValidationResult, readJson(join(dir, "validation", file)), file);
@@ -98,4 +99,18 @@ test.skipIf(missing !== null)("a failing verdict from Claude Code: a repair roun
   expect(status.usage.costUsd).toBeCloseTo(first.usage!.costUsd + gate.checks[0]!.usage!.costUsd, 10);
   expect(readEvents(dir).filter((e) => e.type === "repair.round")).toMatchObject([{ subject: "gate:w1", round: 1, agents: ["writer"] }]);
   expect(api.requests.filter((r) => r.agent === "gate-w1").length).toBe(2);
+}, 120_000);
+
+test.skipIf(missing !== null)("without a sandbox, and no repair rounds: a failing verdict from Claude Code blocks the gate with its reasons", async () => {
+  const { root, d } = await setup({ "gate-w1": [verdict(false, ["greet is not tested", "no README entry"])] }, "off");
+  const dir = dropPlan(root, plan("rejected", [{ judge: "greet is tested and documented" }], { repair: { rounds: 0 } }));
+  expect((await d.planEnded("rejected", 90_000)).state).toBe("blocked");
+  const gate = validation(dir, "w1.json");
+  expect(gate.passed).toBe(false);
+  expect(gate.checks[0]).toMatchObject({ kind: "judge", passed: false, verdict: { pass: false, reasons: ["greet is not tested", "no README entry"] } });
+  expect(gate.checks[0]!.output).toBe("verdict: fail\n- greet is not tested\n- no README entry\nfiles: src/greet.ts");
+  expect(gate.checks[0]!.usage!.costUsd).toBeGreaterThan(0);
+  const status = expectValid(PlanStatus, readJson(join(dir, "status.json")), "status.json");
+  expect(status.reason).toContain("judge greet is tested and documented");
+  expect(readFileSync(join(root, "src/runs.txt"), "utf8")).toBe("run\n"); // no repair round
 }, 120_000);

@@ -1,4 +1,5 @@
-// The judge check (SPEC §4): a reviewer model on the Anthropic Messages API decides whether a
+// The judge check (SPEC §4) on the SDK (gates/reviewer.ts: the reviewer of plans not run by
+// Claude Code): a reviewer model on the Anthropic Messages API decides whether a
 // statement holds. It may read the project (read_file, list_dir: read-only, inside R) and must
 // answer through the verdict tool, whose input is checked against the protocol's Verdict schema.
 // Anything else — prose, a malformed verdict, too many turns, a failed request, a spent budget —

@@ -12,6 +12,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { z } from "zod";
 import { writeFileAtomic } from "../../../lib/atomic-write.ts";
 import { scrubSecrets } from "../../../lib/logger.ts";
 import { zeroUsage, type Usage } from "../../../protocol/index.ts";
@@ -26,7 +27,6 @@ import { parseStreamLine, type ResultLine } from "./events.ts";
 import type { KeyProxy } from "./key-proxy.ts";
 import { startAgentProcess } from "./spawn.ts";
 import { StreamStatus, type Verdict as SessionEnd } from "./status.ts";
-import type { z } from "zod";
 
 export interface ClaudeReviewerOptions {
   claude: string;
