@@ -20,6 +20,7 @@ import { JUDGE_SYSTEM_CLAUDE_CODE, judgeBrief, subjectDir, type JudgeBriefInput 
 import type { Reviewer, ReviewRequest } from "../../gates/reviewer.ts";
 import { noVerdict, outcomeOf, VERDICT_JSON_SCHEMA, type JudgeOutcome } from "../../gates/verdict.ts";
 import { baseEnv } from "../../process/env.ts";
+import { groupRegistry } from "../../process/registry.ts";
 import type { View } from "../../sandbox/view.ts";
 import { formatMs } from "../shared.ts";
 import { claudeEnv, reviewerArgv } from "./args.ts";
@@ -104,6 +105,8 @@ export class ClaudeCodeReviewer implements Reviewer {
         }
       },
     });
+    // Recorded like a gate command's group, so a restart after a crash of purpled kills it.
+    if (proc.pgid > 0) groupRegistry()?.add(proc.pgid, `judge reviewer (claude -p) of ${dir}`.slice(0, 200));
     arm();
     const timeoutMs = this.o.timeoutMs ?? 600_000;
     const timer = setTimeout(() => stop(`the reviewer took longer than ${formatMs(timeoutMs)} and was stopped`), timeoutMs);
@@ -111,6 +114,7 @@ export class ClaudeCodeReviewer implements Reviewer {
     r.signal?.addEventListener("abort", onAbort, { once: true });
     if (r.signal?.aborted) onAbort();
     const exit = await proc.exited;
+    if (proc.pgid > 0) groupRegistry()?.remove(proc.pgid);
     clearTimeout(timer);
     clearTimeout(stall);
     r.signal?.removeEventListener("abort", onAbort);
