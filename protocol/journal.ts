@@ -34,6 +34,9 @@ const AgentSnap = z.strictObject({
   notes: z.array(z.string()),
   /** notes a person gave with `retry --note`, added to its prompt (absent in older snapshots) */
   guidance: z.array(z.string()).default([]),
+  /** its latest attempt started speculatively / it waits for the gate before speculating again (absent in older snapshots) */
+  speculative: z.boolean().default(false),
+  waitGate: z.boolean().default(false),
   changedFiles: z.array(z.string()),
   violations: z.array(Violation),
   usage: Usage,

@@ -17,7 +17,9 @@ export type Effect =
   /** ask a running attempt to stop (SIGTERM, grace, SIGKILL); it then ends as its stop cause says */
   | { type: "stop-agent"; agent: string; reason: string }
   /** abort the gate under way; its result decides nothing */
-  | { type: "abort-gate" };
+  | { type: "abort-gate" }
+  /** apply the held changes of the wave's speculative attempts, in wave order (its gate passed; core/speculate.ts) */
+  | { type: "release-held"; wave: string };
 
 export interface Reduced {
   transitions: Transition[];
@@ -41,6 +43,8 @@ export function stopReason(cause: StopCause, index: PlanIndex, agent: string): s
       return "the plan's budget is spent";
     case "drain":
       return "purpled stopped while it ran";
+    case "discard":
+      return "its speculative work was discarded: the gate before its wave failed";
   }
 }
 

@@ -67,5 +67,11 @@ export interface AgentRun {
 }
 
 export interface Runner {
+  /**
+   * How it writes the project: only through sandbox views (runners/sandbox.ts), whose changes can be
+   * held back for a speculative attempt; directly (the anthropic runner's file tools), so it is never
+   * started speculatively (core/speculate.ts); or not at all (benchmarks). Absent: directly.
+   */
+  readonly writes?: "sandboxed" | "direct" | "none";
   start(ctx: RunContext): AgentRun;
 }

@@ -40,6 +40,7 @@ export function renderAgentStatus(view: PlanView, id: string, now: number): Agen
     exitCode: rec.exitCode,
     reason: st.reason,
     retryAt: st.state === "queued" && st.notBefore > now ? iso(st.notBefore) : null,
+    ...(st.speculative ? { speculative: true } : {}),
     updatedAt: new Date(now).toISOString(),
   };
 }

@@ -45,9 +45,12 @@ const RESUME_PROMPT = "purple: your session was interrupted (purpled restarted, 
 /** Runs agents whose runner is claude-code; one key proxy for all of them. */
 export class ClaudeCodeRunner implements Runner {
   private readonly proxy: KeyProxy | null;
+  /** its processes write through the attempt's sandbox view, unless told to run without one */
+  readonly writes: "sandboxed" | "direct";
 
   constructor(private readonly opts: ClaudeCodeRunnerOptions) {
     this.proxy = opts.apiKey ? new KeyProxy(opts.apiKey, opts.baseURL) : null;
+    this.writes = opts.sandbox === false ? "direct" : "sandboxed";
   }
 
   start(ctx: RunContext): AgentRun {
