@@ -74,7 +74,7 @@ function agentRow(a, plan, events, panel) {
         ${canRetry ? `<button data-act="retry" data-agent="${esc(a.agent)}">Retry</button>` : ""}
         ${canCancel ? `<button class="danger-quiet" data-act="cancel-agent" data-agent="${esc(a.agent)}">Cancel</button>` : ""}
       </div></td>
-    <td>${a.retryAt ? badge("waiting", `data-testid="agent-state" title="queued"`) : badge(a.state, `data-testid="agent-state"`)}<div class="muted small">attempt ${a.attempt}</div>
+    <td>${a.retryAt ? badge("waiting", `data-testid="agent-state" title="queued"`) : badge(a.state, `data-testid="agent-state"`)}<div class="muted small">attempt ${a.attempt}${a.speculative ? " · speculative" : ""}</div>
       ${a.retryAt ? `<div class="small retry">retry at ${esc(clock(a.retryAt))} <span data-until="${esc(a.retryAt)}">${esc(until(a.retryAt))}</span></div>` : ""}${a.reason ? `<div class="reason small" title="${esc(a.reason)}">${esc(a.reason)}</div>` : ""}</td>
     <td>${a.tickets.length ? `<progress class="bar" max="${a.tickets.length}" value="${done}"></progress><span class="small">${done}/${a.tickets.length} tickets</span>` : '<span class="muted small">no tickets</span>'}</td>
     <td>${act ? `<div class="small mono ellipsis" title="${esc(act.what)}">${esc(act.what)}</div>${since(act.at)}` : '<span class="muted small">—</span>'}</td>
