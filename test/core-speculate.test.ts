@@ -6,6 +6,7 @@ import { Plan, type JournalRecord, type PlanInput, type Step } from "../protocol
 import { decide, type Limits } from "../daemon/core/decide.ts";
 import type { Effect } from "../daemon/core/outcomes.ts";
 import { reduce } from "../daemon/core/reduce.ts";
+import { unholdable } from "../daemon/core/speculate.ts";
 import { encodePlan, freshPlan, type DurablePlan } from "../daemon/journal/codec.ts";
 import { rebuild } from "../daemon/journal/replay.ts";
 
@@ -96,6 +97,7 @@ test("agents whose writes cannot be held (the anthropic runner, or any runner wi
   w.settle();
   w.end("a");
   expect(w.settle()).toEqual([{ type: "run-gate", wave: "w1" }]);
+  expect(unholdable(w.d.index, w.d.run, limits.speculation)).toEqual(["b"]); // named in the status log as waiting for the gate
   const strict = world({ ...twoWaves, speculate: false });
   strict.settle();
   strict.end("a");

@@ -37,6 +37,13 @@ export function maySpeculate(index: PlanIndex, info: AgentInfo, st: AgentRunStat
   return spec.holdable.includes(info.agent.runner?.kind ?? index.plan.defaults.runner);
 }
 
+/** The next wave's agents that cannot speculate while this gate runs because their writes cannot be held (said in the status log). */
+export function unholdable(index: PlanIndex, run: PlanRunState, spec: Speculation | undefined): string[] {
+  const next = speculativeWave(index, run, spec);
+  if (next === null) return [];
+  return index.waves[next]!.agents.filter((a) => !spec!.holdable.includes(a.agent.runner?.kind ?? index.plan.defaults.runner)).map((a) => a.id);
+}
+
 /** The gate of the wave before the agent's: the one its speculative attempt waits for. */
 const gateBefore = (index: PlanIndex, st: AgentRunState): string => index.waves[st.waveIndex - 1]?.id ?? "?";
 

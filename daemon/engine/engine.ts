@@ -22,7 +22,7 @@ import { checkContracts, runAttempt, runGate, type AttemptEnv } from "./attempt.
 import { DurableLog } from "./durable-log.ts";
 import { newPlanEntry, type AgentFact, type PlanEntry } from "./plan-entry.ts";
 import { attributeAudit } from "./attribute.ts";
-import { discardHold, releaseHolds, speculationOf } from "./speculation.ts";
+import { discardHold, noteUnheld, releaseHolds, speculationOf } from "./speculation.ts";
 
 export interface EngineOptions {
   root: string;
@@ -275,7 +275,10 @@ export class Engine implements AttemptEnv {
         const entry = entries[plan]!;
         this.step(entry, action);
         if (action.type === "start-agent") this.track(this.attempt(entry, action.agent));
-        else if (action.type === "run-gate") this.track(this.gate(entry));
+        else if (action.type === "run-gate") {
+          this.track(this.gate(entry));
+          noteUnheld(entry, this.limits.speculation);
+        }
       }
     }
   }

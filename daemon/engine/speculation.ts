@@ -5,7 +5,7 @@
 // in wave order (the order strict waves apply them in); when it fails, or the attempt is stopped,
 // the hold is discarded and the project never sees what it held. Events say which.
 import type { RunnerKind } from "../../protocol/index.ts";
-import type { Speculation } from "../core/speculate.ts";
+import { unholdable, type Speculation } from "../core/speculate.ts";
 import type { Runner } from "../runners/runner.ts";
 import type { AttemptSandbox, Executor } from "../sandbox/executor.ts";
 import type { PlanEntry } from "./plan-entry.ts";
@@ -62,6 +62,14 @@ export async function awaitGate(entry: PlanEntry, hold: Hold, finished: boolean)
   } finally {
     if (entry.holds.get(hold.agent) === hold) entry.holds.delete(hold.agent);
   }
+}
+
+/** The gate starts in a plan that speculates: the next wave's agents whose writes cannot be held are named in the status log as waiting for it. */
+export function noteUnheld(entry: PlanEntry, spec: Speculation | undefined): void {
+  const ids = unholdable(entry.index, entry.run, spec);
+  if (ids.length === 0) return;
+  const wave = entry.index.waves[entry.run.waveIndex]!.id;
+  for (const id of ids) entry.writer.log(id, "IN_PROGRESS", `waits for the gate of wave ${wave}, not speculating: its writes cannot be held (they go to the project directly: the anthropic runner's file tools, or the sandbox is off)`);
 }
 
 /** The gate passed: every hold of the plan released, in wave order. */
