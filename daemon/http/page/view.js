@@ -154,7 +154,8 @@ function eventLine(e) {
     case "plan.accepted": what = `accepted from ${esc(e.source)}`; break;
     case "plan.state": what = `plan ${esc(e.from ?? "—")} → <b>${esc(e.to)}</b>${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
     case "wave.state": what = `wave ${esc(e.wave)} ${esc(e.from)} → <b>${esc(e.to)}</b>`; break;
-    case "agent.state": what = `<b>${esc(e.agent)}</b> ${esc(e.from)} → <b>${esc(e.to)}</b> (attempt ${e.attempt})${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
+    case "agent.state": what = `<b>${esc(e.agent)}</b> ${esc(e.from)} → <b>${esc(e.to)}</b> (attempt ${e.attempt}${e.speculative ? ", speculative" : ""})${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
+    case "agent.speculation": what = `<b>${esc(e.agent)}</b> speculative attempt ${e.attempt}: ${esc(e.action)} ${e.paths.length} change(s)${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
     case "agent.changes": what = `<b>${esc(e.agent)}</b> changed ${e.paths.map((x) => `<span class="mono">${esc(x)}</span>`).join(", ")}`; break;
     case "agent.violation": what = `<b>${esc(e.agent)}</b> <span class="bad">refused</span> <span class="mono">${esc(e.path)}</span> (${esc(e.action)})`; break;
     case "gate.check": what = `gate ${esc(e.wave)}: ${e.result.passed ? "✓" : "✗"} ${esc(e.result.kind)} ${esc(e.result.target)}`; break;
