@@ -23,7 +23,7 @@ export interface Flags {
   launchd: boolean;
   user: boolean;
   plan?: string;
-  /** approve --override WAVE#N[,WAVE#N…]: a blocked gate's checks a person passes by decision */
+  /** approve --override CHECK[,CHECK…]: failed checks (WAVE#N of a blocked gate, CONTRACT#N of a tripped contract) a person passes by decision */
   override?: string;
   /** retry --note TEXT: guidance added to the agent's prompt */
   note?: string;

@@ -51,7 +51,7 @@ const COMMANDS: Record<string, Command> = {
   submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
   plan: { min: 1, max: 1, args: "PATH|PLAN", run: async (c, a) => (await import("./commands/plan.ts")).planCommand(c, a) },
   validate: { min: 1, max: 1, args: "[--compile [--model] | --report] PATH", flags: ["compile", "model", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
-  approve: { min: 1, max: 1, args: "PLAN [--override WAVE#N[,WAVE#N…]]", flags: ["override"], run: async (c, a) => (await import("./commands/control.ts")).planVerb(c, "approve", a) },
+  approve: { min: 1, max: 1, args: "PLAN [--override CHECK[,CHECK…]]", flags: ["override"], run: async (c, a) => (await import("./commands/control.ts")).planVerb(c, "approve", a) },
   pause: planVerb("pause"),
   resume: planVerb("resume"),
   cancel: {

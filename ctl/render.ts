@@ -62,7 +62,8 @@ export function renderFailure(f: PlanFailure): string {
   // The output is the agent's: no escape sequence of its own reaches the terminal.
   const safe = safeForTerminal(f.outputTail);
   const tail = safe ? `\nlast output:\n${safe.split("\n").map((l) => `  | ${l}`).join("\n")}` : "\n(no output was recorded)";
-  return `why: ${escapeControl(f.reason)}${tail}\nwhole log: ${escapeControl(f.logCommand)}\nnext: ${escapeControl(f.nextStep)}`;
+  const next = f.nextSteps && f.nextSteps.length > 1 ? `next, one of:\n${f.nextSteps.map((s) => `  - ${escapeControl(s)}`).join("\n")}` : `next: ${escapeControl(f.nextStep)}`;
+  return `why: ${escapeControl(f.reason)}${tail}\nwhole log: ${escapeControl(f.logCommand)}\n${next}`;
 }
 
 /** "2/5" tickets completed, or "-" for an agent without tickets. */

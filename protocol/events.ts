@@ -29,6 +29,8 @@ export const PlanEvent = z.discriminatedUnion("type", [
   z.strictObject({ ...base, type: z.literal("agent.violation"), agent: z.string(), path: z.string(), action: z.enum(["reverted", "deleted", "refused"]) }),
   z.strictObject({ ...base, type: z.literal("gate.check"), wave: z.string(), result: CheckResult }),
   z.strictObject({ ...base, type: z.literal("contract.check"), contract: z.string(), agent: z.string(), result: CheckResult }),
+  /** a repair round started (`gate:<wave>` or `contract:<id>`): these agents run again with the failed checks in their prompt */
+  z.strictObject({ ...base, type: z.literal("repair.round"), subject: z.string(), round: z.number().int().min(1), of: z.number().int().min(0), agents: z.array(z.string()), checks: z.array(z.string()) }),
 ]);
 export type PlanEvent = z.infer<typeof PlanEvent>;
 export type PlanEventType = PlanEvent["type"];

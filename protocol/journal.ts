@@ -34,6 +34,10 @@ const AgentSnap = z.strictObject({
   notes: z.array(z.string()),
   /** notes a person gave with `retry --note`, added to its prompt (absent in older snapshots) */
   guidance: z.array(z.string()).default([]),
+  /** the failed check its current repair round must fix (absent in older snapshots) */
+  repair: z.string().nullable().default(null),
+  /** attempts started by repair rounds (absent in older snapshots) */
+  repairAttempts: z.number().int().min(0).default(0),
   /** its latest attempt started speculatively / it waits for the gate before speculating again (absent in older snapshots) */
   speculative: z.boolean().default(false),
   waitGate: z.boolean().default(false),
@@ -63,6 +67,10 @@ export const PlanSnapshot = z.strictObject({
   approvedWaves: z.array(z.string()),
   /** gate checks (`<wave>#<index>`) a person passed by decision (absent in older snapshots) */
   overrides: z.array(z.string()).default([]),
+  /** repair rounds spent per gate (`gate:<wave>`) or contract (`contract:<id>`) (absent in older snapshots) */
+  repairs: z.record(z.string(), z.strictObject({ rounds: z.number().int().min(0), fingerprint: z.string() })).default({}),
+  /** the circuit breaker that blocked the plan (absent in older snapshots) */
+  breaker: z.strictObject({ subject: z.string(), why: z.string() }).nullable().default(null),
   statusBar: StatusBar.nullable(),
 });
 export type PlanSnapshot = z.infer<typeof PlanSnapshot>;

@@ -87,6 +87,15 @@ export const Defaults = z.strictObject({
 });
 export type Defaults = z.infer<typeof Defaults>;
 
+/** Repair rounds before the circuit breaker trips: the agents responsible for a failed check run again with the failure in their prompt. */
+export const Repair = z.strictObject({
+  /** fix rounds per gate or contract before the plan blocks (0: block at once) */
+  rounds: z.number().int().min(0).max(20).default(2),
+});
+export type Repair = z.infer<typeof Repair>;
+/** Repair rounds of a plan that does not say (SPEC §4). */
+export const REPAIR_ROUNDS = 2;
+
 export const Plan = z.strictObject({
   apiVersion: z.literal("purple/v1"),
   name: z.string().regex(PLAN_NAME_PATTERN, "plan names are lower-case letters, digits and '-', at most 63 characters"),
@@ -103,6 +112,8 @@ export const Plan = z.strictObject({
   contracts: z.array(Contract).default([]),
   agents: z.array(Agent).min(1),
   waves: z.array(Wave).min(1),
+  /** what happens when a gate or contract check fails (absent: 2 rounds; see REPAIR_ROUNDS) */
+  repair: Repair.optional(),
 });
 /** A plan after parsing: every default filled in. */
 export type Plan = z.infer<typeof Plan>;

@@ -111,6 +111,12 @@ export const PlanFailure = z.strictObject({
   logCommand: z.string(),
   /** what to do next */
   nextStep: z.string(),
+  /** the failed checks (`<wave>#<index>`, `<contract>#<index>`; ids for `approve --override` where a gate's) */
+  failedChecks: z.array(z.string()).optional(),
+  /** a tripped circuit breaker (SPEC §4 `repair:`): why it tripped */
+  breaker: z.string().optional(),
+  /** every way on, one per line (the first is nextStep) */
+  nextSteps: z.array(z.string()).optional(),
 });
 export type PlanFailure = z.infer<typeof PlanFailure>;
 

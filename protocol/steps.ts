@@ -2,6 +2,7 @@
 // reducer (daemon/core/reduce.ts). The journal records these steps, not their effects, and a
 // restart replays them through the same reducer, so live state and rebuilt state cannot drift.
 import { z } from "zod";
+import { CheckKind } from "./plan.ts";
 import { StatusBar } from "./status.ts";
 
 const Agent = { agent: z.string() };
@@ -9,6 +10,24 @@ const Agent = { agent: z.string() };
 /** How an attempt ended, as the engine saw it (runner outcome, or it never got to start). */
 export const AttemptOutcome = z.enum(["finished", "failed", "timeout", "cancelled", "blocked", "not-started"]);
 export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+
+/**
+ * A failed gate or contract check as the core weighs it for a repair round: which check, what it
+ * said, and what files it names (the core picks the agents responsible from these).
+ */
+export const CheckFailure = z.strictObject({
+  /** `<wave>#<index>` for a gate check, `<contract>#<index>` for a contract check (indexes from 0) */
+  check: z.string(),
+  kind: CheckKind,
+  target: z.string(),
+  /** the tail of its output, or why it failed (paths under the project root made root-relative) */
+  output: z.string(),
+  /** a judge's reasons */
+  reasons: z.array(z.string()),
+  /** files it names: its target file, a judge verdict's files */
+  files: z.array(z.string()),
+});
+export type CheckFailure = z.infer<typeof CheckFailure>;
 
 export const Step = z.discriminatedUnion("type", [
   // decide's actions
@@ -32,8 +51,10 @@ export const Step = z.discriminatedUnion("type", [
     /** a failure no retry can fix (the runner is missing) */
     final: z.boolean(),
   }),
-  z.strictObject({ type: z.literal("contracts-checked"), ...Agent, failed: z.array(z.string()) }),
-  z.strictObject({ type: z.literal("gate-ended"), passed: z.boolean(), summary: z.string() }),
+  /** failures: the failed checks, by contract (absent in journals before repair rounds: no repair) */
+  z.strictObject({ type: z.literal("contracts-checked"), ...Agent, failed: z.array(z.string()), failures: z.record(z.string(), z.array(CheckFailure)).optional() }),
+  /** failures: the failed checks (absent in journals before repair rounds: the gate blocks at once) */
+  z.strictObject({ type: z.literal("gate-ended"), passed: z.boolean(), summary: z.string(), failures: z.array(CheckFailure).optional() }),
   z.strictObject({ type: z.literal("spend"), ...Agent, costUsd: z.number() }),
   // what agents report
   z.strictObject({ type: z.literal("note"), ...Agent, message: z.string() }),

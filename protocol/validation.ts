@@ -31,14 +31,23 @@ export const CheckResult = z.strictObject({
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
+/** One run of a gate's or contract's checks. */
+const ValidationRun = {
+  passed: z.boolean(),
+  /** repair rounds spent on this gate or contract before this run (0: its first run; SPEC §4 `repair:`) */
+  round: z.number().int().min(0).optional(),
+  startedAt: z.string().datetime({ offset: true }),
+  completedAt: z.string().datetime({ offset: true }),
+  checks: z.array(CheckResult),
+};
+
 export const ValidationResult = z.strictObject({
   plan: z.string(),
   /** the wave id for a gate, the contract id for a contract */
   subject: z.string(),
   kind: z.enum(["gate", "contract"]),
-  passed: z.boolean(),
-  startedAt: z.string().datetime({ offset: true }),
-  completedAt: z.string().datetime({ offset: true }),
-  checks: z.array(CheckResult),
+  ...ValidationRun,
+  /** the earlier runs of these checks in this run of the plan, oldest first (repair rounds, a person's resume) */
+  earlier: z.array(z.strictObject(ValidationRun)).max(50).optional(),
 });
 export type ValidationResult = z.infer<typeof ValidationResult>;

@@ -3,35 +3,14 @@
 // are run state, so both survive the snapshot codec.
 import { expect, test } from "bun:test";
 import { Plan, type AttemptOutcome, type PlanInput, type Step, type StepOf } from "../protocol/index.ts";
-import { decide, type PlanRef } from "../daemon/core/decide.ts";
-import { DEFAULT_RETRY } from "../daemon/core/outcomes.ts";
-import { indexPlan } from "../daemon/core/plan-index.ts";
-import { reduce, type Rules } from "../daemon/core/reduce.ts";
-import { initialRunState } from "../daemon/core/state.ts";
+import type { PlanRef } from "../daemon/core/decide.ts";
 import { decodePlan, encodePlan, freshPlan } from "../daemon/journal/codec.ts";
+import { corePlan, coreStep, settle } from "./support/core-plan.ts";
 
-const rules: Rules = { retry: DEFAULT_RETRY };
 const ended = (agent: string, outcome: AttemptOutcome = "finished"): StepOf<"attempt-ended"> => ({ type: "attempt-ended", agent, outcome, message: "done", trespass: [], validate: false, final: false });
 
-function setup(input: Omit<PlanInput, "apiVersion" | "name">): PlanRef {
-  const index = indexPlan(Plan.parse({ apiVersion: "purple/v1", name: "t", ...input }));
-  const run = initialRunState(index);
-  reduce(index, run, { type: "accept", approval: false }, 0, rules);
-  return { index, run };
-}
-const step = (p: PlanRef, s: Step) => reduce(p.index, p.run, s, 1, rules);
-function settle(p: PlanRef): string[] {
-  const actions: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    const { actions: got } = decide([p], { maxAgents: 10 }, 1);
-    if (got.length === 0) return actions;
-    for (const d of got) {
-      reduce(p.index, p.run, d.action, 1, rules);
-      actions.push(d.action.type);
-    }
-  }
-  throw new Error("did not settle");
-}
+const setup = corePlan;
+const step = coreStep;
 
 const twoWaves = {
   agents: [{ id: "a", territory: ["src/a/"] }, { id: "b", territory: ["src/b/"] }],
@@ -56,7 +35,7 @@ test("approve --override passes the named checks of a blocked gate; the gate run
   expect(p.run.reason).toContain("w1#1");
   expect(settle(p)).toContain("run-gate");
   step(p, { type: "gate-ended", passed: true, summary: "" });
-  expect(settle(p)).toContain("start-agent");
+  expect(settle(p)).toContain("start b");
   expect(p.run.agents.get("b")!.state).toBe("running");
 });
 

@@ -1,12 +1,15 @@
 // Property tests of the scheduler core: random plans (waves, dependencies, overlapping and
-// disjoint territories, retries, gates) driven by random outcomes and a person's random
-// requests, and restarts. After every step the invariants hold, and the state rebuilt from the
-// journal (from the start, or from a snapshot of a prefix) equals the live state. Seeded: a
-// failure names its seed, and PURPLE_SEED=<n> replays just that one.
+// disjoint territories, retries, gates, repair rounds) driven by random outcomes (failed gate and
+// contract checks among them) and a person's random requests, and restarts. After every step the
+// invariants hold (a completed agent runs again only through a repair round or a person's retry
+// of a wave its gate blocked; no gate or contract gets more repair rounds than the plan allows),
+// and the state rebuilt from the journal (from the start, or from a snapshot of a prefix) equals
+// the live state. Seeded: a failure names its seed, and PURPLE_SEED=<n> replays just that one.
 import { expect, test } from "bun:test";
-import { Plan, TERMINAL_PLAN_STATES, type JournalRecord, type PlanInput, type Snapshot, type Step } from "../protocol/index.ts";
+import { Plan, TERMINAL_PLAN_STATES, type CheckFailure, type JournalRecord, type PlanInput, type Snapshot, type Step } from "../protocol/index.ts";
 import { decide, type PlanRef } from "../daemon/core/decide.ts";
 import { reduce, type Rules } from "../daemon/core/reduce.ts";
+import { repairRounds } from "../daemon/core/repair.ts";
 import { encodePlan, freshPlan } from "../daemon/journal/codec.ts";
 import { rebuild } from "../daemon/journal/replay.ts";
 
@@ -29,9 +32,9 @@ type Rng = ReturnType<typeof prng>;
 // A small pool, so that territories often overlap (src/ holds src/a.ts) and sometimes do not.
 const PATHS = [["src/"], ["src/a.ts"], ["src/b/"], ["lib/"], ["lib/x.ts"], ["docs/"], ["test/"], ["src/b/c.ts", "docs/d.md"]];
 
-function randomPlan(r: Rng, name: string): PlanInput {
+function randomPlan(r: Rng, name: string, speculate: boolean): PlanInput {
   const waves = 1 + r.int(3);
-  const plan: PlanInput = { apiVersion: "purple/v1", name, maxAgents: 1 + r.int(3), speculate: r.chance(0.8), defaults: { runner: "command", retries: r.int(3) }, agents: [], waves: [] };
+  const plan: PlanInput = { apiVersion: "purple/v1", name, maxAgents: 1 + r.int(3), defaults: { runner: "command", retries: r.int(3) }, agents: [], waves: [], speculate, ...(r.chance(0.7) ? { repair: { rounds: r.int(4) } } : {}) };
   for (let w = 0; w < waves; w++) {
     const ids: string[] = [];
     const n = 1 + r.int(4);
@@ -41,8 +44,10 @@ function randomPlan(r: Rng, name: string): PlanInput {
       plan.agents.push({ id, territory: r.pick(PATHS), dependsOn, ...(r.chance(0.2) ? { retries: r.int(2) } : {}) });
       ids.push(id);
     }
-    plan.waves.push({ id: `wave${w}`, agents: ids, gate: r.chance(0.5) ? [{ exists: "." }] : [] });
+    plan.waves.push({ id: `wave${w}`, agents: ids, gate: r.chance(0.5) ? [{ exists: "." }, { run: "make check" }] : [] });
   }
+  // contract c (whose checks the random outcomes fail now and then), owned by one agent
+  plan.contracts = [{ id: "c", owner: r.pick(plan.agents).id, consumers: [], checks: [{ exists: "." }] }];
   return plan;
 }
 
@@ -50,8 +55,10 @@ interface World {
   plans: PlanRef[];
   journal: JournalRecord[];
   now: number;
-  /** agents that completed at some point: they must never start again */
+  /** agents that are completed: they leave that state only through a repair round or a person's retry after their gate failed */
   completed: Set<string>;
+  /** repair rounds started, by plan and subject (from the transitions) */
+  rounds: Map<string, number>;
 }
 
 /** A speculative attempt running before its gate passed, its stop not asked (a finish of it waits for the gate). */
@@ -62,6 +69,18 @@ const held = (p: PlanRef, id: string) => {
 
 /** how much speculation the seeds exercised (asserted at the end: the invariants above must have met it) */
 const speculation = { starts: 0, failedGatesWhileSpeculating: 0 };
+
+/** A failed gate or contract check, as random as the core may see it: output from a few, files named or not. */
+function randomFailures(r: Rng, owner: string): CheckFailure[] {
+  const out: CheckFailure[] = [];
+  for (let i = 0; i < 2; i++)
+    if (i === 0 || r.chance(0.3))
+      out.push({ check: `${owner}#${i}`, kind: i === 0 ? "exists" : "run", target: "t", output: r.pick(["same", "same", "other", "see src/a.ts:3", "docs/d.md missing"]), reasons: [], files: r.chance(0.3) ? [r.pick(PATHS)[0]!] : [] });
+  return out;
+}
+
+/** How often the repair paths were taken across the seeds (a run that never takes them proves nothing). */
+const tally = { repairRounds: 0, requeued: 0, breakers: 0, contractOverrides: 0 };
 
 const key = (p: PlanRef, agent: string) => `${p.run.name}/${agent}`;
 const encodeAll = (w: World) => JSON.stringify(w.plans.map((p) => encodePlan({ ...freshPlanOf(p), run: p.run })));
@@ -81,17 +100,46 @@ function apply(w: World, p: PlanRef, step: Step): boolean {
   if (step.type === "start-wave") for (let i = 0; i < p.run.waveIndex; i++) expect(p.run.waves[i]!.state).toBe("passed");
   const request = ["approve", "pause", "resume", "cancel-plan", "cancel-agent", "retry-agent"].includes(step.type);
   const before = request ? encodeAll(w) : "";
+  const gateBlocked = p.run.state === "blocked" && p.run.waves[p.run.waveIndex]?.state === "blocked";
+  let out;
   try {
-    reduce(p.index, p.run, step, w.now, rules);
+    out = reduce(p.index, p.run, step, w.now, rules);
   } catch (err) {
     if (!request) throw err;
-    expect((err as { code?: string }).code).toMatch(/INVALID_STATE|AGENT_NOT_FOUND/);
+    expect((err as { code?: string }).code).toMatch(/INVALID_STATE|INVALID_PARAMS|AGENT_NOT_FOUND/);
     expect(encodeAll(w)).toBe(before); // a refused request changes nothing
     return false;
   }
   w.journal.push({ t: "step", plan: p.run.name, step, at: w.now });
   if (step.type === "start-agent" && step.speculative) speculation.starts++;
   if (step.type === "gate-ended" && !step.passed) speculation.failedGatesWhileSpeculating += [...p.run.agents.values()].filter((a) => a.stop === "discard").length;
+  for (const t of out.transitions) {
+    if (t.kind === "repair") {
+      // a repair round starts only from a failed gate or contract check, and never past the plan's rounds
+      expect(step.type === "gate-ended" || step.type === "contracts-checked").toBe(true);
+      const k = `${p.run.name}/${t.subject}`;
+      w.rounds.set(k, (w.rounds.get(k) ?? 0) + 1);
+      tally.repairRounds++;
+      expect(w.rounds.get(k)!).toBeLessThanOrEqual(repairRounds(p.index));
+      expect(t.round).toBe(w.rounds.get(k)!);
+    }
+    if (t.kind === "agent" && t.from === "blocked" && t.to === "validating") {
+      // only a person's override of a contract check puts a blocked owner back to validating
+      expect(step.type === "approve" && (step.override?.length ?? 0) > 0).toBe(true);
+      tally.contractOverrides++;
+    }
+    if (t.kind === "agent" && t.from === "completed") {
+      // completed → queued only in a repair round of a failed gate, or a person's retry of a wave its gate blocked
+      expect(t.to).toBe("queued");
+      const repair = step.type === "gate-ended" && !step.passed && out.transitions.some((x) => x.kind === "repair" && x.agents.includes(t.agent));
+      const retried = step.type === "retry-agent" && step.agent === t.agent && gateBlocked;
+      expect(repair || retried).toBe(true);
+      w.completed.delete(key(p, t.agent));
+      tally.requeued++;
+    }
+  }
+  if (out.transitions.some((t) => t.kind === "plan" && t.to === "blocked") && p.run.breaker) tally.breakers++;
+  for (const rec of p.run.repairs.values()) expect(rec.rounds).toBeLessThanOrEqual(repairRounds(p.index));
   for (const [id, a] of p.run.agents) if (a.state === "completed") w.completed.add(key(p, id));
   return true;
 }
@@ -147,15 +195,19 @@ function randomEvent(w: World, r: Rng, wakeAt: number): void {
   const runningIds = [...p.run.running];
   if (roll < 45 && runningIds.length > 0) {
     const id = r.pick(runningIds);
-    if (p.run.agents.get(id)!.state === "validating") return void apply(w, p, { type: "contracts-checked", agent: id, failed: r.chance(0.3) ? ["c"] : [] });
+    if (p.run.agents.get(id)!.state === "validating") {
+      const failed = r.chance(0.5);
+      return void apply(w, p, { type: "contracts-checked", agent: id, failed: failed ? ["c"] : [], ...(failed && r.chance(0.8) ? { failures: { c: randomFailures(r, "c") } } : {}) });
+    }
     const outcome = r.pick(["finished", "finished", "finished", "failed", "timeout", "cancelled", "blocked", "not-started"] as const);
     // The engine holds a finished speculative attempt until its gate is decided (mostly: sometimes it is reported anyway).
     if (outcome === "finished" && held(p, id) && r.chance(0.9)) return;
-    return void apply(w, p, { type: "attempt-ended", agent: id, outcome, message: outcome, trespass: r.chance(0.1) ? ["x"] : [], validate: r.chance(0.2), final: r.chance(0.05) });
+    return void apply(w, p, { type: "attempt-ended", agent: id, outcome, message: outcome, trespass: r.chance(0.1) ? ["x"] : [], validate: ownsContract(p, id) && r.chance(0.8), final: r.chance(0.05) });
   }
-  if (roll < 55 && p.run.waves[p.run.waveIndex]?.state === "validating") return void apply(w, p, { type: "gate-ended", passed: r.chance(0.7), summary: "s" });
+  if (roll < 55 && p.run.waves[p.run.waveIndex]?.state === "validating") return void apply(w, p, gateEnded(r, p, 0.5));
   if (roll < 60) return void apply(w, p, { type: "spend", agent: any, costUsd: r.next() });
-  if (roll < 63) return void apply(w, p, { type: "approve" });
+  if (p.run.state === "blocked" && p.run.breaker?.subject === "contract:c" && r.chance(0.5)) return void apply(w, p, { type: "approve", override: [r.pick(["c#0", "c#0", "c#1"])] });
+  if (roll < 63) return void apply(w, p, { type: "approve", ...(r.chance(0.5) ? { override: [r.pick([`${p.run.waves[p.run.waveIndex]?.id}#1`, "wave0#0", "c#0", "c#0", "c#1"])] } : {}) });
   if (roll < 66) return void apply(w, p, { type: "pause" });
   if (roll < 72) return void apply(w, p, { type: "resume" });
   if (roll < 74) return void apply(w, p, { type: "cancel-plan" });
@@ -188,12 +240,22 @@ function finish(w: World, r: Rng, cap: number): void {
     }
     const p = r.pick(busy);
     const id = [...p.run.running].find((a) => !held(p, a) || p.run.waves[p.run.waveIndex]?.state !== "validating");
-    if (id === undefined) apply(w, p, { type: "gate-ended", passed: r.chance(0.8), summary: "s" });
+    if (id === undefined) apply(w, p, gateEnded(r, p, 0.6));
     else if (p.run.agents.get(id)!.state === "validating") apply(w, p, { type: "contracts-checked", agent: id, failed: [] });
     else apply(w, p, { type: "attempt-ended", agent: id, outcome: r.chance(0.8) ? "finished" : "failed", message: "m", trespass: [], validate: false, final: false });
     checkInvariants(w, cap);
   }
   throw new Error("the plans did not end");
+}
+
+/** Whether the agent owns contract c (only a contract's owner goes on to validating, as in the engine). */
+const ownsContract = (p: PlanRef, id: string) => p.index.plan.contracts.some((c) => c.owner === id);
+
+/** A gate's outcome: passed, or failed with random failures (now and then as journaled before repair rounds: none). */
+function gateEnded(r: Rng, p: PlanRef, pass: number): Step {
+  if (r.chance(pass)) return { type: "gate-ended", passed: true, summary: "", failures: [] };
+  const wave = p.run.waves[p.run.waveIndex]!.id;
+  return { type: "gate-ended", passed: false, summary: "s", ...(r.chance(0.9) ? { failures: randomFailures(r, wave) } : {}) };
 }
 
 const describe = (p: PlanRef) =>
@@ -202,10 +264,12 @@ const describe = (p: PlanRef) =>
 function runSeed(seed: number): void {
   const r = prng(seed);
   const cap = 1 + r.int(4);
-  const w: World = { plans: [], journal: [], now: 1_000, completed: new Set() };
+  // whether a plan speculates: drawn apart, so the other draws stay as they were without speculation
+  const side = prng(seed * 2654435761);
+  const w: World = { plans: [], journal: [], now: 1_000, completed: new Set(), rounds: new Map() };
   const count = 1 + r.int(3);
   for (let i = 0; i < count; i++) {
-    const input = randomPlan(r, `p${i}`);
+    const input = randomPlan(r, `p${i}`, side.chance(0.7));
     const plan = Plan.parse(input);
     const d = freshPlan(plan, { hash: "h", dir: `/x/p${i}`, source: "s", approval: r.chance(0.2), acceptedAt: w.now });
     const ref: PlanRef = { index: d.index, run: d.run };
@@ -237,4 +301,6 @@ test("random plans, outcomes, requests and restarts keep every invariant, end, a
   }
   console.log(`${seeds.length} seeds in ${Date.now() - started} ms; ${speculation.starts} speculative starts, ${speculation.failedGatesWhileSpeculating} discarded by a failed gate`);
   if (!only) expect(speculation.starts * speculation.failedGatesWhileSpeculating).toBeGreaterThan(0);
+  console.log(`${seeds.length} seeds in ${Date.now() - started} ms; ${tally.repairRounds} repair rounds, ${tally.requeued} completed agents requeued, ${tally.breakers} breakers tripped, ${tally.contractOverrides} contract checks overridden`);
+  if (!only) expect([tally.repairRounds > 20, tally.requeued > 20, tally.breakers > 5, tally.contractOverrides > 0]).toEqual([true, true, true, true]);
 }, 60_000);

@@ -101,6 +101,7 @@ describe("hostile input never stalls or bloats purpled", () => {
       apiVersion: "purple/v1",
       name: "fifo-gate",
       defaults: { runner: "command", retries: 0 },
+      repair: { rounds: 0 }, // the gate's own verdict, blocking at once (a repair round would run the agent's mkfifo again)
       agents: [{ id: "evil", territory: ["out/", "ignored/"], runner: sh("mkdir -p out ignored && mkfifo out/pipe && truncate -s 3G ignored/big.ts && echo 'export const late = 1;' >> ignored/big.ts") }],
       waves: [{ id: "w", agents: ["evil"], gate: [{ contains: { file: "out/pipe", pattern: "x" } }, { exports: { file: "out/pipe", names: ["x"] } }, { exists: "out/pipe" }, { contains: { file: "ignored/big.ts", pattern: "late" } }] }],
     };

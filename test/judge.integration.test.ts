@@ -7,10 +7,11 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PlanStatus, ValidationResult, type PlanInput } from "../protocol/index.ts";
-import { DaemonProcess, orchestrationDir, tempRoot } from "./support/daemon.ts";
+import { orchestrationDir } from "./support/daemon.ts";
+import { daemonWithApi } from "./support/daemon-with-api.ts";
 import YAML from "yaml";
 import { expectValid, readEvents, readJson } from "./support/files.ts";
-import { ScriptedApi, type ScriptStep } from "./support/scripted-api.ts";
+import type { ScriptStep } from "./support/scripted-api.ts";
 
 const KEY = "sk-ant-test-judge";
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -19,22 +20,7 @@ afterEach(async () => {
 });
 
 const call = (name: string, input: unknown): ScriptStep => ({ reply: { content: [{ type: "tool_use", name, input }] } });
-// The reviewer conversations are told apart by what the brief says it judges.
-const identify = (body: any): string | null => {
-  const text: string = body?.messages?.[0]?.content?.[0]?.text ?? "";
-  const m = /^Check: judge, for (?:the gate of wave (\S+)|contract (\S+)) /.exec(text);
-  return m ? (m[1] ? `gate-${m[1]}` : `contract-${m[2]}`) : null;
-};
-
-async function setup(scripts: Record<string, ScriptStep[]>) {
-  const api = ScriptedApi.start({ expectKey: KEY, identify, scripts });
-  cleanups.push(() => api.stop());
-  const root = tempRoot({ git: true });
-  const d = new DaemonProcess(root, [], { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: api.url });
-  cleanups.push(async () => d.proc.exitCode === null && d.stop("SIGKILL"));
-  await d.started();
-  return { api, root, d };
-}
+const setup = (scripts: Record<string, ScriptStep[]>) => daemonWithApi(KEY, scripts, cleanups);
 
 // One command agent writing src/greet.ts; the contract "greet-api" (its spec in the plan folder) is
 // owned by it; the wave's gate is the given judge check.
@@ -106,7 +92,8 @@ test("a judge check that fails blocks the gate; its reasons are in the validatio
     "contract-greet-api": [passVerdict("fine")],
     "gate-w1": [call("verdict", { pass: false, reasons: ["greet is not documented", "no tests for greet"], files: ["src/greet.ts"] })],
   });
-  const dir = dropWithSpec(root, plan("rejected", [{ judge: "greet is documented and tested" }]));
+  // no repair rounds: this is about the blocked gate itself (repair.integration.test.ts repairs one)
+  const dir = dropWithSpec(root, plan("rejected", [{ judge: "greet is documented and tested" }], { repair: { rounds: 0 } }));
   const ended = await d.planEnded("rejected", 60_000);
   expect(ended.state).toBe("blocked");
   const gate = validation(dir, "w1.json");
@@ -124,7 +111,7 @@ test("a malformed verdict, or a reviewer that spends the plan's budget, fails th
     "contract-greet-api": [call("read_file", { path: "src/greet.ts" }), passVerdict("never reached")],
     "gate-w1": [call("verdict", { pass: "yes", reasons: "looks fine" })],
   });
-  const dir = dropWithSpec(root, plan("malformed", [{ judge: "greet works" }]));
+  const dir = dropWithSpec(root, plan("malformed", [{ judge: "greet works" }], { repair: { rounds: 0 } }));
   expect((await d.planEnded("malformed", 60_000)).state).toBe("blocked");
   const gate = validation(dir, "w1.json");
   expect(gate.checks[0]).toMatchObject({ kind: "judge", passed: false });

@@ -22,20 +22,25 @@ afterEach(async () => {
 
 const sh = (script: string) => ({ kind: "command" as const, command: ["bash", "-c", script] });
 
-/** Wave 2's b reads wave 1's output (so its view must hold it); c depends on b and reads b's. The gate waits for `<ctl>/go` and passes when it says "pass". */
-function plan(ctl: string, speculate: boolean): PlanInput {
+/**
+ * Wave 2's b reads wave 1's output (so its view must hold it); c depends on b and reads b's. a
+ * appends a line each run, and the gate's n-th run waits for `<ctl>/go-<n>` and passes when it says
+ * "pass" (n = the lines a wrote: a repair round runs a again).
+ */
+function plan(ctl: string, speculate: boolean, rounds?: number): PlanInput {
   return {
     apiVersion: "purple/v1",
     name: "spec",
     speculate,
+    ...(rounds === undefined ? {} : { repair: { rounds } }),
     defaults: { runner: "command", retries: 0, timeout: "60s" },
     agents: [
-      { id: "a", territory: ["out/a/"], runner: sh("mkdir -p out/a && echo A > out/a/x") },
+      { id: "a", territory: ["out/a/"], runner: sh("mkdir -p out/a && echo A >> out/a/x") },
       { id: "b", territory: ["out/b/"], runner: sh("mkdir -p out/b && cat out/a/x > out/b/y && echo B >> out/b/y") },
       { id: "c", territory: ["out/c/"], dependsOn: ["b"], runner: sh("mkdir -p out/c && cat out/b/y > out/c/z && echo C >> out/c/z") },
     ],
     waves: [
-      { id: "w1", agents: ["a"], gate: [{ run: `while [ ! -e ${ctl}/go ]; do sleep 0.05; done; grep -qx pass ${ctl}/go` }] },
+      { id: "w1", agents: ["a"], gate: [{ run: `f=${ctl}/go-$(wc -l < out/a/x); while [ ! -e $f ]; do sleep 0.05; done; grep -qx pass $f` }] },
       { id: "w2", agents: ["b", "c"] },
     ],
   };
@@ -62,11 +67,11 @@ async function project() {
   return { root, ctl, d, rpc, submit, event, dir: join(orchestrationDir(root), "spec") };
 }
 
-/** The same plan run with strict waves, the gate's answer given before it starts: the project's files, the plan's and its agents' end. */
-async function strictRun(answer: "pass" | "fail") {
+/** The same plan run with strict waves, the gate's answers given before it starts: the project's files, the plan's and its agents' end. */
+async function strictRun(answers: string[], rounds?: number) {
   const p = await project();
-  writeFileSync(join(p.ctl, "go"), answer);
-  await p.submit(plan(p.ctl, false));
+  answers.forEach((a, i) => writeFileSync(join(p.ctl, `go-${i + 1}`), a));
+  await p.submit(plan(p.ctl, false, rounds));
   const ended = await p.d.planEnded("spec", 60_000);
   return { files: snapshot(join(p.root, "out")), end: await outcome(p.rpc), state: ended.state };
 }
@@ -89,7 +94,7 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
     expect(existsSync(join(p.root, "out", "b"))).toBe(false);
     expect(readFileSync(join(p.root, "out", "a", "x"), "utf8")).toBe("A\n");
     expect(expectValid(AgentStatus, readJson(join(p.dir, "status", "b.json")), "b").speculative).toBe(true);
-    writeFileSync(join(p.ctl, "go"), "pass");
+    writeFileSync(join(p.ctl, "go-1"), "pass");
     expect((await p.d.planEnded("spec", 60_000)).state).toBe("succeeded");
 
     const events = readEvents(p.dir);
@@ -105,7 +110,7 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
     const record = expectValid(ChangesetRecord.array(), readJson(join(p.dir, "agents", "b", "changeset-1.json")), "b's changeset");
     expect(record.map((r) => [r.held, r.applied])).toEqual([[true, true]]);
 
-    const strict = await strictRun("pass");
+    const strict = await strictRun(["pass"]);
     expect(strict.state).toBe("succeeded");
     expect(snapshot(join(p.root, "out"))).toEqual(strict.files);
     expect(readFileSync(join(p.root, "out", "c", "z"), "utf8")).toBe("A\nB\nC\n");
@@ -114,9 +119,9 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
 
   test("the gate fails: b's held changes are discarded, the project never sees them, b is queued with its attempt not counted, and the plan ends as strict waves end", async () => {
     const p = await project();
-    await p.submit(plan(p.ctl, true));
+    await p.submit(plan(p.ctl, true, 0));
     await p.event("b's changes held", (e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "held");
-    writeFileSync(join(p.ctl, "go"), "fail");
+    writeFileSync(join(p.ctl, "go-1"), "fail");
     expect((await p.d.planEnded("spec", 60_000)).state).toBe("blocked");
     const discarded = await p.event("b's speculation discarded", (e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "discarded");
     expect(discarded.type === "agent.speculation" && [discarded.paths, discarded.reason]).toEqual([["out/b/y"], "speculative work discarded: the gate of wave w1 failed"]);
@@ -131,9 +136,28 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
     expect(record.map((r) => [r.held, r.applied, r.discarded])).toEqual([[true, false, "speculative work discarded: the gate of wave w1 failed"]]);
     expect(existsSync(join(p.dir, "agents", "b", "changeset-1.json"))).toBe(false);
 
-    const strict = await strictRun("fail");
+    const strict = await strictRun(["fail"], 0);
     expect(strict.state).toBe("blocked");
     expect(snapshot(join(p.root, "out"))).toEqual(strict.files);
     expect(end).toEqual(strict.end);
+  }, 120_000);
+
+  test("the gate fails and a repair round runs wave 1 again: b's held work on the old wave is discarded, b runs again on the repaired one, and the project ends as with strict waves", async () => {
+    const p = await project();
+    writeFileSync(join(p.ctl, "go-2"), "pass"); // the gate's second run (after the repair round) passes
+    await p.submit(plan(p.ctl, true));
+    await p.event("b's changes held", (e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "held");
+    writeFileSync(join(p.ctl, "go-1"), "fail");
+    expect((await p.d.planEnded("spec", 60_000)).state).toBe("succeeded");
+    const events = readEvents(p.dir);
+    const discarded = events.find((e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "discarded");
+    expect(discarded?.type === "agent.speculation" && discarded.reason).toBe("speculative work discarded: the gate of wave w1 failed");
+    expect(events.some((e) => e.type === "repair.round")).toBe(true);
+    // what b wrote on the old wave never reached the project: b's file holds both of a's runs
+    expect(readFileSync(join(p.root, "out", "b", "y"), "utf8")).toBe("A\nA\nB\n");
+    const strict = await strictRun(["fail", "pass"]);
+    expect(strict.state).toBe("succeeded");
+    expect(snapshot(join(p.root, "out"))).toEqual(strict.files);
+    expect(await outcome(p.rpc)).toEqual(strict.end);
   }, 120_000);
 });

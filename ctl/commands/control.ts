@@ -10,7 +10,7 @@ const PAST = { approve: "approved", pause: "paused", resume: "resumed", cancel: 
 /** approve|pause|resume|cancel PLAN: the plan's new summary. */
 export async function planVerb(ctx: Ctx, verb: keyof typeof PLAN_VERBS, [plan]: string[]): Promise<number> {
   const client = await ctx.connect();
-  // --override WAVE#N[,WAVE#N…]: a person passes those failed checks of a blocked gate (recorded)
+  // --override CHECK[,CHECK…] (WAVE#N of a blocked gate, CONTRACT#N of a contract its breaker blocked): a person passes those failed checks (recorded)
   const override = verb === "approve" && ctx.flags.override ? ctx.flags.override.split(",").map((s: string) => s.trim()).filter(Boolean) : undefined;
   const summary = await client.call(PLAN_VERBS[verb], { plan: plan!, ...(override?.length ? { override } : {}) });
   ctx.print(renderSummary(PAST[verb], summary), summary);

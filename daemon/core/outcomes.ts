@@ -3,7 +3,8 @@
 // stop are written here and nowhere else. Pure: each returns the transitions it made.
 import type { StepOf, StopCause } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
-import { setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
+import { contractsFailed, gateFailed } from "./repair.ts";
+import { setAgentState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
 
 export interface RetryPolicy {
   /** delay before the 2nd attempt; doubles for each later one */
@@ -19,7 +20,9 @@ export type Effect =
   /** abort the gate under way; its result decides nothing */
   | { type: "abort-gate" }
   /** apply the held changes of the wave's speculative attempts, in wave order (its gate passed; core/speculate.ts) */
-  | { type: "release-held"; wave: string };
+  | { type: "release-held"; wave: string }
+  /** run the contract checks of an agent now validating (a person overrode some of them) */
+  | { type: "check-contracts"; agent: string };
 
 export interface Reduced {
   transitions: Transition[];
@@ -87,13 +90,15 @@ export function attemptEnded(index: PlanIndex, run: PlanRunState, e: StepOf<"att
   return [setAgentState(run, e.agent, e.validate ? "validating" : "completed", null, now)];
 }
 
-/** The contract checks of a validating agent ran: completed when all passed, else a failed attempt. */
+/** The contract checks of a validating agent ran: completed when all passed, else a repair round or the breaker (repair.ts). */
 export function contractsChecked(index: PlanIndex, run: PlanRunState, e: StepOf<"contracts-checked">, now: number, policy: RetryPolicy): Transition[] {
   const st = run.agents.get(e.agent);
   if (!st || st.state !== "validating") return [];
   const stopped = endByStop(index, run, e.agent, now);
   if (stopped) return stopped;
   if (e.failed.length === 0) return [setAgentState(run, e.agent, "completed", null, now)];
+  if (e.failures) return contractsFailed(index, run, e, now);
+  // journaled before repair rounds existed: a failed attempt, as it was then
   return failure(index, run, e.agent, `contract checks failed: ${e.failed.join(", ")}`, true, now, policy);
 }
 
@@ -101,7 +106,7 @@ export function contractsChecked(index: PlanIndex, run: PlanRunState, e: StepOf<
 function failure(index: PlanIndex, run: PlanRunState, id: string, reason: string, retryable: boolean, now: number, policy: RetryPolicy): Transition[] {
   const info = index.agents.get(id)!;
   const st = run.agents.get(id)!;
-  if (retryable && st.attempt <= info.retries && (run.state === "running" || run.state === "paused")) {
+  if (retryable && st.attempt - st.repairAttempts <= info.retries && (run.state === "running" || run.state === "paused")) {
     const delay = retryDelay(st.attempt, policy);
     st.notBefore = now + delay;
     return [setAgentState(run, id, "queued", `attempt ${st.attempt} failed: ${reason}; retrying in ${Math.round(delay / 1000)}s`, now)];
@@ -109,8 +114,8 @@ function failure(index: PlanIndex, run: PlanRunState, id: string, reason: string
   return [setAgentState(run, id, "failed", reason, now)];
 }
 
-/** The wave's gate finished: passed moves to the next wave, failed blocks the plan for a person. */
-export function gateEnded(run: PlanRunState, e: StepOf<"gate-ended">, now: number): Transition[] {
+/** The wave's gate finished: passed moves to the next wave; failed starts a repair round or blocks the plan (repair.ts). */
+export function gateEnded(index: PlanIndex, run: PlanRunState, e: StepOf<"gate-ended">, now: number): Transition[] {
   const wave = run.waves[run.waveIndex];
   if (!wave || wave.state !== "validating" || run.state === "cancelled") return [];
   if (e.passed) {
@@ -118,7 +123,7 @@ export function gateEnded(run: PlanRunState, e: StepOf<"gate-ended">, now: numbe
     run.waveIndex += 1;
     return [t];
   }
-  return [setWaveState(run, run.waveIndex, "blocked"), setPlanState(run, "blocked", `gate of wave ${wave.id} failed: ${e.summary}`, now)];
+  return gateFailed(index, run, e, now);
 }
 
 /**

@@ -44,7 +44,7 @@ export function reduce(index: PlanIndex, run: PlanRunState, step: Step, now: num
       return only(contractsChecked(index, run, step, now, rules.retry));
     case "gate-ended": {
       const wave = run.waveIndex;
-      const transitions = gateEnded(run, step, now);
+      const transitions = gateEnded(index, run, step, now);
       return { transitions, effects: transitions.length > 0 ? afterGate(index, run, wave, step.passed) : [] };
     }
     case "spend":

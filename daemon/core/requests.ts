@@ -5,7 +5,7 @@
 import { PurpleError, TERMINAL_PLAN_STATES, type StepOf } from "../../protocol/index.ts";
 import { stopReason, type Effect, type Reduced } from "./outcomes.ts";
 import type { PlanIndex } from "./plan-index.ts";
-import { setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
+import { recheckContracts, requeueCompleted, setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
 
 const refuse = (run: PlanRunState, verb: string, allowed: string) =>
   new PurpleError("INVALID_STATE", `cannot ${verb} plan ${run.name}: it is ${run.state}; ${verb} applies to ${allowed}`);
@@ -27,10 +27,13 @@ export function accept(run: PlanRunState, e: StepOf<"accept">, now: number): Red
 /**
  * Approve: a plan awaiting approval is queued; a plan blocked on a manual gate check has it passed
  * and the gate runs again. With `override`, a plan its gate blocked has those checks (`<wave>#<index>`
- * of the current wave's gate) passed by a person's decision, recorded, and the gate runs again.
+ * of the current wave's gate) passed by a person's decision, recorded, and the gate runs again;
+ * a plan a contract's circuit breaker blocked has that contract's checks (`<contract>#<index>`)
+ * passed and checked again.
  */
 export function approve(index: PlanIndex, run: PlanRunState, e: StepOf<"approve">, now: number): Reduced {
   const wave = index.waves[run.waveIndex];
+  if (e.override?.length && run.state === "blocked" && run.breaker?.subject.startsWith("contract:")) return overrideContract(index, run, run.breaker.subject.slice("contract:".length), e.override, now);
   if (e.override?.length) {
     if (run.state !== "blocked" || run.waves[run.waveIndex]?.state !== "blocked" || !wave)
       throw refuse(run, "override checks of", "a plan blocked by its gate");
@@ -46,6 +49,23 @@ export function approve(index: PlanIndex, run: PlanRunState, e: StepOf<"approve"
     return rerunGate(run, "approved", now);
   }
   throw refuse(run, "approve", "a plan awaiting approval or blocked on a manual gate check");
+}
+
+/**
+ * A plan a contract's breaker blocked: the named checks (`<contract>#<index>`) are passed by a
+ * person's decision (recorded as `contract:<contract>#<index>`), and the owner's contract checks
+ * run again without running the owner (the engine acts on the check-contracts effect).
+ */
+function overrideContract(index: PlanIndex, run: PlanRunState, id: string, override: readonly string[], now: number): Reduced {
+  const contract = index.plan.contracts.find((c) => c.id === id);
+  const owner = contract?.owner;
+  if (!contract || !owner || run.agents.get(owner)?.state !== "blocked") throw refuse(run, "override checks of", "a plan blocked by its gate or by a contract's circuit breaker");
+  const ids = contract.checks.map((_, i) => `${id}#${i}`);
+  const unknown = override.filter((x) => !ids.includes(x));
+  if (unknown.length) throw new PurpleError("INVALID_PARAMS", `no check ${unknown.join(", ")} in contract ${id} of plan ${run.name}; its checks are ${ids.join(", ")} (as in validation/contracts/${id}.json, counted from 0)`);
+  for (const x of override) if (!run.overrides.includes(`contract:${x}`)) run.overrides.push(`contract:${x}`);
+  const why = `checks ${override.join(", ")} passed by a person's decision (override)`;
+  return only([setPlanState(run, "running", why, now), recheckContracts(run, owner, why, now)], [{ type: "check-contracts", agent: owner }]);
 }
 
 /** Pause: no new agents or gates start; running agents finish. */
@@ -105,14 +125,21 @@ export function cancelAgent(index: PlanIndex, run: PlanRunState, e: StepOf<"canc
 }
 
 /**
- * Retry an agent that failed, was cancelled, blocked or interrupted. A plan its agents failed or
- * blocked runs again from its wave, and the agents its failure cancelled are queued again with
- * it; a plan its gate blocked stays blocked (the agent waits for its wave).
+ * Retry an agent that failed, was cancelled, blocked or interrupted, or a completed one of the wave
+ * whose gate blocked the plan (it runs again, then the gate). A plan its agents failed or blocked
+ * runs again from its wave, and the agents its failure cancelled are queued again with it; a plan
+ * its gate blocked stays blocked when the agent retried is not of that wave's.
  */
 export function retryAgent(run: PlanRunState, e: StepOf<"retry-agent">, now: number): Reduced {
   const st = agentOf(run, e.agent);
+  // An agent of a wave its gate blocked runs again (a person's repair round): the gate runs after it.
+  if (st.state === "completed" && run.state === "blocked" && st.waveIndex === run.waveIndex && run.waves[run.waveIndex]?.state === "blocked") {
+    if (e.note) st.guidance.push(e.note);
+    const why = e.note ? "retried by a person after its gate failed, with a note" : "retried by a person after its gate failed";
+    return only([setPlanState(run, "running", `agent ${e.agent} retried`, now), setWaveState(run, run.waveIndex, "running"), requeueCompleted(run, e.agent, why, now)]);
+  }
   if (!["failed", "cancelled", "blocked", "interrupted"].includes(st.state))
-    throw new PurpleError("INVALID_STATE", `agent ${e.agent} of plan ${run.name} is ${st.state}; only a failed, cancelled, blocked or interrupted agent can be retried`);
+    throw new PurpleError("INVALID_STATE", `agent ${e.agent} of plan ${run.name} is ${st.state}; only a failed, cancelled, blocked or interrupted agent, or one of a wave its gate blocked, can be retried`);
   if (!["running", "paused", "failed", "blocked"].includes(run.state)) throw refuse(run, "retry an agent of", "a running, paused, failed or blocked plan");
   const out: Transition[] = [];
   // A plan its agents failed or blocked runs again; one its gate blocked waits for the gate (resume, approve).

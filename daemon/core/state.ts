@@ -9,6 +9,9 @@
 //        running/validating → blocked (it needs a person: its budget ran out; a judge check among
 //        its contract checks spends while it validates)
 //        interrupted → queued (it runs again, as a new attempt);  failed/blocked/cancelled → queued (a person retries it)
+//        completed → queued only through requeueCompleted: a repair round after its gate failed, or a
+//        person's retry of a plan its gate blocked (never through setAgentState)
+//        blocked → validating only through recheckContracts: a person's override of a contract check
 // An illegal move throws: it is a bug in the caller, never something to paper over.
 import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type CancelCause, type PlanState, type StatusBar, type StopCause, type WaveState } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
@@ -41,6 +44,23 @@ export interface AgentRunState {
   speculative: boolean;
   /** a speculative attempt of it was discarded: it waits for the gate now, not speculating again */
   waitGate: boolean;
+  /** the failed check its current repair round must fix (repair.ts), added to its prompt; null otherwise */
+  repair: string | null;
+  /** attempts started by repair rounds: they do not use up its retries */
+  repairAttempts: number;
+}
+
+/** Repair rounds spent on one gate (`gate:<wave>`) or contract (`contract:<id>`). */
+export interface RepairRecord {
+  rounds: number;
+  /** what the failure that started the last round looked like (same again: the breaker trips) */
+  fingerprint: string;
+}
+
+/** The circuit breaker that stopped the plan: which gate or contract, and why it tripped. */
+export interface Breaker {
+  subject: string;
+  why: string;
 }
 
 export interface WaveRunState {
@@ -64,6 +84,10 @@ export interface PlanRunState {
   approvedWaves: string[];
   /** gate checks a person passed by decision (`approve --override`), as `<wave>#<index>` */
   overrides: string[];
+  /** repair rounds spent, by subject (`gate:<wave>`, `contract:<id>`) */
+  repairs: Map<string, RepairRecord>;
+  /** set while the plan is blocked by a tripped circuit breaker */
+  breaker: Breaker | null;
   /** the Purple status bar, as agents set it */
   statusBar: StatusBar | null;
   /** per wave, counts kept by setAgentState so decide need not scan a wave on every call (derived; see retally) */
@@ -114,7 +138,9 @@ const AGENT_MOVES: Record<AgentState, readonly AgentState[]> = {
 export type Transition =
   | { kind: "plan"; from: PlanState; to: PlanState; reason: string | null }
   | { kind: "wave"; wave: string; from: WaveState; to: WaveState }
-  | { kind: "agent"; agent: string; from: AgentState; to: AgentState; attempt: number; reason: string | null; running: number; speculative?: true };
+  | { kind: "agent"; agent: string; from: AgentState; to: AgentState; attempt: number; reason: string | null; running: number; speculative?: true }
+  /** a repair round started: the agents responsible run again with the failure in their prompt */
+  | { kind: "repair"; subject: string; round: number; of: number; agents: string[]; checks: string[] };
 
 export class IllegalTransition extends Error {}
 
@@ -134,6 +160,8 @@ export function initialRunState(index: PlanIndex): PlanRunState {
     completedAt: null,
     approvedWaves: [],
     overrides: [],
+    repairs: new Map(),
+    breaker: null,
     statusBar: null,
     tally: index.waves.map(() => ({ completed: 0, trouble: 0, firstQueued: 0 })),
   };
@@ -154,7 +182,7 @@ export function retally(run: PlanRunState): void {
 
 /** An agent that has not run yet. */
 export function newAgentRunState(id: string, waveIndex: number, pos: number): AgentRunState {
-  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [], speculative: false, waitGate: false };
+  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [], speculative: false, waitGate: false, repair: null, repairAttempts: 0 };
 }
 
 interface Times {
@@ -183,6 +211,7 @@ export function setPlanState(run: PlanRunState, to: PlanState, reason: string | 
   if (!PLAN_MOVES[from].includes(to)) throw new IllegalTransition(`plan ${run.name}: ${from} → ${to} is not allowed`);
   run.state = to;
   run.reason = reason;
+  if (from === "blocked") run.breaker = null; // a tripped breaker is shown only while it holds the plan
   stampPlanTimes(run, to, now);
   return { kind: "plan", from, to, reason };
 }
@@ -201,8 +230,28 @@ export function setWaveState(run: PlanRunState, waveIndex: number, to: WaveState
 export function setAgentState(run: PlanRunState, id: string, to: AgentState, reason: string | null, now: number): Transition {
   const agent = run.agents.get(id);
   if (!agent) throw new IllegalTransition(`plan ${run.name}: no agent ${id}`);
+  if (!AGENT_MOVES[agent.state].includes(to)) throw new IllegalTransition(`agent ${id}: ${agent.state} → ${to} is not allowed`);
+  return moveAgent(run, id, to, reason, now);
+}
+
+/** A completed agent runs again: a repair round after its gate failed, or a person's retry of a plan its gate blocked. */
+export function requeueCompleted(run: PlanRunState, id: string, reason: string, now: number): Transition {
+  const agent = run.agents.get(id);
+  if (agent?.state !== "completed") throw new IllegalTransition(`agent ${id}: only a completed agent is requeued for a repair (it is ${agent?.state ?? "unknown"})`);
+  agent.notBefore = 0;
+  return moveAgent(run, id, "queued", reason, now);
+}
+
+/** A contract owner its breaker blocked has its contract checks run again (a person passed some by decision). */
+export function recheckContracts(run: PlanRunState, id: string, reason: string, now: number): Transition {
+  const agent = run.agents.get(id);
+  if (agent?.state !== "blocked") throw new IllegalTransition(`agent ${id}: only a blocked contract owner has its contracts checked again (it is ${agent?.state ?? "unknown"})`);
+  return moveAgent(run, id, "validating", reason, now);
+}
+
+function moveAgent(run: PlanRunState, id: string, to: AgentState, reason: string | null, now: number): Transition {
+  const agent = run.agents.get(id)!;
   const from = agent.state;
-  if (!AGENT_MOVES[from].includes(to)) throw new IllegalTransition(`agent ${id}: ${from} → ${to} is not allowed`);
   agent.state = to;
   agent.reason = reason;
   const tally = run.tally[agent.waveIndex]!;
@@ -214,10 +263,11 @@ export function setAgentState(run: PlanRunState, id: string, to: AgentState, rea
   if (to === "running") agent.attempt += 1;
   if (to !== "running" && to !== "validating") agent.stop = null;
   if (to !== "cancelled") agent.cancelledBy = null;
+  if (to === "completed") agent.repair = null;
   stampAgentTimes(agent, to, now);
   if (to === "running" || to === "validating") run.running.add(id);
   else run.running.delete(id);
-  const t: Transition = { kind: "agent", agent: id, from, to, attempt: agent.attempt, reason, running: run.running.size };
+  const t: Extract<Transition, { kind: "agent" }> = { kind: "agent", agent: id, from, to, attempt: agent.attempt, reason, running: run.running.size };
   // A speculative attempt says so in each of its moves (started, held, discarded, ended).
   if (agent.speculative && (ACTIVE.includes(from) || ACTIVE.includes(to))) t.speculative = true;
   return t;

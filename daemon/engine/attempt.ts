@@ -2,7 +2,7 @@
 // gate. Each does the IO and returns the outcome as a step for the core's reducer; none of them
 // decides what the outcome means or changes the run state.
 import { join } from "node:path";
-import type { Agent, CheckResult, RunnerKind, StepOf, ValidationResult } from "../../protocol/index.ts";
+import type { Agent, CheckFailure, CheckResult, RunnerKind, StepOf, ValidationResult } from "../../protocol/index.ts";
 import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
 import { reporterFor } from "./reporter.ts";
@@ -16,6 +16,8 @@ import { openAttemptSandbox, recordChangesets } from "./sandboxed.ts";
 import { awaitGate, openHold } from "./speculation.ts";
 
 const GATE_TIMEOUT_MS = 10 * 60_000;
+/** Output of a failed check carried in its step (journaled) for the core and the repair brief. */
+const FAILURE_OUTPUT_CHARS = 4_000;
 
 /** What an attempt needs of the engine. */
 export interface AttemptEnv extends PlanHost {
@@ -54,7 +56,8 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
   // Started while the gate before its wave runs: what it changes waits for that gate (engine/speculation.ts).
   const hold = speculative ? openHold(entry, id, sandbox) : null;
   // A person's notes from `retry --note` reach every runner through the agent's own instructions.
-  const agent = withGuidance(info.agent, run.agents.get(id)!.guidance);
+  // ... and the failed checks of a repair round (core/repair.ts) the same way.
+  const agent = withGuidance(info.agent, run.agents.get(id)!.guidance, run.agents.get(id)!.repair);
   const ctx: RunContext = {
     plan,
     agent,
@@ -104,14 +107,19 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
 /** Run the checks of the contracts the agent owns, writing each contract's validation file: which failed. */
 export async function checkContracts(env: AttemptEnv, entry: PlanEntry, id: string): Promise<StepOf<"contracts-checked">> {
   const failed: string[] = [];
+  const failures: Record<string, CheckFailure[]> = {};
   for (const contract of entry.index.plan.contracts.filter((c) => c.owner === id && c.checks.length > 0)) {
     const startedAt = new Date(env.now()).toISOString();
-    const { passed, results } = await runChecks(contract.checks, { ...checkContext(env, entry), judge: judgeFor(env, entry, { kind: "contract", contract: contract.id }) });
+    const overridden = overriddenIn(entry.run.overrides, `contract:${contract.id}`);
+    const { passed, results } = await runChecks(contract.checks, { ...checkContext(env, entry), overridden, judge: judgeFor(env, entry, { kind: "contract", contract: contract.id }) });
     for (const r of results) entry.writer.event({ type: "contract.check", contract: contract.id, agent: id, result: r });
-    entry.writer.writeValidation(validation(entry.run.name, contract.id, "contract", passed, startedAt, env.now(), results));
-    if (!passed) failed.push(contract.id);
+    entry.writer.writeValidation(validation(entry.run.name, contract.id, "contract", passed, startedAt, env.now(), results), roundOf(entry, `contract:${contract.id}`));
+    if (!passed) {
+      failed.push(contract.id);
+      failures[contract.id] = failuresOf(env, contract.id, results);
+    }
   }
-  return { type: "contracts-checked", agent: id, failed };
+  return { type: "contracts-checked", agent: id, failed, failures };
 }
 
 /** Run the current wave's gate: whether it passed, or null when it was aborted (draining or cancelled). */
@@ -125,11 +133,27 @@ export async function runGate(env: AttemptEnv, entry: PlanEntry): Promise<StepOf
   const { passed, results } = await runChecks(wave.gate, { ...checkContext(env, entry), signal: abort.signal, approved: run.approvedWaves.includes(wave.id), overridden: overriddenIn(run.overrides, wave.id), judge });
   entry.gateAbort = null;
   for (const r of results) entry.writer.event({ type: "gate.check", wave: wave.id, result: r });
-  entry.writer.writeValidation(validation(run.name, wave.id, "gate", passed, startedAt, env.now(), results));
+  entry.writer.writeValidation(validation(run.name, wave.id, "gate", passed, startedAt, env.now(), results), roundOf(entry, `gate:${wave.id}`));
   if (abort.signal.aborted) return null;
   const failed = results.filter((r) => !r.passed).map((r) => `${r.kind} ${r.target}`);
-  return { type: "gate-ended", passed, summary: failed.join("; ") };
+  return { type: "gate-ended", passed, summary: failed.join("; "), failures: failuresOf(env, wave.id, results) };
 }
+
+/** The failed checks of a gate or contract (`owner`) as the core weighs them for a repair round. */
+function failuresOf(env: AttemptEnv, owner: string, results: readonly CheckResult[]): CheckFailure[] {
+  const root = env.opts.root.replace(/\/+$/, "") + "/";
+  const out: CheckFailure[] = [];
+  results.forEach((r, i) => {
+    if (r.passed) return;
+    // Paths under the project root are made root-relative: the core matches them against territories.
+    const output = r.output.split(root).join("").slice(-FAILURE_OUTPUT_CHARS);
+    out.push({ check: `${owner}#${i}`, kind: r.kind, target: r.target, output, reasons: r.verdict?.reasons ?? [], files: r.verdict?.files ?? [] });
+  });
+  return out;
+}
+
+/** Repair rounds spent on a gate or contract so far (the validation file says which round it checks). */
+const roundOf = (entry: PlanEntry, subject: string): number => entry.run.repairs.get(subject)?.rounds ?? 0;
 
 function checkContext(env: AttemptEnv, entry: PlanEntry) {
   const executor = env.opts.executor;
@@ -140,16 +164,19 @@ function validation(plan: string, subject: string, kind: "gate" | "contract", pa
   return { plan, subject, kind, passed, startedAt, completedAt: new Date(end).toISOString(), checks };
 }
 
-/** The indexes of a wave's gate checks a person passed by decision (ids `<wave>#<index>`). */
-function overriddenIn(overrides: readonly string[], wave: string): Set<number> {
+/** The indexes of a gate's or contract's checks a person passed by decision (ids `<wave>#<index>`, `contract:<id>#<index>`). */
+function overriddenIn(overrides: readonly string[], owner: string): Set<number> {
   const out = new Set<number>();
-  for (const id of overrides) if (id.startsWith(`${wave}#`)) out.add(Number(id.slice(wave.length + 1)));
+  for (const id of overrides) if (id.startsWith(`${owner}#`)) out.add(Number(id.slice(owner.length + 1)));
   return out;
 }
 
-/** The agent as its runner sees it: a person's retry notes appended to its instructions. */
-function withGuidance(agent: Agent, guidance: readonly string[]): Agent {
-  if (guidance.length === 0) return agent;
-  const notes = ["A person retried you after an earlier attempt, and said:", ...guidance.map((g) => `- ${g.replace(/\n/g, "\n  ")}`)].join("\n");
+/** The agent as its runner sees it: a person's retry notes and a repair round's failed checks appended to its instructions. */
+function withGuidance(agent: Agent, guidance: readonly string[], repair: string | null): Agent {
+  const parts: string[] = [];
+  if (guidance.length > 0) parts.push(["A person retried you after an earlier attempt, and said:", ...guidance.map((g) => `- ${g.replace(/\n/g, "\n  ")}`)].join("\n"));
+  if (repair) parts.push(repair);
+  if (parts.length === 0) return agent;
+  const notes = parts.join("\n\n");
   return { ...agent, prompt: agent.prompt ? `${agent.prompt}\n\n${notes}` : notes };
 }

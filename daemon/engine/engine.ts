@@ -165,6 +165,7 @@ export class Engine implements AttemptEnv {
     for (const e of out.effects) {
       if (e.type === "abort-gate") entry.gateAbort?.abort();
       else if (e.type === "release-held") releaseHolds(entry);
+      else if (e.type === "check-contracts") this.track(this.recheck(entry, e.agent));
       else {
         entry.handles.get(e.agent)?.cancel(e.reason); // no handle yet: the stop is in the state, honoured before it spawns
         discardHold(entry, e.agent, e.reason);
@@ -287,6 +288,11 @@ export class Engine implements AttemptEnv {
   private async attempt(entry: PlanEntry, id: string): Promise<void> {
     this.step(entry, await runAttempt(this, entry, id));
     if (entry.run.agents.get(id)!.state === "validating") this.step(entry, await checkContracts(this, entry, id));
+  }
+
+  /** The contract checks of an agent put back to validating without running it (a person's override). */
+  private async recheck(entry: PlanEntry, id: string): Promise<void> {
+    this.step(entry, await checkContracts(this, entry, id));
   }
 
   private async gate(entry: PlanEntry): Promise<void> {

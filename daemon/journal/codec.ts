@@ -42,7 +42,7 @@ export function encodePlan(d: DurablePlan): PlanSnapshot {
     const rec = d.records.get(id)!;
     agents[id] = {
       state: st.state, attempt: st.attempt, reason: st.reason, startedAt: st.startedAt, completedAt: st.completedAt,
-      notBefore: st.notBefore, stop: st.stop, cancelledBy: st.cancelledBy, spentUsd: st.spentUsd, blockers: [...st.blockers], notes: [...st.notes], guidance: [...st.guidance], speculative: st.speculative, waitGate: st.waitGate,
+      notBefore: st.notBefore, stop: st.stop, cancelledBy: st.cancelledBy, spentUsd: st.spentUsd, blockers: [...st.blockers], notes: [...st.notes], guidance: [...st.guidance], repair: st.repair, repairAttempts: st.repairAttempts, speculative: st.speculative, waitGate: st.waitGate,
       changedFiles: [...rec.changedFiles], violations: [...rec.violations], usage: { ...rec.usage }, exitCode: rec.exitCode,
       tickets: Object.fromEntries(rec.tickets), pgid: d.pgids.get(id) ?? null,
     };
@@ -50,14 +50,16 @@ export function encodePlan(d: DurablePlan): PlanSnapshot {
   return {
     plan: run.name, hash: meta.hash, dir: meta.dir, source: meta.source, approval: meta.approval, body: d.index.plan, acceptedAt: meta.acceptedAt,
     state: run.state, reason: run.reason, startedAt: run.startedAt, completedAt: run.completedAt, waveIndex: run.waveIndex,
-    waves: run.waves.map((w) => ({ ...w })), agents, approvedWaves: [...run.approvedWaves], overrides: [...run.overrides], statusBar: run.statusBar,
+    waves: run.waves.map((w) => ({ ...w })), agents, approvedWaves: [...run.approvedWaves], overrides: [...run.overrides],
+    repairs: Object.fromEntries([...run.repairs].map(([k, r]) => [k, { ...r }])), breaker: run.breaker && { ...run.breaker }, statusBar: run.statusBar,
   };
 }
 
 export function decodePlan(s: PlanSnapshot): DurablePlan {
   const d = freshPlan(Plan.parse(s.body), { hash: s.hash, dir: s.dir, source: s.source, approval: s.approval, acceptedAt: s.acceptedAt });
   const { run } = d;
-  Object.assign(run, { state: s.state, reason: s.reason, startedAt: s.startedAt, completedAt: s.completedAt, waveIndex: s.waveIndex, approvedWaves: [...s.approvedWaves], overrides: [...s.overrides], statusBar: s.statusBar });
+  Object.assign(run, { state: s.state, reason: s.reason, startedAt: s.startedAt, completedAt: s.completedAt, waveIndex: s.waveIndex, approvedWaves: [...s.approvedWaves], overrides: [...s.overrides], statusBar: s.statusBar,
+    repairs: new Map(Object.entries(s.repairs).map(([k, r]) => [k, { ...r }])), breaker: s.breaker && { ...s.breaker } });
   s.waves.forEach((w, i) => (run.waves[i]!.state = w.state));
   for (const [id, a] of Object.entries(s.agents)) {
     const st = run.agents.get(id);
@@ -65,7 +67,7 @@ export function decodePlan(s: PlanSnapshot): DurablePlan {
     if (!st || !rec) continue;
     Object.assign(st, {
       state: a.state, attempt: a.attempt, reason: a.reason, startedAt: a.startedAt, completedAt: a.completedAt,
-      notBefore: a.notBefore, stop: a.stop, cancelledBy: a.cancelledBy, spentUsd: a.spentUsd, blockers: [...a.blockers], notes: [...a.notes], guidance: [...a.guidance], speculative: a.speculative, waitGate: a.waitGate,
+      notBefore: a.notBefore, stop: a.stop, cancelledBy: a.cancelledBy, spentUsd: a.spentUsd, blockers: [...a.blockers], notes: [...a.notes], guidance: [...a.guidance], repair: a.repair, repairAttempts: a.repairAttempts, speculative: a.speculative, waitGate: a.waitGate,
     });
     if (a.state === "running" || a.state === "validating") run.running.add(id);
     rec.changedFiles = new Set(a.changedFiles);

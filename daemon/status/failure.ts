@@ -20,15 +20,24 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
   if (wave && (wave.state === "blocked" || wave.state === "failed") && run.reason?.startsWith("gate of wave")) {
     const file = join(dir, "validation", `${wave.id}.json`);
     const manual = index.waves[run.waveIndex]?.gate.some((c) => "manual" in c) ?? false;
+    const failed = failedChecks(file, wave.id);
+    const agents = index.waves[run.waveIndex]?.agents.map((a) => a.id) ?? [];
+    const steps = [
+      `fix what the failed checks name by hand, then \`purplectl resume ${plan}\` runs the gate again`,
+      `\`purplectl retry ${plan} ${agents.length === 1 ? agents[0] : "AGENT"} --note "..."\` runs ${agents.length === 1 ? "the agent" : `an agent of the wave (${agents.join(", ")})`} again with your note in its prompt, then the gate`,
+      `\`purplectl approve ${plan} --override ${failed.length > 0 ? failed.join(",") : `${wave.id}#N`}\` passes ${failed.length === 1 ? "that check" : "those checks"} by your decision (recorded)`,
+    ];
+    if (manual) steps.unshift(`if a person's check is what waits, \`purplectl approve ${plan}\``);
     return {
       kind: "gate",
       subject: wave.id,
       reason: run.reason,
       outputTail: gateTail(file),
       logCommand: `cat ${relative(root, file) || file}`,
-      nextStep: manual
-        ? `if a person's check is what waits, \`purplectl approve ${plan}\`; otherwise fix what the failed checks name, then \`purplectl resume ${plan}\` runs the gate again`
-        : `fix what the failed checks name, then \`purplectl resume ${plan}\` runs the gate again (or \`purplectl rerun ${plan}\` once you want a fresh run)`,
+      nextStep: steps[0]!,
+      failedChecks: failed,
+      ...(run.breaker ? { breaker: run.breaker.why } : {}),
+      nextSteps: steps,
     };
   }
   // The agent that stopped the plan: the first to fail or block (the others were cancelled after it).
@@ -39,6 +48,27 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
     return { kind: "agent", subject: "", reason: run.reason ?? run.state, outputTail: "", logCommand: `purplectl logs ${plan}`, nextStep: `\`purplectl rerun ${plan}\` runs it again` };
   }
   const agentDir = join(dir, "agents", stopped.id);
+  const contract = run.breaker?.subject.startsWith("contract:") ? run.breaker.subject.slice("contract:".length) : null;
+  if (contract && stopped.state === "blocked") {
+    const file = join(dir, "validation", "contracts", `${contract}.json`);
+    const failed = failedChecks(file, contract);
+    const steps = [
+      `fix what the failed checks name by hand, then \`purplectl retry ${plan} ${stopped.id}\` (it runs again and the contract is checked again)`,
+      `\`purplectl retry ${plan} ${stopped.id} --note "..."\` runs it again with your note in its prompt`,
+      `\`purplectl approve ${plan} --override ${failed.length > 0 ? failed.join(",") : `${contract}#N`}\` passes ${failed.length === 1 ? "that check" : "those checks"} by your decision (recorded) and checks the contract again`,
+    ];
+    return {
+      kind: "agent",
+      subject: stopped.id,
+      reason: `agent ${stopped.id} ${stopped.state}: ${stopped.reason ?? "no reason given"}`,
+      outputTail: gateTail(file),
+      logCommand: `cat ${relative(root, file) || file}`,
+      nextStep: steps[0]!,
+      failedChecks: failed,
+      breaker: run.breaker!.why,
+      nextSteps: steps,
+    };
+  }
   return {
     kind: "agent",
     subject: stopped.id,
@@ -76,6 +106,16 @@ function textOf(message: unknown): string[] {
   const content = (message as { content?: unknown } | null)?.content;
   if (!Array.isArray(content)) return [];
   return content.flatMap((b: { type?: string; text?: unknown; name?: unknown }) => (b.type === "text" && typeof b.text === "string" ? [b.text] : b.type === "tool_use" ? [`(tool ${String(b.name)})`] : []));
+}
+
+/** The ids (`<owner>#<index>`) of the checks a validation file records as failed. */
+function failedChecks(file: string, owner: string): string[] {
+  try {
+    const result = JSON.parse(readEnd(file, 256 * 1024)) as { checks?: { passed: boolean }[] };
+    return (result.checks ?? []).flatMap((c, i) => (c.passed ? [] : [`${owner}#${i}`]));
+  } catch {
+    return [];
+  }
 }
 
 /** The failed checks of a gate's validation file, each with its output. */

@@ -167,6 +167,7 @@ export function logLine(t: Transition, now: number, view: PlanView): string | nu
     else message = `${t.to}${t.reason ? `: ${t.reason}` : ""}`;
     return line(t.agent, type!, message);
   }
+  if (t.kind === "repair") return line(t.subject, "REPAIRING", `repair round ${t.round} of ${t.of}: ${t.checks.join(", ")} failed; ${t.agents.join(", ")} run again with the failure in their prompt`);
   if (t.kind === "wave") {
     const who = `gate:${t.wave}`;
     if (t.to === "validating") return line(who, "VALIDATING", "running the gate");

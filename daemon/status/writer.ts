@@ -1,9 +1,9 @@
 // Where every status file is written: one StatusWriter per plan folder. Transitions become
 // events and status-log lines at once; files are rewritten atomically on a short coalescing
 // timer (a burst of transitions costs one write per file), and synchronously on flush().
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { PlanEvent, PlanEventBody, Progress, ValidationResult } from "../../protocol/index.ts";
+import { ValidationResult, type PlanEvent, type PlanEventBody, type Progress } from "../../protocol/index.ts";
 import { removePlantedLinks } from "../process/safe-open.ts";
 import { appendText, fsyncFile, writeFileAtomic, writeFilesAtomic } from "../../lib/atomic-write.ts";
 import type { Transition } from "../core/state.ts";
@@ -71,6 +71,7 @@ export class StatusWriter {
         this.dirtyAgents.add(t.agent);
         this.event({ type: "agent.state", agent: t.agent, wave: view.index.agents.get(t.agent)!.wave, from: t.from, to: t.to, attempt: t.attempt, running: t.running, reason: t.reason, ...(t.speculative ? { speculative: true as const } : {}) });
       } else if (t.kind === "wave") this.event({ type: "wave.state", wave: t.wave, from: t.from, to: t.to });
+      else if (t.kind === "repair") this.event({ type: "repair.round", subject: t.subject, round: t.round, of: t.of, agents: t.agents, checks: t.checks });
       else this.event({ type: "plan.state", from: t.from, to: t.to, reason: t.reason });
       const line = logLine(t, now, view);
       if (line) this.logLines.push(line);
@@ -112,10 +113,15 @@ export class StatusWriter {
     this.schedule();
   }
 
-  /** validation/<wave>.json or validation/contracts/<id>.json, written now. */
-  writeValidation(result: ValidationResult): void {
+  /**
+   * validation/<wave>.json or validation/contracts/<id>.json, written now: this run of the checks
+   * (after `round` repair rounds), the file's earlier runs kept under `earlier`.
+   */
+  writeValidation(result: ValidationResult, round = 0): void {
     const file = result.kind === "gate" ? join(this.dir, "validation", `${result.subject}.json`) : join(this.dir, "validation", "contracts", `${result.subject}.json`);
-    writeFileAtomic(file, JSON.stringify(result, null, 2) + "\n", { mkdir: true });
+    const earlier = earlierRuns(file);
+    const written: ValidationResult = { ...result, round, ...(earlier.length > 0 ? { earlier } : {}) };
+    writeFileAtomic(file, JSON.stringify(written, null, 2) + "\n", { mkdir: true });
   }
 
   /** Write everything pending now: events and log first (append), then the snapshots. Throws on IO failure, keeping it pending. */
@@ -195,6 +201,19 @@ export class StatusWriter {
     }, delay);
   }
 }
+
+/** Earlier runs kept in a validation file (the newest EARLIER_KEPT), then the file's own run; none when it is absent or unreadable. */
+function earlierRuns(file: string): NonNullable<ValidationResult["earlier"]> {
+  let prior: ValidationResult;
+  try {
+    prior = ValidationResult.parse(JSON.parse(readFileSync(file, "utf8")));
+  } catch {
+    return [];
+  }
+  const { passed, round, startedAt, completedAt, checks } = prior;
+  return [...(prior.earlier ?? []), { passed, ...(round === undefined ? {} : { round }), startedAt, completedAt, checks }].slice(-EARLIER_KEPT);
+}
+const EARLIER_KEPT = 50;
 
 const json = (path: string, value: unknown) => ({ path, data: JSON.stringify(value, null, 2) + "\n" });
 

@@ -160,6 +160,7 @@ function eventLine(e) {
     case "agent.violation": what = `<b>${esc(e.agent)}</b> <span class="bad">refused</span> <span class="mono">${esc(e.path)}</span> (${esc(e.action)})`; break;
     case "gate.check": what = `gate ${esc(e.wave)}: ${e.result.passed ? "✓" : "✗"} ${esc(e.result.kind)} ${esc(e.result.target)}`; break;
     case "contract.check": what = `contract ${esc(e.contract)}: ${e.result.passed ? "✓" : "✗"} ${esc(e.result.kind)} ${esc(e.result.target)}`; break;
+    case "repair.round": what = `${esc(e.subject)}: repair round ${e.round} of ${e.of} · ${e.checks.map(esc).join(", ")} failed · <b>${e.agents.map(esc).join(", ")}</b> run again`; break;
     default: what = esc(e.type);
   }
   return `<li data-type="${esc(e.type)}"><span class="muted mono">${esc(clock(e.ts))}</span> <span class="etype">${esc(e.type)}</span> ${what}</li>`;
