@@ -12,8 +12,9 @@
 // between waves ("floor": the bound with every such gate overlapped).
 //
 // Gate failures: with MAKESPAN_FAIL (default 0.2) each gate between waves fails its first run with
-// that chance (seeded, the same waves for strict and speculative runs); the benchmark then resumes
-// the blocked plan at once (a person, or a repair round, fixing nothing) and the gate runs again.
+// that chance (seeded, the same waves for strict and speculative runs). A repair round follows (the
+// plan's default rounds): the gate's failure names no file, so the whole wave runs again, then the
+// gate, which passes. (A plan with no rounds left would block; the benchmark resumes it at once.)
 // A failed gate discards the speculative attempts under way: the table shows how many of the
 // speculative attempts started were discarded.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -194,7 +195,7 @@ if (existsSync(CORPUS)) {
 const f = (n: number, w = 7) => n.toFixed(1).padStart(w);
 console.log(`makespan: lognormal agents (median 10 min, sigma 0.5), ${GATE_MIN}-min gates, 1 min = ${MS_PER_MIN} ms; minutes`);
 console.log(`bound: critical path and capacity per wave plus its gate; floor: the bound with every gate between waves overlapped`);
-console.log(`with failures: each gate between waves fails its first run with chance ${FAIL} (then runs again); discarded: speculative attempts discarded / started`);
+console.log(`with failures: each gate between waves fails its first run with chance ${FAIL} (a repair round runs its wave again, then the gate passes); discarded: speculative attempts discarded / started`);
 console.log(`${"plan".padEnd(40)} agents waves   bound   floor  strict    spec  spec/strict │ fails  strict    spec  discarded`);
 let sums = { strict: 0, spec: 0, strictFail: 0, specFail: 0, starts: 0, discarded: 0 };
 for (const r of rows) {
