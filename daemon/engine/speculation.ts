@@ -41,10 +41,16 @@ export function speculationOf(runners: Partial<Record<RunnerKind, Runner>>, exec
   return { byDefault, holdable };
 }
 
-/** A speculative attempt begins: its hold, registered for the gate's end. */
+/** A speculative attempt begins: its hold, registered for the gate's end (decided at once if the gate ended while its sandbox opened). */
 export function openHold(entry: PlanEntry, id: string, sandbox: AttemptSandbox | null): Hold {
-  const hold = new Hold(id, entry.run.agents.get(id)!.pos, sandbox);
+  const st = entry.run.agents.get(id)!;
+  const hold = new Hold(id, st.pos, sandbox);
   entry.holds.set(id, hold);
+  if (st.stop !== null) discardHold(entry, id, `stopped before it began (${st.stop})`);
+  else if (st.waveIndex <= entry.run.waveIndex) {
+    hold.decide("released", "");
+    entry.holds.delete(id);
+  }
   return hold;
 }
 
