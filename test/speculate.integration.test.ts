@@ -38,20 +38,21 @@ function plan(ctl: string, speculate: boolean, rounds?: number): PlanInput {
       { id: "a", territory: ["out/a/"], runner: sh("mkdir -p out/a && echo A >> out/a/x") },
       { id: "b", territory: ["out/b/"], runner: sh("mkdir -p out/b && cat out/a/x > out/b/y && echo B >> out/b/y") },
       { id: "c", territory: ["out/c/"], dependsOn: ["b"], runner: sh("mkdir -p out/c && cat out/b/y > out/c/z && echo C >> out/c/z") },
+      { id: "d", territory: ["out/d/"], runner: sh("mkdir -p out/d && cat out/a/x > out/d/w && echo D >> out/d/w") },
     ],
     waves: [
       { id: "w1", agents: ["a"], gate: [{ run: `f=${ctl}/go-$(wc -l < out/a/x); while [ ! -e $f ]; do sleep 0.05; done; grep -qx pass $f` }] },
-      { id: "w2", agents: ["b", "c"] },
+      { id: "w2", agents: ["b", "c", "d"] },
     ],
   };
 }
 
 /** A project with purpled (sandbox on) and an events subscription; the control folder lies outside /tmp, which sandboxes do not share. */
-async function project() {
+async function project(sandbox: "on" | "off" = "on") {
   const root = tempRoot({ git: true });
   const ctl = mkdtempSync("/var/tmp/purple-spec-");
   cleanups.push(() => rmSync(ctl, { recursive: true, force: true }));
-  const d = new DaemonProcess(root, ["--sandbox", "on"]);
+  const d = new DaemonProcess(root, ["--sandbox", sandbox]);
   cleanups.push(() => d.proc.exitCode === null && d.stop("SIGKILL"));
   await d.started();
   const info = expectValid(DaemonInfo, readJson(join(orchestrationDir(root), ".purple", "daemon.json")), "daemon.json");
@@ -90,8 +91,10 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
     expect(started.type === "agent.state" && started.speculative).toBe(true);
     const held = await p.event("b's changes held", (e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "held");
     expect(held.type === "agent.speculation" && held.paths).toEqual(["out/b/y"]);
-    // b has finished while the gate still waits for the go-ahead: the project has wave 1's work only
+    await p.event("d's changes held", (e) => e.type === "agent.speculation" && e.agent === "d" && e.action === "held");
+    // b and d have finished while the gate still waits for the go-ahead: the project has wave 1's work only
     expect(existsSync(join(p.root, "out", "b"))).toBe(false);
+    expect(existsSync(join(p.root, "out", "d"))).toBe(false);
     expect(readFileSync(join(p.root, "out", "a", "x"), "utf8")).toBe("A\n");
     expect(expectValid(AgentStatus, readJson(join(p.dir, "status", "b.json")), "b").speculative).toBe(true);
     writeFileSync(join(p.ctl, "go-1"), "pass");
@@ -104,6 +107,8 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
     expect(seq((e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "held")).toBeLessThan(gatePassed);
     const applied = seq((e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "applied");
     expect(applied).toBeGreaterThan(gatePassed);
+    // held changes are applied in the wave's order (b before d), whichever finished first
+    expect(seq((e) => e.type === "agent.speculation" && e.agent === "d" && e.action === "applied")).toBe(applied + 1);
     // c depends on b: it waited for the gate, and started once b's changes were in the project
     expect(seq((e) => e.type === "agent.state" && e.agent === "c" && e.to === "running")).toBeGreaterThan(applied);
     expect(events.some((e) => e.type === "agent.speculation" && e.action === "discarded")).toBe(false);
@@ -114,6 +119,7 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
     expect(strict.state).toBe("succeeded");
     expect(snapshot(join(p.root, "out"))).toEqual(strict.files);
     expect(readFileSync(join(p.root, "out", "c", "z"), "utf8")).toBe("A\nB\nC\n");
+    expect(readFileSync(join(p.root, "out", "d", "w"), "utf8")).toBe("A\nD\n");
     expect(await outcome(p.rpc)).toEqual(strict.end);
   }, 120_000);
 
@@ -121,12 +127,14 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
     const p = await project();
     await p.submit(plan(p.ctl, true, 0));
     await p.event("b's changes held", (e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "held");
+    await p.event("d's changes held", (e) => e.type === "agent.speculation" && e.agent === "d" && e.action === "held");
     writeFileSync(join(p.ctl, "go-1"), "fail");
     expect((await p.d.planEnded("spec", 60_000)).state).toBe("blocked");
     const discarded = await p.event("b's speculation discarded", (e) => e.type === "agent.speculation" && e.agent === "b" && e.action === "discarded");
     expect(discarded.type === "agent.speculation" && [discarded.paths, discarded.reason]).toEqual([["out/b/y"], "speculative work discarded: the gate of wave w1 failed"]);
     const requeued = await p.event("b queued again", (e) => e.type === "agent.state" && e.agent === "b" && e.to === "queued");
     expect(requeued.type === "agent.state" && [requeued.attempt, requeued.speculative, requeued.reason]).toEqual([0, true, expect.stringMatching(/^speculative attempt 1 discarded: the gate of wave w1 failed/)]);
+    await p.event("d queued again", (e) => e.type === "agent.state" && e.agent === "d" && e.to === "queued");
     expect(existsSync(join(p.root, "out", "b"))).toBe(false);
     expect(existsSync(join(p.root, "out", "c"))).toBe(false);
     const end = await outcome(p.rpc);
@@ -159,5 +167,20 @@ describe.skipIf(!sandboxWorks())("speculative next waves", () => {
     expect(strict.state).toBe("succeeded");
     expect(snapshot(join(p.root, "out"))).toEqual(strict.files);
     expect(await outcome(p.rpc)).toEqual(strict.end);
+  }, 120_000);
+
+  test("with the sandbox off nothing can be held: the plan asks to speculate, yet wave 2 waits for the gate, and the status log says why", async () => {
+    const p = await project("off");
+    await p.submit(plan(p.ctl, true));
+    await p.event("the gate of w1 running", (e) => e.type === "wave.state" && e.wave === "w1" && e.to === "validating");
+    writeFileSync(join(p.ctl, "go-1"), "pass");
+    expect((await p.d.planEnded("spec", 60_000)).state).toBe("succeeded");
+    const events = readEvents(p.dir);
+    const gatePassed = events.find((e) => e.type === "wave.state" && e.wave === "w1" && e.to === "passed")!.seq;
+    // a speculative start would come in the same scheduling round as the gate's, before the test's go-ahead
+    for (const id of ["b", "d"]) expect(events.find((e) => e.type === "agent.state" && e.agent === id && e.to === "running")!.seq).toBeGreaterThan(gatePassed);
+    expect(events.some((e) => (e.type === "agent.state" && e.speculative) || e.type === "agent.speculation")).toBe(false);
+    expect(await p.d.stop("SIGTERM")).toBe(0);
+    expect(readFileSync(join(p.dir, "status-log.md"), "utf8")).toContain("b IN_PROGRESS waits for the gate of wave w1, not speculating: its writes cannot be held");
   }, 120_000);
 });
