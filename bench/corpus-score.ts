@@ -5,7 +5,9 @@
 // dev` scores the others, `--part held-out` only those (a rule that only fits the plans it was
 // tuned on shows as a gap between the two). Prints a table per plan, then as the last line one JSON
 // object with the overall figures. agentExact counts every compiled agent; agentExactWithoutStandIns
-// leaves out the stand-ins purple adds for waves the plan gives no agent (column "L/C-s").
+// leaves out the stand-ins purple adds for waves the plan gives no agent (column "L/C-s"): the
+// labels never count the orchestrator, whose per-wave work a stand-in does. bench/blind*/ hold plans
+// of our own, each set with its labels.json, scored the same way (`bun bench/corpus-score.ts bench/blind`).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compileMarkdownPlan, readMarkdownFolder } from "../inbox/markdown/compile.ts";

@@ -2,19 +2,10 @@
 // waves as list items, lettered and numbered agent headings, agents in tables inside each wave,
 // "Gate N" sections, wave tables, bare "### Wave 0" headings, and "Tests" sections.
 import { expect, test } from "bun:test";
-import { checkPlan } from "../inbox/check-plan.ts";
-import { compileMarkdownPlan, type CompileResult } from "../inbox/markdown/compile.ts";
-import { Plan } from "../protocol/plan.ts";
+import type { CompileResult } from "../inbox/markdown/compile.ts";
+import { compileChecked, territories as territory, waveSummary as summary } from "./support/markdown-compile.ts";
 
-function compile(text: string, more: Record<string, string> = {}): CompileResult {
-  const result = compileMarkdownPlan({ "orchestration-plan.md": text, ...more }, { name: "more", defaults: { runner: "anthropic" } });
-  const parsed = Plan.safeParse(result.plan);
-  if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues, null, 2));
-  expect(checkPlan(parsed.data)).toEqual([]);
-  return result;
-}
-const summary = (r: CompileResult) => r.plan.waves.map((w) => ({ id: w.id, agents: w.agents }));
-const territory = (r: CompileResult) => Object.fromEntries(r.plan.agents.map((a) => [a.id, a.territory]));
+const compile = (text: string, more: Record<string, string> = {}): CompileResult => compileChecked({ "orchestration-plan.md": text, ...more }, "more");
 
 test("phases that hold agents are the waves when no wave is named; 'Gate N' sections gate wave N", () => {
   const r = compile(`# Mobile App

@@ -2,19 +2,8 @@
 // with restarting numbering, per-agent sections, roster tables, ownership matrices, (CREATE) lists.
 // Every compiled plan must load: Plan.safeParse and checkPlan both accept it.
 import { expect, test } from "bun:test";
-import { checkPlan } from "../inbox/check-plan.ts";
-import { compileMarkdownPlan, type CompileResult } from "../inbox/markdown/compile.ts";
-import { Plan } from "../protocol/plan.ts";
-
-const defaults = { runner: "anthropic" as const };
-
-function compile(files: Record<string, string>, name = "demo"): CompileResult {
-  const result = compileMarkdownPlan(files, { name, defaults });
-  const parsed = Plan.safeParse(result.plan);
-  if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues, null, 2));
-  expect(checkPlan(parsed.data)).toEqual([]);
-  return result;
-}
+import type { CompileResult } from "../inbox/markdown/compile.ts";
+import { compileChecked as compile } from "./support/markdown-compile.ts";
 
 const agent = (r: CompileResult, id: string) => {
   const a = r.plan.agents.find((x) => x.id === id);

@@ -26,7 +26,7 @@ export async function bindSocket<L extends { stop(closeActive?: boolean): void }
   for (let attempt = 0; attempt < 5; attempt++) {
     await clearPath(path);
     const tmp = join(dir, `.p${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`);
-    const previous = process.umask(0o077); // the socket file is created by bind(2): born 0700, never world-connectable
+    const previous = process.umask(0o177); // bind(2) creates the socket file: born 0600, never group- or world-connectable
     let listener: L;
     try {
       listener = listen(tmp);

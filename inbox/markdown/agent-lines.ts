@@ -11,7 +11,9 @@ export function startsWithPath(text: string): boolean {
 }
 
 /** The agent a line opens with and the rest of the line, or null (list items may also name a bare `x-agent` id). */
-export function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string } | null {
+export function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string; byShape?: boolean } | null {
+  const shaped = isItem ? shapedAgentLine(text) : null;
+  if (shaped) return shaped;
   const bold = /^\s*(?:\d+[.)]\s*)?\*\*([^*]+)\*\*\s*(.*)$/.exec(text);
   const plainId = !bold && isItem ? /^\s*(`?)([a-z0-9][a-z0-9_-]*-agent)\1\s*((?:→|->|:|—|–)\s*.*)$/.exec(text) : null;
   if (!bold && !plainId) return null;
@@ -23,4 +25,18 @@ export function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; r
   if (after === "" || /^\(/.test(after)) return { ref, rest: "" };
   const sep = /^(?:→|->|:|—|–|-)\s*/.exec(after);
   return sep ? { ref, rest: after.slice(sep[0].length).trim() } : null;
+}
+
+// Lines whose shape, not their vocabulary, says they define an agent (list items only):
+//   "- **args-parser** — owns `cli/args.py`": a bold kebab-case id, then what it owns or writes;
+//   "- [ ] @chunker-bot [wave 1]: create `upload/chunker.go`": an @-handle opening the item.
+const KEBAB = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+$/;
+const OWNING = /^(?:owns?|writes?|creates?|builds?|adds?|updates?|modif(?:y|ies)|edits?|implements?)\b/i;
+
+function shapedAgentLine(text: string): { ref: AgentRef; rest: string; byShape: true } | null {
+  const handle = /^\s*@([a-z0-9][a-z0-9_-]{1,60})\b\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?::|—|–|->|→)\s*(.+)$/i.exec(text);
+  if (handle) return { ref: { id: handle[1]!.toLowerCase() }, rest: handle[2]!.trim(), byShape: true };
+  const bold = /^\s*\*\*`?([^*`]+)`?\*\*\s*(?::|—|–|->|→|-)\s*(.+)$/.exec(text);
+  if (bold && KEBAB.test(bold[1]!.trim()) && !/-agent$/.test(bold[1]!.trim()) && OWNING.test(bold[2]!.trim())) return { ref: { id: bold[1]!.trim() }, rest: bold[2]!.trim(), byShape: true };
+  return null;
 }

@@ -117,6 +117,8 @@ function keysOf(ref: AgentRef): string[] {
   const keys = new Set<string>();
   if (ref.id) keys.add(slugify(ref.id));
   keys.add(refId(ref));
+  // "Mission M1": the code alone ("M1, M2" in a wave table) names it too.
+  if (ref.number && /[a-z]/.test(ref.number) && /\d/.test(ref.number)) keys.add(ref.number);
   if (ref.name) {
     keys.add(slugify(ref.name));
     if (!/agent$/i.test(ref.name)) keys.add(slugify(ref.name + " agent"));

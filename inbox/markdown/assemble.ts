@@ -62,8 +62,9 @@ export function assemble(drafts: readonly RoleDraft[], items: Items): Assembly {
       if (!hit && !m.quiet && agentFiles.includes(d) && (m.ref.id || m.ref.name || m.ref.number))
         items.add("ambiguous", m.src, `"${describeRef(m)}" names no agent the plan defines; ignored`);
     });
-  const waves = chooseWaves(drafts, registry, resolved, items);
-  const agents = placeAgents(drafts, registry, resolved, waves, items);
+  const levels = dependencyLevels(drafts, registry, resolved);
+  const waves = chooseWaves(drafts, registry, resolved, items, levels);
+  const agents = placeAgents(drafts, registry, resolved, waves, items, levels);
   return { waves, agents, registry, resolved };
 }
 
@@ -72,7 +73,7 @@ function describeRef(m: Mention): string {
 }
 
 // The main file's waves; else waves made from the numbers agents are placed in; else one wave.
-function chooseWaves(drafts: readonly RoleDraft[], registry: AgentRegistry, resolved: Assembly["resolved"], items: Items): DraftWave[] {
+function chooseWaves(drafts: readonly RoleDraft[], registry: AgentRegistry, resolved: Assembly["resolved"], items: Items, levels: Map<RegisteredAgent, number> | null): DraftWave[] {
   const main = drafts.find((d) => d.role === "main")!.draft;
   const waves = main.waves.filter((w) => w !== undefined);
   if (waves.length) return waves;
@@ -90,6 +91,17 @@ function chooseWaves(drafts: readonly RoleDraft[], registry: AgentRegistry, reso
     for (const w of out) items.add("inferred", w.src, `wave ${w.number} taken from the waves agents are assigned to (no wave heading)`);
     return out;
   }
+  if (levels) {
+    // No waves, but agents that wait for each other: each step of the dependency order is a wave.
+    const count = Math.max(...levels.values());
+    const out: DraftWave[] = [];
+    for (let n = 1; n <= count; n++) {
+      const first = registry.agents.find((a) => levels.get(a) === n)!;
+      out.push({ number: n, title: "", src: first.src, end: first.src.line });
+      items.add("ambiguous", first.src, `the plan names no waves, but its agents depend on each other: wave ${n} holds the agents whose dependencies end ${n === 1 ? "nowhere (they start at once)" : `in wave ${n - 1}`}`);
+    }
+    return out;
+  }
   const src = registry.agents[0]?.src ?? { file: main.file, line: 1 };
   items.add("inferred", src, "the plan names no waves; all agents run in one wave");
   return [{ number: 1, title: "", src, end: src.line }];
@@ -105,7 +117,7 @@ export function waveIndex(waves: readonly DraftWave[], ref: WaveRef | undefined)
   return k >= 0 ? k : null;
 }
 
-function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, resolved: Assembly["resolved"], waves: DraftWave[], items: Items): AgentDraft[] {
+function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, resolved: Assembly["resolved"], waves: DraftWave[], items: Items, levels: Map<RegisteredAgent, number> | null): AgentDraft[] {
   const out = new Map<RegisteredAgent, AgentDraft & { places: Map<FileRole | "weak", { wave: number; src: Src }[]> }>();
   for (const reg of registry.agents) out.set(reg, { reg, wave: -1, alsoIn: [], tickets: [], sections: [], deps: [], places: new Map() });
   const single = waves.length === 1;
@@ -137,6 +149,16 @@ function placeAgents(drafts: readonly RoleDraft[], registry: AgentRegistry, reso
   }
   for (const a of out.values()) {
     const places = a.places.get("main")?.length ? a.places.get("main")! : a.places.get("assignments")?.length ? a.places.get("assignments")! : (a.places.get("weak") ?? []);
+    if (places.length === 0 && levels && waves.length === Math.max(...levels.values())) {
+      a.wave = (levels.get(a.reg) ?? 1) - 1;
+      continue;
+    }
+    const workHere = waves.findIndex((w) => w.agentsWorkHere);
+    if (places.length === 0 && workHere >= 0) {
+      a.wave = workHere;
+      items.add("inferred", a.reg.src, `no step names agent "${a.reg.id}"; it runs in wave ${waves[workHere]!.number}, the step where the plan's agents work at once`);
+      continue;
+    }
     if (places.length === 0) {
       a.wave = waves.length - 1;
       items.add("inferred", a.reg.src, `no wave names agent "${a.reg.id}"; it runs in the last wave ("wave ${waves[a.wave]!.number}")`);
@@ -178,4 +200,42 @@ function collectTickets(drafts: readonly RoleDraft[], resolved: Assembly["resolv
         if (a.tickets.length) break;
         a.tickets.push(...(found.get(a.reg)?.get(`${role}/${from}`) ?? []));
       }
+}
+
+// "**Dependencies**: Track 2": when the main file names no waves at all, the order agents wait for
+// each other in — level 1 depends on nobody, level n on an agent of level n-1. Null when no agent
+// waits for another (or the dependencies form a cycle), or when any wave is named anywhere.
+function dependencyLevels(drafts: readonly RoleDraft[], registry: AgentRegistry, resolved: Assembly["resolved"]): Map<RegisteredAgent, number> | null {
+  const main = drafts.find((d) => d.role === "main")!.draft;
+  if (main.waves.some((w) => w !== undefined)) return null;
+  const on = new Map<RegisteredAgent, Set<RegisteredAgent>>(registry.agents.map((a) => [a, new Set()]));
+  for (const d of drafts) {
+    if (d.role !== "main" && d.role !== "assignments") continue;
+    const res = resolved.get(d.draft)!;
+    for (const f of d.draft.facts) {
+      if (f.kind === "member" && res[f.mention]) return null;
+      if (f.kind !== "dep" || !res[f.mention]) continue;
+      const dep = registry.resolve(f.on);
+      if (dep && dep !== res[f.mention]) on.get(res[f.mention]!)?.add(dep);
+    }
+  }
+  if (![...on.values()].some((s) => s.size > 0)) return null;
+  const level = new Map<RegisteredAgent, number>();
+  const visiting = new Set<RegisteredAgent>();
+  const levelOf = (a: RegisteredAgent): number | null => {
+    if (level.has(a)) return level.get(a)!;
+    if (visiting.has(a)) return null;
+    visiting.add(a);
+    let n = 1;
+    for (const d of on.get(a) ?? []) {
+      const l = levelOf(d);
+      if (l === null) return null;
+      n = Math.max(n, l + 1);
+    }
+    visiting.delete(a);
+    level.set(a, n);
+    return n;
+  };
+  for (const a of registry.agents) if (levelOf(a) === null) return null;
+  return Math.max(...level.values()) > 1 ? level : null;
 }

@@ -2,7 +2,7 @@
 // and manual checks, the agents of a wave, an agent's id, role, wave or dependencies.
 import type { Fact, Src, WaveRef } from "./draft.ts";
 import { clip, codeSpans, plain, stripMarks } from "./inline.ts";
-import { asPath, pathsInText, pathsWritten, saysReadOnly, treeEntries } from "./paths.ts";
+import { asPath, pathsInText, pathsWritten, saysReadOnly, treeEntries, type PathHit } from "./paths.ts";
 import { isShellLang, looksLikeCommand, looksLikeShellBlock, shellCommands } from "./shell.ts";
 import type { RowSink } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, type AgentRef, type LabelKind } from "./vocab.ts";
@@ -85,7 +85,7 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       // Only an agent that must be finished first is a dependency; "uses X's contract" is not.
       if (agent !== null)
         for (const seg of text.split(/[,;]|\band\b/))
-          if (/complet|finish|\bdone\b|\bafter\b|wait|must (?:be )?(?:run|land|merge)|merged|landed/i.test(seg)) for (const on of refsIn(seg)) sink.fact({ kind: "dep", mention: agent, on, src });
+          if (/complet|finish|\bdone\b|\bafter\b|wait|must (?:be )?(?:run|land|merge)|merged|landed|\bfirst\b|\bbefore\b|blocked by|prerequisite/i.test(seg)) for (const on of refsIn(seg)) sink.fact({ kind: "dep", mention: agent, on, src });
       return;
     case "goal":
       if (agent === null && ctx.wave === null && plain(text)) sink.goal(plain(text), src);
@@ -96,6 +96,10 @@ export function collectText(text: string, isItem: boolean, indent: number, ctx: 
       return;
     }
     default:
+      // "- Creates `notify/digest/queue.py`" straight under an agent's heading, with no label: what
+      // a sentence of its own section says to write (never "uses", "reads" or "look at").
+      if (agent !== null && (isItem || labelRest) && ctx.label === null && ctx.gateWave === null)
+        for (const hit of text.split(/;\s+|\.\s+/).flatMap((clause) => (saysReadOnly(clause) ? [] : pathsWritten(clause)))) sink.fact({ kind: "territory", mention: agent, path: hit.path, src, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "verb" });
       return;
   }
 }
@@ -109,7 +113,10 @@ export function collectCode(body: readonly string[], lang: string, ctx: Context,
     for (const c of shellCommands(body)) sink.fact({ kind: "run", wave, command: c.command, src: { file: ctx.file, line: ctx.line + 1 + c.offset }, inline: false });
     return;
   }
-  if (ctx.label !== "territory" && ctx.label !== "deliverables") return;
+  if (ctx.label !== "territory" && ctx.label !== "deliverables") {
+    if (ctx.agent !== null && ctx.label !== "readonly") for (const hit of filesABlockWrites(body, lang)) sink.fact({ kind: "territory", mention: ctx.agent, path: hit.path, src: { file: ctx.file, line: ctx.line + 1 + hit.offset }, weak: true, leadingSlash: hit.leadingSlash, bare: hit.bare, listing: true, how: "verb" });
+    return;
+  }
   if (lang !== "" && !/^(text|txt|plain|plaintext|tree|files?|sh|bash)$/.test(lang)) return;
   const entries = treeEntries(body).filter((e) => !saysReadOnly(e.note) && !/\blocked\b/i.test(e.note));
   const roots = entries.filter((e) => e.depth === 0);
@@ -184,7 +191,7 @@ function agentsIn(text: string, src: Src, sink: Sink): number[] {
 /** The agent references of a line, segment by segment: `ids`, kebab `x-agent` words, "Agent 3", and (optionally) plain names. */
 export function refsIn(text: string, names = false): AgentRef[] {
   const refs: AgentRef[] = [];
-  for (const seg of text.split(/[,;]|\band\b|<br\s*\/?>/i)) {
+  for (const seg of spreadGroups(text).split(/[,;]|\band\b|<br\s*\/?>/i)) {
     const found: AgentRef[] = agentIdsIn(seg).map((id) => ({ id }));
     for (const n of agentNumbersIn(seg)) found.push({ number: n });
     if (found.length === 0 && names) {
@@ -195,4 +202,39 @@ export function refsIn(text: string, names = false): AgentRef[] {
     refs.push(...found);
   }
   return refs;
+}
+
+/**
+ * Files a code block in an agent's own section writes: a file's content opened by a comment naming
+ * it (`// scripts/check.js`, `# app/config.py`, `<!-- web/index.html -->`), and the files a shell
+ * block appends or writes to (`echo ".next/" >> .eslintignore`). Read only for an agent the plan
+ * gives no other territory (like a file listing).
+ */
+export function filesABlockWrites(body: readonly string[], lang: string): (PathHit & { offset: number })[] {
+  const out: (PathHit & { offset: number })[] = [];
+  const first = body.findIndex((l) => l.trim() !== "");
+  const head = first >= 0 ? /^\s*(?:\/\/|#|--|\/\*|<!--)\s*(?:file:\s*)?(\S+?)\s*(?:\*\/|-->)?\s*$/i.exec(body[first]!) : null;
+  const named = head ? asPath(head[1]!, true) : null;
+  if (named && !named.bare && !isShellLang(lang)) out.push({ ...named, offset: first });
+  if (isShellLang(lang) || (lang === "" && looksLikeShellBlock(body)))
+    body.forEach((l, offset) => {
+      if (/^\s*#/.test(l)) return;
+      for (const m of l.matchAll(/(?:^|[^0-9&>])>>?\s*([^\s;&|<>]+)/g)) {
+        const hit = asPath(m[1]!, true);
+        if (hit && !/^(?:dev|tmp|proc)\//.test(hit.path) && !/\.(?:log|out|tmp)$/i.test(hit.path)) out.push({ ...hit, offset });
+      }
+    });
+  return out;
+}
+
+// "lanes A and B", "Tracks 1 & 2": one group word for a list; spread to "lane A, lane B" so each
+// segment keeps its word.
+function spreadGroups(text: string): string {
+  return text.replace(/\b(agent|team|track|lane|stream|squad|crew|worker|mission|pod)s?\s+(#?(?:[A-Z]|\d{1,3})(?:\s*(?:,|and|&)\s*#?(?:[A-Z]|\d{1,3})\b)+)/gi, (_all, word: string, list: string) =>
+    list
+      .split(/\s*(?:,|\band\b|&)\s*/)
+      .filter((x) => x !== "")
+      .map((x) => `${word} ${x}`)
+      .join(", "),
+  );
 }

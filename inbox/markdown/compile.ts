@@ -16,7 +16,7 @@ import { findWaveMarkers } from "./outline.ts";
 import type { TerritoryEntryInfo } from "../purple/types.ts";
 import { choosePlanFile } from "./find-plan.ts";
 import { findGaps } from "./gaps.ts";
-import { buildTerritories } from "./territory-paths.ts";
+import { buildTerritories, pathsSpelledInFolder } from "./territory-paths.ts";
 import { agentHeading } from "./vocab.ts";
 import { walkFile } from "./walk.ts";
 
@@ -90,7 +90,7 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   if (assembly.registry.agents.length === 0)
     items.add("not-understood", { file: main, line: 1 }, "the plan names no agents (expected sections such as \"### Agent 1: …\" or a roster table); every wave runs a stand-in agent");
   const entries: TerritoryEntryInfo[] = [];
-  const territories = buildTerritories(drafts, assembly.resolved, items, entries);
+  const territories = buildTerritories(drafts, assembly.resolved, items, entries, pathsSpelledInFolder(files));
   const gates = buildGates(drafts, assembly.waves, items);
   const done = finish(assembly.waves, assembly.agents, territories, gates, files, items);
   const contracts = buildContracts(files, assembly.registry, done.idOf, items, (id) => done.agents.find((a) => a.id === id)?.territory ?? null);

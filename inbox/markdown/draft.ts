@@ -29,6 +29,8 @@ export interface DraftWave {
   title: string;
   /** the phase heading above it, when waves are grouped in phases */
   phase?: number;
+  /** a step that names no agent but says the agents work in it (outline.ts) */
+  agentsWorkHere?: boolean;
   src: Src;
   /** last line of the wave's section */
   end: number;

@@ -56,7 +56,7 @@ export interface LabelLine {
 const BOLD_LABEL = /^(?:\*\*|__)([^*_][^*]*?)(?:\*\*|__)\s*(\([^)]*\))?\s*(:)?\s*(.*)$/;
 const BOLD_LABEL_INNER_COLON = /^(?:\*\*|__)([^*_][^*]*?):(?:\*\*|__)\s*(.*)$/;
 // Labels written without bold count only when they are one of the plan vocabulary's own words.
-const PLAIN_VOCABULARY = /^(?:territory|files?|files? (?:owned|created|modified)|files to (?:create|modify|edit|change)|(?:new|modified) files|creates|modifies|writes|owns|owned (?:files|paths|directories)|exclusive territory|deliverables?|outputs?|tasks?|responsibilities|agents?|agent id|id|wave|role|dependencies|depends on|prerequisites|validation|validation gate|gate|gate criteria|synchroni[sz]ation gate|max(?:imum)? agents|goal|feature goal|objective|read[- ]only(?: access| files)?|owner)$/i;
+const PLAIN_VOCABULARY = /^(?:territory|files?|files? (?:owned|created|modified)|files to (?:create|modify|edit|change)|(?:new|modified) files|creates|modifies|writes|owns|owned (?:files|paths|directories)|exclusive territory|deliverables?|outputs?|tasks?|responsibilities|agents?|agent id|id|wave|role|dependencies|depends on|prerequisites|validation|validation gate|gate|gate criteria|synchroni[sz]ation gate|max(?:imum)? agents|goal|feature goal|objective|read[- ]only(?: access| files)?|owner|scope|(?:write|file) scope|out of scope|not in scope|must not touch|never touch(?:es)?|off[- ]limits)$/i;
 const PLAIN_LABEL = /^([A-Za-z][A-Za-z0-9 &/()'-]{1,48}?)\s*:\s+(.*)$|^([A-Za-z][A-Za-z0-9 &/()'-]{1,48}?)\s*:$/;
 
 /** The `Label: rest` reading of a line (after its list marker), or null. */

@@ -3,7 +3,9 @@
 // headings — or cousins under phase headings — that holds the agents. Failing headings, bold
 // `**Wave N: …**` lines are taken.
 import type { Block } from "./blocks.ts";
+import { boldAgentLine } from "./agent-lines.ts";
 import { plain } from "./inline.ts";
+import { waveClauses } from "./wave-lines.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, phaseHeading, stageHeading, waveHeading, type WaveHeading } from "./vocab.ts";
 
 export interface WaveMarker {
@@ -14,6 +16,10 @@ export interface WaveMarker {
   number: number;
   title: string;
   phase?: number;
+  /** steps taken without agents inside: this is the step where the plan's agents work ("all agents, in parallel") */
+  agentsWorkHere?: boolean;
+  /** ids of agents the opening line names by their bare kebab id ("1. export-api and export-ui") */
+  members?: string[];
 }
 
 // Words that make a "Wave N …" heading an aside about a wave rather than the wave: any of them
@@ -32,8 +38,74 @@ export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
   if (fromHeadings.length) return fromHeadings;
   const fromLines = lineMarkers(blocks);
   if (fromLines.length) return fromLines;
+  const fromStageLines = stageLineMarkers(blocks);
+  if (fromStageLines.length) return fromStageLines;
   // No waves at all: phases, stages or sprints that hold agents are the waves.
-  return headingMarkers(blocks, stageHeading, true);
+  const stages = headingMarkers(blocks, stageHeading, true);
+  if (stages.length) return stages;
+  const steps = stepMarkers(blocks);
+  return steps.length ? steps : orderMarkers(blocks);
+}
+
+// "## Execution order" over "1. export-api and export-ui, in parallel" / "2. export-tests": the
+// numbered items of an order, sequence or schedule section that name the file's agents.
+function orderMarkers(blocks: readonly Block[]): WaveMarker[] {
+  const ids = new Set<string>();
+  for (const b of blocks) {
+    const ref = b.kind === "heading" ? agentHeading(b.text) : null;
+    if (ref?.id) ids.add(ref.id);
+    else if (ref?.name && /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+$/.test(ref.name)) ids.add(ref.name);
+  }
+  for (let h = 0; h < blocks.length; h++) {
+    const head = blocks[h]!;
+    if (head.kind !== "heading" || !/\b(?:order|sequence|sequencing|schedule)\b/i.test(head.text)) continue;
+    const out: WaveMarker[] = [];
+    let indent: number | null = null;
+    for (let k = h + 1; k < blocks.length; k++) {
+      const b = blocks[k]!;
+      if (b.kind === "heading") break;
+      if (b.kind !== "item" || !b.ordered || (indent !== null && b.indent > indent)) continue;
+      indent ??= b.indent;
+      const words = plain(b.text).split(/[^A-Za-z0-9_-]+/);
+      const members = [...new Set(words.filter((w) => ids.has(w)))];
+      if (members.length === 0 && agentIdsIn(b.text).length === 0 && agentNumbersIn(b.text).length === 0) continue;
+      out.push({ block: k, level: head.level + 0.5, number: out.length + 1, title: "", ...(members.length ? { members } : {}) });
+    }
+    if (out.length >= 2) return out;
+  }
+  return [];
+}
+
+// "### Phase 1: Individual Fixes (parallel)", "### Phase 2: Test each branch", … after the agents'
+// own sections: numbered steps that name no agent are still the plan's order of work, when the file
+// has agent sections and the steps count 1, 2, 3 (or 0, 1, 2) under one heading. The agents run in
+// the first step that says all agents work at once.
+function stepMarkers(blocks: readonly Block[]): WaveMarker[] {
+  if (!blocks.some((b) => b.kind === "heading" && agentHeading(b.text))) return [];
+  const steps = headingMarkers(blocks, stageHeading, false);
+  if (steps.length < 2 || steps.some((m) => m.phase !== undefined)) return [];
+  if (!steps.every((m, k) => m.number === steps[0]!.number + k) || steps[0]!.number > 1) return [];
+  let found = false;
+  return steps.map((m, k) => {
+    const end = steps[k + 1]?.block ?? blocks.length;
+    const here = !found && sectionSaysAllAgents(blocks, m, end);
+    found ||= here;
+    return here ? { ...m, agentsWorkHere: true } : m;
+  });
+}
+
+const ALL_AGENTS = /\ball (?:the )?(?:\w+ )?agents\b|\bagents? (?:work|run)s? (?:simultaneously|in parallel|at once|concurrently)|\bparallel\b|\bsimultaneous/i;
+
+function sectionSaysAllAgents(blocks: readonly Block[], m: WaveMarker, end: number): boolean {
+  const heading = blocks[m.block]!;
+  if (heading.kind === "heading" && ALL_AGENTS.test(heading.text)) return true;
+  for (let k = m.block + 1; k < end; k++) {
+    const b = blocks[k]!;
+    if (b.kind === "heading" && b.level <= m.level) break;
+    const text = b.kind === "code" ? b.body.join("\n") : b.kind === "para" || b.kind === "item" ? b.text : "";
+    if (ALL_AGENTS.test(text)) return true;
+  }
+  return false;
 }
 
 interface Candidate extends WaveMarker {
@@ -99,7 +171,7 @@ export function agentsInside(blocks: readonly Block[], start: number, level: num
       if (agentHeading(b.text)) n++;
     } else if ((b.kind === "para" || b.kind === "item") && /^\*\*[^*]+\*\*/.test(b.text)) {
       const inner = /^\*\*([^*]+)\*\*/.exec(b.text)![1]!;
-      if (agentHeading(inner)) n++;
+      if (agentHeading(inner) || (b.kind === "item" && boldAgentLine(b.text, true)?.byShape)) n++;
     } else if (b.kind === "para" || b.kind === "item") {
       if (/^agents?\s*:|^\*\*agents?\*\*\s*:|^\*\*agents?:\*\*/i.test(b.text) && /-agent\b|`/.test(b.text)) n++;
     } else if (b.kind === "row" && /agent|owner/i.test(b.header.join(" "))) {
@@ -118,7 +190,7 @@ function lineMarkers(blocks: readonly Block[]): WaveMarker[] {
     if (b.kind === "heading") level = b.level;
     if (b.kind !== "para" && b.kind !== "item") return;
     const m = /^(?:\*\*|__)?wave\s*[-#]?\s*(\d{1,3})\b(?:\*\*|__)?\s*(?:\(([^)]*)\))?\s*([:.\-–—])?\s*(.*)$/i.exec(b.text.trim());
-    if (!m) return;
+    if (!m || waveClauses(b.text).length > 1) return;
     const bold = /^(?:\*\*|__)/.test(b.text.trim());
     const inner = bold ? /^(?:\*\*|__)([^*_]+)(?:\*\*|__)/.exec(b.text.trim())?.[1] : undefined;
     const fromInner = inner ? waveHeading(inner) : null;
@@ -129,4 +201,21 @@ function lineMarkers(blocks: readonly Block[]): WaveMarker[] {
     out.push({ block: i, level: level + 0.5, number: Number(m[1]), title: title.trim().slice(0, 80) });
   });
   return out;
+}
+
+// "**Round 1: Index and API** — lanes A and B work side by side": bold lines opening numbered
+// rounds, phases or stages that name agents in the same line, when nothing else names a wave.
+function stageLineMarkers(blocks: readonly Block[]): WaveMarker[] {
+  const out: WaveMarker[] = [];
+  let level = 0;
+  blocks.forEach((b, i) => {
+    if (b.kind === "heading") level = b.level;
+    if (b.kind !== "para" && b.kind !== "item") return;
+    const m = /^(?:\*\*|__)([^*_]+)(?:\*\*|__)(.*)$/.exec(b.text.trim());
+    const stage = m ? stageHeading(m[1]!) : null;
+    if (!m || !stage || isAside(stage)) return;
+    if (agentNumbersIn(m[2]!).length === 0 && agentIdsIn(m[2]!).length === 0) return;
+    out.push({ block: i, level: level + 0.5, number: stage.number, title: stage.title.slice(0, 80) });
+  });
+  return out.length >= 2 ? out : [];
 }

@@ -62,6 +62,9 @@ export function asPath(token: string, strict: boolean): PathHit | null {
 /** `index.html`, `.env`, `Dockerfile`, `tsconfig.node.json`: a name that reads as a file. */
 export function isFileName(name: string): boolean {
   if (EXTENSIONLESS.has(name)) return true;
+  // `Dockerfile.worker`, `Makefile.local`: a well-known extensionless name with a variant suffix.
+  const dot = name.indexOf(".");
+  if (dot > 0 && EXTENSIONLESS.has(name.slice(0, dot)) && /^\.[\w-]{1,20}$/.test(name.slice(dot))) return true;
   if (/^\.[\w.]+$/.test(name) || /^\.[\w.-]+\.[A-Za-z]{1,8}$/.test(name)) return true; // dotfiles (not `.css-class`)
   const m = /^([\w@+-][\w.@+-]*)\.([A-Za-z0-9]{1,10})$/.exec(name);
   if (!m) return /^\*\.[A-Za-z0-9]{1,10}$/.test(name);
@@ -101,8 +104,13 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
   return dedupeHits(hits);
 }
 
-const VERBS = "create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
-const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/-]{0,40}?\\s(?:in|into|to|at|within|inside)\\s+(?:the\\s+)?$`, "i");
+const VERBS = "own|owns|create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
+// "Create the fixture tree (4 folders under `tests/x/`)": a verb, a few words, then where.
+const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:${VERBS})\\b[\\w\\s/(-]{0,40}?\\s(?:in|into|to|at|within|inside|under)\\s+(?:the\\s+)?$`, "i");
+// "results to `x.md`", "document in `x.md`": where a task's output goes (read in task tables only).
+const OUTPUT_TO = /\b(?:results?|outcomes?|findings|output|document|documented|record|recorded|log|logged|saved?|written|writes?)\s+(?:them\s+|it\s+|the\s+\w+\s+)?(?:in|into|to|at|under)\s+$/i;
+// "Do NOT modify `x`", "never edit `y`": a verb of writing, denied.
+const DENIED = /\b(?:not|never|don'?t|no|without)\b[^.;:]*$/i;
 // "`src/page.tsx`: Fix the types": a path that heads an item whose text says to change it.
 const PATH_THEN_VERB = new RegExp(`^\\W*\`([^\`]+)\`\\s*[:\\-–—]\\s*(?:${VERBS})\\b`, "i");
 
@@ -110,7 +118,7 @@ const PATH_THEN_VERB = new RegExp(`^\\W*\`([^\`]+)\`\\s*[:\\-–—]\\s*(?:${VER
  * Paths a sentence gives to be written: a code span right after a verb of writing ("Create
  * `lib/api.ts`", "Update `app/layout.tsx`"), or in a list that follows one ("Create `a.ts`, `b.ts`").
  */
-export function pathsWritten(text: string): PathHit[] {
+export function pathsWritten(text: string, opts: { outputs?: boolean } = {}): PathHit[] {
   const out: PathHit[] = [];
   const head = PATH_THEN_VERB.exec(text);
   const headHit = head ? asPath(head[1]!, false) : null;
@@ -121,13 +129,20 @@ export function pathsWritten(text: string): PathHit[] {
   let last = 0;
   while ((m = re.exec(text))) {
     const before = text.slice(last, m.index);
-    listing = WRITE_VERB.test(text.slice(0, m.index)) || (listing && /^\s*(?:,|and|&|\+|or)\s*$/.test(before));
+    const upTo = text.slice(0, m.index);
+    listing = ((WRITE_VERB.test(upTo) || (opts.outputs === true && OUTPUT_TO.test(upTo))) && !DENIED.test(upTo)) || (listing && /^\s*(?:,|and|&|\+|or)\s*$/.test(before));
     last = m.index + m[0].length;
     if (!listing) continue;
     const hit = asPath(m[1]!, false);
     if (hit) out.push(hit);
   }
   return dedupeHits(out);
+}
+
+/** "next.config.js updates", "`api/routes.ts` changes": a heading naming the file a section changes, or null. */
+export function fileAHeadingChanges(heading: string): PathHit | null {
+  const m = /^(\S+)\s+(?:updates?|changes|modifications?|edits?|additions?)\b/i.exec(heading.trim());
+  return m ? asPath(m[1]!, true) : null;
 }
 
 // Bold/italic markers around words, but not the `**` of a glob (`src/**`).

@@ -8,10 +8,13 @@ import type { RoleDraft } from "./assemble.ts";
 import type { Confidence, TerritoryEntryInfo } from "../purple/types.ts";
 import type { FileDraft, Src, TerritoryHow } from "./draft.ts";
 import type { Items } from "./intake.ts";
+import { asPath } from "./paths.ts";
 
 
 interface Candidate {
   how: TerritoryHow;
+  /** read from the main plan file (not agent-assignments.md or a brief) */
+  main: boolean;
   agent: RegisteredAgent;
   listing: boolean;
   path: string;
@@ -22,7 +25,7 @@ interface Candidate {
 }
 
 /** Each agent's territory, in the order the plan gives it. */
-export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<FileDraft, (RegisteredAgent | null)[]>, items: Items, entries: TerritoryEntryInfo[] = []): Map<RegisteredAgent, string[]> {
+export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<FileDraft, (RegisteredAgent | null)[]>, items: Items, entries: TerritoryEntryInfo[] = [], folderPaths: Iterable<string> = []): Map<RegisteredAgent, string[]> {
   let candidates: Candidate[] = [];
   for (const d of drafts) {
     if (d.role !== "main" && d.role !== "assignments") continue;
@@ -30,7 +33,7 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
     for (const f of d.draft.facts) {
       if (f.kind !== "territory" || !res[f.mention]) continue;
       const path = normalise(f.path);
-      if (path) candidates.push({ how: f.how ?? "label", agent: res[f.mention]!, path, src: f.src, weak: f.weak, bare: f.bare, leadingSlash: f.leadingSlash, listing: f.listing === true });
+      if (path) candidates.push({ main: d.role === "main", how: f.how ?? "label", agent: res[f.mention]!, path, src: f.src, weak: f.weak, bare: f.bare, leadingSlash: f.leadingSlash, listing: f.listing === true });
     }
   }
   // File listings count only for agents that nothing else gives a territory.
@@ -47,12 +50,20 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
   const lastOf = (p: string): string => p.replace(/\/+$/, "").split("/").pop() ?? "";
   const byLast = new Map<string, [string, Candidate | null][]>();
   for (const [q, owner] of spelled) byLast.set(lastOf(q), [...(byLast.get(lastOf(q)) ?? []), [q, owner]]);
+  // Full paths other files of the folder spell out (a task list naming `tests/x/run.sh` where the
+  // plan says `run.sh`): they read only a bare name, never a partial path, and are no territory.
+  const elsewhere = new Map<string, string[]>();
+  for (const q of folderPaths) if (!spelled.has(q)) elsewhere.set(lastOf(q), [...(elsewhere.get(lastOf(q)) ?? []), q]);
   const expand = (c: Candidate): string | null | undefined => {
     const tail = "/" + c.path;
     const matches: [string, Candidate | null][] = [];
-    for (const [q, owner] of byLast.get(lastOf(c.path)) ?? []) {
+    const own = byLast.get(lastOf(c.path)) ?? [];
+    const also = c.bare && !own.some(([q]) => q.endsWith(tail)) ? (elsewhere.get(c.path) ?? []).map((q): [string, null] => [q, null]) : [];
+    for (const [q, owner] of [...own, ...also]) {
       if (q.length <= c.path.length || !q.endsWith(tail)) continue;
-      if (owner && owner.agent === c.agent && owner.src.file === c.src.file && Math.abs(owner.src.line - c.src.line) <= 12) continue;
+      // Side by side, the same agent's two paths are two files — unless the short one is written
+      // from the root ("/api/x/route.ts" beside "src/app/api/x/route.ts"): then it is the same file.
+      if (owner && owner.agent === c.agent && owner.src.file === c.src.file && Math.abs(owner.src.line - c.src.line) <= 12 && !c.leadingSlash) continue;
       if (owner && owner.agent === c.agent) return null;
       matches.push([q, owner]);
     }
@@ -61,6 +72,8 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
   };
   const dirsOf = new Map<RegisteredAgent, string[]>();
   for (const c of candidates) if (c.path.endsWith("/") && !c.bare) dirsOf.set(c.agent, [...(dirsOf.get(c.agent) ?? []), c.path]);
+  const mainDirsOf = new Map<RegisteredAgent, string[]>();
+  for (const c of candidates) if (c.main && !c.listing && c.path.endsWith("/")) mainDirsOf.set(c.agent, [...(mainDirsOf.get(c.agent) ?? []), c.path]);
   const strongOf = new Map<RegisteredAgent, string[]>();
   for (const c of candidates) if (!c.weak) strongOf.set(c.agent, [...(strongOf.get(c.agent) ?? []), c.path]);
   const out = new Map<RegisteredAgent, string[]>();
@@ -71,6 +84,8 @@ export function buildTerritories(drafts: readonly RoleDraft[], resolved: Map<Fil
     const dirs = dirsOf.get(c.agent) ?? [];
     if (c.bare && c.weak && dirs.length > 0) continue;
     if (!c.bare && dirs.some((d) => isRelativeTo(c.path, d))) continue;
+    // Another file's deliverable inside a folder the main plan already gives the agent adds nothing.
+    if (c.weak && !c.main && (mainDirsOf.get(c.agent) ?? []).some((d) => d !== c.path && c.path.startsWith(d))) continue;
     const full = expand(c);
     if (full === null) continue;
     const wasBare = c.bare && full === undefined;
@@ -142,4 +157,17 @@ function isRelativeTo(path: string, dir: string): boolean {
     if (same) return true;
   }
   return false;
+}
+
+/** Full paths (with a folder part) written in code spans anywhere in the folder's markdown files. */
+export function pathsSpelledInFolder(files: Record<string, string>): Set<string> {
+  const out = new Set<string>();
+  for (const [file, text] of Object.entries(files)) {
+    if (!/\.(?:md|markdown)$/i.test(file)) continue;
+    for (const m of text.slice(0, 400_000).matchAll(/`([^`\n]{3,300})`/g)) {
+      const hit = asPath(m[1]!, true);
+      if (hit && !hit.bare && !hit.leadingSlash && !/[*?[\]{}]/.test(hit.path)) out.add(normalise(hit.path));
+    }
+  }
+  return out;
 }

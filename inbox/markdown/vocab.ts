@@ -23,7 +23,7 @@ export function classifyLabel(label: string): LabelKind {
   const l = plain(label).toLowerCase();
   if (/^(?:agent\s*)?id$|^agent id\b|^owner$|^agent name$/.test(l)) return "id";
   if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
-  if (/read[- ]?only|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
+  if (/read[- ]?only|out of scope|not in scope|outside (?:the )?scope|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
   if (/^(?:agents?|participants?|parallelism|team|assigned agents?|agents? (?:&|and) territories)\b/.test(l)) return "agents";
   if (/^wave(?: assignment| number)?$|^execution wave$|^timeline$|^schedule$/.test(l)) return "wave";
   if (/depend|prerequisite|requires|blocked by|^after$/.test(l)) return "deps";
@@ -68,8 +68,11 @@ export function waveHeading(text: string): WaveHeading | null {
 
 /** "Phase 2: Backend", "Stage 1", "Sprint 3 - API": the grouping a plan without waves runs in order. */
 export function stageHeading(text: string): WaveHeading | null {
-  const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3})\b(.*)$/i.exec(plain(text));
+  // "Phase A — parsing": a lettered stage is its place in the alphabet.
+  const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3}|[A-H](?=\s*(?:[:.\-–—)]|$)))\b(.*)$/i.exec(plain(text));
   if (!m) return null;
+  if (/^[a-h]$/.test(m[1]!)) return null; // "Step a": a lowercase letter is a list marker, not a stage
+  if (/^[A-H]$/.test(m[1]!)) m[1] = String(m[1]!.charCodeAt(0) - 64);
   const rest = m[2]!.trim();
   const separated = /^[:.\-–—)\]]/.test(rest);
   return { number: Number(m[1]), title: withoutTrailingParens(rest.replace(/^[:.\-–—)\]]+\s*/, "")).replace(/[:\s]+$/, ""), separated };
@@ -89,7 +92,7 @@ export function phaseHeading(text: string): number | null {
 
 /** True when a heading or label talks about "after each wave" / "every wave": its checks apply to all. */
 export function meansEveryWave(text: string): boolean {
-  return /\b(?:after|at the end of|end of|before|on)\s+(?:each|every)\s+wave\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
+  return /\b(?:after|at the end of|end of|before|on|for)\s+(?:each|every)\s+(?:wave|phase|stage|round|step|sprint|milestone)\b|\bbetween\s+(?:the\s+)?(?:waves|phases|stages|rounds)\b|\b(?:each|every|all)\s+waves?\s+(?:gates?|must|completion)\b|\bper[- ]wave\b/i.test(plain(text));
 }
 
 /** A mention of an agent as written: an explicit id, a human name, a number ("Agent 3"). */
@@ -105,8 +108,9 @@ export interface AgentRef {
 }
 
 // What plans call one worker of a wave: an agent, or a team, track, lane, stream, squad, crew or mission.
-const AGENT_NOUN = "agent|team|track|lane|stream|squad|crew|mission";
-const AGENT_NUMBERED = new RegExp(`^(${AGENT_NOUN})\\s*#?\\s*(\\d{1,3}(?:[-.](?:\\d{1,3}|[a-z])|[a-z])?|[A-Z](?=\\s*[:.\\-–—(]))\\b\\s*(?:[:.\\-–—]\\s*)?(.*)$`, "i");
+const AGENT_NOUN = "agent|team|track|lane|stream|squad|crew|mission|workstream|work package|wp|pod|sub-?agent";
+// "Agent 3", "Agent 1-A", "Lane B:", and codes written after the noun: "Mission M1", "Pod P2".
+const AGENT_NUMBERED = new RegExp(`^(${AGENT_NOUN})\\s*#?\\s*(\\d{1,3}(?:[-.](?:\\d{1,3}|[a-z])|[a-z])?|[A-Z]{1,3}\\d{1,3}(?=\\s*[:.\\-–—(]|\\s*$)|[A-Z](?=\\s*[:.\\-–—(]))\\b\\s*(?:[:.\\-–—]\\s*)?(.*)$`, "i");
 const KEBAB_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)+$/;
 
 /** The agent a heading or bold line defines ("Agent 1: Name (`id`)", "Agent: infra-agent", "config-agent Tasks"), or null. */
@@ -119,7 +123,7 @@ export function agentHeading(text: string): AgentRef | null {
   if (/^(?:all|every|each|the|other|remaining|sub)[- ]agents?\b|orchestrator|coordinator \(you\)/i.test(t)) return null;
   const numbered = AGENT_NUMBERED.exec(t);
   if (numbered) {
-    const noun = numbered[1]!.toLowerCase();
+    const noun = numbered[1]!.toLowerCase().replace(/\s+/g, "-");
     const number = numbered[2]!.toLowerCase().replace(/\./g, "-");
     const nounOf = noun === "agent" ? {} : { noun };
     // "Agent A (Core Infrastructure Specialist)": the name in parentheses.
@@ -133,7 +137,7 @@ export function agentHeading(text: string): AgentRef | null {
     const id = ticked && KEBAB_ID.test(ticked) ? ticked : restId;
     return { ...(id ? { id } : {}), ...(name ? { name } : {}), number, ...nounOf };
   }
-  const colon = /^agent\s*:\s*(.+)$/i.exec(t);
+  const colon = /^(?:agent|sub-?agent|worker)\s*:\s*(.+)$/i.exec(t);
   if (colon) {
     const rest = withoutTrailingParens(colon[1]!).trim();
     if (/orchestrator|^all\b/i.test(rest)) return null;
@@ -167,7 +171,7 @@ export function agentIdsIn(text: string): string[] {
 /** Numbered agent references in a line: "Agent 3", "Agents 7-13", "Agent 1-A". */
 export function agentNumbersIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b|((?:\s*(?:,|and|&)\s*\d{1,3}\b)+))?/gi)) {
+  for (const m of plain(text).matchAll(/\b(?:agents?|teams?|tracks?|lanes?|streams?|squads?|crews?|missions?|workstreams?|wps?|pods?|workers?|sub-?agents?)\s*#?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3})\b|([-.]?[a-z])\b|((?:\s*(?:,|and|&)\s*#?\d{1,3}\b)+))?/gi)) {
     const a = Number(m[1]);
     // "Agents 2, 3 and 4": every number of the list.
     if (m[4] !== undefined) {
@@ -177,5 +181,7 @@ export function agentNumbersIn(text: string): string[] {
     if (m[2] !== undefined && Number(m[2]) > a && Number(m[2]) - a < 100) for (let k = a; k <= Number(m[2]); k++) out.push(String(k));
     else out.push(m[3] ? `${a}-${m[3].replace(/^[-.]/, "").toLowerCase()}` : String(a));
   }
+  // "lane C", "Team B": a capital letter names a lettered agent (matched to its roster letter).
+  for (const m of plain(text).matchAll(/\b(?:agent|team|track|lane|stream|squad|crew)s?\s+([a-z])\b(?![-.]?\d)/gi)) if (/[A-Z]/.test(m[1]!)) out.push(m[1]!.toLowerCase());
   return out;
 }

@@ -6,8 +6,9 @@ import { collectCode, collectText, refsIn, type Context, type Sink } from "./col
 import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
+import { diagramMembers, waveClauses } from "./wave-lines.ts";
 import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
-import { pathsInText } from "./paths.ts";
+import { fileAHeadingChanges, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, classifyLabel, meansEveryWave, phaseHeading, waveHeading, waveNumberIn, type AgentRef, type LabelKind } from "./vocab.ts";
 
@@ -141,7 +142,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       if (b.kind === "item") itemWave = { indent: b.indent, frame: stack[stack.length - 1]! };
       // "- Wave 1 (Foundation): `api-agent`, `db-agent`": the line names the wave's agents.
       if (b.kind === "item" || b.kind === "para")
-        for (const ref of refsIn(b.text)) {
+        for (const ref of [...refsIn(b.text), ...(m.members ?? []).map((id): AgentRef => ({ id }))]) {
           const k = mention(ref, ref.id !== undefined, src(b.line));
           draft.facts.push({ kind: "member", mention: k, wave: { index: marker }, src: src(b.line) });
         }
@@ -158,7 +159,9 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     }
     if (b.kind === "code") {
       if (inline && inline.isItem && b.indent <= inline.indent) inline = null;
-      collectCode(b.body, b.lang, context(b.line), sink);
+      const ctx = context(b.line);
+      collectCode(b.body, b.lang, ctx, sink);
+      if (ctx.agent === null && ctx.gateWave === null && ctx.label !== "gate" && ctx.label !== "tests" && opts.markers.length === 0 && !opts.gateFile) waveDiagram(b.body, b.line);
       return;
     }
     // para or item
@@ -166,6 +169,9 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const isItem = b.kind === "item";
     if (inline && (inline.isItem ? indent <= inline.indent : !isItem && b.kind === "para" && b.afterBlank && indent <= inline.indent)) inline = null;
     if (bold && isItem === false && b.kind === "para" && b.afterBlank && indent < bold.indent) closeBold(b.line - 1);
+    // "Wave 1: WP1 and WP2 in parallel. Wave 2: WP3." when no wave is a heading: a drawing in words.
+    const clauses = opts.markers.length === 0 && !opts.gateFile ? waveClauses(b.text) : [];
+    if (clauses.length > 1) waveDiagram(clauses, b.line - 1);
     const boldAgent = boldAgentLine(b.text, isItem);
     if (boldAgent && marker === undefined) {
       const { ref, rest } = boldAgent;
@@ -173,6 +179,13 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
         const m = mention(ref, true, src(b.line));
         const ctx = { ...context(b.line), agent: m };
         if (startsWithPath(rest)) ctx.label = "territory";
+        // A line defining an agent by its shape: what its verbs write ("owns `x`", "create `y`"),
+        // and a wave written beside it ("[wave 2]").
+        if (boldAgent.byShape) {
+          ctx.label = null;
+          const w = /[[(]\s*wave\s*#?\s*(\d{1,3})\s*[\])]/i.exec(b.text);
+          if (w) draft.facts.push({ kind: "member", mention: m, wave: { number: Number(w[1]) }, src: src(b.line) });
+        }
         collectText(rest, false, 0, ctx, sink, true);
         return;
       }
@@ -221,8 +234,16 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
   while (stack.length) closeFrame(stack.pop()!, last + 1000);
   return draft;
 
+  // Agents a drawing of the waves (or a sentence naming several) places: members of those waves.
+  function waveDiagram(lines: readonly string[], line: number): void {
+    for (const d of diagramMembers(lines)) {
+      const m = mention(d.ref, false, src(line + 1 + d.offset));
+      draft.facts.push({ kind: "member", mention: m, wave: { number: d.wave }, src: src(line + 1 + d.offset) });
+    }
+  }
+
   function waveFrame(m: WaveMarker, index: number, line: number): Frame {
-    draft.waves[index] = { number: m.number, title: m.title, ...(m.phase !== undefined ? { phase: m.phase } : {}), src: src(line), end: line };
+    draft.waves[index] = { number: m.number, title: m.title, ...(m.phase !== undefined ? { phase: m.phase } : {}), ...(m.agentsWorkHere ? { agentsWorkHere: true } : {}), src: src(line), end: line };
     return { level: m.level, line, wave: { index } };
   }
 
@@ -236,6 +257,11 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const testing = /\btest|validat|\bgates?\b|verif|quality|\bchecks?\b|checklist|synchroni/i.test(text) || stack.some((f) => f.testing);
     if (testing) frame.testing = true;
     const ref = opts.gateFile ? null : agentHeading(text);
+    // "#### next.config.js updates" inside an agent's section: the file it changes.
+    const edited = ref ? null : currentMention();
+    const changed = edited !== null ? fileAHeadingChanges(plain(text)) : null;
+    if (edited !== null && changed)
+      draft.facts.push({ kind: "territory", mention: edited, path: changed.path, src: src(line), weak: true, leadingSlash: changed.leadingSlash, bare: changed.bare, listing: true, how: "verb" });
     if (ref) {
       frame.mention = mention(ref, true, src(line));
       return frame;

@@ -1,0 +1,27 @@
+// Waves drawn rather than headed: a diagram in a code block ("Wave 1 ─┬─ Stream 1 (core)" with
+// "└─ Stream 2" below it) or one sentence naming several ("Wave 1: WP1. Wave 2: WP2 and WP3.").
+// Used only when a file names no wave any other way; each agent a line names joins the wave
+// named last at or above it.
+import { refsIn } from "./collect.ts";
+import type { AgentRef } from "./vocab.ts";
+
+/** "Wave 1: WP1 and WP2 in parallel. Wave 2: WP3.": the clauses of a line that names several waves, each from its "Wave N". */
+export function waveClauses(text: string): string[] {
+  const starts = [...text.matchAll(/\bwave\s*[-#]?\s*\d{1,3}\s*[:\-–—→]/gi)].map((m) => m.index!);
+  return starts.map((at, k) => text.slice(at, starts[k + 1] ?? text.length));
+}
+
+/** The agents each line of a drawing (or each clause) places, with the wave and the line's offset. */
+export function diagramMembers(lines: readonly string[]): { ref: AgentRef; wave: number; offset: number }[] {
+  const out: { ref: AgentRef; wave: number; offset: number }[] = [];
+  let wave: number | null = null;
+  lines.forEach((l, offset) => {
+    const n = /^\W*wave\s*[-#]?\s*(\d{1,3})\b/i.exec(l);
+    if (n) wave = Number(n[1]);
+    // A line that neither names a wave nor continues a drawing (tree characters) ends the wave.
+    else if (/^\s*\S/.test(l) && !/^[\s│├└─┬┼|`+\\*•·>-]/u.test(l)) wave = null;
+    if (wave === null) return;
+    for (const ref of refsIn(n ? l.slice(n[0].length) : l)) out.push({ ref, wave, offset });
+  });
+  return out;
+}
