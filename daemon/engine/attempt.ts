@@ -70,6 +70,7 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
     statusFile: join(entry.meta.dir, "status", `${id}.json`),
     socket: sandbox ? sandbox.socket : (env.opts.socket ?? ""),
     sandbox,
+    freshSession: entry.discarded.delete(id),
     timeoutMs: info.timeoutMs,
     graceMs: env.graceMs,
     reporter: reporterFor(env, entry, id),

@@ -20,6 +20,8 @@ export interface PlanEntry extends DurablePlan {
   gateAbort: AbortController | null;
   /** speculative attempts whose changes wait for the gate (engine/speculation.ts), by agent id */
   holds: Map<string, Hold>;
+  /** agents whose speculative work was discarded: their next attempt starts afresh (no session resumed) */
+  discarded: Set<string>;
   waiters: ((state: PlanState) => void)[];
   /** called when an agent stops running or validating (for requests that wait on it) */
   settled: Map<string, (() => void)[]>;
@@ -28,7 +30,7 @@ export interface PlanEntry extends DurablePlan {
 /** The live entry of a plan (accepted now, or rebuilt from the journal). */
 export function newPlanEntry(d: DurablePlan, opts: StatusWriterOptions): PlanEntry {
   mkdirSync(join(d.meta.dir, "agents"), { recursive: true });
-  const entry = { ...d, handles: new Map(), violated: new Map(), gateAbort: null, holds: new Map(), waiters: [], settled: new Map() } as Omit<PlanEntry, "writer"> as PlanEntry;
+  const entry = { ...d, handles: new Map(), violated: new Map(), gateAbort: null, holds: new Map(), discarded: new Set(), waiters: [], settled: new Map() } as Omit<PlanEntry, "writer"> as PlanEntry;
   entry.writer = new StatusWriter(d.meta.dir, () => viewOf(entry), opts);
   return entry;
 }

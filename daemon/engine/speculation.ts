@@ -94,5 +94,6 @@ export function discardHold(entry: PlanEntry, id: string, why: string): void {
   if (!hold || hold.state !== "pending") return;
   const paths = hold.decide("discarded", why);
   entry.holds.delete(id);
+  entry.discarded.add(id);
   entry.writer.event({ type: "agent.speculation", agent: id, attempt: entry.run.agents.get(id)!.attempt, action: "discarded", paths, reason: why });
 }
