@@ -4,9 +4,9 @@
 // bench/corpus-holdout.json names the plans kept apart while the compiler was developed: `--part
 // dev` scores the others, `--part held-out` only those (a rule that only fits the plans it was
 // tuned on shows as a gap between the two). Prints a table per plan, then as the last line one JSON
-// object with the overall figures. agentExact counts every compiled agent; agentExactWithoutStandIns
-// leaves out the stand-ins purple adds for waves the plan gives no agent (column "L/C-s"): the
-// labels never count the orchestrator, whose per-wave work a stand-in does. bench/blind*/ hold plans
+// object with the overall figures. agentExact compares the compiled agents with the labelled ones
+// (the compiler invents no agent: a wave the plan gives no agent of its own is a gate-only wave,
+// and the labels never count the orchestrator). bench/blind*/ hold plans
 // of our own, each set with its labels.json, scored the same way (`bun bench/corpus-score.ts bench/blind`).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -50,8 +50,8 @@ if (!existsSync(dir) || !existsSync(labelsPath)) {
 const labels = normaliseLabels(JSON.parse(readFileSync(labelsPath, "utf8")));
 const heldOut = new Set<string>(JSON.parse(readFileSync(join(import.meta.dir, "corpus-holdout.json"), "utf8")).plans);
 
-const total = { plans: 0, waveExact: 0, agentExact: 0, planAgentExact: 0, assignOk: 0, assignN: 0, tp: 0, labelled: 0, compiled: 0, gateHit: 0, gateN: 0 };
-const rows: string[][] = [["plan", "waves L/C", "agents L/C", "L/C-s", "assign", "terr recall", "terr precision", "gate recall", "items"]];
+const total = { plans: 0, waveExact: 0, agentExact: 0, assignOk: 0, assignN: 0, tp: 0, labelled: 0, compiled: 0, gateHit: 0, gateN: 0 };
+const rows: string[][] = [["plan", "waves L/C", "agents L/C", "assign", "terr recall", "terr precision", "gate recall", "items"]];
 for (const name of readdirSync(dir).sort()) {
   const folder = join(dir, name);
   if (!statSync(folder).isDirectory()) continue;
@@ -65,12 +65,9 @@ for (const name of readdirSync(dir).sort()) {
   const result = compileMarkdownPlan(readMarkdownFolder(folder), { name, defaults: { runner: "anthropic" } });
   const ms = performance.now() - started;
   const s = score(label, result.plan);
-  // Stand-ins are agents purple adds so a wave the plan gives no agent still runs: not the plan's.
-  const planAgents = result.plan.agents.length - (result.standIns?.length ?? 0);
   total.plans++;
   total.waveExact += s.waveExact ? 1 : 0;
   total.agentExact += s.agentExact ? 1 : 0;
-  total.planAgentExact += planAgents === label.agents.length ? 1 : 0;
   total.assignOk += s.assignOk;
   total.assignN += s.assignN;
   total.tp += s.tp;
@@ -82,7 +79,6 @@ for (const name of readdirSync(dir).sort()) {
     name.length > 44 ? name.slice(0, 43) + "…" : name,
     `${label.waves.length}/${result.plan.waves.length}`,
     `${label.agents.length}/${result.plan.agents.length}`,
-    `${label.agents.length}/${planAgents}`,
     `${s.assignOk}/${s.assignN}`,
     `${s.tp}/${s.labelled}`,
     `${s.tp}/${s.compiled}`,
@@ -98,7 +94,6 @@ console.log(
     plans: total.plans,
     waveExact: f(total.waveExact, total.plans),
     agentExact: f(total.agentExact, total.plans),
-    agentExactWithoutStandIns: f(total.planAgentExact, total.plans),
     assignment: f(total.assignOk, total.assignN),
     territoryRecall: f(total.tp, total.labelled),
     territoryPrecision: f(total.tp, total.compiled),

@@ -46,7 +46,7 @@ export function renderPlanDetail(d: PlanDetail, width = Infinity): string {
   const p = d.plan;
   const head = cut(escapeControl(`${p.plan}: ${p.state}${p.reason ? ` (${oneLine(p.reason)})` : ""}${p.goal ? ` — ${p.goal}` : ""}`), width);
   const hint = p.state === "awaiting-approval" ? `\nwaiting for \`purplectl approve ${p.plan}\`` : "";
-  const waves = table(["WAVE", "STATE", "AGENTS"], p.waves.map((w) => [w.id + (w.title ? ` (${w.title})` : ""), w.state, w.agents.join(", ")]), { width, shrink: [2, 0] });
+  const waves = table(["WAVE", "STATE", "AGENTS"], p.waves.map((w) => [w.id + (w.title ? ` (${w.title})` : ""), w.state, w.agents.join(", ") || "(none: gate only)"]), { width, shrink: [2, 0] });
   const agents = table(
     ["AGENT", "WAVE", "STATE", "ATTEMPT", "TICKETS", "CHANGED", "VIOLATIONS", "NOTE"],
     d.agents.map((a) => [a.agent, a.wave, a.speculative && a.state === "running" ? "running (speculative)" : a.state, String(a.attempt), tickets(a), String(a.changedFiles.length), String(a.violations.length), oneLine(a.reason ?? "")]),

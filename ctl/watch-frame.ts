@@ -28,7 +28,9 @@ export function frame(d: PlanDetail): FrameLine[] {
   const agentWidth = Math.max(5, ...d.agents.map((a) => a.agent.length));
   for (const w of p.waves) {
     const done = w.agents.filter((id) => byId.get(id)?.state === "completed").length;
-    lines.push({ key: `wave:${w.id}`, text: `${w.id.padEnd(waveWidth)}  ${w.state.padEnd(10)} ${bar(done, w.agents.length)} ${done}/${w.agents.length} agents` });
+    // a gate-only wave has no agents to count: its gate runs once the waves before it passed
+    const count = w.agents.length > 0 ? `${bar(done, w.agents.length)} ${done}/${w.agents.length} agents` : "gate only (no agents)";
+    lines.push({ key: `wave:${w.id}`, text: `${w.id.padEnd(waveWidth)}  ${w.state.padEnd(10)} ${count}` });
     for (const id of w.agents) {
       const a = byId.get(id);
       if (!a) continue;

@@ -66,7 +66,10 @@ function checkTicketIds(plan: PlanGraph, problems: Problem[]): void {
 // Every agent must be in exactly one wave. Returns each agent's wave index (-1: none).
 function checkWaveMembership(plan: PlanGraph, agentIndex: Map<string, number>, problems: Problem[]): Int32Array {
   const waveOf = new Int32Array(plan.agents.length).fill(-1);
-  plan.waves.forEach((wave, w) =>
+  plan.waves.forEach((wave, w) => {
+    // A gate-only wave is fine (its gate runs once the waves before it passed); an empty one is not.
+    if (wave.agents.length === 0 && wave.gate.length === 0)
+      problems.push({ path: `waves.${w}.agents`, message: `wave "${wave.id ?? w}" has no agents and no gate; give it agents, or a gate to run once the waves before it passed` });
     wave.agents.forEach((id, k) => {
       if (id === undefined) return;
       const path = `waves.${w}.agents.${k}`;
@@ -76,8 +79,8 @@ function checkWaveMembership(plan: PlanGraph, agentIndex: Map<string, number>, p
       if (other === w) problems.push({ path, message: `agent "${id}" is listed twice in wave "${wave.id}"` });
       else if (other >= 0) problems.push({ path, message: `agent "${id}" is already in wave "${plan.waves[other]!.id}"; an agent belongs to one wave` });
       else waveOf[a] = w;
-    }),
-  );
+    });
+  });
   plan.agents.forEach((agent, i) => {
     if (typeof agent.id === "string" && agentIndex.get(agent.id) === i && waveOf[i] === -1)
       problems.push({ path: `agents.${i}`, message: `agent "${agent.id}" is in no wave; add it to one wave's agents` });

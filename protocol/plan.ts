@@ -73,7 +73,12 @@ export type Agent = z.infer<typeof Agent>;
 export const Wave = z.strictObject({
   id: Id,
   title: z.string().optional(),
-  agents: z.array(Id).min(1),
+  /**
+   * May be empty when the wave has a gate (an extension of SPEC §4): a gate-only wave, whose gate
+   * runs once the waves before it passed (e.g. an orchestrator's integration check). A wave with
+   * neither agents nor a gate is refused by the plan checks (inbox/check-plan.ts).
+   */
+  agents: z.array(Id).describe("the wave's agents; empty only in a gate-only wave, whose gate runs once the waves before it passed"),
   gate: z.array(GateCheck).default([]),
 });
 export type Wave = z.infer<typeof Wave>;

@@ -138,3 +138,18 @@ test.each(["__proto__", "constructor", "prototype"])("the key %s is refused in Y
   expect(problemsOf(json, "json")).toEqual([{ path: `agents.0.${key}`, message: `the key "${key}" is not allowed` }]);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 });
+
+test("a gate-only wave (no agents, a gate) is accepted; a wave with neither agents nor a gate is refused at its path", () => {
+  const gateOnly = minimalPlan({ waves: [{ id: "w1", agents: ["a", "b"] }, { id: "integrate", agents: [], gate: [{ run: "npm test" }] }] });
+  const r = parsePlanText(toYaml(gateOnly), "yaml");
+  expect(r.ok).toBe(true);
+  if (r.ok) expect(r.plan.waves[1]).toEqual({ id: "integrate", agents: [], gate: [{ run: "npm test" }] });
+
+  const empty = minimalPlan({ waves: [{ id: "w1", agents: ["a", "b"] }, { id: "hollow", agents: [] }] });
+  expect(problemsOf(toYaml(empty))).toEqual([
+    { path: "waves.1.agents", message: 'wave "hollow" has no agents and no gate; give it agents, or a gate to run once the waves before it passed' },
+  ]);
+  // The same from JSON, with the gate written out as empty.
+  const emptyGate = minimalPlan({ waves: [{ id: "w1", agents: ["a", "b"] }, { id: "hollow", agents: [], gate: [] }] });
+  expect(problemsOf(JSON.stringify(emptyGate), "json").map((p) => p.path)).toEqual(["waves.1.agents"]);
+});

@@ -67,7 +67,9 @@ test("the intake report summarises the plan and names every item with file:line"
   );
   const report = renderIntakeReport("small", r);
   expect(report).toContain("# Intake report: small");
-  expect(report).toMatch(/2 wave\(s\), 2 agent\(s\)/);
+  expect(report).toMatch(/2 wave\(s\), 1 agent\(s\)/);
+  // wave 2 is the orchestrator's: a gate-only wave whose one check waits for a person, no agent invented
+  expect(report).toContain("| wave-2 | Two | none (gate only) | 0 path(s) | 0 run, 1 manual |");
   for (const kind of ["inferred", "ambiguous", "not-understood"] as const) expect(r.items.some((i) => i.kind === kind)).toBe(true);
   for (const item of r.items) expect(report).toContain(`\`${item.file}:${item.line}\` ${item.message}`);
   expect(report).toContain("wave 1 gate: run `npm test`");

@@ -86,8 +86,16 @@ Merge the three branches in order.
   });
   expect(summary(r).map((w) => w.id)).toEqual(["wave-1", "wave-2", "wave-3"]);
   expect(r.plan.waves[0]!.agents).toEqual(["schema-migrator", "lint-janitor", "bundle-tuner"]);
-  // The later steps name no agent: each runs a stand-in that owns nothing, and the report says so.
-  expect(r.standIns).toEqual(["wave-2-orchestrator", "wave-3-orchestrator"]);
+  // The later steps name no agent, and none is invented: with no gate of their own either, each is
+  // a gate-only wave whose one check waits for a person and names whose work it is.
+  expect(r.plan.agents.map((a) => a.id)).toEqual(["schema-migrator", "lint-janitor", "bundle-tuner"]);
+  expect(r.plan.waves.slice(1).map((w) => [w.agents, w.gate])).toEqual([
+    [[], [{ manual: "Wave 2 (Check each branch) is the orchestrator's work, given to no agent; confirm it is done (fix-sprint.md:29)" }]],
+    [[], [{ manual: "Wave 3 (Merge) is the orchestrator's work, given to no agent; confirm it is done (fix-sprint.md:34)" }]],
+  ]);
+  expect(r.items.filter((i) => /has no agent of its own/.test(i.message)).map((i) => `${i.line}: ${i.message}`)).toEqual([2, 3].map((n, k) =>
+    `${[29, 34][k]}: wave ${n} has no agent of its own (the plan gives its work to the orchestrator) and no gate: a gate-only wave whose one check waits for a person (\`purplectl approve\`) once the waves before it have passed`,
+  ));
   expect(territory(r)).toMatchObject({
     "schema-migrator": ["db/migrations/0042_add_index.sql"],
     "lint-janitor": [".prettierignore"],
@@ -113,7 +121,7 @@ A person reads it.
   });
   // Two steps, but neither says the agents work in it: the agent keeps the last-wave rule.
   expect(summary(r)).toEqual([
-    { id: "wave-1", agents: ["wave-1-orchestrator"] },
+    { id: "wave-1", agents: [] },
     { id: "wave-2", agents: ["docs-writer"] },
   ]);
 });

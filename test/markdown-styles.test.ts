@@ -2,7 +2,8 @@
 // with restarting numbering, per-agent sections, roster tables, ownership matrices, (CREATE) lists.
 // Every compiled plan must load: Plan.safeParse and checkPlan both accept it.
 import { expect, test } from "bun:test";
-import type { CompileResult } from "../inbox/markdown/compile.ts";
+import { compileMarkdownPlan, type CompileResult } from "../inbox/markdown/compile.ts";
+import { Plan } from "../protocol/plan.ts";
 import { compileChecked as compile } from "./support/markdown-compile.ts";
 
 const agent = (r: CompileResult, id: string) => {
@@ -216,7 +217,7 @@ test("an agent named in several waves runs once, in the first; an agent in no wa
   expect(r.items.some((i) => i.kind === "inferred" && /no wave names agent "agent-9-auditor"/.test(i.message))).toBe(true);
 });
 
-test("a wave with no agent of its own gets a stand-in that owns no files, so its gate still runs", () => {
+test("a wave with no agent of its own is a gate-only wave: no agent invented, its gate kept, the report says so", () => {
   const r = compile({
     "orchestration-plan.md": `# Release
 
@@ -231,9 +232,21 @@ make check
 \`\`\`
 `,
   });
-  expect(r.plan.waves[1]!.agents).toEqual(["wave-2-orchestrator"]);
-  expect(agent(r, "wave-2-orchestrator").territory).toEqual([]);
+  expect(r.plan.waves[1]!.agents).toEqual([]);
+  expect(r.plan.agents.map((a) => a.id)).toEqual(["agent-1-builder"]);
   expect(r.plan.waves[1]!.gate).toEqual([{ run: "make check" }]);
+  expect(r.items).toContainEqual({ kind: "ambiguous", file: "orchestration-plan.md", line: 7, message: "wave 2 has no agent of its own (the plan gives its work to the orchestrator): a gate-only wave, whose gate runs once the waves before it have passed" });
+});
+
+test("a plan that names waves but no agent at all: nothing invented, the gap said out loud, the plan refused", () => {
+  const r = compileMarkdownPlan({ "orchestration-plan.md": "# Solo\n\n## Wave 1: Build\nBuild it.\n\n## Wave 2: Check\n**Validation**:\n```sh\nmake check\n```\n" }, { name: "solo", defaults: { runner: "anthropic" } });
+  expect(r.plan.agents).toEqual([]);
+  expect(r.plan.waves.map((w) => [w.agents, w.gate])).toEqual([
+    [[], [{ manual: "Wave 1 (Build) is the orchestrator's work, given to no agent; confirm it is done (orchestration-plan.md:3)" }]],
+    [[], [{ run: "make check" }]],
+  ]);
+  expect(r.gaps?.map((g) => g.kind)).toEqual(["no-agents"]);
+  expect(Plan.safeParse(r.plan).success).toBe(false); // a plan needs at least one agent
 });
 
 test("territory entries the canonical plan refuses are dropped and reported", () => {

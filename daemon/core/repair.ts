@@ -4,7 +4,8 @@
 // fails exactly as the failure before it, trip the breaker: the plan blocks for a person.
 // Who is responsible, per failed check: the contract's owner; else the wave's agents whose
 // territory holds a file the failure names (the check's target, a judge's files, paths in its
-// output); else every agent of the wave. Pure: every decision here is replayed from the journal.
+// output); else every agent of the wave. A wave with no agents (a gate-only wave) has nobody to
+// repair it: its breaker trips at once. Pure: every decision here is replayed from the journal.
 import { REPAIR_ROUNDS, type CheckFailure, type GateCheck, type StepOf } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
 import { requeueCompleted, setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
@@ -31,9 +32,11 @@ export function gateFailed(index: PlanIndex, run: PlanRunState, e: StepOf<"gate-
     return [setWaveState(run, run.waveIndex, "blocked"), setPlanState(run, "blocked", `gate of wave ${wave.id} failed: ${e.summary}${why ? `; ${why}` : ""}`, now)];
   };
   if (failures.length === 0) return block(null);
+  // A gate-only wave (no agents): nobody of the wave can repair it, so the breaker trips at once.
+  const agents = responsible(index, run.waveIndex, failures);
+  if (agents.length === 0) return block(`circuit breaker: no agent of wave ${wave.id} can repair it (the wave has no agents)`);
   const weighed = weigh(index, run, subject, failures);
   if ("trip" in weighed) return block(weighed.trip);
-  const agents = responsible(index, run.waveIndex, failures);
   const checks = failures.map((f) => f.check);
   const brief = briefOf(`the gate of wave ${wave.id}`, weighed.round, repairRounds(index), failures);
   const out: Transition[] = [{ kind: "repair", subject, round: weighed.round, of: repairRounds(index), agents, checks }, setWaveState(run, run.waveIndex, "running")];

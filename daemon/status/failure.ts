@@ -22,9 +22,11 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
     const manual = index.waves[run.waveIndex]?.gate.some((c) => "manual" in c) ?? false;
     const failed = failedChecks(file, wave.id);
     const agents = index.waves[run.waveIndex]?.agents.map((a) => a.id) ?? [];
+    // A gate-only wave has no agent to retry: fixing by hand and overriding remain.
+    const retry = agents.length === 0 ? [] : [`\`purplectl retry ${plan} ${agents.length === 1 ? agents[0] : "AGENT"} --note "..."\` runs ${agents.length === 1 ? "the agent" : `an agent of the wave (${agents.join(", ")})`} again with your note in its prompt, then the gate`];
     const steps = [
       `fix what the failed checks name by hand, then \`purplectl resume ${plan}\` runs the gate again`,
-      `\`purplectl retry ${plan} ${agents.length === 1 ? agents[0] : "AGENT"} --note "..."\` runs ${agents.length === 1 ? "the agent" : `an agent of the wave (${agents.join(", ")})`} again with your note in its prompt, then the gate`,
+      ...retry,
       `\`purplectl approve ${plan} --override ${failed.length > 0 ? failed.join(",") : `${wave.id}#N`}\` passes ${failed.length === 1 ? "that check" : "those checks"} by your decision (recorded)`,
     ];
     if (manual) steps.unshift(`if a person's check is what waits, \`purplectl approve ${plan}\``);

@@ -50,7 +50,7 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   if (main === null) {
     items.add("not-understood", { file: "orchestration-plan.md", line: 1 }, "the folder has no markdown plan file: no markdown file at all");
     const plan: PlanInput = { apiVersion: "purple/v1", name, agents: [], waves: [] };
-    return { plan, items: items.list, territory: [], gaps: findGaps(plan, null, files, new Set()) };
+    return { plan, items: items.list, territory: [], gaps: findGaps(plan, null, files) };
   }
   items.add(choice.candidates.length > 1 ? "ambiguous" : choice.candidates.length === 1 ? "inferred" : "not-understood", { file: main, line: 1 }, choice.why);
   const drafts: RoleDraft[] = [];
@@ -85,10 +85,10 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   if (assembly.registry.agents.length === 0 && mainDraft.waves.length === 0) {
     items.add("not-understood", { file: main, line: 1 }, "no waves and no agents found: the plan names neither (expected headings such as \"## Wave 1: …\" and \"### Agent 1: …\", or a roster table)");
     const plan: PlanInput = { apiVersion: "purple/v1", name, agents: [], waves: [] };
-    return { plan, items: items.list, territory: [], gaps: findGaps(plan, main, files, new Set()), planFile: { file: main, why: choice.why } };
+    return { plan, items: items.list, territory: [], gaps: findGaps(plan, main, files), planFile: { file: main, why: choice.why } };
   }
   if (assembly.registry.agents.length === 0)
-    items.add("not-understood", { file: main, line: 1 }, "the plan names no agents (expected sections such as \"### Agent 1: …\" or a roster table); every wave runs a stand-in agent");
+    items.add("not-understood", { file: main, line: 1 }, "the plan names no agents (expected sections such as \"### Agent 1: …\" or a roster table); the compiled plan has no agent to run");
   const entries: TerritoryEntryInfo[] = [];
   const territories = buildTerritories(drafts, assembly.resolved, items, entries, pathsSpelledInFolder(files));
   const gates = buildGates(drafts, assembly.waves, items);
@@ -116,11 +116,9 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
   selfCheck(plan, main, items);
   const finalId = new Map([...done.idOf].map(([reg, id]) => [reg.id, id] as const));
   const territory = entries.map((e) => ({ ...e, agent: finalId.get(e.agent) ?? e.agent }));
-  const named = new Set(done.idOf.values());
-  const standIns = new Set(plan.agents.map((a) => a.id).filter((id) => !named.has(id)));
-  const gaps = findGaps(plan, main, files, standIns, mainDraft.waves.some((w) => w !== undefined));
+  const gaps = findGaps(plan, main, files, mainDraft.waves.some((w) => w !== undefined));
   for (const g of gaps) items.add("not-understood", { file: g.file || main, line: g.lines[0]?.line ?? 1 }, g.message);
-  return { plan, items: items.list, territory, gaps, standIns: [...standIns], planFile: { file: main, why: choice.why } };
+  return { plan, items: items.list, territory, gaps, planFile: { file: main, why: choice.why } };
 }
 
 // The compiled plan must load; anything the schema or checkPlan still refuses is reported.

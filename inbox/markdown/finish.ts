@@ -1,6 +1,8 @@
-// The last step: unique wave and agent ids, a stand-in agent for a wave the plan gives no agent of
-// its own, same-wave dependencies (stated ones, and one wherever two territories overlap), and the
-// canonical agents and waves themselves.
+// The last step: unique wave and agent ids, same-wave dependencies (stated ones, and one wherever
+// two territories overlap), and the canonical agents and waves themselves. A wave the plan gives
+// no agent of its own (its work is the orchestrator's, or its agents ran in an earlier wave)
+// becomes a gate-only wave: no agent is invented for it. Its gate runs once the waves before it
+// passed; a wave that has no gate either gets a person's check naming whose work it is.
 import { territoryOf } from "../../protocol/territory.ts";
 import type { GateCheck, PlanInput } from "../../protocol/plan.ts";
 import type { RegisteredAgent } from "./agents.ts";
@@ -47,17 +49,21 @@ export function finish(waves: readonly DraftWave[], drafts: readonly AgentDraft[
       src: a.reg.src,
     });
   }
-  waves.forEach((w, k) => {
-    if (agents.some((a) => a.wave === k)) return;
-    const id = unique(`${waveIds[k]}-orchestrator`, used);
-    const prompt = promptOf([{ file: w.src.file, from: w.src.line, to: w.end }], files);
+  const waveGates = waves.map((w, k) => {
+    const gate = gates[k] ?? [];
+    if (agents.some((a) => a.wave === k)) return gate;
     const earlier = drafts.filter((a) => a.alsoIn.includes(k)).map((a) => idOf.get(a.reg)!);
-    const title = `wave ${w.number}${w.title ? ` (${w.title})` : ""}`;
-    const role = earlier.length
-      ? `Check and integrate ${title}: its agents (${earlier.join(", ")}) already did its work in an earlier wave; you own no files`
-      : `Carry out ${title} as the plan describes it (the plan gives it to no agent of its own); you own no files`;
-    items.add("ambiguous", w.src, `wave ${w.number} has no agent of its own (${earlier.length ? `its agents run in earlier waves: ${earlier.join(", ")}` : "the plan gives its work to the orchestrator"}); added "${id}", which owns no files, so the wave and its gate still run`);
-    agents.push({ id, name: `Wave ${w.number} orchestrator`, role, territory: [], tickets: [], dependsOn: [], ...(prompt ? { prompt } : {}), wave: k, src: w.src });
+    const why = earlier.length ? `its agents ran in earlier waves: ${earlier.join(", ")}` : "the plan gives its work to the orchestrator";
+    if (gate.length > 0) {
+      items.add("ambiguous", w.src, `wave ${w.number} has no agent of its own (${why}): a gate-only wave, whose gate runs once the waves before it have passed`);
+      return gate;
+    }
+    const title = `Wave ${w.number}${w.title ? ` (${w.title})` : ""}`;
+    const check = earlier.length
+      ? `${title} is work of agents that ran in earlier waves (${earlier.join(", ")}); confirm it is done (${w.src.file}:${w.src.line})`
+      : `${title} is the orchestrator's work, given to no agent; confirm it is done (${w.src.file}:${w.src.line})`;
+    items.add("ambiguous", w.src, `wave ${w.number} has no agent of its own (${why}) and no gate: a gate-only wave whose one check waits for a person (\`purplectl approve\`) once the waves before it have passed`);
+    return [{ manual: check }];
   });
   const byId = new Map(agents.map((a) => [a.id, a] as const));
   for (const a of drafts) {
@@ -74,7 +80,7 @@ export function finish(waves: readonly DraftWave[], drafts: readonly AgentDraft[
     id: waveIds[k]!,
     ...(w.title ? { title: w.title } : {}),
     agents: agents.filter((a) => a.wave === k).map((a) => a.id),
-    gate: gates[k] ?? [],
+    gate: waveGates[k]!,
   }));
   return { agents: agents.map(({ wave: _w, src: _s, ...a }) => a), waves: outWaves, idOf };
 }

@@ -8,12 +8,11 @@ import { clip, plain } from "./inline.ts";
 
 const MAX_LINES = 12;
 
-/** The gaps of a compiled plan; `standIns` are the agents the compiler added for empty waves. */
-export function findGaps(plan: PlanInput, main: string | null, files: Record<string, string>, standIns: ReadonlySet<string>, wavesWritten = plan.waves.length > 0): CompileGap[] {
+/** The gaps of a compiled plan. */
+export function findGaps(plan: PlanInput, main: string | null, files: Record<string, string>, wavesWritten = plan.waves.length > 0): CompileGap[] {
   if (main === null) return [{ kind: "no-plan-file", message: "the folder holds no markdown file", file: "", lines: [] }];
   const text = files[main] ?? "";
   const gaps: CompileGap[] = [];
-  const real = plan.agents.filter((a) => !standIns.has(a.id));
   if (plan.waves.length === 0 || !wavesWritten)
     gaps.push({
       kind: "no-waves",
@@ -21,9 +20,9 @@ export function findGaps(plan: PlanInput, main: string | null, files: Record<str
       file: main,
       lines: headingLines(text),
     });
-  if (real.length === 0)
+  if (plan.agents.length === 0)
     gaps.push({ kind: "no-agents", message: `no agents found in ${main} (expected sections such as "### Agent 1: …", "### Team 2: …", a roster table or an ownership matrix)`, file: main, lines: headingLines(text) });
-  for (const a of real) {
+  for (const a of plan.agents) {
     if ((a.territory ?? []).length > 0) continue;
     gaps.push({ kind: "no-territory", message: `agent "${a.id}" was given no files: the plan names none it may create or change, so it runs read-only`, file: main, lines: sectionLines(text, a.name ?? a.id) });
   }

@@ -35,7 +35,7 @@ export function renderIntakeReport(name: string, result: CompileResult): string 
     const territory = members.reduce((n, a) => n + (a.territory?.length ?? 0), 0);
     const gate = w.gate ?? [];
     const r = gate.filter((c) => "run" in c).length;
-    lines.push(`| ${cell(w.id)} | ${cell(w.title ?? "")} | ${cell(w.agents.join(", "))} | ${territory} path(s) | ${r} run, ${gate.length - r} manual |`);
+    lines.push(`| ${cell(w.id)} | ${cell(w.title ?? "")} | ${cell(w.agents.join(", ") || "none (gate only)")} | ${territory} path(s) | ${r} run, ${gate.length - r} manual |`);
   }
   lines.push("", "## Agents", "");
   for (const a of agents) {

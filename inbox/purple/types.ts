@@ -57,8 +57,6 @@ export interface CompileResult {
   territory?: TerritoryEntryInfo[];
   /** what the compile could not make (empty when it made waves, agents and territories) */
   gaps?: CompileGap[];
-  /** agents the compiler added so that a wave the plan gives no agent still runs (markdown plans) */
-  standIns?: string[];
   /** the file read as the plan, and why it was taken (markdown plans) */
   planFile?: { file: string; why: string };
 }

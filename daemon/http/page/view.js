@@ -126,9 +126,9 @@ export function renderPlan(detail, validation, events, ui) {
     return `<section class="wave" data-wave="${esc(w.id)}" data-state="${esc(w.state)}">
       <div class="wave-head"><h3>${esc(w.title || w.id)}${w.title ? ` <span class="muted small mono">${esc(w.id)}</span>` : ""}</h3>${badge(w.state)}
         ${failed && p.state === "blocked" ? `<button class="small-btn" data-act="override" data-wave="${esc(w.id)}">Override failed checks…</button>` : ""}</div>
-      <table class="agents"><thead><tr><th>Agent</th><th>State</th><th>Tickets</th><th>Last activity</th><th class="num">Usage</th></tr></thead>
-      <tbody>${w.agents.map((id) => byId.get(id)).filter(Boolean).map((a) => agentRow(a, p, events, ui.panel)).join("")}</tbody></table>
-      <div class="gate"><div class="gate-title">Gate${gate ? ` · ${gate.running ? '<span class="warn">running</span>' : gate.passed ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'} ${since(gate.completedAt)}` : w.state === "pending" || w.state === "running" ? ' · <span class="muted">after the agents complete</span>' : ""}</div>${checkList(gate, w.gate ?? [], ui.expanded, w.state)}</div>
+      ${w.agents.length === 0 ? `<p class="muted small gate-only">No agents: a gate-only wave.</p>` : `<table class="agents"><thead><tr><th>Agent</th><th>State</th><th>Tickets</th><th>Last activity</th><th class="num">Usage</th></tr></thead>
+      <tbody>${w.agents.map((id) => byId.get(id)).filter(Boolean).map((a) => agentRow(a, p, events, ui.panel)).join("")}</tbody></table>`}
+      <div class="gate"><div class="gate-title">Gate${gate ? ` · ${gate.running ? '<span class="warn">running</span>' : gate.passed ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'} ${since(gate.completedAt)}` : w.state === "pending" || w.state === "running" ? ` · <span class="muted">${w.agents.length === 0 ? "after the waves before it pass" : "after the agents complete"}</span>` : ""}</div>${checkList(gate, w.gate ?? [], ui.expanded, w.state)}</div>
     </section>`;
   }).join("");
   return `<section class="plan-head" data-plan-state="${esc(p.state)}">
