@@ -132,3 +132,16 @@ test("purpled restarting while a speculative attempt runs: it is queued again, n
   expect(w.d.run.waves[0]!.state).toBe("running");
   expect(w.replayed()).toBe(w.live());
 });
+
+test("a gate-only wave between two: nothing speculates past it while the gate before it runs; its own gate lets the wave after it speculate", () => {
+  const w = world({ agents: [{ id: "a", territory: ["a/"] }, { id: "b", territory: ["b/"] }], waves: [{ id: "w1", agents: ["a"], gate: [{ exists: "." }] }, { id: "check", agents: [], gate: [{ exists: "." }] }, { id: "w3", agents: ["b"] }] });
+  w.settle();
+  w.end("a");
+  expect(w.settle()).toEqual([{ type: "run-gate", wave: "w1" }]);
+  w.step({ type: "gate-ended", passed: true, summary: "" });
+  expect(w.settle()).toEqual([{ type: "start-wave", wave: "check" }, { type: "run-gate", wave: "check" }, { type: "start-agent", agent: "b", speculative: true }]);
+  w.step({ type: "gate-ended", passed: true, summary: "" });
+  w.end("b");
+  expect(w.agent("b").state).toBe("completed");
+  expect(w.replayed()).toBe(w.live());
+});
