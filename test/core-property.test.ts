@@ -101,9 +101,13 @@ function apply(w: World, p: PlanRef, step: Step): boolean {
   if (step.type === "start-agent") {
     expect(w.completed.has(key(p, step.agent))).toBe(false); // a completed agent never starts again
     const wi = p.index.agents.get(step.agent)!.waveIndex;
-    // never before the previous gate passed; a speculative start only while that gate runs
-    for (let i = 0; i < wi - (step.speculative ? 1 : 0); i++) expect(p.run.waves[i]!.state).toBe("passed");
-    if (step.speculative) expect([p.index.plan.speculate, p.run.waves[wi - 1]?.state]).toEqual([true, "validating"]);
+    // never before the previous gate passed; a speculative start only while the gate before it runs (past gate-only waves)
+    const cur = step.speculative ? p.run.waveIndex : wi;
+    for (let i = 0; i < cur; i++) expect(p.run.waves[i]!.state).toBe("passed");
+    if (step.speculative) {
+      expect([p.index.plan.speculate, cur < wi, p.run.waves[cur]?.state]).toEqual([true, true, "validating"]);
+      for (let i = cur + 1; i < wi; i++) expect(p.index.waves[i]!.agents.length).toBe(0);
+    }
   }
   if (step.type === "start-wave" || step.type === "run-gate") for (let i = 0; i < p.run.waveIndex; i++) expect(p.run.waves[i]!.state).toBe("passed");
   const emptyWave = p.index.waves[p.run.waveIndex]?.agents.length === 0;

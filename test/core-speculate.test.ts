@@ -133,15 +133,31 @@ test("purpled restarting while a speculative attempt runs: it is queued again, n
   expect(w.replayed()).toBe(w.live());
 });
 
-test("a gate-only wave between two: nothing speculates past it while the gate before it runs; its own gate lets the wave after it speculate", () => {
-  const w = world({ agents: [{ id: "a", territory: ["a/"] }, { id: "b", territory: ["b/"] }], waves: [{ id: "w1", agents: ["a"], gate: [{ exists: "." }] }, { id: "check", agents: [], gate: [{ exists: "." }] }, { id: "w3", agents: ["b"] }] });
+test("a gate-only wave between two: while the gate before it runs, the wave after it speculates; held until both gates passed; a failure of either discards it", () => {
+  const input = { agents: [{ id: "a", territory: ["a/"] }, { id: "b", territory: ["b/"] }], waves: [{ id: "w1", agents: ["a"], gate: [{ exists: "." }] }, { id: "check", agents: [], gate: [{ exists: "." }] }, { id: "w3", agents: ["b"] }] };
+  const w = world(input);
   w.settle();
   w.end("a");
-  expect(w.settle()).toEqual([{ type: "run-gate", wave: "w1" }]);
+  expect(w.settle()).toEqual([{ type: "run-gate", wave: "w1" }, { type: "start-agent", agent: "b", speculative: true }]);
   w.step({ type: "gate-ended", passed: true, summary: "" });
-  expect(w.settle()).toEqual([{ type: "start-wave", wave: "check" }, { type: "run-gate", wave: "check" }, { type: "start-agent", agent: "b", speculative: true }]);
+  expect(w.effects).toEqual([]); // b waits for the gate-only wave's gate too
+  expect(w.settle()).toEqual([{ type: "start-wave", wave: "check" }, { type: "run-gate", wave: "check" }]);
   w.step({ type: "gate-ended", passed: true, summary: "" });
+  expect(w.effects).toEqual([{ type: "release-held", wave: "w3" }]);
   w.end("b");
   expect(w.agent("b").state).toBe("completed");
   expect(w.replayed()).toBe(w.live());
+
+  const failing = world({ ...input, repair: { rounds: 0 } });
+  failing.settle();
+  failing.end("a");
+  failing.settle();
+  failing.step({ type: "gate-ended", passed: true, summary: "" });
+  failing.settle();
+  failing.step({ type: "gate-ended", passed: false, summary: "exists ." });
+  expect(failing.effects).toEqual([{ type: "stop-agent", agent: "b", reason: "speculative work discarded: the gate of wave check failed" }]);
+  failing.end("b");
+  expect([failing.agent("b").state, failing.agent("b").attempt]).toEqual(["queued", 0]);
+  expect(failing.agent("b").reason).toMatch(/^speculative attempt 1 discarded: the gate of wave check failed; it runs again once the gate of wave check passes/);
+  expect(failing.replayed()).toBe(failing.live());
 });

@@ -22,11 +22,16 @@ export interface Speculation {
   holdable: readonly RunnerKind[];
 }
 
-/** The wave whose agents may start speculatively now, or null: the plan speculates, runs, its current wave's gate runs, and a next wave exists with no agent in trouble. */
+/**
+ * The wave whose agents may start speculatively now, or null: the plan speculates, runs, its
+ * current wave's gate runs, and a next wave with agents exists, none in trouble. Gate-only waves
+ * on the way are passed over (they change no file): what starts is held until their gates pass too.
+ */
 export function speculativeWave(index: PlanIndex, run: PlanRunState, spec: Speculation | undefined): number | null {
   if (!spec || !(index.plan.speculate ?? spec.byDefault)) return null;
   if (run.state !== "running" || run.waves[run.waveIndex]?.state !== "validating") return null;
-  const next = run.waveIndex + 1;
+  let next = run.waveIndex + 1;
+  while (next < index.waves.length && index.waves[next]!.agents.length === 0) next++;
   if (next >= index.waves.length || run.tally[next]!.trouble > 0) return null;
   return next;
 }
@@ -44,31 +49,30 @@ export function unholdable(index: PlanIndex, run: PlanRunState, spec: Speculatio
   return index.waves[next]!.agents.filter((a) => !spec!.holdable.includes(a.agent.runner?.kind ?? index.plan.defaults.runner)).map((a) => a.id);
 }
 
-/** The gate of the wave before the agent's: the one its speculative attempt waits for. */
-const gateBefore = (index: PlanIndex, st: AgentRunState): string => index.waves[st.waveIndex - 1]?.id ?? "?";
+/** The gate under way (or the one that failed): the one a speculative attempt waits for. */
+const gateNow = (index: PlanIndex, run: PlanRunState): string => index.waves[run.waveIndex]?.id ?? "?";
 
 /**
  * A gate ended (its transitions made; `wave` is the index of the wave it gated). Passed: the held
- * changes of the next wave's speculative attempts are applied (the engine, in wave order).
- * Failed: every speculative attempt is stopped and its changes discarded (ends through
- * speculativeEnd). Either way the agents that waited for this gate may speculate again later.
+ * changes of speculative attempts whose wave is now the current one are applied (the engine, in
+ * wave order); those past a gate-only wave still wait for its gate. Failed: every speculative
+ * attempt is stopped and its changes discarded (it ends through speculativeEnd). Either way the
+ * agents that waited for this gate may speculate again later.
  */
 export function afterGate(index: PlanIndex, run: PlanRunState, wave: number, passed: boolean): Effect[] {
-  const next = index.waves[wave + 1];
-  if (!next) return [];
   const effects: Effect[] = [];
-  let speculating = false;
-  for (const a of next.agents) {
-    const st = run.agents.get(a.id)!;
+  let release = false;
+  for (const st of run.agents.values()) {
+    if (st.waveIndex <= wave) continue;
     st.waitGate = false;
-    if (!st.speculative || !run.running.has(a.id)) continue;
-    speculating = true;
-    if (!passed) {
+    if (!st.speculative || !run.running.has(st.id)) continue;
+    if (passed) release ||= st.waveIndex <= run.waveIndex;
+    else {
       st.stop ??= "discard";
-      effects.push({ type: "stop-agent", agent: a.id, reason: `speculative work discarded: the gate of wave ${index.waves[wave]!.id} failed` });
+      effects.push({ type: "stop-agent", agent: st.id, reason: `speculative work discarded: the gate of wave ${index.waves[wave]!.id} failed` });
     }
   }
-  if (passed && speculating) effects.push({ type: "release-held", wave: next.id });
+  if (release) effects.push({ type: "release-held", wave: index.waves[run.waveIndex]!.id });
   return effects;
 }
 
@@ -81,7 +85,7 @@ export function afterGate(index: PlanIndex, run: PlanRunState, wave: number, pas
 export function speculativeEnd(index: PlanIndex, run: PlanRunState, e: StepOf<"attempt-ended">, now: number): Transition[] | null {
   const st = run.agents.get(e.agent);
   if (!st || st.state !== "running" || !st.speculative) return null;
-  if (st.stop === "discard") return discard(index, run, st, `the gate of wave ${gateBefore(index, st)} failed`, false, now);
+  if (st.stop === "discard") return discard(index, run, st, `the gate of wave ${gateNow(index, run)} failed`, false, now);
   if (st.waveIndex <= run.waveIndex || st.stop !== null) return null;
   // A finished attempt is held by the engine until its gate is decided; one reported here finished
   // unheld, and must not count as done before the gate passed.
@@ -103,5 +107,5 @@ function discard(index: PlanIndex, run: PlanRunState, st: AgentRunState, why: st
   st.attempt = Math.max(0, n - 1);
   st.notBefore = 0;
   st.waitGate = waitGate;
-  return [setAgentState(run, st.id, "queued", `speculative attempt ${n} discarded: ${why}; it runs again once the gate of wave ${gateBefore(index, st)} passes`, now)];
+  return [setAgentState(run, st.id, "queued", `speculative attempt ${n} discarded: ${why}; it runs again once the gate of wave ${gateNow(index, run)} passes`, now)];
 }

@@ -60,7 +60,7 @@ export async function awaitGate(entry: PlanEntry, hold: Hold, finished: boolean)
     if (hold.state !== "pending" || !finished) return;
     hold.waiting = true;
     const st = entry.run.agents.get(hold.agent)!;
-    const gate = entry.index.waves[st.waveIndex - 1]?.id ?? "?";
+    const gate = entry.index.waves[entry.run.waveIndex]?.id ?? "?";
     const paths = hold.sandbox?.heldPaths() ?? [];
     entry.writer.event({ type: "agent.speculation", agent: hold.agent, attempt: st.attempt, action: "held", paths, reason: `the gate of wave ${gate} is running` });
     entry.writer.log(hold.agent, "IN_PROGRESS", `speculative attempt ${st.attempt} finished; its ${paths.length} change(s) are held until the gate of wave ${gate} passes`);
