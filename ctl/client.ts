@@ -1,10 +1,13 @@
 // The control-channel client (SPEC §8): JSON-RPC 2.0 over a Unix socket, one JSON object per
 // line. Every result is checked against its schema in protocol/rpc.ts; before the first call the
 // daemon's protocol major is compared with ours (STYLE 7), so a mismatch fails clearly, not oddly.
+// The schemas (zod) load while the first request is on its way, not before: what the daemon does
+// with it (plan.submit starting an agent) does not wait for purplectl's start-up.
 import type { Socket } from "bun";
 import type { z } from "zod";
-import { PlanEvent } from "../protocol/events.ts";
-import { METHODS, PROTOCOL_VERSION, protocolMajor, type Method, type ResultOf } from "../protocol/rpc.ts";
+import type { PlanEvent } from "../protocol/events.ts";
+import type { METHODS, Method, ResultOf } from "../protocol/rpc.ts";
+import { PROTOCOL_VERSION, protocolMajor } from "../protocol/version.ts";
 import { NoDaemonError, ProtocolMismatchError, RpcCallError } from "./errors.ts";
 import { PurpleError } from "../protocol/errors.ts";
 
@@ -23,6 +26,11 @@ interface Pending {
 }
 
 const encoder = new TextEncoder();
+
+type Schemas = typeof import("./schemas.ts");
+let schemas: Schemas | null = null;
+let loadingSchemas: Promise<Schemas> | null = null;
+const loadSchemas = (): Promise<Schemas> => (loadingSchemas ??= import("./schemas.ts").then((m) => (schemas = m)));
 
 /** One connection to purpled; calls may overlap, answers are matched by id. */
 export class Client {
@@ -53,20 +61,18 @@ export class Client {
 
   /** Call a method; resolves with its result checked against METHODS[method].result. */
   async call<M extends Method>(method: M, params?: ParamsIn<M>): Promise<ResultOf<M>> {
-    if (!this.checked) {
-      if (method === "daemon.status" && !this.compatible) {
-        // The first daemon.status is the check itself: one round trip, not two.
-        const raw = this.send(method, params);
-        await (this.compatible = raw.then((r) => this.check(r)));
-        return parseResult(method, await raw);
-      }
-      await (this.compatible ??= this.send("daemon.status", {}).then((r) => this.check(r)));
-    }
-    return parseResult(method, await this.send(method, params));
+    // The first daemon.status is the check itself: one round trip, not two.
+    const isCheck = method === "daemon.status" && !this.compatible;
+    if (!this.checked && !isCheck) await (this.compatible ??= this.send("daemon.status", {}).then((r) => this.check(r)));
+    const raw = this.send(method, params);
+    const loaded = loadSchemas();
+    if (isCheck) await (this.compatible ??= raw.then((r) => this.check(r)));
+    return parseResult(method, await raw, await loaded);
   }
 
   /** Subscribe to one plan's events (or every plan's); onEvent sees each event the daemon streams. */
   async subscribe(plan: string | undefined, onEvent: (e: PlanEvent) => void): Promise<void> {
+    await loadSchemas(); // events are checked as they arrive, so the schemas must be here first
     this.listeners.push(onEvent);
     await this.call("events.subscribe", plan === undefined ? {} : { plan });
   }
@@ -135,9 +141,9 @@ export class Client {
       return; // not ours to crash on; a call waiting for it times out
     }
     if (msg.method === "event") {
-      const parsed = PlanEvent.safeParse(msg.params);
+      const parsed = schemas?.PlanEvent.safeParse(msg.params);
       // An event type from a newer daemon of the same major is skipped, not fatal.
-      if (parsed.success) for (const l of this.listeners) l(parsed.data);
+      if (parsed?.success) for (const l of this.listeners) l(parsed.data);
       return;
     }
     if (typeof msg.id !== "number") return;
@@ -173,7 +179,7 @@ function checkProtocol(raw: unknown): void {
   if (protocolMajor(theirs) !== protocolMajor(PROTOCOL_VERSION)) throw new ProtocolMismatchError(theirs, PROTOCOL_VERSION, String(r?.version ?? "?"));
 }
 
-function parseResult<M extends Method>(method: M, raw: unknown): ResultOf<M> {
+function parseResult<M extends Method>(method: M, raw: unknown, { METHODS }: Schemas): ResultOf<M> {
   const r = METHODS[method].result.safeParse(raw);
   if (!r.success) {
     const first = r.error.issues[0];

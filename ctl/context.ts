@@ -1,6 +1,6 @@
 // One invocation of purplectl: its global flags, where the project and the socket are, output,
-// and the connections it opened (closed when the command returns).
-import "./zod-config.ts";
+// and the connections it opened (closed when the command returns). It loads no schema (zod): ctl/main.ts
+// sets zod up before a command that needs one, and `submit` reaches the daemon without it.
 import { PurpleError } from "../protocol/errors.ts";
 import { connect, type Client, type ConnectOptions } from "./client.ts";
 import { findSocket, type SocketChoice } from "./find-socket.ts";

@@ -40,6 +40,8 @@ interface Command {
   args: string;
   flags?: (keyof Flags)[];
   run: Run;
+  /** loads zod itself, only once its request is on its way (submit: the plan starts sooner) */
+  lean?: true;
 }
 
 const planVerb = (verb: "approve" | "pause" | "resume"): Command => ({ min: 1, max: 1, args: "PLAN", run: async (c, a) => (await import("./commands/control.ts")).planVerb(c, verb, a) });
@@ -48,7 +50,7 @@ const COMMANDS: Record<string, Command> = {
   status: { min: 0, max: 1, args: "[PLAN] [--wide]", flags: ["wide"], run: async (c, a) => (await import("./commands/status.ts")).status(c, a) },
   watch: { min: 0, max: 1, args: "[PLAN]", run: async (c, a) => (await import("./commands/watch.ts")).watch(c, a) },
   logs: { min: 1, max: 2, args: "PLAN [AGENT] [-f]", flags: ["follow"], run: async (c, a) => (await import("./commands/logs.ts")).logs(c, a) },
-  submit: { min: 1, max: 1, args: "PATH", run: async (c, a) => (await import("./commands/plan-files.ts")).submit(c, a) },
+  submit: { min: 1, max: 1, args: "PATH", lean: true, run: async (c, a) => (await import("./commands/submit.ts")).submit(c, a) },
   plan: { min: 1, max: 1, args: "PATH|PLAN", run: async (c, a) => (await import("./commands/plan.ts")).planCommand(c, a) },
   validate: { min: 1, max: 1, args: "[--compile [--model] | --report] PATH", flags: ["compile", "model", "report"], run: async (c, a) => (await import("./commands/plan-files.ts")).validate(c, a) },
   approve: { min: 1, max: 1, args: "PLAN [--override CHECK[,CHECK…]]", flags: ["override"], run: async (c, a) => (await import("./commands/control.ts")).planVerb(c, "approve", a) },
@@ -87,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = parse(argv);
     if (parsed === "help") return void console.log(USAGE), 0;
     if (parsed === "version") return void console.log(pkg.version), 0;
+    if (!parsed.command.lean) await import("./zod-config.ts"); // before any schema is built
     const { Ctx } = await import("./context.ts");
     ctx = new Ctx(parsed.flags);
     return await parsed.command.run(ctx, parsed.args);

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "nod
 import { basename, join } from "node:path";
 import { PurpleError, type Plan, type Problem } from "../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
-import { compilers } from "./compilers.ts";
+import { compilers, mayBeCompilable } from "./compilers.ts";
 import { parsePlanText } from "./parse.ts";
 import { orchestrationPaths } from "./paths.ts";
 import { readInboxItem } from "./read-item.ts";
@@ -36,6 +36,7 @@ export function submitToInbox(path: string, plan: Plan, root: string): string {
 
 /** A markdown plan folder or a Purple feature folder (no plan.yaml: it is compiled, not parsed), or one markdown plan file. */
 export function isCompilableFolder(path: string): boolean {
+  if (!mayBeCompilable(path)) return false;
   if (compilers().isMarkdownFile(path)) return true;
   return existsSync(path) && statSync(path).isDirectory() && !existsSync(join(path, "plan.yaml")) && compilers().compilableKind(path) !== null;
 }

@@ -11,7 +11,7 @@ import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import type { CompiledFolder } from "./compile-folder.ts";
-import { compilers } from "./compilers.ts";
+import { compilers, mayBeCompilable } from "./compilers.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
 import { checkTerritoriesOnDisk } from "./check-territory-fs.ts";
@@ -242,7 +242,7 @@ export class PlanWatcher {
     if (this.closed) return;
     const dir = join(this.paths.orch, name);
     const file = join(dir, "plan.yaml");
-    if (!lexists(file) && compilers().compilableKind(dir)) return this.processCompilable(name, dir);
+    if (!lexists(file) && mayBeCompilable(dir) && compilers().compilableKind(dir)) return this.processCompilable(name, dir);
     // What an accept just placed here needs no waiting out: its content is already judged.
     const placed = lexists(file) ? await readPlanFile(file, { maxBytes: this.maxBytes }) : null;
     if (placed?.ok && this.judged.get(name) === placed.hash) return;

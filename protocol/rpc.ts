@@ -6,9 +6,7 @@ import { SandboxInfo } from "./changeset.ts";
 import { PlanEvent } from "./events.ts";
 import { AgentStatus, PlanState, PlanStatus, StatusBarFields } from "./status.ts";
 
-/** major.minor: a different major is incompatible; a client refuses it (SPEC §8, STYLE 7). */
-export const PROTOCOL_VERSION = "1.0";
-export const protocolMajor = (v: string): number => Number.parseInt(v.split(".")[0] ?? "", 10);
+export { PROTOCOL_VERSION, protocolMajor } from "./version.ts";
 
 /** The numeric JSON-RPC code for each stable code (the string travels in error.data.code). */
 export const RPC_CODES: Partial<Record<ErrorCode, number>> & Record<"INTERNAL", number> = {

@@ -1,9 +1,10 @@
 // purplectl's commands against a fake daemon: each sends the right method and params, renders
 // the result as a table or (--json) as the result itself, and exits with the SPEC's codes.
 import { afterEach, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
+import { PurpleError } from "../protocol/errors.ts";
 import { agent, ctl, daemonStatus, FakeDaemon, type Handler, FakeRpcError, fakeProject, planDetail, summary, writeDaemonJson } from "./ctl-fake-daemon.ts";
 
 const fakes: FakeDaemon[] = [];
@@ -73,17 +74,47 @@ test("stop sends daemon.shutdown", async () => {
   expect(r.out).toContain("pid 4242");
 });
 
-test("submit checks offline first, then hands the plan to the daemon with plan.submit", async () => {
-  const { root, d, run } = await setup({ "plan.submit": (p) => ({ plan: p.path.endsWith("good.yaml") ? "ok-plan" : "?", outcome: "accepted", warnings: [] }) });
+test("submit hands a plan file to the daemon at once; a refusal prints the offline check's problems exactly as without a daemon", async () => {
+  // The fake refuses as purpled would (PLAN_INVALID with every problem), but with its own words:
+  // what purplectl prints must be its own offline check's, as when that check ran first.
+  const { root, d, run } = await setup({
+    "plan.submit": (p) => {
+      if (p.path.endsWith("good.yaml")) return { plan: "ok-plan", outcome: "accepted", warnings: [] };
+      throw new PurpleError("PLAN_INVALID", "refused", { problems: [{ path: "name", message: "the daemon's words" }] });
+    },
+  });
   writeFileSync(join(root, "good.yaml"), YAML.stringify({ apiVersion: "purple/v1", name: "ok-plan", agents: [{ id: "a", territory: ["src/"] }], waves: [{ id: "w", agents: ["a"] }] }));
   const r = await run("submit", "good.yaml");
   expect(r.code).toBe(0);
+  expect(d.methods()).toEqual(["daemon.status", "plan.submit"]);
   expect(d.requests.at(-1)).toEqual({ method: "plan.submit", params: { path: join(root, "good.yaml") } });
   expect(r.out).toContain("ok-plan: accepted; follow it with `purplectl watch ok-plan`");
+
   writeFileSync(join(root, "bad.yaml"), "apiVersion: purple/v1\nname: Bad Name\n");
   const bad = await run("submit", "bad.yaml");
+  expect(d.requests.at(-1)).toEqual({ method: "plan.submit", params: { path: join(root, "bad.yaml") } });
+  const none = await ctl(["--socket", join(root, "nobody.sock"), "submit", "bad.yaml"], { cwd: root }); // the offline path
   expect(bad.code).toBe(1);
-  expect(d.requests.filter((q) => q.method === "plan.submit")).toHaveLength(1);
+  expect(none.code).toBe(1);
+  expect(bad.err).toContain("purplectl: bad.yaml was not submitted: ");
+  expect(bad.err).not.toContain("the daemon's words");
+  expect(bad.err).toBe(none.err);
+  const [badJson, noneJson] = await Promise.all([run("--json", "submit", "bad.yaml"), ctl(["--socket", join(root, "nobody.sock"), "--json", "submit", "bad.yaml"], { cwd: root })]);
+  expect(JSON.parse(badJson.out)).toEqual(JSON.parse(noneJson.out));
+  expect(JSON.parse(badJson.out)).toMatchObject({ submitted: false, code: "PLAN_INVALID" });
+  expect(readdirSync(join(root, ".context-kit", "orchestration")).includes("inbox")).toBe(false);
+});
+
+test("submit: a refusal the offline check cannot see (this daemon lacks the runner) prints the daemon's problems and code", async () => {
+  const { root, run } = await setup({
+    "plan.submit": () => { throw new PurpleError("RUNNER_UNAVAILABLE", "refused", { problems: [{ path: "agents.a.runner", message: "this purpled does not serve claude-code" }] }); },
+  });
+  writeFileSync(join(root, "good.yaml"), YAML.stringify({ apiVersion: "purple/v1", name: "ok-plan", agents: [{ id: "a", territory: ["src/"] }], waves: [{ id: "w", agents: ["a"] }] }));
+  const r = await run("submit", "good.yaml");
+  expect(r.code).toBe(1);
+  expect(r.err).toBe("purplectl: good.yaml was not submitted (RUNNER_UNAVAILABLE): 1 problem(s)\n  agents.a.runner: this purpled does not serve claude-code\n");
+  const j = await run("--json", "submit", "good.yaml");
+  expect(JSON.parse(j.out)).toEqual({ submitted: false, code: "RUNNER_UNAVAILABLE", problems: [{ path: "agents.a.runner", message: "this purpled does not serve claude-code" }] });
 });
 
 test("an RPC error prints `purplectl: <message> (<DATA_CODE>)` and exits 1", async () => {

@@ -10,7 +10,8 @@ import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { claudeAvailable } from "../../lib/find-claude.ts";
 import type { Ctx } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { canonicalYaml, formatProblems } from "../offline.ts";
+import { canonicalYaml } from "../offline.ts";
+import { formatProblems } from "../problems.ts";
 import { runnableHere } from "../runnable.ts";
 
 /** Compile a folder and check the result as purpled would. */

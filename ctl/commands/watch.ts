@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT, NoDaemonError, RpcCallError, UsageError } from "../errors.ts";
 import { orchestrationOf } from "../find-root.ts";
-import { formatProblems } from "../offline.ts";
+import { formatProblems } from "../problems.ts";
 import { rejectionName, type Rejection } from "../../protocol/rpc.ts";
 import type { PlanDetail } from "../../protocol/rpc.ts";
 import { TERMINAL_PLAN_STATES, type PlanState } from "../../protocol/status.ts";
