@@ -40,5 +40,9 @@ export function unprivilegedUser(root: string): { prefix: string[] } | { skip: s
   if ("skip" in user) return isRoot ? user : { prefix: [] };
   const owned = Bun.spawnSync(["chown", "-R", `${user.name}:`, root], { stderr: "pipe" });
   if (owned.exitCode !== 0) return { skip: `could not give ${root} to ${user.name}: ${owned.stderr.toString().trim()}` };
-  return Bun.which("runuser") ? { prefix: ["runuser", "-u", user.name, "--"] } : { skip: "runuser is not installed" };
+  // setpriv executes purpled in its own process (runuser forks and waits, so killing it would
+  // orphan purpled); HOME, USER and LOGNAME are set as runuser would set them.
+  if (!Bun.which("setpriv")) return { skip: "setpriv (util-linux) is not installed" };
+  const home = Bun.spawnSync(["getent", "passwd", user.name]).stdout.toString().split(":")[5] || "/nonexistent";
+  return { prefix: ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", "env", `HOME=${home}`, `USER=${user.name}`, `LOGNAME=${user.name}`] };
 }

@@ -44,7 +44,7 @@ export class DaemonProcess {
   private waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<number>;
 
-  /** `prefix` runs purpled through another program (e.g. runuser or setpriv, to test as an unprivileged user). */
+  /** `prefix` runs purpled through another program (e.g. setpriv, to test as an unprivileged user; it must exec purpled, not fork it, so that killing `proc` kills purpled). */
   constructor(root: string, args: string[] = [], env: Record<string, string> = {}, prefix: string[] = []) {
     // The suite's agents mostly report by writing outside the project (run counters, pids), which only an
     // unsandboxed agent can: purpled runs with --sandbox off unless a test asks for the sandbox (--sandbox on).
