@@ -173,6 +173,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         onEvent: (e) => publish(e),
         journal: journal!,
         executor: sandbox!.executor,
+        speculate: config.speculate,
       });
       if (recovered.length > 0) {
         // A journaled pgid is killed only when the registry proved it ours (reaped above): a reused pid is never signalled.

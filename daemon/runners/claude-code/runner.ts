@@ -48,9 +48,12 @@ const RESUME_PROMPT = "purple: your session was interrupted (purpled restarted, 
 /** Runs agents whose runner is claude-code; one key proxy for all of them. */
 export class ClaudeCodeRunner implements Runner {
   private readonly proxy: KeyProxy | null;
+  /** its processes write through the attempt's sandbox view, unless told to run without one */
+  readonly writes: "sandboxed" | "direct";
 
   constructor(private readonly opts: ClaudeCodeRunnerOptions) {
     this.proxy = opts.apiKey ? new KeyProxy(opts.apiKey, opts.baseURL) : null;
+    this.writes = opts.sandbox === false ? "direct" : "sandboxed";
   }
 
   start(ctx: RunContext): AgentRun {
@@ -81,6 +84,7 @@ type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
 class ClaudeRun implements AgentRun {
   readonly done: Promise<RunResult>;
   private proc: AgentProcess | null = null;
+  private launches = 0;
   private readonly firstPgid: number | null;
   private stop: StopReason | null = null;
   private readonly abort = new AbortController();
@@ -156,7 +160,8 @@ class ClaudeRun implements AgentRun {
   // Start one claude process (resuming the agent's session when the last one was cut short).
   private launch(): Promise<Launched> {
     const ctx = this.ctx;
-    const session = chooseSession(ctx.agentDir, ctx.root, this.scratch.config);
+    // A session whose work was discarded (speculation) is not resumed: it knows of edits the project never got.
+    const session = ctx.freshSession && this.launches++ === 0 ? { sessionId: crypto.randomUUID(), resume: false } : chooseSession(ctx.agentDir, ctx.root, this.scratch.config);
     const runner = ctx.agent.runner?.kind === "claude-code" ? ctx.agent.runner : undefined;
     const model = ctx.agent.model ?? runner?.model ?? ctx.plan.defaults.model;
     const helpers = helperCommands();
