@@ -7,21 +7,31 @@
 // 3-minute check.
 //
 // Lower bound, per wave: max(longest dependency chain, work ÷ the plan's maxAgents), plus the gate;
-// summed over waves. Strict waves cannot beat it; speculative next waves (starting a wave while the
-// previous gate runs) could, by up to the gates' time. Speculation is not built yet (issue 16 stays
-// open), so this prints strict waves against the bound only.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+// summed over waves. Strict waves cannot beat it; speculation (`speculate: true`: a wave's agents
+// start while the previous gate runs, their changes held until it passes) can, by up to the gates
+// with agents after them ("floor": the bound with every such gate overlapped by later agents' work;
+// a gate with only gate-only waves after it has nothing to overlap).
+//
+// Gate failures: with MAKESPAN_FAIL (default 0.2) each gate between waves fails its first run with
+// that chance (seeded, the same waves for strict and speculative runs). A repair round follows (the
+// plan's default rounds): the gate's failure names no file, so the whole wave runs again, then the
+// gate, which passes. (A plan with no rounds left would block; the benchmark resumes it at once.)
+// A failed gate discards the speculative attempts under way: the table shows how many of the
+// speculative attempts started were discarded.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Plan, type PlanInput } from "../protocol/index.ts";
+import { Plan, type PlanEvent, type PlanInput } from "../protocol/index.ts";
 import { silentLogger } from "../lib/logger.ts";
 import { compilableKind, compileFolder } from "../inbox/compile-folder.ts";
 import { DaemonConfig } from "../protocol/config.ts";
 import { compileDefaultsOf } from "../inbox/config.ts";
 import { Engine } from "../daemon/engine/engine.ts";
 import type { Runner } from "../daemon/runners/runner.ts";
+import { resumePlan } from "../daemon/engine/control.ts";
 
 const MS_PER_MIN = Number(process.env.MAKESPAN_MS_PER_MIN ?? 20);
+const FAIL = Number(process.env.MAKESPAN_FAIL ?? 0.2);
 const GATE_MIN = 3;
 const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus", "context-kit");
 
@@ -46,15 +56,17 @@ function durations(ids: readonly string[], seed: number): Map<string, number> {
   return out;
 }
 
-/** The plan as the simulation runs it: every agent on the simulated runner, every gate one 3-minute check. */
-function simulated(input: PlanInput): Plan {
+/** The plan as the simulation runs it: every agent on the simulated runner, every gate one 3-minute check that fails once where `failMarks/<wave>` exists. */
+function simulated(input: PlanInput, speculate: boolean, failMarks: string): Plan {
   const plan = Plan.parse(input);
-  const gate = [{ run: `sleep ${((GATE_MIN * MS_PER_MIN) / 1000).toFixed(3)}` }];
+  const sleep = ((GATE_MIN * MS_PER_MIN) / 1000).toFixed(3);
+  const gate = (wave: string) => [{ run: `sleep ${sleep}; if [ -e ${failMarks}/${wave} ]; then rm ${failMarks}/${wave}; exit 1; fi` }];
   return Plan.parse({
     ...input,
+    speculate,
     defaults: { ...plan.defaults, runner: "command", retries: 0, timeout: "1h" },
     agents: plan.agents.map((a) => ({ ...a, runner: undefined, retries: undefined, timeout: undefined })),
-    waves: plan.waves.map((w) => ({ ...w, gate: w.gate.length ? gate : [] })),
+    waves: plan.waves.map((w) => ({ ...w, gate: w.gate.length ? gate(w.id) : [] })),
     contracts: plan.contracts.map((c) => ({ ...c, checks: [] })),
   });
 }
@@ -80,9 +92,16 @@ function lowerBound(plan: Plan, minutes: Map<string, number>): number {
   return total;
 }
 
-/** Run the plan through the real engine; its makespan in simulated minutes. */
-async function makespan(plan: Plan, minutes: Map<string, number>): Promise<number> {
+interface Run {
+  minutes: number;
+  speculativeStarts: number;
+  discarded: number;
+}
+
+/** Run the plan through the real engine; its makespan in simulated minutes, and what speculation did. `failing`: waves whose gate fails its first run. */
+async function makespan(input: PlanInput, speculate: boolean, minutes: Map<string, number>, failing: readonly string[]): Promise<Run> {
   const sim: Runner = {
+    writes: "none",
     start: (ctx) => {
       let end!: (cancelled: boolean) => void;
       const done = new Promise<boolean>((resolve) => (end = resolve));
@@ -95,15 +114,29 @@ async function makespan(plan: Plan, minutes: Map<string, number>): Promise<numbe
     },
   };
   const root = mkdtempSync(join(tmpdir(), "purple-makespan-"));
-  const engine = new Engine({ root, maxAgents: 1_000, runners: { command: sim }, auditor: null, logger: silentLogger(), gateEnv: { PATH: process.env.PATH ?? "" } });
+  const marks = join(root, "fail");
+  mkdirSync(marks);
+  for (const w of failing) writeFileSync(join(marks, w), "");
+  const plan = simulated(input, speculate, marks);
+  const run: Run = { minutes: 0, speculativeStarts: 0, discarded: 0 };
+  let engine!: Engine;
+  const onEvent = (e: PlanEvent) => {
+    if (e.type === "agent.state" && e.to === "running" && e.speculative) run.speculativeStarts++;
+    if (e.type === "agent.speculation" && e.action === "discarded") run.discarded++;
+    // A failed gate: run it again at once (as a person resuming, or a repair round that changes nothing).
+    if (e.type === "plan.state" && e.to === "blocked") queueMicrotask(() => resumePlan(engine, plan.name));
+  };
+  engine = new Engine({ root, maxAgents: 1_000, runners: { command: sim }, auditor: null, logger: silentLogger(), gateEnv: { PATH: process.env.PATH ?? "" }, onEvent });
   const t = performance.now();
   engine.submit({ plan, dir: join(root, ".context-kit", "orchestration", plan.name), hash: "makespan", source: "simulated" });
-  const state = await engine.whenEnded(plan.name);
-  const ms = performance.now() - t;
+  let state = await engine.whenEnded(plan.name);
+  // blocked by a failed gate: resumed at once (above), so wait on for its real end
+  while (state === "blocked" && engine.plans.get(plan.name)!.run.state === "running") state = await engine.whenEnded(plan.name);
+  run.minutes = (performance.now() - t) / MS_PER_MIN;
   await engine.drain();
   rmSync(root, { recursive: true, force: true });
   if (state !== "succeeded") throw new Error(`${plan.name} ended ${state}`);
-  return ms / MS_PER_MIN;
+  return run;
 }
 
 function generated(): PlanInput {
@@ -117,11 +150,35 @@ function generated(): PlanInput {
   return { apiVersion: "purple/v1", name: "five-by-six", maxAgents: 6, defaults: { runner: "command" }, agents, waves };
 }
 
-const rows: { name: string; agents: number; waves: number; strict: number; bound: number; gates: number }[] = [];
+interface Row {
+  name: string;
+  agents: number;
+  waves: number;
+  bound: number;
+  gates: number;
+  strict: number;
+  spec: number;
+  strictFail: number;
+  specFail: number;
+  failed: number;
+  starts: number;
+  discarded: number;
+}
+const rows: Row[] = [];
+
 async function measure(input: PlanInput, seed: number): Promise<void> {
-  const plan = simulated(input);
+  const plan = Plan.parse(input);
   const minutes = durations(plan.agents.map((a) => a.id), seed);
-  rows.push({ name: plan.name, agents: plan.agents.length, waves: plan.waves.length, strict: await makespan(plan, minutes), bound: lowerBound(plan, minutes), gates: plan.waves.filter((w, i) => w.gate.length && i < plan.waves.length - 1).length * GATE_MIN });
+  const rnd = prng(seed * 7919);
+  const between = plan.waves.slice(0, -1).filter((w) => w.gate.length > 0).map((w) => w.id);
+  const failing = between.filter(() => rnd() < FAIL);
+  const overlappable = plan.waves.filter((w, i) => w.gate.length > 0 && plan.waves.slice(i + 1).some((x) => x.agents.length > 0)).length;
+  const strict = await makespan(input, false, minutes, []);
+  const spec = await makespan(input, true, minutes, []);
+  const strictFail = await makespan(input, false, minutes, failing);
+  const specFail = await makespan(input, true, minutes, failing);
+  const bound = lowerBound(simulated(input, false, "/nonexistent"), minutes);
+  rows.push({ name: plan.name, agents: plan.agents.length, waves: plan.waves.length, bound, gates: overlappable * GATE_MIN, strict: strict.minutes, spec: spec.minutes, strictFail: strictFail.minutes, specFail: specFail.minutes, failed: failing.length, starts: specFail.speculativeStarts, discarded: specFail.discarded });
 }
 
 await measure(generated(), 1);
@@ -137,7 +194,14 @@ if (existsSync(CORPUS)) {
   }
 } else console.log(`(no corpus at ${CORPUS}: the generated plan only)`);
 
+const f = (n: number, w = 7) => n.toFixed(1).padStart(w);
 console.log(`makespan: lognormal agents (median 10 min, sigma 0.5), ${GATE_MIN}-min gates, 1 min = ${MS_PER_MIN} ms; minutes`);
-console.log(`${"plan".padEnd(44)} agents waves  strict   bound  strict/bound  gates between waves (what speculation could overlap)`);
-for (const r of rows) console.log(`${r.name.slice(0, 44).padEnd(44)} ${String(r.agents).padStart(6)} ${String(r.waves).padStart(5)} ${r.strict.toFixed(1).padStart(7)} ${r.bound.toFixed(1).padStart(7)}  ${(r.strict / r.bound).toFixed(2).padStart(12)}  ${r.gates.toFixed(0).padStart(5)}`);
-console.log("speculative next waves: not built yet (issue 16), so no speculative column and no discard rate");
+console.log(`bound: critical path and capacity per wave plus its gate; floor: the bound with every gate that has agents after it overlapped`);
+console.log(`with failures: each gate between waves fails its first run with chance ${FAIL} (a repair round runs its wave again, then the gate passes); discarded: speculative attempts discarded / started`);
+console.log(`${"plan".padEnd(40)} agents waves   bound   floor  strict    spec  spec/strict │ fails  strict    spec  discarded`);
+let sums = { strict: 0, spec: 0, strictFail: 0, specFail: 0, starts: 0, discarded: 0 };
+for (const r of rows) {
+  console.log(`${r.name.slice(0, 40).padEnd(40)} ${String(r.agents).padStart(6)} ${String(r.waves).padStart(5)} ${f(r.bound)} ${f(r.bound - r.gates)} ${f(r.strict)} ${f(r.spec)}  ${(r.spec / r.strict).toFixed(2).padStart(11)} │ ${String(r.failed).padStart(5)} ${f(r.strictFail)} ${f(r.specFail)}  ${`${r.discarded}/${r.starts}`.padStart(9)}`);
+  sums = { strict: sums.strict + r.strict, spec: sums.spec + r.spec, strictFail: sums.strictFail + r.strictFail, specFail: sums.specFail + r.specFail, starts: sums.starts + r.starts, discarded: sums.discarded + r.discarded };
+}
+console.log(`all plans: speculation takes ${((1 - sums.spec / sums.strict) * 100).toFixed(1)}% off strict waves' total makespan (${((1 - sums.specFail / sums.strictFail) * 100).toFixed(1)}% with failing gates); ${sums.discarded} of ${sums.starts} speculative attempts discarded (${sums.starts ? ((sums.discarded / sums.starts) * 100).toFixed(1) : "0"}%)`);

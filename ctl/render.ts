@@ -49,7 +49,7 @@ export function renderPlanDetail(d: PlanDetail, width = Infinity): string {
   const waves = table(["WAVE", "STATE", "AGENTS"], p.waves.map((w) => [w.id + (w.title ? ` (${w.title})` : ""), w.state, w.agents.join(", ") || "(none: gate only)"]), { width, shrink: [2, 0] });
   const agents = table(
     ["AGENT", "WAVE", "STATE", "ATTEMPT", "TICKETS", "CHANGED", "VIOLATIONS", "NOTE"],
-    d.agents.map((a) => [a.agent, a.wave, a.state, String(a.attempt), tickets(a), String(a.changedFiles.length), String(a.violations.length), oneLine(a.reason ?? "")]),
+    d.agents.map((a) => [a.agent, a.wave, a.speculative && a.state === "running" ? "running (speculative)" : a.state, String(a.attempt), tickets(a), String(a.changedFiles.length), String(a.violations.length), oneLine(a.reason ?? "")]),
     { width, shrink: [7, 0, 1] },
   );
   const cost = p.usage.costUsd > 0 ? `\ncost ${money(p.usage.costUsd)}, ${p.usage.inputTokens} input / ${p.usage.outputTokens} output tokens` : "";

@@ -35,6 +35,9 @@ export const ChangesetRecord = z.strictObject({
   refused: z.array(Refusal),
   /** set when the changes were allowed but could not be written (disk full, ...): nothing was applied */
   error: z.string().optional(),
+  /** a speculative attempt's allowed changes: held until the gate before its wave passes, or discarded (why) when it fails */
+  held: z.boolean().optional(),
+  discarded: z.string().optional(),
   at: z.string(),
 });
 export type ChangesetRecord = z.infer<typeof ChangesetRecord>;

@@ -25,6 +25,8 @@ export const DaemonConfig = z.strictObject({
   compile: z.strictObject({ model: z.boolean().default(false) }).default({ model: false }),
   /** serve the web view on this loopback HOST:PORT (purpled --http overrides); off when absent */
   http: HttpListen.optional(),
+  /** plans that do not say `speculate:` start their next wave's agents while a gate runs (changes held until it passes) */
+  speculate: z.boolean().default(false),
   /** `off` runs agents and gates unsandboxed (only the territory audit afterwards); default on: no agent starts without a sandbox */
   sandbox: z.enum(["on", "off"]).default("on"),
   /** a file (mode 0600, owned by purpled's user) holding the Anthropic API key; relative to O/ */

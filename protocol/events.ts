@@ -20,7 +20,11 @@ export const PlanEvent = z.discriminatedUnion("type", [
     /** agents of this plan running right after this transition */
     running: z.number().int().min(0),
     reason: z.string().nullable(),
+    /** the attempt started speculatively, while the previous wave's gate ran */
+    speculative: z.literal(true).optional(),
   }),
+  /** a speculative attempt's changes: held until the gate passes, then applied (in wave order), or discarded (why) */
+  z.strictObject({ ...base, type: z.literal("agent.speculation"), agent: z.string(), attempt: z.number().int().min(0), action: z.enum(["held", "applied", "discarded"]), paths: z.array(z.string()), reason: z.string().nullable() }),
   z.strictObject({ ...base, type: z.literal("agent.changes"), agent: z.string(), paths: z.array(z.string()) }),
   z.strictObject({ ...base, type: z.literal("agent.violation"), agent: z.string(), path: z.string(), action: z.enum(["reverted", "deleted", "refused"]) }),
   z.strictObject({ ...base, type: z.literal("gate.check"), wave: z.string(), result: CheckResult }),

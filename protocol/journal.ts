@@ -38,6 +38,9 @@ const AgentSnap = z.strictObject({
   repair: z.string().nullable().default(null),
   /** attempts started by repair rounds (absent in older snapshots) */
   repairAttempts: z.number().int().min(0).default(0),
+  /** its latest attempt started speculatively / it waits for the gate before speculating again (absent in older snapshots) */
+  speculative: z.boolean().default(false),
+  waitGate: z.boolean().default(false),
   changedFiles: z.array(z.string()),
   violations: z.array(Violation),
   usage: Usage,

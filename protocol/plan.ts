@@ -108,6 +108,11 @@ export const Plan = z.strictObject({
   maxAgents: z.number().int().min(1).max(1000).default(6),
   /** model spend across all agents at which the plan stops its agents and blocks */
   budgetUsd: z.number().positive().optional(),
+  /**
+   * start a wave's agents while the previous wave's gate runs, their changes held until it passes
+   * and discarded (the agents run again) if it fails; absent: O/purple.yaml `speculate` (default false)
+   */
+  speculate: z.boolean().optional(),
   defaults: Defaults.default(Defaults.parse({})),
   contracts: z.array(Contract).default([]),
   agents: z.array(Agent).min(1),

@@ -71,6 +71,8 @@ export const AgentStatus = z.strictObject({
   reason: z.string().nullable(),
   /** a queued agent waiting out its retry backoff: when it may start again */
   retryAt: Timestamp.nullable().optional(),
+  /** its latest attempt started speculatively (while the previous wave's gate ran; its changes held until that gate passed) */
+  speculative: z.boolean().optional(),
   updatedAt: Timestamp,
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;

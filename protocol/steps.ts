@@ -33,7 +33,8 @@ export const Step = z.discriminatedUnion("type", [
   // decide's actions
   z.strictObject({ type: z.literal("start-plan") }),
   z.strictObject({ type: z.literal("start-wave"), wave: z.string() }),
-  z.strictObject({ type: z.literal("start-agent"), ...Agent }),
+  /** speculative: started while the previous wave's gate runs (its changes held until the gate passes) */
+  z.strictObject({ type: z.literal("start-agent"), ...Agent, speculative: z.literal(true).optional() }),
   z.strictObject({ type: z.literal("run-gate"), wave: z.string() }),
   z.strictObject({ type: z.literal("pass-wave"), wave: z.string() }),
   z.strictObject({ type: z.literal("finish-plan"), state: z.enum(["succeeded", "failed", "blocked"]), reason: z.string() }),
@@ -75,8 +76,8 @@ export const Step = z.discriminatedUnion("type", [
 export type Step = z.infer<typeof Step>;
 export type StepOf<T extends Step["type"]> = Extract<Step, { type: T }>;
 
-/** Why a running agent was asked to stop; decides how its attempt ends (reduce.ts, outcome precedence). */
-export const StopCause = z.enum(["person", "plan-cancelled", "budget", "drain"]);
+/** Why a running agent was asked to stop; decides how its attempt ends (reduce.ts, outcome precedence). `discard`: a speculative attempt whose gate failed (core/speculate.ts). */
+export const StopCause = z.enum(["person", "plan-cancelled", "budget", "drain", "discard"]);
 export type StopCause = z.infer<typeof StopCause>;
 
 /** Why an agent is cancelled: a retry of the plan requeues only those the plan's failure cancelled. */

@@ -158,6 +158,19 @@ describe("ClaudeCodeRunner", () => {
     expect(fakeInvocations(h.ctx.root)[2]!.argv).toContain("--session-id");
   });
 
+  test("a session cut short whose work was discarded (speculation) is not resumed: the next attempt starts a new one", async () => {
+    const h = harness([
+      { lines: [init()], then: { hang: "polite" }, saveSession: true },
+      { lines: [init(), result()], then: { exit: 0 } },
+    ]);
+    expect((await runner(h.claude, { stallMs: 300 }).start(h.ctx).done).outcome).toBe("failed");
+    const first = readSession(h.ctx.agentDir)!;
+    expect((await runner(h.claude).start({ ...h.ctx, attempt: 2, freshSession: true }).done).outcome).toBe("finished");
+    const second = fakeInvocations(h.ctx.root)[1]!.argv;
+    expect(second).not.toContain("--resume");
+    expect(second[second.indexOf("--session-id") + 1]).not.toBe(first.sessionId);
+  });
+
   test("is_error and an MCP server that did not start fail with the reason", async () => {
     const bad = harness([{ lines: [init(), result({ is_error: true, result: "API Error: 400 bad request", api_error_status: 400 })], then: { exit: 1 } }]);
     const r = await runner(bad.claude).start(bad.ctx).done;

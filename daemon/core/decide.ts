@@ -11,10 +11,13 @@
 import type { StepOf, Territory } from "../../protocol/index.ts";
 import type { PlanIndex, WaveInfo } from "./plan-index.ts";
 import type { PlanRunState } from "./state.ts";
+import { maySpeculate, speculativeWave, type Speculation } from "./speculate.ts";
 
 export interface Limits {
   /** daemon-wide limit on running agents */
   maxAgents: number;
+  /** next waves may start while a gate runs (core/speculate.ts); absent: never */
+  speculation?: Speculation;
 }
 
 export interface PlanRef {
@@ -38,10 +41,13 @@ export interface Decided {
 
 interface Starter {
   plan: number;
+  index: PlanIndex;
   wave: WaveInfo;
   run: PlanRunState;
   /** next agent of the wave to look at */
   cursor: number;
+  /** the wave starts speculatively: the gate before it runs */
+  speculative: Speculation | null;
   running: number;
   free: number;
   /** earliest end of a backoff seen while looking */
@@ -57,9 +63,12 @@ export function decide(plans: readonly PlanRef[], limits: Limits, now: number): 
     const { index, run } = plans[i]!;
     total += run.running.size;
     const own = planAction(index, run);
-    if (own === "start") {
+    // While the gate runs, the next wave's agents may start speculatively (core/speculate.ts).
+    const ahead = own === null ? speculativeWave(index, run, limits.speculation) : null;
+    if (own === "start" || ahead !== null) {
       const free = index.plan.maxAgents - run.running.size;
-      if (free > 0) starters.push({ plan: i, wave: index.waves[run.waveIndex]!, run, cursor: firstQueued(index, run), running: run.running.size, free, wakeAt: Infinity });
+      const w = ahead ?? run.waveIndex;
+      if (free > 0) starters.push({ plan: i, index, wave: index.waves[w]!, run, cursor: firstQueued(index, run, w), speculative: ahead !== null ? limits.speculation! : null, running: run.running.size, free, wakeAt: Infinity });
     } else if (own) actions.push({ plan: i, action: own });
   }
   let wakeAt = Infinity;
@@ -78,7 +87,7 @@ export function decide(plans: readonly PlanRef[], limits: Limits, now: number): 
         starters.splice(pick, 1);
         continue;
       }
-      actions.push({ plan: s.plan, action: { type: "start-agent", agent: next.id } });
+      actions.push({ plan: s.plan, action: s.speculative ? { type: "start-agent", agent: next.id, speculative: true } : { type: "start-agent", agent: next.id } });
       occupied.push(next.territory);
       s.running++;
       slots--;
@@ -137,16 +146,17 @@ function nextStartable(s: Starter, occupied: Territory[], now: number): WaveInfo
       continue;
     }
     if (!depsCompleted(a.deps, s.run)) continue;
+    if (s.speculative && !maySpeculate(s.index, a, st, s.speculative)) continue;
     if (overlapsAny(a.territory, occupied)) continue;
     return a;
   }
   return null;
 }
 
-/** The first position of the current wave that may hold a queued agent (the tally's hint, moved past agents that are not). */
-function firstQueued(index: PlanIndex, run: PlanRunState): number {
-  const tally = run.tally[run.waveIndex]!;
-  const agents = index.waves[run.waveIndex]!.agents;
+/** The first position of the wave that may hold a queued agent (the tally's hint, moved past agents that are not). */
+function firstQueued(index: PlanIndex, run: PlanRunState, wave: number): number {
+  const tally = run.tally[wave]!;
+  const agents = index.waves[wave]!.agents;
   let i = tally.firstQueued;
   while (i < agents.length && run.agents.get(agents[i]!.id)!.state !== "queued") i++;
   tally.firstQueued = i;

@@ -19,6 +19,8 @@ export type Effect =
   | { type: "stop-agent"; agent: string; reason: string }
   /** abort the gate under way; its result decides nothing */
   | { type: "abort-gate" }
+  /** apply the held changes of the wave's speculative attempts, in wave order (its gate passed; core/speculate.ts) */
+  | { type: "release-held"; wave: string }
   /** run the contract checks of an agent now validating (a person overrode some of them) */
   | { type: "check-contracts"; agent: string };
 
@@ -44,6 +46,8 @@ export function stopReason(cause: StopCause, index: PlanIndex, agent: string): s
       return "the plan's budget is spent";
     case "drain":
       return "purpled stopped while it ran";
+    case "discard":
+      return "its speculative work was discarded: the gate before its wave failed";
   }
 }
 

@@ -7,6 +7,7 @@ import { attemptEnded, contractsChecked, gateEnded, spend, type Reduced, type Re
 import type { PlanIndex } from "./plan-index.ts";
 import { accept, approve, cancelAgent, cancelPlan, drain, pause, restart, resume, retryAgent } from "./requests.ts";
 import { setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
+import { afterGate, discardOnRestart, speculativeEnd } from "./speculate.ts";
 
 export interface Rules {
   retry: RetryPolicy;
@@ -23,8 +24,11 @@ export function reduce(index: PlanIndex, run: PlanRunState, step: Step, now: num
       return only([setPlanState(run, "running", null, now)]);
     case "start-wave":
       return only([setWaveState(run, run.waveIndex, "running")]);
-    case "start-agent":
+    case "start-agent": {
+      const st = run.agents.get(step.agent);
+      if (st) st.speculative = step.speculative === true;
       return only([setAgentState(run, step.agent, "running", null, now)]);
+    }
     case "run-gate":
       return only([setWaveState(run, run.waveIndex, "validating")]);
     case "pass-wave": {
@@ -35,11 +39,14 @@ export function reduce(index: PlanIndex, run: PlanRunState, step: Step, now: num
     case "finish-plan":
       return only(finishPlan(run, step.state, step.reason, now));
     case "attempt-ended":
-      return only(attemptEnded(index, run, step, now, rules.retry));
+      return only(speculativeEnd(index, run, step, now) ?? attemptEnded(index, run, step, now, rules.retry));
     case "contracts-checked":
       return only(contractsChecked(index, run, step, now, rules.retry));
-    case "gate-ended":
-      return only(gateEnded(index, run, step, now));
+    case "gate-ended": {
+      const wave = run.waveIndex;
+      const transitions = gateEnded(index, run, step, now);
+      return { transitions, effects: transitions.length > 0 ? afterGate(index, run, wave, step.passed) : [] };
+    }
     case "spend":
       return spend(index, run, step);
     case "note": {
@@ -68,8 +75,11 @@ export function reduce(index: PlanIndex, run: PlanRunState, step: Step, now: num
       return retryAgent(run, step, now);
     case "drain":
       return drain(run);
-    case "restart":
-      return restart(index, run, now);
+    case "restart": {
+      const discarded = discardOnRestart(index, run, now);
+      const out = restart(index, run, now);
+      return { ...out, transitions: [...discarded, ...out.transitions] };
+    }
   }
 }
 

@@ -40,6 +40,10 @@ export interface AgentRunState {
   notes: string[];
   /** what a person said when retrying it (`retry --note`), added to its prompt (newest last) */
   guidance: string[];
+  /** its latest attempt started speculatively, while the previous wave's gate ran (core/speculate.ts) */
+  speculative: boolean;
+  /** a speculative attempt of it was discarded: it waits for the gate now, not speculating again */
+  waitGate: boolean;
   /** the failed check its current repair round must fix (repair.ts), added to its prompt; null otherwise */
   repair: string | null;
   /** attempts started by repair rounds: they do not use up its retries */
@@ -134,7 +138,7 @@ const AGENT_MOVES: Record<AgentState, readonly AgentState[]> = {
 export type Transition =
   | { kind: "plan"; from: PlanState; to: PlanState; reason: string | null }
   | { kind: "wave"; wave: string; from: WaveState; to: WaveState }
-  | { kind: "agent"; agent: string; from: AgentState; to: AgentState; attempt: number; reason: string | null; running: number }
+  | { kind: "agent"; agent: string; from: AgentState; to: AgentState; attempt: number; reason: string | null; running: number; speculative?: true }
   /** a repair round started: the agents responsible run again with the failure in their prompt */
   | { kind: "repair"; subject: string; round: number; of: number; agents: string[]; checks: string[] };
 
@@ -164,6 +168,7 @@ export function initialRunState(index: PlanIndex): PlanRunState {
 }
 
 const TROUBLE: readonly AgentState[] = ["failed", "cancelled", "blocked"];
+const ACTIVE: readonly AgentState[] = ["running", "validating"];
 
 /** Recount the tallies from the agents' states (after a state was set other than through setAgentState, e.g. decoded). */
 export function retally(run: PlanRunState): void {
@@ -177,7 +182,7 @@ export function retally(run: PlanRunState): void {
 
 /** An agent that has not run yet. */
 export function newAgentRunState(id: string, waveIndex: number, pos: number): AgentRunState {
-  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [], repair: null, repairAttempts: 0 };
+  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [], speculative: false, waitGate: false, repair: null, repairAttempts: 0 };
 }
 
 interface Times {
@@ -262,5 +267,8 @@ function moveAgent(run: PlanRunState, id: string, to: AgentState, reason: string
   stampAgentTimes(agent, to, now);
   if (to === "running" || to === "validating") run.running.add(id);
   else run.running.delete(id);
-  return { kind: "agent", agent: id, from, to, attempt: agent.attempt, reason, running: run.running.size };
+  const t: Extract<Transition, { kind: "agent" }> = { kind: "agent", agent: id, from, to, attempt: agent.attempt, reason, running: run.running.size };
+  // A speculative attempt says so in each of its moves (started, held, discarded, ended).
+  if (agent.speculative && (ACTIVE.includes(from) || ACTIVE.includes(to))) t.speculative = true;
+  return t;
 }

@@ -13,6 +13,7 @@ import type { Checkpoints } from "./checkpoints.ts";
 import { agentFact, type PlanEntry, type PlanHost } from "./plan-entry.ts";
 import type { Executor } from "../sandbox/executor.ts";
 import { openAttemptSandbox, recordChangesets } from "./sandboxed.ts";
+import { awaitGate, openHold } from "./speculation.ts";
 
 const GATE_TIMEOUT_MS = 10 * 60_000;
 /** Output of a failed check carried in its step (journaled) for the core and the repair brief. */
@@ -48,9 +49,12 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
   }
   if (run.agents.get(id)!.stop !== null) return ended("not-started", "stopped before it started");
   const agentDir = join(entry.meta.dir, "agents", id);
-  const opened = await openAttemptSandbox(env, entry, id, agentDir);
+  const speculative = run.agents.get(id)!.speculative;
+  const opened = await openAttemptSandbox(env, entry, id, agentDir, speculative);
   if (!opened.ok) return ended("failed", opened.reason, { final: true });
   const sandbox = opened.sandbox;
+  // Started while the gate before its wave runs: what it changes waits for that gate (engine/speculation.ts).
+  const hold = speculative ? openHold(entry, id, sandbox) : null;
   // A person's notes from `retry --note` reach every runner through the agent's own instructions.
   // ... and the failed checks of a repair round (core/repair.ts) the same way.
   const agent = withGuidance(info.agent, run.agents.get(id)!.guidance, run.agents.get(id)!.repair);
@@ -66,6 +70,7 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
     statusFile: join(entry.meta.dir, "status", `${id}.json`),
     socket: sandbox ? sandbox.socket : (env.opts.socket ?? ""),
     sandbox,
+    freshSession: entry.discarded.delete(id),
     timeoutMs: info.timeoutMs,
     graceMs: env.graceMs,
     reporter: reporterFor(env, entry, id),
@@ -86,6 +91,7 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
     env.checkpoints.leave(key);
     await sandbox?.close();
   }
+  if (hold) await awaitGate(entry, hold, result.outcome === "finished");
   // With a sandbox, what the attempt changed was checked when its processes ended: refused changes fail it, naming them.
   const heldBack = sandbox ? recordChangesets(env, entry, id, sandbox) : null;
   // Usage is not taken from the result: it accumulates across attempts through reporter.spend.

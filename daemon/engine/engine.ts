@@ -7,12 +7,13 @@ import type { JournalRecord, PlanEvent, PlanState, Progress, RunnerKind, Step } 
 import { TERMINAL_PLAN_STATES, type Plan } from "../../protocol/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { crashPoint } from "../../lib/crash.ts";
-import { decide } from "../core/decide.ts";
+import { decide, type Limits } from "../core/decide.ts";
 import { DEFAULT_RETRY, type Reduced } from "../core/outcomes.ts";
 import { reduce, type Rules } from "../core/reduce.ts";
 import type { Runner } from "../runners/runner.ts";
 import type { Executor } from "../sandbox/executor.ts";
 import type { ReviewerAccess } from "../gates/judge.ts";
+import type { Reviewer } from "../gates/reviewer.ts";
 import type { Journal } from "../journal/journal.ts";
 import { encodePlan, freshPlan, type DurablePlan } from "../journal/codec.ts";
 import { applyAgentFact } from "../journal/replay.ts";
@@ -22,6 +23,7 @@ import { checkContracts, runAttempt, runGate, type AttemptEnv } from "./attempt.
 import { DurableLog } from "./durable-log.ts";
 import { newPlanEntry, type AgentFact, type PlanEntry } from "./plan-entry.ts";
 import { attributeAudit } from "./attribute.ts";
+import { discardHold, noteUnheld, releaseHolds, speculationOf } from "./speculation.ts";
 
 export interface EngineOptions {
   root: string;
@@ -45,8 +47,12 @@ export interface EngineOptions {
   journal?: Journal;
   /** journal records between snapshots (default 2,000) */
   snapshotEvery?: number;
+  /** plans that do not say `speculate:` start next waves while a gate runs (O/purple.yaml `speculate`) */
+  speculate?: boolean;
   /** the Messages API for judge checks (the anthropic runner's client and key limiter); null: no key */
   reviewer?: ReviewerAccess | null;
+  /** judge checks of plans whose runner is claude-code (the claude-code runner's); absent: claude is not here */
+  claudeReviewer?: Reviewer | null;
 }
 
 export interface SubmittedPlan {
@@ -74,6 +80,7 @@ export class Engine implements AttemptEnv {
   private wakeTimer: ReturnType<typeof setTimeout> | null = null;
   private wakeAt = Infinity;
   private readonly log: DurableLog;
+  private readonly limits: Limits;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -81,6 +88,7 @@ export class Engine implements AttemptEnv {
     this.graceMs = opts.graceMs ?? 5_000;
     this.now = opts.now ?? Date.now;
     this.checkpoints = new Checkpoints(opts.auditor, (r) => attributeAudit(this, r, opts.logger), opts.logger);
+    this.limits = { maxAgents: opts.maxAgents, speculation: speculationOf(opts.runners, opts.executor, opts.speculate ?? false) };
     this.log = new DurableLog(opts.journal, opts.logger, () => [...this.plans.values()].map(encodePlan), () => this.schedule(), opts.snapshotEvery);
   }
 
@@ -159,8 +167,12 @@ export class Engine implements AttemptEnv {
     }
     for (const e of out.effects) {
       if (e.type === "abort-gate") entry.gateAbort?.abort();
+      else if (e.type === "release-held") releaseHolds(entry);
       else if (e.type === "check-contracts") this.track(this.recheck(entry, e.agent));
-      else entry.handles.get(e.agent)?.cancel(e.reason); // no handle yet: the stop is in the state, honoured before it spawns
+      else {
+        entry.handles.get(e.agent)?.cancel(e.reason); // no handle yet: the stop is in the state, honoured before it spawns
+        discardHold(entry, e.agent, e.reason);
+      }
     }
     if (out.transitions.some((t) => t.kind === "plan") && TERMINAL_PLAN_STATES.includes(entry.run.state)) {
       this.flush(entry);
@@ -260,14 +272,17 @@ export class Engine implements AttemptEnv {
     if (this.draining || this.log.behind) return;
     const entries = [...this.plans.values()];
     for (let round = 0; round < 100_000; round++) {
-      const { actions, wakeAt } = decide(entries, { maxAgents: this.opts.maxAgents }, this.now());
+      const { actions, wakeAt } = decide(entries, this.limits, this.now());
       if (wakeAt !== Infinity) this.wake(wakeAt);
       if (actions.length === 0) break;
       for (const { plan, action } of actions) {
         const entry = entries[plan]!;
         this.step(entry, action);
         if (action.type === "start-agent") this.track(this.attempt(entry, action.agent));
-        else if (action.type === "run-gate") this.track(this.gate(entry));
+        else if (action.type === "run-gate") {
+          this.track(this.gate(entry));
+          noteUnheld(entry, this.limits.speculation);
+        }
       }
     }
   }

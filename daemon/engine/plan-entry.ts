@@ -7,6 +7,7 @@ import type { JournalRecord, PlanState, Step } from "../../protocol/index.ts";
 import type { Reduced } from "../core/outcomes.ts";
 import type { DurablePlan } from "../journal/codec.ts";
 import type { AgentRun } from "../runners/runner.ts";
+import type { Hold } from "./speculation.ts";
 import type { PlanView } from "../status/render.ts";
 import { StatusWriter, type StatusWriterOptions } from "../status/writer.ts";
 
@@ -17,6 +18,10 @@ export interface PlanEntry extends DurablePlan {
   /** paths each agent was found writing outside its territory during its current attempt */
   violated: Map<string, string[]>;
   gateAbort: AbortController | null;
+  /** speculative attempts whose changes wait for the gate (engine/speculation.ts), by agent id */
+  holds: Map<string, Hold>;
+  /** agents whose speculative work was discarded: their next attempt starts afresh (no session resumed) */
+  discarded: Set<string>;
   waiters: ((state: PlanState) => void)[];
   /** called when an agent stops running or validating (for requests that wait on it) */
   settled: Map<string, (() => void)[]>;
@@ -25,7 +30,7 @@ export interface PlanEntry extends DurablePlan {
 /** The live entry of a plan (accepted now, or rebuilt from the journal). */
 export function newPlanEntry(d: DurablePlan, opts: StatusWriterOptions): PlanEntry {
   mkdirSync(join(d.meta.dir, "agents"), { recursive: true });
-  const entry = { ...d, handles: new Map(), violated: new Map(), gateAbort: null, waiters: [], settled: new Map() } as Omit<PlanEntry, "writer"> as PlanEntry;
+  const entry = { ...d, handles: new Map(), violated: new Map(), gateAbort: null, holds: new Map(), discarded: new Set(), waiters: [], settled: new Map() } as Omit<PlanEntry, "writer"> as PlanEntry;
   entry.writer = new StatusWriter(d.meta.dir, () => viewOf(entry), opts);
   return entry;
 }

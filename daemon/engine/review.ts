@@ -3,18 +3,27 @@
 // The reviewer's usage is charged through the same reporter.spend as an agent's own turns — to
 // the contract's owner for a contract check, to the wave's first agent for a gate check — so it
 // counts toward the plan's cost and budget (the core's spend step decides a budget stop) and
-// survives a restart with the agent's record.
-import type { Contract } from "../../protocol/index.ts";
+// survives a restart with the agent's record. Which reviewer answers is chosen here: Claude Code
+// when the plan's default runner is claude-code, the Messages API through the SDK otherwise.
+import type { Contract, Plan } from "../../protocol/index.ts";
 import type { CheckContext } from "../gates/checks.ts";
-import { judge } from "../gates/judge.ts";
 import type { JudgeSubject } from "../gates/judge-brief.ts";
 import type { ReviewerAccess } from "../gates/judge.ts";
+import { sdkReviewer, unavailableReviewer, type Reviewer } from "../gates/reviewer.ts";
+import type { Executor } from "../sandbox/executor.ts";
+import { NO_CLAUDE_MESSAGE } from "../runners/claude-code/runner.ts";
 import type { PlanEntry, PlanHost } from "./plan-entry.ts";
 import { reporterFor } from "./reporter.ts";
 
 /** What a judge check needs of the engine. */
 export interface ReviewEnv extends PlanHost {
-  readonly opts: { root: string; reviewer?: ReviewerAccess | null };
+  readonly opts: { root: string; reviewer?: ReviewerAccess | null; claudeReviewer?: Reviewer | null; executor?: Executor };
+}
+
+/** The reviewer of a plan's judge checks: the plan's runner's own model access. */
+export function reviewerFor(env: ReviewEnv, plan: Plan): Reviewer {
+  if (plan.defaults.runner === "claude-code") return env.opts.claudeReviewer ?? unavailableReviewer(NO_CLAUDE_MESSAGE);
+  return sdkReviewer(env.opts.reviewer ?? null);
 }
 
 /** ctx.judge for the checks of one gate or one contract. */
@@ -25,9 +34,10 @@ export function judgeFor(env: ReviewEnv, entry: PlanEntry, subject: JudgeSubject
     const changed = new Set<string>();
     for (const id of agents) for (const f of entry.records.get(id)?.changedFiles ?? []) changed.add(f);
     const payer = reporterFor(env, entry, agents[0] ?? plan.agents[0]!.id);
-    return judge(
+    const executor = env.opts.executor;
+    return reviewerFor(env, plan).review(
       { statement: check.text, plan, subject, agents, changedFiles: [...changed], contracts, root: env.opts.root, planDir: entry.meta.dir },
-      { access: env.opts.reviewer ?? null, model: check.model ?? plan.defaults.model, spend: (u) => payer.spend(u), ...(signal ? { signal } : {}) },
+      { model: check.model ?? plan.defaults.model, spend: (u) => payer.spend(u), ...(signal ? { signal } : {}), ...(executor ? { view: () => executor.gateView() } : {}) },
     );
   };
 }

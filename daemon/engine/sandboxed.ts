@@ -7,12 +7,12 @@ import type { AttemptSandbox, Executor } from "../sandbox/executor.ts";
 import { agentFact, type PlanEntry, type PlanHost } from "./plan-entry.ts";
 
 /** The attempt's sandbox (null when there is no executor or `sandbox: off`), or why the agent may not start. */
-export async function openAttemptSandbox(env: { readonly opts: { executor?: Executor } }, entry: PlanEntry, id: string, agentDir: string): Promise<{ ok: true; sandbox: AttemptSandbox | null } | { ok: false; reason: string }> {
+export async function openAttemptSandbox(env: { readonly opts: { executor?: Executor } }, entry: PlanEntry, id: string, agentDir: string, hold = false): Promise<{ ok: true; sandbox: AttemptSandbox | null } | { ok: false; reason: string }> {
   const executor = env.opts.executor;
   if (!executor) return { ok: true, sandbox: null };
   const info = entry.index.agents.get(id)!;
   try {
-    const sandbox = await executor.begin({ plan: entry.run.name, agent: id, attempt: entry.run.agents.get(id)!.attempt, territory: info.agent.territory, agentDir });
+    const sandbox = await executor.begin({ plan: entry.run.name, agent: id, attempt: entry.run.agents.get(id)!.attempt, territory: info.agent.territory, agentDir, hold });
     return { ok: true, sandbox };
   } catch (err) {
     return { ok: false, reason: asPurpleError(err).message };

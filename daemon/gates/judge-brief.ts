@@ -35,6 +35,19 @@ export const JUDGE_SYSTEM = [
   "Do not answer in prose: only the verdict tool counts.",
 ].join("\n");
 
+/** The same reviewer on Claude Code: its read-only tools, and its answer through --json-schema. */
+export const JUDGE_SYSTEM_CLAUDE_CODE = [
+  "You are the reviewer of one gate check in a purple orchestration plan: AI agents changed a project, and you decide whether a statement about their work holds.",
+  "You are given the statement, the changes under review and the contract specs involved. Your working directory is the project root; read any other project file you need with Read, Glob and Grep (read-only).",
+  "Answer by calling the StructuredOutput tool exactly once: pass is true only when the statement holds; reasons are short, concrete points (name what is missing or wrong when it fails); files are the project files your verdict rests on, relative to the project root.",
+  "Do not answer in prose: only the structured answer counts.",
+].join("\n");
+
+/** A judge conversation's own folder under validation/judge/. */
+export function subjectDir(s: JudgeSubject): string {
+  return s.kind === "gate" ? `gate-${s.wave}` : `contract-${s.contract}`;
+}
+
 /** The first user message of a judge conversation. */
 export function judgeBrief(b: JudgeBriefInput): string {
   const what = b.subject.kind === "gate" ? `the gate of wave ${b.subject.wave}` : `contract ${b.subject.contract}`;

@@ -1,4 +1,5 @@
-// The judge check (SPEC §4): a reviewer model on the Anthropic Messages API decides whether a
+// The judge check (SPEC §4) on the SDK (gates/reviewer.ts: the reviewer of plans not run by
+// Claude Code): a reviewer model on the Anthropic Messages API decides whether a
 // statement holds. It may read the project (read_file, list_dir: read-only, inside R) and must
 // answer through the verdict tool, whose input is checked against the protocol's Verdict schema.
 // Anything else — prose, a malformed verdict, too many turns, a failed request, a spent budget —
@@ -7,17 +8,19 @@
 // and retrying turn; the conversation is kept in validation/judge/<subject>/transcript.jsonl.
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ContentBlock, ContentBlockParam, MessageParam, Tool, ToolResultBlockParam, ToolUseBlock, Usage as ApiUsage } from "@anthropic-ai/sdk/resources/messages";
-import { addUsage, Verdict, zeroUsage, type Usage } from "../../protocol/index.ts";
+import { addUsage, zeroUsage, type Usage } from "../../protocol/index.ts";
 import type { KeyLimiter } from "../runners/anthropic/limiter.ts";
 import { usageOf } from "../runners/anthropic/loop.ts";
 import { listDirTool, readFileTool } from "../runners/anthropic/read-tools.ts";
 import { requestTurn } from "../runners/anthropic/request.ts";
 import { TOOL_DEFINITIONS } from "../runners/anthropic/tools.ts";
 import { Transcript } from "../runners/anthropic/transcript.ts";
-import { JUDGE_SYSTEM, judgeBrief, type JudgeBriefInput } from "./judge-brief.ts";
+import { JUDGE_SYSTEM, judgeBrief, subjectDir, type JudgeBriefInput } from "./judge-brief.ts";
+import { noVerdict, outcomeOf, VERDICT_JSON_SCHEMA, type JudgeOutcome } from "./verdict.ts";
+
+export type { JudgeOutcome };
 
 /** The daemon's way to the Messages API, shared with the anthropic runner. */
 export interface ReviewerAccess {
@@ -40,36 +43,24 @@ export interface JudgeOptions {
   backoffBaseMs?: number;
 }
 
-export interface JudgeOutcome {
-  passed: boolean;
-  /** for people: the verdict's reasons, or why there is no verdict */
-  output: string;
-  verdict?: Verdict;
-  usage: Usage;
-}
-
-const VERDICT_TOOL: Tool = (() => {
-  const { $schema: _, ...schema } = z.toJSONSchema(Verdict) as Record<string, unknown>;
-  return {
-    name: "verdict",
-    description: "Give your verdict on the statement: pass, the reasons, and the files it rests on. Call it exactly once, as your answer.",
-    input_schema: schema as Tool["input_schema"],
-  };
-})();
+const VERDICT_TOOL: Tool = {
+  name: "verdict",
+  description: "Give your verdict on the statement: pass, the reasons, and the files it rests on. Call it exactly once, as your answer.",
+  input_schema: VERDICT_JSON_SCHEMA as Tool["input_schema"],
+};
 const READ_TOOLS = TOOL_DEFINITIONS.filter((t) => t.name === "read_file" || t.name === "list_dir");
 const TOOLS: Tool[] = [...READ_TOOLS, VERDICT_TOOL];
 
 /** Ask the reviewer; never throws. */
 export async function judge(brief: JudgeBriefInput, o: JudgeOptions): Promise<JudgeOutcome> {
   const usage = zeroUsage();
-  const fail = (why: string): JudgeOutcome => ({ passed: false, output: `no verdict: ${why}`, usage });
+  const fail = (why: string): JudgeOutcome => noVerdict(why, usage);
   if (!o.access) return fail("purpled has no Anthropic API key (set ANTHROPIC_API_KEY in its environment) to ask a reviewer model");
   const { apiKey, limiter } = o.access;
   const root = realpathSync(brief.root);
   const signal = o.signal ?? new AbortController().signal;
   const maxTurns = o.maxTurns ?? 12;
-  const subjectDir = brief.subject.kind === "gate" ? `gate-${brief.subject.wave}` : `contract-${brief.subject.contract}`;
-  const transcript = new Transcript(join(brief.planDir, "validation", "judge", subjectDir));
+  const transcript = new Transcript(join(brief.planDir, "validation", "judge", subjectDir(brief.subject)));
   let budgetSpent = false;
   const charge = (api: ApiUsage): boolean => {
     const turn = usageOf(o.model, api);
@@ -107,15 +98,6 @@ export async function judge(brief: JudgeBriefInput, o: JudgeOptions): Promise<Ju
   } finally {
     transcript.end(budgetSpent ? "blocked" : "ended", "");
   }
-}
-
-function outcomeOf(input: unknown, usage: Usage): JudgeOutcome {
-  const parsed = Verdict.safeParse(input);
-  if (!parsed.success) return { passed: false, output: `no verdict: the reviewer's verdict is malformed: ${z.prettifyError(parsed.error).replace(/\n+/g, "; ")}`, usage };
-  const v = parsed.data;
-  const lines = [`verdict: ${v.pass ? "pass" : "fail"}`, ...v.reasons.map((r) => `- ${r}`)];
-  if (v.files.length) lines.push(`files: ${v.files.join(", ")}`);
-  return { passed: v.pass, output: lines.join("\n"), verdict: v, usage };
 }
 
 function said(content: readonly ContentBlock[]): string {

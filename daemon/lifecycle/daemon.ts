@@ -164,6 +164,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         maxAgents: opts.maxAgents,
         runners: { command: new CommandRunner(), anthropic, ...(claude ? { "claude-code": claude } : {}) },
         reviewer: anthropic.access,
+        ...(claude ? { claudeReviewer: claude.reviewer() } : {}),
         auditor,
         logger,
         gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
@@ -172,6 +173,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         onEvent: (e) => publish(e),
         journal: journal!,
         executor: sandbox!.executor,
+        speculate: config.speculate,
       });
       if (recovered.length > 0) {
         // A journaled pgid is killed only when the registry proved it ours (reaped above): a reused pid is never signalled.

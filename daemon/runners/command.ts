@@ -22,6 +22,7 @@ export interface CommandRunnerOptions {
 
 /** Runs agents whose runner is `{kind: command, command: [...]}`. */
 export class CommandRunner implements Runner {
+  readonly writes = "sandboxed";
   constructor(private readonly options: CommandRunnerOptions = {}) {}
 
   /** Start one attempt; never throws, every problem ends up in `done`. */

@@ -20,6 +20,8 @@ export interface RunContext {
   statusFile: string;
   /** the agent's channel to purple as its processes see it ($PURPLE_SOCKET), or "" when there is none */
   socket: string;
+  /** its previous attempt was speculative work that was discarded (engine/speculation.ts): a runner that resumes sessions starts a new one */
+  freshSession?: boolean;
   /** the attempt's sandbox: every process a runner starts goes through runners/sandbox.ts `sandboxed()`; null or absent when `sandbox: off` */
   sandbox?: AttemptSandbox | null;
   timeoutMs: number;
@@ -67,5 +69,11 @@ export interface AgentRun {
 }
 
 export interface Runner {
+  /**
+   * How it writes the project: only through sandbox views (runners/sandbox.ts), whose changes can be
+   * held back for a speculative attempt; directly (the anthropic runner's file tools), so it is never
+   * started speculatively (core/speculate.ts); or not at all (benchmarks). Absent: directly.
+   */
+  readonly writes?: "sandboxed" | "direct" | "none";
   start(ctx: RunContext): AgentRun;
 }

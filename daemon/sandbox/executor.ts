@@ -3,7 +3,7 @@
 // runs every process of the attempt in a copy-on-write view of the project (view.ts, wrap.ts),
 // then checks each view's changes against the territory and applies them only when all are
 // allowed (check.ts, apply.ts). Gate commands get views whose changes are discarded.
-import { existsSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import { appendNoFollow, ensureRealDir } from "../process/safe-open.ts";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
@@ -25,6 +25,8 @@ export interface AttemptSpec {
   territory: readonly string[];
   /** O/<plan>/agents/<agent>: changeset records and warnings go there */
   agentDir: string;
+  /** a speculative attempt: allowed changes are held, not applied, until release() (or dropped by discardHeld()) */
+  hold?: boolean;
 }
 
 /** An open agent channel (daemon/control/agent-channel.ts). */
@@ -52,6 +54,9 @@ export interface Settled {
   refused: Refusal[];
   applied: boolean;
   error?: string;
+  /** held back for a speculative attempt (applied at release, or discarded) */
+  held?: boolean;
+  discarded?: string;
 }
 
 /** What the engine calls to run attempts and gate commands (this machine's sandbox today). */
@@ -109,8 +114,13 @@ export class AttemptSandbox {
   readonly settled: Settled[] = [];
   private readonly open = new Set<View>();
   private closed = false;
+  /** views whose allowed changes wait for release(), in the order they settled */
+  private readonly held: { view: View; settled: Settled }[] = [];
+  private holding: boolean;
 
-  constructor(private readonly executor: LocalExecutor, readonly spec: AttemptSpec, private readonly channel: ChannelHandle | null) {}
+  constructor(private readonly executor: LocalExecutor, readonly spec: AttemptSpec, private readonly channel: ChannelHandle | null) {
+    this.holding = spec.hold === true;
+  }
 
   /** $PURPLE_SOCKET inside the sandbox ("" when there is no channel). */
   get socket(): string {
@@ -127,32 +137,69 @@ export class AttemptSandbox {
 
   /**
    * Once the view's processes have ended: check its changes, apply them when `apply` (the process
-   * finished its work) and every one is allowed, record the outcome in changeset-<attempt>.json,
-   * and discard the view.
+   * finished its work) and every one is allowed (or hold them, for a speculative attempt, until
+   * release()), record the outcome in changeset-<attempt>.json, and discard the view.
    */
   settle(view: View, source: string, apply = true): Settled {
     this.open.delete(view);
     let settled: Settled;
+    let held = false;
     try {
       const changes = view.changes();
       const refused = checkChanges(changes, this.spec.territory);
       settled = { source, changes, refused, applied: false };
       if (apply && refused.length === 0 && changes.length > 0) {
-        try {
-          applyChanges(changes, view.upper, this.executor.root);
-          settled.applied = true;
-        } catch (err) {
-          settled.error = `its changes could not be applied (the project is unchanged): ${(err as Error).message}`;
-        }
+        if (this.holding) {
+          settled.held = held = true;
+          this.held.push({ view, settled });
+        } else this.apply(view, settled);
       }
     } catch (err) {
       settled = { source, changes: [], refused: [], applied: false, error: `its changes could not be read: ${(err as Error).message}` };
     } finally {
-      view.dispose();
+      if (!held) view.dispose();
     }
     this.settled.push(settled);
     this.record();
     return settled;
+  }
+
+  /** The gate before a speculative attempt's wave passed: apply what it holds (in the order it settled) and hold nothing more. */
+  release(): void {
+    this.holding = false;
+    for (const { view, settled } of this.held.splice(0)) {
+      this.apply(view, settled);
+      view.dispose();
+    }
+    this.record();
+  }
+
+  /** The gate failed (or the attempt stopped): drop what it holds; the project never sees it. */
+  discardHeld(why: string): void {
+    this.holding = false;
+    for (const { view, settled } of this.held.splice(0)) {
+      settled.discarded = why;
+      view.dispose();
+    }
+    // Kept apart: the attempt runs again under the same number once the gate passes.
+    this.record(`changeset-${this.spec.attempt}-discarded.json`);
+    try {
+      unlinkSync(join(this.spec.agentDir, `changeset-${this.spec.attempt}.json`));
+    } catch {}
+  }
+
+  /** Paths held back so far (files, links, deletes and mode changes). */
+  heldPaths(): string[] {
+    return pathsOf(this.held.map((h) => h.settled));
+  }
+
+  private apply(view: View, settled: Settled): void {
+    try {
+      applyChanges(settled.changes, view.upper, this.executor.root);
+      settled.applied = true;
+    } catch (err) {
+      settled.error = `its changes could not be applied (the project is unchanged): ${(err as Error).message}`;
+    }
   }
 
   /** Discard a view unread (its process never ran, or what it wrote does not matter). */
@@ -174,8 +221,7 @@ export class AttemptSandbox {
 
   /** Paths applied to the project so far (files, links, deletes and mode changes; not the new folders on the way). */
   appliedPaths(): string[] {
-    const paths = this.settled.filter((s) => s.applied).flatMap((s) => s.changes.filter((c) => c.kind !== "dir" || c.modeOnly).map((c) => c.path));
-    return [...new Set(paths)];
+    return pathsOf(this.settled.filter((s) => s.applied));
   }
 
   /** Close the channel and drop any view never settled (its process tree is gone). */
@@ -184,20 +230,26 @@ export class AttemptSandbox {
     this.closed = true;
     for (const v of this.open) v.dispose();
     this.open.clear();
+    // held views stay until release() or discardHeld(): the engine decides them when the gate ends
     await this.channel?.close().catch(() => {});
   }
 
-  private record(): void {
+  private record(file = `changeset-${this.spec.attempt}.json`): void {
     const { plan, agent, attempt, agentDir } = this.spec;
     const at = new Date().toISOString();
-    const records: ChangesetRecord[] = this.settled.map((s) => ({ plan, agent, attempt, source: s.source, applied: s.applied, changes: s.changes.slice(0, 5000), refused: s.refused, ...(s.error ? { error: s.error } : {}), at }));
+    const records: ChangesetRecord[] = this.settled.map((s) => ({ plan, agent, attempt, source: s.source, applied: s.applied, changes: s.changes.slice(0, 5000), refused: s.refused, ...(s.error ? { error: s.error } : {}), ...(s.held ? { held: true } : {}), ...(s.discarded ? { discarded: s.discarded } : {}), at }));
     try {
       ensureRealDir(dirname(dirname(agentDir)), agentDir);
-      writeFileAtomic(join(agentDir, `changeset-${attempt}.json`), JSON.stringify(records, null, 2) + "\n");
+      writeFileAtomic(join(agentDir, file), JSON.stringify(records, null, 2) + "\n");
     } catch {
       // the record is for people; the attempt's outcome does not depend on it
     }
   }
+}
+
+/** The paths of settled changes (not the new folders on the way). */
+function pathsOf(settled: readonly Settled[]): string[] {
+  return [...new Set(settled.flatMap((s) => s.changes.filter((c) => c.kind !== "dir" || c.modeOnly).map((c) => c.path)))];
 }
 
 function appendLog(agentDir: string, line: string): void {

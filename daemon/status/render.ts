@@ -40,6 +40,7 @@ export function renderAgentStatus(view: PlanView, id: string, now: number): Agen
     exitCode: rec.exitCode,
     reason: st.reason,
     retryAt: st.state === "queued" && st.notBefore > now ? iso(st.notBefore) : null,
+    ...(st.speculative ? { speculative: true } : {}),
     updatedAt: new Date(now).toISOString(),
   };
 }
@@ -160,7 +161,7 @@ export function logLine(t: Transition, now: number, view: PlanView): string | nu
       if (t.from === "queued") return null;
       type = "IN_PROGRESS";
       message = t.reason ?? "queued again";
-    } else if (t.to === "running") message = `attempt ${t.attempt}`;
+    } else if (t.to === "running") message = `attempt ${t.attempt}${t.speculative ? " (speculative: the gate before its wave is running; its changes are held until it passes)" : ""}`;
     else if (t.to === "completed") message = `changed ${view.records.get(t.agent)?.changedFiles.size ?? 0} file(s)`;
     else if (t.to === "validating") message = "checking the contracts it owns";
     else message = `${t.to}${t.reason ? `: ${t.reason}` : ""}`;

@@ -69,7 +69,7 @@ export class StatusWriter {
     for (const t of list) {
       if (t.kind === "agent") {
         this.dirtyAgents.add(t.agent);
-        this.event({ type: "agent.state", agent: t.agent, wave: view.index.agents.get(t.agent)!.wave, from: t.from, to: t.to, attempt: t.attempt, running: t.running, reason: t.reason });
+        this.event({ type: "agent.state", agent: t.agent, wave: view.index.agents.get(t.agent)!.wave, from: t.from, to: t.to, attempt: t.attempt, running: t.running, reason: t.reason, ...(t.speculative ? { speculative: true as const } : {}) });
       } else if (t.kind === "wave") this.event({ type: "wave.state", wave: t.wave, from: t.from, to: t.to });
       else if (t.kind === "repair") this.event({ type: "repair.round", subject: t.subject, round: t.round, of: t.of, agents: t.agents, checks: t.checks });
       else this.event({ type: "plan.state", from: t.from, to: t.to, reason: t.reason });

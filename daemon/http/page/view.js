@@ -74,7 +74,7 @@ function agentRow(a, plan, events, panel) {
         ${canRetry ? `<button data-act="retry" data-agent="${esc(a.agent)}">Retry</button>` : ""}
         ${canCancel ? `<button class="danger-quiet" data-act="cancel-agent" data-agent="${esc(a.agent)}">Cancel</button>` : ""}
       </div></td>
-    <td>${a.retryAt ? badge("waiting", `data-testid="agent-state" title="queued"`) : badge(a.state, `data-testid="agent-state"`)}<div class="muted small">attempt ${a.attempt}</div>
+    <td>${a.retryAt ? badge("waiting", `data-testid="agent-state" title="queued"`) : badge(a.state, `data-testid="agent-state"`)}<div class="muted small">attempt ${a.attempt}${a.speculative ? " · speculative" : ""}</div>
       ${a.retryAt ? `<div class="small retry">retry at ${esc(clock(a.retryAt))} <span data-until="${esc(a.retryAt)}">${esc(until(a.retryAt))}</span></div>` : ""}${a.reason ? `<div class="reason small" title="${esc(a.reason)}">${esc(a.reason)}</div>` : ""}</td>
     <td>${a.tickets.length ? `<progress class="bar" max="${a.tickets.length}" value="${done}"></progress><span class="small">${done}/${a.tickets.length} tickets</span>` : '<span class="muted small">no tickets</span>'}</td>
     <td>${act ? `<div class="small mono ellipsis" title="${esc(act.what)}">${esc(act.what)}</div>${since(act.at)}` : '<span class="muted small">—</span>'}</td>
@@ -154,7 +154,8 @@ function eventLine(e) {
     case "plan.accepted": what = `accepted from ${esc(e.source)}`; break;
     case "plan.state": what = `plan ${esc(e.from ?? "—")} → <b>${esc(e.to)}</b>${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
     case "wave.state": what = `wave ${esc(e.wave)} ${esc(e.from)} → <b>${esc(e.to)}</b>`; break;
-    case "agent.state": what = `<b>${esc(e.agent)}</b> ${esc(e.from)} → <b>${esc(e.to)}</b> (attempt ${e.attempt})${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
+    case "agent.state": what = `<b>${esc(e.agent)}</b> ${esc(e.from)} → <b>${esc(e.to)}</b> (attempt ${e.attempt}${e.speculative ? ", speculative" : ""})${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
+    case "agent.speculation": what = `<b>${esc(e.agent)}</b> speculative attempt ${e.attempt}: ${esc(e.action)} ${e.paths.length} change(s)${e.reason ? ` · ${esc(e.reason)}` : ""}`; break;
     case "agent.changes": what = `<b>${esc(e.agent)}</b> changed ${e.paths.map((x) => `<span class="mono">${esc(x)}</span>`).join(", ")}`; break;
     case "agent.violation": what = `<b>${esc(e.agent)}</b> <span class="bad">refused</span> <span class="mono">${esc(e.path)}</span> (${esc(e.action)})`; break;
     case "gate.check": what = `gate ${esc(e.wave)}: ${e.result.passed ? "✓" : "✗"} ${esc(e.result.kind)} ${esc(e.result.target)}`; break;

@@ -39,6 +39,8 @@ export const NO_KEY_MESSAGE = "no Anthropic API key: set ANTHROPIC_API_KEY in pu
 
 /** Runs agents whose runner is anthropic: one SDK client and one key limiter for all of them. */
 export class AnthropicRunner implements Runner {
+  /** its file tools write the project through the write guard, not a changeset: never speculated (a known gap, issue 16) */
+  readonly writes = "direct";
   private client: Anthropic | null = null;
   private readonly limiter: KeyLimiter;
 

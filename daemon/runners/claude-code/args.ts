@@ -43,6 +43,24 @@ export function claudeArgv(inv: Invocation): string[] {
   return argv;
 }
 
+/** The only tools a judge check's reviewer has: reading and searching the project. */
+export const REVIEW_TOOLS = ["Read", "Glob", "Grep"];
+
+/**
+ * The argv of a judge check's reviewer: `claude -p` with only the read-only tools, `dontAsk` (a
+ * tool not granted is refused, never asked about: reads outside the working directory are
+ * refused), the answer forced into the Verdict schema (--json-schema), no settings, MCP servers
+ * or saved session of its own.
+ */
+export function reviewerArgv(inv: { claude: string; model: string; system: string; schema: Record<string, unknown> }): string[] {
+  return [
+    inv.claude, "-p", "--output-format", "stream-json", "--verbose", "--model", inv.model,
+    "--tools", ...REVIEW_TOOLS, "--permission-mode", "dontAsk",
+    "--json-schema", JSON.stringify(inv.schema), "--system-prompt", inv.system,
+    "--setting-sources", "", "--strict-mcp-config", "--no-session-persistence",
+  ];
+}
+
 /**
  * How an agent's helpers run: the write hook and `purplectl mcp`. From a checkout, with this bun
  * and the source files; in the compiled purpled (its files live in bun's virtual /$bunfs), by
@@ -63,8 +81,8 @@ export function scratchDirs(agentDir: string): { base: string; config: string; h
   return { base, config: join(base, "claude-config"), home: join(base, "home"), tmp: join(base, "tmp") };
 }
 
-/** The offline, no-surprise variables every claude-code agent gets (on top of the PURPLE_* ones). */
-export function claudeEnv(scratch: ReturnType<typeof scratchDirs>, proxy: { url: string; token: string }, isRoot: boolean): Record<string, string> {
+/** The offline, no-surprise variables every claude-code process gets (agents: on top of the PURPLE_* ones). */
+export function claudeEnv(scratch: Pick<ReturnType<typeof scratchDirs>, "config" | "home" | "tmp">, proxy: { url: string; token: string }, isRoot: boolean): Record<string, string> {
   return {
     HOME: scratch.home,
     TMPDIR: scratch.tmp,

@@ -69,6 +69,8 @@ export const ResultLine = z.looseObject({
   api_error_status: z.number().nullish(),
   errors: z.array(z.string()).optional(),
   permission_denials: z.array(z.unknown()).default([]),
+  /** the answer given through --json-schema (Claude Code's StructuredOutput tool); not checked here */
+  structured_output: z.unknown().optional(),
 });
 
 export type StreamEvent =

@@ -15,6 +15,9 @@ import { formatMs, settledRun, timeLimit } from "../shared.ts";
 import { BEGIN, claudeArgv, claudeEnv, helperCommands, scratchDirs, STANDARDS } from "./args.ts";
 import { parseStreamLine } from "./events.ts";
 import { KeyProxy } from "./key-proxy.ts";
+import type { Reviewer } from "../../gates/reviewer.ts";
+import { unavailableReviewer } from "../../gates/reviewer.ts";
+import { ClaudeCodeReviewer } from "./review.ts";
 import { chooseSession, writeSession } from "./session.ts";
 import { startAgentProcess, type AgentProcess } from "./spawn.ts";
 import { StreamStatus, type Verdict } from "./status.ts";
@@ -45,9 +48,12 @@ const RESUME_PROMPT = "purple: your session was interrupted (purpled restarted, 
 /** Runs agents whose runner is claude-code; one key proxy for all of them. */
 export class ClaudeCodeRunner implements Runner {
   private readonly proxy: KeyProxy | null;
+  /** its processes write through the attempt's sandbox view, unless told to run without one */
+  readonly writes: "sandboxed" | "direct";
 
   constructor(private readonly opts: ClaudeCodeRunnerOptions) {
     this.proxy = opts.apiKey ? new KeyProxy(opts.apiKey, opts.baseURL) : null;
+    this.writes = opts.sandbox === false ? "direct" : "sandboxed";
   }
 
   start(ctx: RunContext): AgentRun {
@@ -58,6 +64,13 @@ export class ClaudeCodeRunner implements Runner {
     } catch (err) {
       return settledRun(ended("failed", `could not start agent ${ctx.agent.id}: ${(err as Error).message}`));
     }
+  }
+
+  /** Judge checks of plans run by Claude Code: `claude -p` through the same key proxy (review.ts). */
+  reviewer(): Reviewer {
+    if (!this.opts.claude) return unavailableReviewer(NO_CLAUDE_MESSAGE);
+    if (!this.proxy) return unavailableReviewer(NO_KEY_MESSAGE);
+    return new ClaudeCodeReviewer({ claude: this.opts.claude, proxy: this.proxy, ...(this.opts.stallMs ? { stallMs: this.opts.stallMs } : {}), ...(this.opts.sourceEnv ? { sourceEnv: this.opts.sourceEnv } : {}) });
   }
 
   /** Stop the key proxy (purpled is shutting down). */
@@ -71,6 +84,7 @@ type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
 class ClaudeRun implements AgentRun {
   readonly done: Promise<RunResult>;
   private proc: AgentProcess | null = null;
+  private launches = 0;
   private readonly firstPgid: number | null;
   private stop: StopReason | null = null;
   private readonly abort = new AbortController();
@@ -146,7 +160,8 @@ class ClaudeRun implements AgentRun {
   // Start one claude process (resuming the agent's session when the last one was cut short).
   private launch(): Promise<Launched> {
     const ctx = this.ctx;
-    const session = chooseSession(ctx.agentDir, ctx.root, this.scratch.config);
+    // A session whose work was discarded (speculation) is not resumed: it knows of edits the project never got.
+    const session = ctx.freshSession && this.launches++ === 0 ? { sessionId: crypto.randomUUID(), resume: false } : chooseSession(ctx.agentDir, ctx.root, this.scratch.config);
     const runner = ctx.agent.runner?.kind === "claude-code" ? ctx.agent.runner : undefined;
     const model = ctx.agent.model ?? runner?.model ?? ctx.plan.defaults.model;
     const helpers = helperCommands();

@@ -3,11 +3,13 @@
 // agent sandbox (daemon/runners/sandbox.ts `sandboxed()`: a copy-on-write view of the project, the
 // scratch directories bound writable over the read-only orchestration folder; its changes are
 // checked and applied when the runner calls finish()) as its own process group, stdout read line by line as events,
-// stderr appended to a log. When the sandbox is replaced, only this file changes.
+// stderr appended to a log. A judge check's reviewer runs the same way in a gate view instead (its
+// writes are discarded with the view). When the sandbox is replaced, only this file changes.
 import { closeSync, openSync } from "node:fs";
 import { groupAlive, killGroup } from "../../process/kill.ts";
 import type { RunContext } from "../runner.ts";
-import { sandboxed } from "../sandbox.ts";
+import type { View } from "../../sandbox/view.ts";
+import { sandboxed, type SandboxedCommand } from "../sandbox.ts";
 
 export interface AgentProcessSpec {
   argv: string[];
@@ -24,6 +26,8 @@ export interface AgentProcessSpec {
   sandbox: boolean;
   /** the attempt, whose sandbox (if any) the process runs in */
   ctx: Pick<RunContext, "sandbox">;
+  /** run in this view instead (a reviewer): nothing it writes is kept; it is disposed of at finish() */
+  view?: View | null;
   /** each complete stdout line, as it arrives */
   onLine: (line: string) => void;
 }
@@ -41,7 +45,7 @@ export interface AgentProcess {
 
 export function startAgentProcess(spec: AgentProcessSpec): AgentProcess {
   // In the attempt's sandbox (a copy-on-write view of the project); the scratch directories are bound writable.
-  const box = sandboxed(spec.sandbox ? spec.ctx : {}, spec.argv, spec.env, spec.cwd, { writable: spec.writable, source: "claude-code" });
+  const box = spec.view ? inView(spec.view, spec) : sandboxed(spec.sandbox ? spec.ctx : {}, spec.argv, spec.env, spec.cwd, { writable: spec.writable, source: "claude-code" });
   let finished = false;
   const finish = (apply: boolean) => {
     if (finished) return;
@@ -92,6 +96,11 @@ export function startAgentProcess(spec: AgentProcessSpec): AgentProcess {
       }, Math.max(0, graceMs)).unref?.();
     },
   };
+}
+
+function inView(view: View, spec: AgentProcessSpec): SandboxedCommand {
+  const wrapped = view.wrap(spec.argv, spec.env, spec.cwd);
+  return { ...wrapped, contained: true, finish: () => (view.dispose(), null), discard: () => view.dispose() };
 }
 
 async function pumpLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
