@@ -246,3 +246,20 @@ don't touch src/lib/vendor/
   ]);
   expect(territory(r)).toEqual({ index: ["search/index.ts", "search/tokenize.ts"], box: ["src/SearchBox.svelte"], polish: ["src/routes/+page.svelte", "src/lib/Nav.svelte"] });
 });
+
+test("an arrow outside any wave is a data flow, not an agent", () => {
+  const r = compile({
+    "plan.md": `# Ingest
+
+## Data flow
+- extract -> staging/raw/
+- loader -> warehouse/tables/
+
+## Wave 1
+### Agent: stager
+- **Files:** \`staging/loader.py\`
+`,
+  });
+  expect(summary(r)).toEqual([{ id: "wave-1", agents: ["stager"] }]);
+  expect(territory(r)).toEqual({ stager: ["staging/loader.py"] });
+});

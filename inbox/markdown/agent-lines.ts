@@ -11,7 +11,7 @@ export function startsWithPath(text: string): boolean {
 }
 
 /** The agent a line opens with and the rest of the line, or null (list items may also name a bare `x-agent` id). */
-export function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string; byShape?: boolean } | null {
+export function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string; byShape?: boolean; arrow?: boolean } | null {
   const shaped = isItem ? shapedAgentLine(text) : null;
   if (shaped) return shaped;
   const arrow = arrowAgentLine(text);
@@ -47,12 +47,12 @@ function shapedAgentLine(text: string): { ref: AgentRef; rest: string; byShape: 
 
 // "tokens  -> styles/tokens.css, styles/dark.css": a bare lowercase name, an arrow, then the paths
 // it writes (or what it does to them). The arrow and a path or writing verb after it are the shape.
-function arrowAgentLine(text: string): { ref: AgentRef; rest: string } | null {
+function arrowAgentLine(text: string): { ref: AgentRef; rest: string; arrow: true } | null {
   const m = /^\s*`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?\s*(?:->|→|=>)\s*(.+)$/.exec(text);
   if (!m || m[1]!.length < 3) return null;
   // Paths written bare in the line ("fix contrast in src/a.svelte") are read as if ticked.
   const rest = m[2]!.trim().replace(/(^|\s)([\w.+@-]+(?:\/[\w.+@*-]+)+\/?)(?=[\s,;.]*(?:\s|$))/g, (all, pre: string, p: string) => (asPath(p, true) ? `${pre}\`${p.replace(/[.,;]+$/, "")}\`` : all));
-  return startsWithPath(rest) || OWNING.test(rest) || /^(?:fix(?:es)?|rewrites?|refactors?|deletes?|removes?|moves?)\b/i.test(rest) ? { ref: { id: m[1]! }, rest } : null;
+  return startsWithPath(rest) || OWNING.test(rest) || /^(?:fix(?:es)?|rewrites?|refactors?|deletes?|removes?|moves?)\b/i.test(rest) ? { ref: { id: m[1]! }, rest, arrow: true } : null;
 }
 
 // "1. Backend agent — creates `src/api/x.go`": a short name ending in "agent", a dash or colon,

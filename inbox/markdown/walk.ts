@@ -45,7 +45,7 @@ const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success 
 
 // "- **transformer**" alone on an item under an "## Agents" heading: the item opens that agent's
 // part of the list; its nested items say what it writes and reads.
-function nameItem(text: string, label: LabelKind | null, bare = false): { ref: AgentRef; rest: string; byShape?: boolean } | null {
+function nameItem(text: string, label: LabelKind | null, bare = false): { ref: AgentRef; rest: string; byShape?: boolean; arrow?: boolean } | null {
   if (label !== "agents") return null;
   const m = (bare ? /^\s*(?:\*\*|__)?`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)?\s*:?\s*$/ : /^\s*(?:\*\*|__)`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)\s*:?\s*$/).exec(text);
   return m && m[1]!.length >= 3 ? { ref: { id: m[1]! }, rest: "" } : null;
@@ -194,7 +194,11 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     // Inside a wave written as a list item, a nested item naming only a lowercase name is an agent.
     const inItemWave = itemWave !== null && indent > itemWave.indent;
     const named = isItem && !boldAgentLine(b.text, isItem) ? nameItem(b.text, inline ? null : inItemWave ? "agents" : (headingLabel()?.label ?? null), inItemWave) : null;
-    const boldAgent = boldAgentLine(b.text, isItem) ?? named;
+    // "name -> paths" defines an agent only inside a wave or an agents/territory section: elsewhere
+    // an arrow is as likely a data flow ("extract -> staging/").
+    const lined = boldAgentLine(b.text, isItem);
+    const arrowOk = !lined?.arrow || currentWave() !== undefined || ["agents", "territory"].includes(headingLabel()?.label ?? "");
+    const boldAgent = (arrowOk ? lined : null) ?? named;
     if (boldAgent && marker === undefined) {
       const { ref, rest } = boldAgent;
       if (isItem && rest !== "") {
