@@ -56,10 +56,8 @@ const STAGE_LINE = /^(?:parallel\s+)?(?:phase|stage|step|sprint|round|batch|grou
 
 function stageOnlyLines(blocks: readonly Block[]): WaveMarker[] {
   const out: WaveMarker[] = [];
-  let level = 0;
-  blocks.forEach((b, i) => {
-    if (b.kind === "heading") level = b.level;
-    if ((b.kind !== "para" && b.kind !== "item") || b.indent > 0) return;
+  eachLine(blocks, (b, i, level) => {
+    if (b.indent > 0) return;
     const m = STAGE_LINE.exec(plain(b.text));
     if (!m || blocks[i + 1] === undefined || blocks[i + 1]!.kind === "heading") return;
     out.push({ block: i, level: level + 0.5, number: Number(m[1]), title: (m[3] ?? "").trim() });
@@ -208,13 +206,21 @@ export function agentsInside(blocks: readonly Block[], start: number, level: num
   return n;
 }
 
-// `**Wave 1: Foundation**` or `- Wave 1 (Foundation): a-agent, b-agent` lines, when no heading names a wave.
-function lineMarkers(blocks: readonly Block[]): WaveMarker[] {
-  const out: WaveMarker[] = [];
+type Line = Extract<Block, { kind: "para" | "item" }>;
+
+// Each paragraph and list item with its index and the level of the heading it is under.
+function eachLine(blocks: readonly Block[], visit: (b: Line, i: number, level: number) => void): void {
   let level = 0;
   blocks.forEach((b, i) => {
     if (b.kind === "heading") level = b.level;
-    if (b.kind !== "para" && b.kind !== "item") return;
+    if (b.kind === "para" || b.kind === "item") visit(b, i, level);
+  });
+}
+
+// `**Wave 1: Foundation**` or `- Wave 1 (Foundation): a-agent, b-agent` lines, when no heading names a wave.
+function lineMarkers(blocks: readonly Block[]): WaveMarker[] {
+  const out: WaveMarker[] = [];
+  eachLine(blocks, (b, i, level) => {
     const m = /^(?:\*\*|__)?wave\s*[-#]?\s*(\d{1,3})\b(?:\*\*|__)?\s*(?:\(([^)]*)\))?\s*([:.\-–—])?\s*(.*)$/i.exec(b.text.trim());
     if (!m || waveClauses(b.text).length > 1) return;
     const bold = /^(?:\*\*|__)/.test(b.text.trim());
@@ -240,10 +246,7 @@ function spannedNames(rest: string): string[] {
 // rounds, phases or stages that name agents in the same line, when nothing else names a wave.
 function stageLineMarkers(blocks: readonly Block[]): WaveMarker[] {
   const out: WaveMarker[] = [];
-  let level = 0;
-  blocks.forEach((b, i) => {
-    if (b.kind === "heading") level = b.level;
-    if (b.kind !== "para" && b.kind !== "item") return;
+  eachLine(blocks, (b, i, level) => {
     const m = /^(?:\*\*|__)([^*_]+)(?:\*\*|__)(.*)$/.exec(b.text.trim());
     const stage = m ? stageHeading(m[1]!) : null;
     if (!m || !stage || isAside(stage)) return;
