@@ -2,7 +2,7 @@
 // `**Agent 1: Name** (\`id\`)`, `1. **ui-agent**: text`, `- \`api-agent\`: paths`.
 import { plain } from "./inline.ts";
 import { asPath } from "./paths.ts";
-import { agentHeading, type AgentRef } from "./vocab.ts";
+import { agentHeading, type AgentRef, type LabelKind } from "./vocab.ts";
 
 /** "`src/api/` and `src/db/`", "docker/ (all of it)": true for a line that starts by naming a path. */
 export function startsWithPath(text: string): boolean {
@@ -66,4 +66,12 @@ export function namedAgentItem(text: string): { ref: AgentRef; rest: string; byS
   const dash = /(?:—|–|:|->|→|\s-\s)/.exec(text.slice(text.toLowerCase().indexOf("agent")));
   const rest = dash ? text.slice(text.toLowerCase().indexOf("agent") + dash.index + dash[0].length).trim() : m[2]!;
   return { ref, rest, byShape: true };
+}
+
+// "- **transformer**" alone on an item under an "## Agents" heading: the item opens that agent's
+// part of the list; its nested items say what it writes and reads.
+export function nameItem(text: string, label: LabelKind | null, bare = false): { ref: AgentRef; rest: string; byShape?: boolean; arrow?: boolean } | null {
+  if (label !== "agents") return null;
+  const m = (bare ? /^\s*(?:\*\*|__)?`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)?\s*:?\s*$/ : /^\s*(?:\*\*|__)`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)\s*:?\s*$/).exec(text);
+  return m && m[1]!.length >= 3 ? { ref: { id: m[1]! }, rest: "" } : null;
 }

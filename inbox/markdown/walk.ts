@@ -7,7 +7,7 @@ import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
 import { diagramMembers, waveClauses } from "./wave-lines.ts";
-import { boldAgentLine, startsWithPath } from "./agent-lines.ts";
+import { boldAgentLine, nameItem, startsWithPath } from "./agent-lines.ts";
 import { briefLinks } from "./brief-links.ts";
 import { fileAHeadingChanges, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
@@ -42,14 +42,6 @@ interface InlineLabel {
 }
 
 const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success (?:metrics|criteria)|^(?:wave \d+ )?success$|\bmetrics\b|\btargets?\b|\blaunch|timeline|estimat|handoff|lessons/i;
-
-// "- **transformer**" alone on an item under an "## Agents" heading: the item opens that agent's
-// part of the list; its nested items say what it writes and reads.
-function nameItem(text: string, label: LabelKind | null, bare = false): { ref: AgentRef; rest: string; byShape?: boolean; arrow?: boolean } | null {
-  if (label !== "agents") return null;
-  const m = (bare ? /^\s*(?:\*\*|__)?`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)?\s*:?\s*$/ : /^\s*(?:\*\*|__)`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)\s*:?\s*$/).exec(text);
-  return m && m[1]!.length >= 3 ? { ref: { id: m[1]! }, rest: "" } : null;
-}
 
 // The agents a wave's opening line names, in the order written (ids the outline found among them).
 function lineRefs(text: string, members: readonly string[]): AgentRef[] {
