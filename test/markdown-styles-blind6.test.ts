@@ -263,3 +263,16 @@ test("an arrow outside any wave is a data flow, not an agent", () => {
   expect(summary(r)).toEqual([{ id: "wave-1", agents: ["stager"] }]);
   expect(territory(r)).toEqual({ stager: ["staging/loader.py"] });
 });
+
+test("a code span between a writing verb and 'to' does not hide the file written to", () => {
+  const r = compile({
+    "plan.md": `# Limits
+
+## Wave 1
+### Agent: config-agent
+- Adds the \`limits:\` section to \`config/app.yaml\` and edits \`src/config.go\`.
+- Reads \`src/main.go\`.
+`,
+  });
+  expect(territory(r)).toEqual({ "config-agent": ["config/app.yaml", "src/config.go"] });
+});

@@ -129,7 +129,8 @@ export function pathsWritten(text: string, opts: { outputs?: boolean } = {}): Pa
   let last = 0;
   while ((m = re.exec(text))) {
     const before = text.slice(last, m.index);
-    const upTo = text.slice(0, m.index);
+    // "adds the `ratelimit:` section to `config.yaml`": a code span between the verb and "to" is a word.
+    const upTo = text.slice(0, m.index).replace(/`[^`]*`/g, "x");
     listing = ((WRITE_VERB.test(upTo) || (opts.outputs === true && OUTPUT_TO.test(upTo))) && !DENIED.test(upTo)) || (listing && /^\s*(?:,|and|&|\+|or)\s*$/.test(before));
     last = m.index + m[0].length;
     if (!listing) continue;
