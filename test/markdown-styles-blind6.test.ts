@@ -276,3 +276,25 @@ test("a code span between a writing verb and 'to' does not hide the file written
   });
   expect(territory(r)).toEqual({ "config-agent": ["config/app.yaml", "src/config.go"] });
 });
+
+test("in a gate on every wave, a sentence naming one wave (by number, or the last) gates only that wave", () => {
+  const r = compile({
+    "plan.md": `# Reports
+
+## Wave 1
+### Agent: query-agent
+- **Files:** \`reports/query.sql\`
+
+## Wave 2
+### Agent: chart-agent
+- **Files:** \`reports/chart.ts\`
+
+## Wave 3
+### Agent: mail-agent
+- **Files:** \`reports/mail.ts\`
+
+After each wave run \`make test\`. After wave 2 also \`make lint\`. The last wave must additionally pass \`make e2e\`.
+`,
+  });
+  expect(gateRuns(r)).toEqual([["make test"], ["make test", "make lint"], ["make test", "make e2e"]]);
+});

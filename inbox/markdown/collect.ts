@@ -138,7 +138,27 @@ export function collectCode(body: readonly string[], lang: string, ctx: Context,
   if (ctx.agent === null) body.forEach((l, k) => ownershipLine(l, { file: ctx.file, line: ctx.line + 1 + k }, sink));
 }
 
+// "After each phase run `x`. After phase 3 also `y`.": within a gate on every wave (or on none),
+// a sentence that names one wave — by number, or as the last — gates only that wave.
+const ONE_WAVE = /\b(?:after|for|in|on)\s+(?:the\s+)?(?:(?:wave|phase|stage|round|batch|group|sprint|step)\s*#?\s*(\d{1,3})\b|(?:last|final)\s+(?:wave|phase|stage|round|batch|group|sprint|step)\b)|\b(?:the\s+)?(?:last|final)\s+(?:wave|phase|stage|round|batch|group|sprint|step)\s+(?:must|also|additionally|should)\b/i;
+
 function gateText(text: string, checkItem: boolean, ctx: Context, sink: Sink): void {
+  if (ctx.gateWave === "every" || ctx.gateWave === null) {
+    const sentences = text.split(/(?<=[.!?])\s+(?=[A-Z])/);
+    const named = sentences.map((t) => ONE_WAVE.exec(plain(t)));
+    if (named.some((m) => m !== null)) {
+      sentences.forEach((t, k) => {
+        const m = named[k];
+        const gateWave: WaveRef | "every" | null = m ? (m[1] !== undefined ? { number: Number(m[1]) } : { last: true }) : ctx.gateWave;
+        oneGateText(t, checkItem, { ...ctx, gateWave }, sink);
+      });
+      return;
+    }
+  }
+  oneGateText(text, checkItem, ctx, sink);
+}
+
+function oneGateText(text: string, checkItem: boolean, ctx: Context, sink: Sink): void {
   const src: Src = { file: ctx.file, line: ctx.line };
   const commands = codeSpans(text).filter(looksLikeCommand);
   const wave = ctx.gateWave;
