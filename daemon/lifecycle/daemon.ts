@@ -25,6 +25,7 @@ import { ticketList } from "../status/render.ts";
 import { loadApiKey, type ApiKeySource } from "../process/api-key.ts";
 import { GroupRegistry, useGroupRegistry } from "../process/registry.ts";
 import { claudeCodeRunner } from "../runners/claude-code/setup.ts";
+import { claudeCodeReviewer } from "../gates/judge-claude-code.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { thisMachine } from "../../inbox/can-run.ts";
@@ -164,7 +165,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         maxAgents: opts.maxAgents,
         runners: { command: new CommandRunner(), anthropic, ...(claude ? { "claude-code": claude } : {}) },
         reviewer: anthropic.access,
-        ...(claude ? { claudeReviewer: claude.reviewer() } : {}),
+        ...(claude ? { claudeReviewer: claudeCodeReviewer(claude.reviewAccess()) } : {}),
         auditor,
         logger,
         gateEnv: { ...baseEnv(), PURPLE_ROOT: root },
