@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Plan, zeroUsage, type Usage } from "../protocol/index.ts";
 import type { JudgeBriefInput } from "../daemon/gates/judge-brief.ts";
 import { KeyProxy } from "../daemon/runners/claude-code/key-proxy.ts";
-import { ClaudeCodeReviewer } from "../daemon/runners/claude-code/review.ts";
+import { ClaudeCodeReviewer } from "../daemon/gates/judge-claude-code.ts";
 import { fakeInvocations, scriptFakeClaude, type FakeRun } from "./support/fake-claude.ts";
 import { tempRoot } from "./support/daemon.ts";
 

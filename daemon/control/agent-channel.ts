@@ -80,3 +80,8 @@ export async function openAgentChannel(adminSocket: string, inner: RpcHandler, w
   const server = await ControlServer.listen(channelPath(adminSocket), new AgentChannelHandler(inner, who), { logger });
   return { path: server.path, close: () => server.close() };
 }
+
+/** Open the channel of one agent: the admin handler narrowed to that agent and its own tickets. */
+export function openChannelFor(inner: RpcHandler, adminSocket: string, plan: string, agent: string, tickets: () => readonly string[], logger: Logger): Promise<{ path: string; close(): Promise<void> }> {
+  return openAgentChannel(adminSocket, inner, { plan, agent, ownsTicket: (t) => tickets().includes(t) }, logger);
+}

@@ -7,7 +7,7 @@ import type { JournalRecord, PlanState, Step } from "../../protocol/index.ts";
 import type { Reduced } from "../core/outcomes.ts";
 import type { DurablePlan } from "../journal/codec.ts";
 import type { AgentRun } from "../runners/runner.ts";
-import type { Hold } from "./speculation.ts";
+import type { Hold } from "./hold.ts";
 import type { PlanView } from "../status/render.ts";
 import { StatusWriter, type StatusWriterOptions } from "../status/writer.ts";
 

@@ -8,31 +8,8 @@ import type { RunnerKind } from "../../protocol/index.ts";
 import { unholdable, type Speculation } from "../core/speculate.ts";
 import type { Runner } from "../runners/runner.ts";
 import type { AttemptSandbox, Executor } from "../sandbox/executor.ts";
+import { Hold } from "./hold.ts";
 import type { PlanEntry } from "./plan-entry.ts";
-
-type Decision = "released" | "discarded";
-
-export class Hold {
-  state: "pending" | Decision = "pending";
-  /** its runner finished and its changes wait for the gate */
-  waiting = false;
-  readonly decided: Promise<Decision>;
-  private resolve!: (d: Decision) => void;
-
-  constructor(readonly agent: string, readonly pos: number, readonly sandbox: AttemptSandbox | null) {
-    this.decided = new Promise((r) => (this.resolve = r));
-  }
-
-  decide(d: Decision, why: string): string[] {
-    if (this.state !== "pending") return [];
-    const paths = this.sandbox?.heldPaths() ?? [];
-    if (d === "released") this.sandbox?.release();
-    else this.sandbox?.discardHeld(why);
-    this.state = d;
-    this.resolve(d);
-    return paths;
-  }
-}
 
 /** The runner kinds whose writes can be held: those that write nothing, and those that write only through a sandbox view when one is in force. */
 export function speculationOf(runners: Partial<Record<RunnerKind, Runner>>, executor: Executor | undefined, byDefault: boolean): Speculation {

@@ -1,6 +1,6 @@
 // The seam between a judge check and the model that answers it. The engine (engine/review.ts)
 // picks one Reviewer per plan: the Messages API through the Anthropic SDK (gates/judge.ts), or
-// Claude Code headless when the plan's runner is claude-code (runners/claude-code/review.ts).
+// Claude Code headless when the plan's runner is claude-code (gates/judge-claude-code.ts).
 // Either way the brief is the same, the answer is the same Verdict, and usage goes through spend.
 import { zeroUsage, type Usage } from "../../protocol/index.ts";
 import type { View } from "../sandbox/view.ts";

@@ -1,5 +1,5 @@
 // What a judge check comes to, whichever reviewer answered (the SDK one in gates/judge.ts, Claude
-// Code in runners/claude-code/review.ts): the reviewer's answer checked against the protocol's
+// Code in gates/judge-claude-code.ts): the reviewer's answer checked against the protocol's
 // Verdict schema, or a failed check saying why there is no verdict. One place, so both reviewers
 // accept exactly the same answers and word their failures the same way.
 import { z } from "zod";

@@ -20,11 +20,13 @@ import { killGroup } from "../process/group.ts";
 import { baseEnv } from "../process/env.ts";
 import { AnthropicRunner } from "../runners/anthropic/runner.ts";
 import { CommandRunner } from "../runners/command.ts";
-import { openChannelFor, startSandbox, type StartedSandbox } from "../sandbox/start.ts";
+import { startSandbox, type StartedSandbox } from "../sandbox/start.ts";
+import { openChannelFor } from "../control/agent-channel.ts";
 import { ticketList } from "../status/render.ts";
 import { loadApiKey, type ApiKeySource } from "../process/api-key.ts";
 import { GroupRegistry, useGroupRegistry } from "../process/registry.ts";
 import { claudeCodeRunner } from "../runners/claude-code/setup.ts";
+import { claudeCodeReviewer } from "../gates/judge-claude-code.ts";
 import { TreeAuditor } from "../territory/audit.ts";
 import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { thisMachine } from "../../inbox/can-run.ts";
@@ -164,7 +166,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         maxAgents: opts.maxAgents,
         runners: { command: new CommandRunner(), anthropic, ...(claude ? { "claude-code": claude } : {}) },
         reviewer: anthropic.access,
-        ...(claude ? { claudeReviewer: claude.reviewer() } : {}),
+        ...(claude ? { claudeReviewer: claudeCodeReviewer(claude.reviewAccess()) } : {}),
         auditor,
         logger,
         gateEnv: { ...baseEnv(), PURPLE_ROOT: root },

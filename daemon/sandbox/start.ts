@@ -1,10 +1,9 @@
 // Setting the sandbox up at purpled's start: find what works here (detect.ts), say so in the log
-// and on stderr when nothing does, and build the executor with its agent channels.
+// and on stderr when nothing does, and build the executor (agent channels are opened through the
+// function it is given: control/agent-channel.ts openChannelFor).
 import { dirname, join } from "node:path";
 import type { Logger } from "../../lib/logger.ts";
 import type { SandboxInfo } from "../../protocol/index.ts";
-import { openAgentChannel } from "../control/agent-channel.ts";
-import type { RpcHandler } from "../control/server.ts";
 import { detectSandbox } from "./detect.ts";
 import { LocalExecutor, type ChannelHandle } from "./executor.ts";
 
@@ -29,9 +28,4 @@ export function startSandbox(root: string, stateDir: string, adminSocket: string
     logger.info({ sandbox: info }, `sandbox: ${info.detail}`);
   }
   return { info, executor };
-}
-
-/** Open the channel of one agent: the admin handler narrowed to that agent (control/agent-channel.ts). */
-export function openChannelFor(inner: RpcHandler, adminSocket: string, plan: string, agent: string, tickets: () => readonly string[], logger: Logger): Promise<ChannelHandle> {
-  return openAgentChannel(adminSocket, inner, { plan, agent, ownsTicket: (t) => tickets().includes(t) }, logger);
 }

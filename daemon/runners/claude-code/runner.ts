@@ -15,9 +15,6 @@ import { formatMs, settledRun, timeLimit } from "../shared.ts";
 import { BEGIN, claudeArgv, claudeEnv, helperCommands, scratchDirs, STANDARDS } from "./args.ts";
 import { parseStreamLine } from "./events.ts";
 import { KeyProxy } from "./key-proxy.ts";
-import type { Reviewer } from "../../gates/reviewer.ts";
-import { unavailableReviewer } from "../../gates/reviewer.ts";
-import { ClaudeCodeReviewer } from "./review.ts";
 import { chooseSession, writeSession } from "./session.ts";
 import { startAgentProcess, type AgentProcess } from "./spawn.ts";
 import { StreamStatus, type Verdict } from "./status.ts";
@@ -37,6 +34,14 @@ export interface ClaudeCodeRunnerOptions {
   sourceEnv?: Record<string, string | undefined>;
   /** argv running `purplectl` (default: helperCommands) */
   ctlCommand?: string[];
+}
+
+/** How a Claude Code reviewer reaches the model the way this runner's agents do. */
+export interface ClaudeReviewAccess {
+  claude: string;
+  proxy: KeyProxy;
+  stallMs?: number;
+  sourceEnv?: Record<string, string | undefined>;
 }
 
 export const NO_CLAUDE_MESSAGE = "Claude Code was not found: install @anthropic-ai/claude-code so that `claude` is on purpled's PATH, or set claudePath in O/purple.yaml";
@@ -66,11 +71,11 @@ export class ClaudeCodeRunner implements Runner {
     }
   }
 
-  /** Judge checks of plans run by Claude Code: `claude -p` through the same key proxy (review.ts). */
-  reviewer(): Reviewer {
-    if (!this.opts.claude) return unavailableReviewer(NO_CLAUDE_MESSAGE);
-    if (!this.proxy) return unavailableReviewer(NO_KEY_MESSAGE);
-    return new ClaudeCodeReviewer({ claude: this.opts.claude, proxy: this.proxy, ...(this.opts.stallMs ? { stallMs: this.opts.stallMs } : {}), ...(this.opts.sourceEnv ? { sourceEnv: this.opts.sourceEnv } : {}) });
+  /** What a Claude Code reviewer (gates/judge-claude-code.ts) needs to reach the model as this runner's agents do, or why it cannot. */
+  reviewAccess(): ClaudeReviewAccess | { unavailable: string } {
+    if (!this.opts.claude) return { unavailable: NO_CLAUDE_MESSAGE };
+    if (!this.proxy) return { unavailable: NO_KEY_MESSAGE };
+    return { claude: this.opts.claude, proxy: this.proxy, ...(this.opts.stallMs ? { stallMs: this.opts.stallMs } : {}), ...(this.opts.sourceEnv ? { sourceEnv: this.opts.sourceEnv } : {}) };
   }
 
   /** Stop the key proxy (purpled is shutting down). */

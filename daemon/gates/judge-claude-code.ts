@@ -13,32 +13,33 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { z } from "zod";
-import { writeFileAtomic } from "../../../lib/atomic-write.ts";
-import { scrubSecrets } from "../../../lib/logger.ts";
-import { zeroUsage, type Usage } from "../../../protocol/index.ts";
-import { JUDGE_SYSTEM_CLAUDE_CODE, judgeBrief, subjectDir, type JudgeBriefInput } from "../../gates/judge-brief.ts";
-import type { Reviewer, ReviewRequest } from "../../gates/reviewer.ts";
-import { noVerdict, outcomeOf, VERDICT_JSON_SCHEMA, type JudgeOutcome } from "../../gates/verdict.ts";
-import { baseEnv } from "../../process/env.ts";
-import { groupRegistry } from "../../process/registry.ts";
-import type { View } from "../../sandbox/view.ts";
-import { formatMs } from "../shared.ts";
-import { claudeEnv, reviewerArgv } from "./args.ts";
-import { parseStreamLine, type ResultLine } from "./events.ts";
-import type { KeyProxy } from "./key-proxy.ts";
-import { startAgentProcess } from "./spawn.ts";
-import { StreamStatus, type Verdict as SessionEnd } from "./status.ts";
+import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { scrubSecrets } from "../../lib/logger.ts";
+import { zeroUsage, type Usage } from "../../protocol/index.ts";
+import { JUDGE_SYSTEM_CLAUDE_CODE, judgeBrief, subjectDir, type JudgeBriefInput } from "./judge-brief.ts";
+import { unavailableReviewer, type Reviewer, type ReviewRequest } from "./reviewer.ts";
+import { noVerdict, outcomeOf, VERDICT_JSON_SCHEMA, type JudgeOutcome } from "./verdict.ts";
+import { baseEnv } from "../process/env.ts";
+import { groupRegistry } from "../process/registry.ts";
+import type { View } from "../sandbox/view.ts";
+import { formatMs } from "../runners/shared.ts";
+import { claudeEnv, reviewerArgv } from "../runners/claude-code/args.ts";
+import { parseStreamLine, type ResultLine } from "../runners/claude-code/events.ts";
+import type { ClaudeReviewAccess } from "../runners/claude-code/runner.ts";
+import { startAgentProcess } from "../runners/claude-code/spawn.ts";
+import { StreamStatus, type Verdict as SessionEnd } from "../runners/claude-code/status.ts";
 
-export interface ClaudeReviewerOptions {
-  claude: string;
-  proxy: KeyProxy;
+export interface ClaudeReviewerOptions extends ClaudeReviewAccess {
   /** the whole review may take this long (default 10 min) */
   timeoutMs?: number;
-  /** no event for this long ends it (default 5 min) */
+  /** no event for this long ends it (default 5 min); default from the runner */
   stallMs?: number;
   graceMs?: number;
-  /** the safe base variables come from here (default process.env) */
-  sourceEnv?: Record<string, string | undefined>;
+}
+
+/** The reviewer of a claude-code plan's judge checks, or one that fails each check saying why there is none. */
+export function claudeCodeReviewer(access: ClaudeReviewAccess | { unavailable: string }): Reviewer {
+  return "unavailable" in access ? unavailableReviewer(access.unavailable) : new ClaudeCodeReviewer(access);
 }
 
 export class ClaudeCodeReviewer implements Reviewer {
