@@ -245,6 +245,9 @@ don't touch src/lib/vendor/
     { id: "wave-2", agents: ["polish"] },
   ]);
   expect(territory(r)).toEqual({ index: ["search/index.ts", "search/tokenize.ts"], box: ["src/SearchBox.svelte"], polish: ["src/routes/+page.svelte", "src/lib/Nav.svelte"] });
+  // The outline alone saw no waves of agents; the report says the file was read as the plan anyway.
+  expect(r.items.find((i) => i.line === 1 && /read as the plan/.test(i.message))?.kind).toBe("inferred");
+  expect(r.items.some((i) => i.kind === "not-understood" && /no markdown file holds waves/.test(i.message))).toBe(false);
 });
 
 test("an arrow outside any wave is a data flow, not an agent", () => {

@@ -55,6 +55,7 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     return { plan, items: items.list, territory: [], gaps: findGaps(plan, null, files) };
   }
   items.add(choice.candidates.length > 1 ? "ambiguous" : choice.candidates.length === 1 ? "inferred" : "not-understood", { file: main, line: 1 }, choice.why);
+  const choiceItem = items.list.length - 1;
   const declared = frontMatterAgents(files[main] ?? "");
   const drafts: RoleDraft[] = [];
   for (const [role, file] of ROLE_FILES) {
@@ -107,6 +108,10 @@ function compile(files: Record<string, string>, name: string, defaults: CompileD
     }
   }
   const assembly = assemble(drafts, items);
+  // The outline saw no waves of agents, but the whole reading found them (list forms, briefs, front
+  // matter): the closest file was the plan after all, and the report says so rather than "not understood".
+  if (choice.candidates.length === 0 && assembly.agents.length > 0 && assembly.waves.length > 0 && items.list[choiceItem]?.message === choice.why)
+    items.list[choiceItem] = { kind: "inferred", file: main, line: 1, message: `${main} read as the plan: no file's outline shows waves of agents, but this one, the closest, compiles to ${assembly.waves.length} wave(s) and ${assembly.agents.length} agent(s)` };
   if (assembly.registry.agents.length === 0 && mainDraft.waves.length === 0) {
     items.add("not-understood", { file: main, line: 1 }, "no waves and no agents found: the plan names neither (expected headings such as \"## Wave 1: …\" and \"### Agent 1: …\", or a roster table)");
     const plan: PlanInput = { apiVersion: "purple/v1", name, agents: [], waves: [] };
