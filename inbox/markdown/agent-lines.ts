@@ -2,7 +2,7 @@
 // `**Agent 1: Name** (\`id\`)`, `1. **ui-agent**: text`, `- \`api-agent\`: paths`.
 import { plain } from "./inline.ts";
 import { asPath } from "./paths.ts";
-import { agentHeading, type AgentRef, type LabelKind } from "./vocab.ts";
+import { agentHeading, annotatedAgent, type AgentRef, type LabelKind } from "./vocab.ts";
 
 /** "`src/api/` and `src/db/`", "docker/ (all of it)": true for a line that starts by naming a path. */
 export function startsWithPath(text: string): boolean {
@@ -12,6 +12,8 @@ export function startsWithPath(text: string): boolean {
 
 /** The agent a line opens with and the rest of the line, or null (list items may also name a bare `x-agent` id). */
 export function boldAgentLine(text: string, isItem: boolean): { ref: AgentRef; rest: string; byShape?: boolean; arrow?: boolean } | null {
+  const noted = isItem ? annotatedAgent(text) : null;
+  if (noted) return { ref: noted, rest: "" };
   const shaped = isItem ? shapedAgentLine(text) : null;
   if (shaped) return shaped;
   const arrow = arrowAgentLine(text);
@@ -74,4 +76,13 @@ export function nameItem(text: string, label: LabelKind | null, bare = false): {
   if (label !== "agents") return null;
   const m = (bare ? /^\s*(?:\*\*|__)?`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)?\s*:?\s*$/ : /^\s*(?:\*\*|__)`?([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)`?(?:\*\*|__)\s*:?\s*$/).exec(text);
   return m && m[1]!.length >= 3 ? { ref: { id: m[1]! }, rest: "" } : null;
+}
+
+// "**Ava (backend)**" alone on its line inside a wave: a person-like handle with its role in
+// parentheses names one worker of the wave (crews whose agents carry personas). The handle is the id.
+export function personAgentLine(text: string): { ref: AgentRef; rest: string; byShape?: boolean; arrow?: boolean } | null {
+  const m = /^\s*\*\*\s*([A-Z][a-z]{1,20}(?:[- ][A-Z][a-z]{1,20})?)\s*(?:\(([a-z][\w /&.-]{1,40})\))?\s*\*\*\s*(?:\(([a-z][\w /&.-]{1,40})\))?\s*:?\s*$/.exec(text);
+  if (!m || (m[2] === undefined && m[3] === undefined)) return null;
+  const role = m[2] ?? m[3]!;
+  return { ref: { id: m[1]!.toLowerCase().replace(/\s+/g, "-"), name: `${m[1]} (${role})` }, rest: "" };
 }

@@ -185,13 +185,29 @@ function territory(text: string, mention: number, src: Src, sink: Sink, weak: bo
 function ownershipLine(text: string, src: Src, sink: Sink): void {
   const t = stripMarks(text.trim());
   const m = /^(?:\*\*)?(agent\s*#?\s*\d{1,3}(?:-?[a-z])?\b|[a-z0-9][a-z0-9_-]*-agent\b|`[a-z0-9_-]+`)(?:\*\*)?\s*(?:\([^)]*\))?\s*(?::|→|->|—|–|-|=)\s*(.+)$/i.exec(t);
-  if (!m) return;
+  if (!m) return pathFirstLine(t, src, sink);
   const ref = refsIn(m[1]!)[0];
   if (!ref || saysReadOnly(m[2]!)) return;
   const hits = pathsInText(m[2]!);
   if (hits.length === 0) return;
   const mention = sink.mention(ref, false, src);
   for (const hit of hits) sink.fact({ kind: "territory", mention, path: hit.path, src, weak: false, leadingSlash: hit.leadingSlash, bare: hit.bare, how: "mention" });
+}
+
+// "`src/db/**` → db-agent", "`docs/guide.md`: owned by Sol": the paths first, then who owns them
+// (a file-ownership section written path by path). Only paths before the arrow, only one owner after it.
+function pathFirstLine(t: string, src: Src, sink: Sink): void {
+  const m = /^(.+?)\s*(?:→|->|=>|—|–|:)\s*(?:(?:is\s+)?owned by\s+|owner:?\s+)?(.+)$/i.exec(t);
+  if (!m || saysReadOnly(m[2]!)) return;
+  const paths = m[1]!.split(/\s*(?:,|\band\b|&)\s*/).filter((s) => s !== "");
+  const hits = paths.map((p) => asPath(p, false));
+  if (hits.length === 0 || hits.some((h) => h === null || h.bare)) return;
+  const owner = m[2]!.replace(/\s*\([^)]*\)\s*$/, "").replace(/[.;]\s*$/, "").trim();
+  if (owner.length > 40 || pathsInText(owner).length > 0) return;
+  const refs = refsIn(owner, /^[\w`*@ -]+$/.test(owner) && owner.split(/\s+/).length <= 3);
+  if (refs.length !== 1) return;
+  const mention = sink.mention(refs[0]!, false, src);
+  for (const hit of hits) sink.fact({ kind: "territory", mention, path: hit!.path, src, weak: false, leadingSlash: hit!.leadingSlash, bare: false, how: "matrix" });
 }
 
 function ticket(text: string, isItem: boolean, indent: number, mention: number, ctx: Context, sink: Sink, from: "tasks" | "deliverables"): void {

@@ -3,7 +3,7 @@
 // headings — or cousins under phase headings — that holds the agents. Failing headings, bold
 // `**Wave N: …**` lines are taken.
 import type { Block } from "./blocks.ts";
-import { boldAgentLine } from "./agent-lines.ts";
+import { boldAgentLine, personAgentLine } from "./agent-lines.ts";
 import { codeSpans, plain } from "./inline.ts";
 import { waveClauses } from "./wave-lines.ts";
 import { agentHeading, agentIdsIn, agentNumbersIn, phaseHeading, stageHeading, waveHeading, type WaveHeading } from "./vocab.ts";
@@ -195,7 +195,7 @@ export function agentsInside(blocks: readonly Block[], start: number, level: num
       if (agentHeading(b.text)) n++;
     } else if ((b.kind === "para" || b.kind === "item") && /^\*\*[^*]+\*\*/.test(b.text)) {
       const inner = /^\*\*([^*]+)\*\*/.exec(b.text)![1]!;
-      if (agentHeading(inner) || (b.kind === "item" && boldAgentLine(b.text, true)?.byShape)) n++;
+      if (agentHeading(inner) || (b.kind === "item" && boldAgentLine(b.text, true)?.byShape) || (b.kind === "para" && personAgentLine(b.text))) n++;
     } else if (b.kind === "para" || b.kind === "item") {
       if (/^agents?\s*:|^\*\*agents?\*\*\s*:|^\*\*agents?:\*\*/i.test(b.text) && /-agent\b|`/.test(b.text)) n++;
     } else if (b.kind === "row" && /agent|owner/i.test(b.header.join(" "))) {

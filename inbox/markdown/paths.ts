@@ -71,7 +71,7 @@ export function isFileName(name: string): boolean {
   return KNOWN_EXT.has(m[2]!.toLowerCase());
 }
 
-const READ_ONLY = /read[- ]?only|readonly|review only|no (?:direct )?(?:edits|changes|writes)|do not (?:modify|edit|touch|change)|without modifying|not modif|reference only|\bREAD\b(?!\s*\/)/i;
+const READ_ONLY = /read[- ]?only|readonly|review only|no (?:direct )?(?:edits|changes|writes)|do not (?:hand[- ]?)?(?:modify|edit|touch|change)|\(generated\b|without modifying|not modif|reference only|\bREAD\b(?!\s*\/)|\b(?:is|as) an? (?:good )?(?:example|template|model)\b|\bfor reference\b|does not (?:change|modify|edit|touch)|must not (?:change|modify|edit|touch)/i;
 
 /** True when a piece of text marks its paths as read, not written. */
 export function saysReadOnly(text: string): boolean {
@@ -97,9 +97,11 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
     }
     const rest = stripMarks(withoutEmphasis(withoutCodeSpans(segment))).replace(/^\d+[.)]\s+/, "");
     if (spans.length && !/^\S+\/\S*/.test(rest)) continue;
-    const first = rest.split(/\s+/)[0] ?? "";
+    const words = rest.split(/\s+/);
+    const first = words[0] ?? "";
     const hit = asPath(first, true);
-    if (hit) hits.push(hit);
+    // "Chart.js colours follow the theme": a bare name opening a sentence is its subject, not a path.
+    if (hit && !(hit.bare && /^[A-Z]/.test(first) && words.length > 3)) hits.push(hit);
   }
   return dedupeHits(hits);
 }
@@ -177,6 +179,12 @@ function segmentsOf(text: string): string[] {
     const c = s[k]!;
     if (c === "`") tick = !tick;
     if (!tick && (c === "," || c === ";" || c === "\u0001")) {
+      out.push(cur);
+      cur = "";
+      continue;
+    }
+    // "Owns `a.rb`. Milo may read `b.rb`": each sentence says its own thing about its paths.
+    if (!tick && c === "." && /^\.\s+[A-Z]/.test(s.slice(k, k + 4))) {
       out.push(cur);
       cur = "";
       continue;

@@ -35,6 +35,8 @@ export function looksLikeCommand(text: string): boolean {
   const first = words[k]!;
   if (/^\.{1,2}\/[\w.\/-]+$/.test(first)) return true;
   if (/^[\w-]+\/[\w.\/-]+\.(sh|py|js|ts|rb|pl)$/.test(first) && words.length > 1) return true;
+  // `bin/rails test`, `scripts/lint.sh --fix`: a project's own bin stub or script, with arguments.
+  if (/^(?:bin|scripts?|tools)\/[\w.-]+$/.test(first) && words.length > 1) return true;
   if (!COMMAND_WORDS.has(first)) return false;
   return words.length - k > 1 || STANDALONE.has(first);
 }

@@ -24,12 +24,12 @@ export function classifyLabel(label: string): LabelKind {
   const l = plain(label).toLowerCase().replace(/^(?:wave|phase|stage|sprint|batch|round|group|step)\s*#?\s*(?:\d{1,3}|[a-h])\s+(?=(?:checks?|gates?|tests?|verification|validation)$)/, "");
   if (/^(?:agent\s*)?id$|^agent id\b|^owner$|^agent name$/.test(l)) return "id";
   if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
-  if (/read[- ]?only|out of scope|not in scope|outside (?:the )?scope|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l)) return "readonly";
+  if (/read[- ]?only|out of scope|not in scope|outside (?:the )?scope|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l) || /^(?:liest|lesen|nur lesen|lesezugriff|nicht (?:anfassen|ändern|bearbeiten)|tabu|lee|lectura|solo lectura|no (?:tocar|modificar)|lit|lecture seule|ne pas (?:toucher|modifier))\b/.test(l)) return "readonly";
   if (/^(?:agents?|participants?|parallelism|team|assigned agents?|agents? (?:&|and) territories)\b/.test(l)) return "agents";
   if (/^wave(?: assignment| number)?$|^execution wave$|^timeline$|^schedule$/.test(l)) return "wave";
   if (/depend|prerequisite|requires|blocked by|^after$/.test(l)) return "deps";
   if (/rollback|failure|recover|revert|risk|mitigation/.test(l)) return "other";
-  if (/\bgates?\b|validation|verif|synchroni[sz]|quality|exit criteria|acceptance|checkpoint|^checks?$|^criteria$|smoke test|definition of done|^done when|complete when/.test(l)) return "gate";
+  if (/\bgates?\b|validation|verif|synchroni[sz]|quality|exit criteria|acceptance|checkpoint|^checks?$|^criteria$|smoke test|definition of done|^done when|complete when|^review$/.test(l) || /^(?:abnahme|prüfung|prüfungen|qualitätstor|verificación|verificacion|validación|validacion|criterios? de aceptación|puerta|vérification|critères d'acceptation)\b/.test(l)) return "gate";
   if (/integration tests?$|^(?:unit |e2e |end-to-end |automated )?tests?$|^testing$|^test (?:plan|commands|suite)$|^how to (?:test|verify)/.test(l)) return "tests";
   if (
     /territor|\bowns?\b|owned|ownership|exclusive|write access|read\s*\/\s*write|^touches$|^writes?$|^edits$|allowed (?:paths|files)|can (?:modify|edit|write|touch|change)|may (?:modify|edit|write|touch|change)/.test(l) ||
@@ -37,8 +37,10 @@ export function classifyLabel(label: string): LabelKind {
     /^focus(?: areas?)?$|^created?\b|^creates\b|^modif(?:y|ies|ied)\b|^changes$|^director(?:y|ies)$|director(?:y|ies) (?:owned|assignments?|ownership)|^(?:write )?paths?$|^(?:write |file )?scope$/.test(l)
   )
     return "territory";
-  if (/deliverables?|outputs?|artifacts?|produces|^creates?$/.test(l)) return "deliverables";
-  if (/^(?:\w+ )?tasks?\b|responsibilit|work items|^steps$|^todo|^to do|^implementation( steps| plan)?$|^actions$/.test(l)) return "tasks";
+  // Plans written in German, Spanish or French: "Dateien", "Archivos", "Fichiers", "Besitzt", "Erstellt".
+  if (/^(?:dateien|datei|verzeichnisse|besitzt|gehört|erstellt|ändert|archivos?|directorios|posee|crea|modifica|fichiers?|possède|crée|modifie)\b/.test(l)) return "territory";
+  if (/deliverables?|outputs?|artifacts?|produces|^creates?$|^(?:ergebnis(?:se)?|liefergegenstände|entregables?|livrables?)$/.test(l)) return "deliverables";
+  if (/^(?:\w+ )?tasks?\b|responsibilit|work items|^aufgaben?$|^tareas?$|^tâches?$|^steps$|^todo|^to do|^implementation( steps| plan)?$|^actions$/.test(l)) return "tasks";
   if (/^(?:agent )?role$|^primary (?:goal|responsibility)$|^mission$|^purpose$|^specialization$|^objective$/.test(l)) return "role";
   if (/^(?:feature |project |overall )?goal$|^objective$|^summary$/.test(l)) return "goal";
   return "other";
@@ -70,7 +72,7 @@ export function waveHeading(text: string): WaveHeading | null {
 /** "Phase 2: Backend", "Stage 1", "Sprint 3 - API": the grouping a plan without waves runs in order. */
 export function stageHeading(text: string): WaveHeading | null {
   // "Phase A — parsing": a lettered stage is its place in the alphabet.
-  const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|step|sprint|iteration|round|batch|milestone)\s*[-#]?\s*(\d{1,3}|[A-H](?=\s*(?:[:.\-–—)]|$)))\b(.*)$/i.exec(plain(text));
+  const m = /^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:phase|stage|step|sprint|iteration|round|batch|milestone|fase|etapa|stufe|schritt|meilenstein|étape|jalon)\s*[-#]?\s*(\d{1,3}|[A-H](?=\s*(?:[:.\-–—)]|$)))\b(.*)$/i.exec(plain(text));
   if (!m) return null;
   if (/^[a-h]$/.test(m[1]!)) return null; // "Step a": a lowercase letter is a list marker, not a stage
   if (/^[A-H]$/.test(m[1]!)) m[1] = String(m[1]!.charCodeAt(0) - 64);
@@ -117,6 +119,8 @@ const KEBAB_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)+$/;
 /** The agent a heading or bold line defines ("Agent 1: Name (`id`)", "Agent: infra-agent", "config-agent Tasks"), or null. */
 export function agentHeading(text: string): AgentRef | null {
   const raw = text.trim();
+  const noted = annotatedAgent(raw);
+  if (noted) return noted;
   const ticked = /`([a-z0-9][a-z0-9._-]*)`/i.exec(raw)?.[1] ?? /\(([a-z0-9]+(?:-[a-z0-9]+)+)\)\s*(?:\*\*)?\s*$/.exec(raw)?.[1];
   let t = plain(raw)
     .replace(/^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|[A-Z][.)])\s+/, "")
@@ -152,6 +156,18 @@ export function agentHeading(text: string): AgentRef | null {
     return ticked && KEBAB_ID.test(ticked) ? { id: ticked, name: t } : { name: t };
   }
   return null;
+}
+
+/**
+ * "Task 1 (agent: frontend)", "2. Outbox and replay (agent: `outbox-agent`)", "Billing page [owner: @web]":
+ * a unit of work whose annotation names the agent doing it. Its leading number lets "Task 1" in a
+ * wave line find the agent.
+ */
+export function annotatedAgent(text: string): AgentRef | null {
+  const m = /^(.*?)\s*[(\[]\s*(?:agent|owner|assignee|assigned to)\s*[:=]\s*`?@?([A-Za-z0-9][\w.-]{0,60})`?\s*[)\]]\s*:?\s*$/i.exec(plain(text.trim()).replace(/^\[[ xX]\]\*?\s*/, ""));
+  if (!m || m[1]!.length > 120) return null;
+  const n = /^(?:(?:task|item|ticket|step|work item)\s*#?\s*)?(\d{1,3})(?:[.):]|\s|$)/i.exec(m[1]!.trim());
+  return { id: m[2]!.toLowerCase(), ...(n ? { ordinal: n[1]! } : {}) };
 }
 
 /** The id an agent ref gets: its explicit id, else the slug of "Agent N: Name", of the name, or of "agent-N". */

@@ -7,7 +7,7 @@ import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
 import { diagramMembers, waveClauses } from "./wave-lines.ts";
-import { boldAgentLine, nameItem, startsWithPath } from "./agent-lines.ts";
+import { boldAgentLine, nameItem, personAgentLine, startsWithPath } from "./agent-lines.ts";
 import { briefLinks } from "./brief-links.ts";
 import { fileAHeadingChanges, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
@@ -45,7 +45,8 @@ const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success 
 
 // The agents a wave's opening line names, in the order written (ids the outline found among them).
 function lineRefs(text: string, members: readonly string[]): AgentRef[] {
-  const refs = refsIn(text);
+  // "Round 1: Task 1, Task 2": units of work whose headings name their agents ("Task 1 (agent: x)").
+  const refs = [...refsIn(text), ...[...plain(text).matchAll(/\btasks?\s*#?\s*(\d{1,3})\b/gi)].map((m): AgentRef => ({ number: m[1]!, noun: "task" }))];
   const ids = new Set(refs.map((r) => r.id));
   const all = [...refs, ...members.filter((id) => !ids.has(id)).map((id): AgentRef => ({ id }))];
   const at = (r: AgentRef): number => (r.id !== undefined && text.includes(r.id) ? text.indexOf(r.id) : Infinity);
@@ -133,6 +134,17 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     if (at >= 0) while (stack.length > at) closeFrame(stack.pop()!, line);
     itemWave = null;
   };
+  // A sentence wrapped over two lines ("… `b.erb` is a good\nexample — reference only."): an
+  // ownership line that ends mid-sentence is read with the rest of its sentence from the next line
+  // (so what the sentence says about its paths counts), and the next line is read from there on.
+  const carried = new Map<number, number>();
+  const withNextSentence = (i: number, text: string, label: LabelKind | null): string => {
+    const next = blocks[i + 1];
+    if ((label !== "territory" && label !== "deliverables") || next?.kind !== "para" || next.afterBlank || next.line !== blocks[i]!.line + 1 || /[.:!?]\s*$/.test(text) || parseLabel(next.text) !== null) return text;
+    const first = /^.*?[.!?](?=\s+[A-Z]|\s*$)/.exec(next.text)?.[0] ?? next.text;
+    carried.set(i + 1, first.length);
+    return `${text} ${first}`;
+  };
   blocks.forEach((b, i) => {
     if (itemWave && (b.kind === "heading" || ((b.kind === "item" || b.kind === "para") && b.indent <= itemWave.indent))) endItemWave(b.line - 1);
     if (b.kind === "heading") {
@@ -190,7 +202,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     // an arrow is as likely a data flow ("extract -> staging/").
     const lined = boldAgentLine(b.text, isItem);
     const arrowOk = !lined?.arrow || currentWave() !== undefined || ["agents", "territory"].includes(headingLabel()?.label ?? "");
-    const boldAgent = (arrowOk ? lined : null) ?? named;
+    const boldAgent = (arrowOk ? lined : null) ?? named ?? (!isItem && currentWave() !== undefined ? personAgentLine(b.text) : null);
     if (boldAgent && marker === undefined) {
       const { ref, rest } = boldAgent;
       if (isItem && rest !== "") {
@@ -222,7 +234,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
         const every = (meansEveryWave(lab.label) || meansEveryWave(lab.rest)) && !NOT_GATE.test(b.text) && !stack.some((f) => f.blocked);
         const gateWave: WaveRef | "every" | undefined = every ? "every" : n !== null && kind === "gate" ? { number: n } : undefined;
         inline = { kind: every && kind !== "gate" ? "gate" : kind, line: b.line, indent, isItem, ...(gateWave ? { gateWave } : {}), baseIndent: null };
-        if (lab.rest !== "") collectText(lab.rest, false, indent, context(b.line), sink, true);
+        if (lab.rest !== "") collectText(withNextSentence(i, lab.rest, inline.kind), false, indent, context(b.line), sink, true);
         return;
       }
     }
@@ -233,7 +245,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const ctx = context(b.line);
     if (dirItem && (!isItem || indent <= dirItem.indent || (ctx.label !== "territory" && ctx.label !== "deliverables"))) dirItem = null;
     if (dirItem) ctx.parentDir = dirItem.path;
-    collectText(b.text, isItem, indent, ctx, sink, false, b.kind === "item" && b.checkbox);
+    collectText(isItem ? b.text : withNextSentence(i, b.text.slice(carried.get(i) ?? 0), ctx.label), isItem, indent, ctx, sink, false, b.kind === "item" && b.checkbox);
     // "1. T001 (branch verify, `senior-backend-engineer`)" in a wave's own prose: that agent works
     // in this wave — used only for an agent nothing else places.
     if (ctx.wave && ctx.agent === null && ctx.gateWave === null && (ctx.label === null || ctx.label === "other" || ctx.label === "tasks"))
