@@ -140,3 +140,68 @@ test("checkbox tasks annotated '(agent: `x`)' under wave headings are agents; th
   ]);
   expect(territory(r)).toEqual({ "store-agent": ["app/store.ts"], "screen-agent": ["app/Offline.tsx"] });
 });
+
+test("issue-like sections handed to an agent ('**Assignee:** @x') are that agent's; 'Context:' paths are only read", () => {
+  const r = compile({
+    "EPIC.md": `# [Epic] Exports #10
+
+## Wave 1
+
+### #11 CSV writer
+**Assignee:** @agent-csv
+**Scope:**
+- \`export/csv.ts\`
+**Context:** \`export/types.ts\`
+
+## Wave 2
+
+### #12 Export page
+**Assignee:** @agent-page
+**Blocked by** #11
+**Scope:**
+- \`web/pages/export.tsx\`
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["agent-csv"] },
+    { id: "wave-2", agents: ["agent-page"] },
+  ]);
+  expect(territory(r)).toEqual({ "agent-csv": ["export/csv.ts"], "agent-page": ["web/pages/export.tsx"] });
+});
+
+test("unnumbered phases named for a method's steps (Specification, Architecture, Refinement) with agents inside run in order", () => {
+  const r = compile({
+    "swarm.md": `# Swarm plan
+
+## Objective
+Retry failed uploads.
+
+## S — Specification
+**Agent:** \`analyst\`
+- Writes \`docs/retry-spec.md\`.
+
+## A — Architecture
+**Agent:** \`designer\`
+- Creates \`src/retry/types.ts\`.
+
+## R — Refinement
+
+### \`builder\`
+- Implements \`src/retry/run.ts\`.
+
+### \`checker\`
+- Owns \`tests/retry/\`.
+
+## Commands
+\`\`\`bash
+npx claude-flow swarm status
+\`\`\`
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["analyst"] },
+    { id: "wave-2", agents: ["designer"] },
+    { id: "wave-3", agents: ["builder", "checker"] },
+  ]);
+  expect(territory(r)).toEqual({ analyst: ["docs/retry-spec.md"], designer: ["src/retry/types.ts"], builder: ["src/retry/run.ts"], checker: ["tests/retry/"] });
+});

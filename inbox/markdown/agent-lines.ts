@@ -86,3 +86,11 @@ export function personAgentLine(text: string): { ref: AgentRef; rest: string; by
   const role = m[2] ?? m[3]!;
   return { ref: { id: m[1]!.toLowerCase().replace(/\s+/g, "-"), name: `${m[1]} (${role})` }, rest: "" };
 }
+
+// "**Agent:** `researcher`" straight under a wave (no agent's section around it): the line names
+// the one agent whose section follows. Inside an agent's section the same line is that agent's id.
+export function agentLabelLine(text: string): { ref: AgentRef; rest: string; byShape?: boolean; arrow?: boolean } | null {
+  const m = /^\s*\*\*agent\s*:?\*\*\s*:?\s*`?@?([a-z][a-z0-9_-]{1,40})`?\s*$/i.exec(text);
+  if (!m || /^(?:orchestrator|coordinator|lead|all|none)$/i.test(m[1]!)) return null;
+  return { ref: { id: m[1]!.toLowerCase() }, rest: "" };
+}

@@ -46,7 +46,27 @@ export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
   const plainStages = stageOnlyLines(blocks);
   if (plainStages.length) return plainStages;
   const steps = stepMarkers(blocks);
-  return steps.length ? steps : orderMarkers(blocks);
+  if (steps.length) return steps;
+  const process = processMarkers(blocks);
+  return process.length ? process : orderMarkers(blocks);
+}
+
+// The phases of a method, each heading named for one ("## S — Specification", "## Design",
+// "## Implementation", "## Review"), with agents inside: without numbers, their order is the
+// waves' order. Only headings named by these words count, so areas ("## Backend") never become waves.
+const PROCESS_WORD = /^(?:[A-Z]\s*[—–:.-]\s*)?(?:research|discovery|analysis|planning|specification|spec|pseudocode|architecture|design|implementation|build|refinement|testing|test|verification|integration|review|completion|polish|release|deployment|documentation|hardening)\b/i;
+
+function processMarkers(blocks: readonly Block[]): WaveMarker[] {
+  for (const level of [2, 3, 1]) {
+    const out: WaveMarker[] = [];
+    blocks.forEach((b, i) => {
+      if (b.kind !== "heading" || b.level !== level || !PROCESS_WORD.test(plain(b.text).trim())) return;
+      out.push({ block: i, level, number: out.length + 1, title: plain(b.text).replace(/^[A-Z]\s*[—–:.-]\s*/, "").trim() });
+    });
+    const withAgents = out.filter((m) => agentsInside(blocks, m.block, m.level) > 0).length;
+    if (out.length >= 3 && withAgents >= 2) return out;
+  }
+  return [];
 }
 
 // "Parallel group 1", "- Phase 2: translations", "round 1 (parallel):": short lines that are
@@ -195,7 +215,7 @@ export function agentsInside(blocks: readonly Block[], start: number, level: num
       if (agentHeading(b.text)) n++;
     } else if ((b.kind === "para" || b.kind === "item") && /^\*\*[^*]+\*\*/.test(b.text)) {
       const inner = /^\*\*([^*]+)\*\*/.exec(b.text)![1]!;
-      if (agentHeading(inner) || (b.kind === "item" && boldAgentLine(b.text, true)?.byShape) || (b.kind === "para" && personAgentLine(b.text))) n++;
+      if (agentHeading(inner) || (b.kind === "item" && boldAgentLine(b.text, true)?.byShape) || (b.kind === "para" && personAgentLine(b.text)) || (/^\*\*agents?\s*:?\*\*\s*:?\s*`/i.test(b.text))) n++;
     } else if (b.kind === "para" || b.kind === "item") {
       if (/^agents?\s*:|^\*\*agents?\*\*\s*:|^\*\*agents?:\*\*/i.test(b.text) && /-agent\b|`/.test(b.text)) n++;
     } else if (b.kind === "row" && /agent|owner/i.test(b.header.join(" "))) {

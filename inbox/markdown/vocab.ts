@@ -22,7 +22,8 @@ export type LabelKind =
 export function classifyLabel(label: string): LabelKind {
   // "Stage 1 checks", "Batch B gate": a numbered step's name before the word that says what follows.
   const l = plain(label).toLowerCase().replace(/^(?:wave|phase|stage|sprint|batch|round|group|step)\s*#?\s*(?:\d{1,3}|[a-h])\s+(?=(?:checks?|gates?|tests?|verification|validation)$)/, "");
-  if (/^(?:agent\s*)?id$|^agent id\b|^owner$|^agent name$/.test(l)) return "id";
+  if (/^(?:agent\s*)?id$|^agent id\b|^owner$|^agent name$|^assignee$|^assigned to$/.test(l)) return "id";
+  if (/^context$|^background reading$/.test(l)) return "readonly";
   if (/\bmax(?:imum)?\b.*\bagents?\b|\bmax(?:imum)? (?:concurrent|parallel)|^concurrency/.test(l)) return "max";
   if (/read[- ]?only|out of scope|not in scope|outside (?:the )?scope|\breads\b|reviewed|\breference\b|consum|\bimports?\b|\bcalls\b|\binputs?\b|restrictions|must not|forbidden|off[- ]limits|do not (?:modify|touch|edit|change)|never (?:modify|touch|edit)|not (?:allowed|owned)/.test(l) || /^(?:liest|lesen|nur lesen|lesezugriff|nicht (?:anfassen|ändern|bearbeiten)|tabu|lee|lectura|solo lectura|no (?:tocar|modificar)|lit|lecture seule|ne pas (?:toucher|modifier))\b/.test(l)) return "readonly";
   if (/^(?:agents?|participants?|parallelism|team|assigned agents?|agents? (?:&|and) territories)\b/.test(l)) return "agents";
@@ -152,6 +153,8 @@ export function agentHeading(text: string): AgentRef | null {
   const first = t.split(/\s+/)[0] ?? "";
   if (/^[a-z0-9][a-z0-9_-]*-agent$/.test(first) && /^(?:\S+)(?:\s+(?:tasks?|work|deliverables|responsibilities|assignment|section))?$/i.test(t)) return { id: first };
   if (ticked && /-agent$/.test(ticked) && t.replace(/`/g, "").trim() === ticked) return { id: ticked };
+  // "### `tester`": a heading that is nothing but a lowercase id in code names that agent.
+  if (ticked && /^`[a-z][a-z0-9_-]{2,40}`$/.test(raw.replace(/^#+\s*/, "").trim()) && !/^(?:orchestrator|coordinator)$/.test(ticked)) return { id: ticked };
   if (/^(?:[A-Z0-9][\w&/+.-]*\s+){0,4}agent$/i.test(t) && !/^(?:agent|the agent|wave \d+ agent|sub agent)$/i.test(t)) {
     return ticked && KEBAB_ID.test(ticked) ? { id: ticked, name: t } : { name: t };
   }

@@ -7,7 +7,7 @@ import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
 import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
 import { diagramMembers, waveClauses } from "./wave-lines.ts";
-import { boldAgentLine, nameItem, personAgentLine, startsWithPath } from "./agent-lines.ts";
+import { agentLabelLine, boldAgentLine, nameItem, personAgentLine, startsWithPath } from "./agent-lines.ts";
 import { briefLinks } from "./brief-links.ts";
 import { fileAHeadingChanges, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
@@ -202,7 +202,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     // an arrow is as likely a data flow ("extract -> staging/").
     const lined = boldAgentLine(b.text, isItem);
     const arrowOk = !lined?.arrow || currentWave() !== undefined || ["agents", "territory"].includes(headingLabel()?.label ?? "");
-    const boldAgent = (arrowOk ? lined : null) ?? named ?? (!isItem && currentWave() !== undefined ? personAgentLine(b.text) : null);
+    const boldAgent = (arrowOk ? lined : null) ?? named ?? (!isItem && currentWave() !== undefined ? (personAgentLine(b.text) ?? (currentMention() === null ? agentLabelLine(b.text) : null)) : null);
     if (boldAgent && marker === undefined) {
       const { ref, rest } = boldAgent;
       if (isItem && rest !== "") {
@@ -272,6 +272,23 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     }
   }
 
+  // "### #41 Usage ingestion" whose first lines say "**Assignee:** @agent-ingest": an issue-like
+  // section handed to one agent is that agent's section (its name is the heading, its id the handle).
+  function assignedHeading(text: string, i: number): AgentRef | null {
+    for (let k = i + 1; k < blocks.length && k <= i + 8; k++) {
+      const b = blocks[k]!;
+      if (b.kind === "heading") return null;
+      if (b.kind !== "para" && b.kind !== "item") continue;
+      const lab = parseLabel(b.text);
+      if (!lab || !/^(?:assignee|assigned to|agent|owner|owned by)$/i.test(lab.label)) continue;
+      const handle = /^`?@?([a-z0-9][a-z0-9_-]{1,60})`?\s*$/i.exec(plain(lab.rest));
+      if (!handle) return null;
+      const name = plain(text).replace(/^#?\d{1,6}[.:)]?\s+/, "").trim();
+      return { id: handle[1]!.toLowerCase(), ...(name ? { name } : {}) };
+    }
+    return null;
+  }
+
   function waveFrame(m: WaveMarker, index: number, line: number): Frame {
     draft.waves[index] = { number: m.number, title: m.title, ...(m.phase !== undefined ? { phase: m.phase } : {}), ...(m.agentsWorkHere ? { agentsWorkHere: true } : {}), src: src(line), end: line };
     return { level: m.level, line, wave: { index } };
@@ -286,7 +303,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     if (phaseHeading(text) !== null) return frame;
     const testing = /\btest|validat|\bgates?\b|verif|quality|\bchecks?\b|checklist|synchroni/i.test(text) || stack.some((f) => f.testing);
     if (testing) frame.testing = true;
-    const ref = opts.gateFile ? null : agentHeading(text);
+    const ref = opts.gateFile ? null : (agentHeading(text) ?? assignedHeading(text, i));
     // "#### next.config.js updates" inside an agent's section: the file it changes.
     const edited = ref ? null : currentMention();
     const changed = edited !== null ? fileAHeadingChanges(plain(text)) : null;
