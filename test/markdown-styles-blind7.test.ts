@@ -132,13 +132,47 @@ test("checkbox tasks annotated '(agent: `x`)' under wave headings are agents; th
 - [ ] 2. Offline screen (agent: \`screen-agent\`)
   - [ ] 2.1 Create \`app/Offline.tsx\`
     - Uses \`app/store.ts\` (read only)
+  - [ ] 2.2 Write tests for the banner in \`tests/offline.test.ts\`
+
+- [ ] 3. Wave 2 checkpoint
+  - Ensure all tests pass: \`npx jest tests\`
 `,
   });
   expect(summary(r)).toEqual([
     { id: "wave-1", agents: ["store-agent"] },
     { id: "wave-2", agents: ["screen-agent"] },
   ]);
-  expect(territory(r)).toEqual({ "store-agent": ["app/store.ts"], "screen-agent": ["app/Offline.tsx"] });
+  expect(territory(r)).toEqual({ "store-agent": ["app/store.ts"], "screen-agent": ["app/Offline.tsx", "tests/offline.test.ts"] });
+  expect(gateRuns(r)).toEqual([[], ["npx jest tests"]]);
+});
+
+test("a single roster table's waves get their checks from 'Wave N:' lines under a '## Gates' heading", () => {
+  const r = compile({
+    "PLAN.md": `# Cache layer
+
+| Agent | Wave | Owns | Depends on |
+|---|---|---|---|
+| cache-core | 1 | \`cache/core.py\` | — |
+| cache-api | 2 | \`api/cache_routes.py\` | cache-core |
+
+## Gates
+
+Wave 1:
+\`\`\`
+pytest cache/tests
+\`\`\`
+
+Wave 2:
+\`\`\`
+pytest api/tests/test_cache.py
+\`\`\`
+`,
+  });
+  expect(summary(r)).toEqual([
+    { id: "wave-1", agents: ["cache-core"] },
+    { id: "wave-2", agents: ["cache-api"] },
+  ]);
+  expect(gateRuns(r)).toEqual([["pytest cache/tests"], ["pytest api/tests/test_cache.py"]]);
 });
 
 test("issue-like sections handed to an agent ('**Assignee:** @x') are that agent's; 'Context:' paths are only read", () => {

@@ -30,6 +30,8 @@ interface Frame {
   label?: LabelKind;
   gateWave?: WaveRef | "every";
   testing?: boolean;
+  /** a wave line ("Wave 2:") inside a "## Gates" section: what follows is that wave's checks */
+  underGate?: boolean;
 }
 
 interface InlineLabel {
@@ -44,6 +46,8 @@ interface InlineLabel {
 const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success (?:metrics|criteria)|^(?:wave \d+ )?success$|\bmetrics\b|\btargets?\b|\blaunch|timeline|estimat|handoff|lessons/i;
 
 // The agents a wave's opening line names, in the order written (ids the outline found among them).
+const CHECKPOINT_ITEM = /^(?:\d{1,3}[.)]?\s*)?(?:(?:wave|phase|stage|milestone|round)\s*#?\d{1,3}\s+|final\s+)?(?:checkpoint|gate|quality gate|verification)\s*$/i;
+
 function lineRefs(text: string, members: readonly string[]): AgentRef[] {
   // "Round 1: Task 1, Task 2": units of work whose headings name their agents ("Task 1 (agent: x)").
   const refs = [...refsIn(text), ...[...plain(text).matchAll(/\btasks?\s*#?\s*(\d{1,3})\b/gi)].map((m): AgentRef => ({ number: m[1]!, noun: "task" }))];
@@ -105,7 +109,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
   const context = (line: number): Context => {
     const hl = headingLabel();
     // Under an agent a name-only item opened, the nested items are its own sentences, not the list's.
-    let label = inline ? inline.kind : bold?.listed ? null : (hl?.label ?? null);
+    let label = inline ? inline.kind : bold?.listed ? null : (hl?.label ?? (top("wave")?.underGate ? "gate" : null));
     if (inline && inline.kind === "other" && hl?.label === "gate") label = "gate";
     const gateWave = label === "gate" || label === "tests" ? (inline?.gateWave ?? hl?.gateWave ?? top("gateWave")?.gateWave ?? currentWave() ?? null) : null;
     const gateAnchor = inline && inline.kind === "gate" ? inline.line : (hl?.line ?? line);
@@ -161,7 +165,9 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       closeBold(b.line - 1);
       inline = null;
       while (stack.length && stack[stack.length - 1]!.level >= m.level) closeFrame(stack.pop()!, b.line - 1);
+      const underGate = b.kind === "para" && stack.some((f) => f.label === "gate");
       stack.push(waveFrame(m, marker, b.line));
+      if (underGate) stack[stack.length - 1]!.underGate = true;
       if (b.kind === "item") itemWave = { indent: b.indent, frame: stack[stack.length - 1]! };
       // "- Wave 1 (Foundation): `api-agent`, `db-agent`": the line names the wave's agents.
       if (b.kind === "item" || b.kind === "para")
@@ -226,7 +232,8 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       if (rest !== "") collectText(rest, false, indent, { ...context(b.line), label: "territory" }, sink, true);
       return;
     }
-    const lab = parseLabel(b.text);
+    // "- [ ] 3. Wave 1 checkpoint", "5. Final gate": a task-list item that is a checkpoint heads the checks nested under it.
+    const lab = parseLabel(b.text) ?? (b.kind === "item" && CHECKPOINT_ITEM.test(plain(b.text)) ? { label: plain(b.text).replace(/^\d{1,3}[.)]?\s*/, ""), rest: "", bold: true, colon: true } : null);
     if (lab && marker === undefined) {
       const kind = classifyLabel(lab.label);
       if (lab.bold || kind !== "other") {
@@ -237,6 +244,12 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
         if (lab.rest !== "") collectText(withNextSentence(i, lab.rest, inline.kind), false, indent, context(b.line), sink, true);
         return;
       }
+    }
+    // "Wave 2:" alone on a line under a "## Gates" heading: the checks below it are that wave's.
+    const gateFor = !isItem && headingLabel()?.label === "gate" ? /^(?:after\s+)?(?:wave|phase|stage|round|milestone|sprint)\s*#?\s*(\d{1,3})\b[^:]{0,40}:\s*$/i.exec(plain(b.text)) : null;
+    if (gateFor) {
+      inline = { kind: "gate", line: b.line, indent, isItem: false, gateWave: { number: Number(gateFor[1]) }, baseIndent: null };
+      return;
     }
     if (!inline && headingBase === null && isItem) headingBase = indent;
     if (inline && inline.baseIndent === null && isItem) inline.baseIndent = indent;
@@ -279,7 +292,8 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       const b = blocks[k]!;
       if (b.kind === "heading") return null;
       if (b.kind !== "para" && b.kind !== "item") continue;
-      const lab = parseLabel(b.text);
+      // "- [ ] 3. Wave 1 checkpoint", "5. Final gate": a task-list item that is a checkpoint heads the checks nested under it.
+    const lab = parseLabel(b.text) ?? (b.kind === "item" && CHECKPOINT_ITEM.test(plain(b.text)) ? { label: plain(b.text).replace(/^\d{1,3}[.)]?\s*/, ""), rest: "", bold: true, colon: true } : null);
       if (!lab || !/^(?:assignee|assigned to|agent|owner|owned by)$/i.test(lab.label)) continue;
       const handle = /^`?@?([a-z0-9][a-z0-9_-]{1,60})`?\s*$/i.exec(plain(lab.rest));
       if (!handle) return null;
