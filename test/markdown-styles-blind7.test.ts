@@ -217,6 +217,12 @@ Retry failed uploads.
 ## A — Architecture
 **Agent:** \`designer\`
 - Creates \`src/retry/types.ts\`.
+- Writes ADR \`docs/adr/0003-retry.md\`.
+
+Gate before Refinement:
+\`\`\`bash
+npm run typecheck
+\`\`\`
 
 ## R — Refinement
 
@@ -237,5 +243,6 @@ npx claude-flow swarm status
     { id: "wave-2", agents: ["designer"] },
     { id: "wave-3", agents: ["builder", "checker"] },
   ]);
-  expect(territory(r)).toEqual({ analyst: ["docs/retry-spec.md"], designer: ["src/retry/types.ts"], builder: ["src/retry/run.ts"], checker: ["tests/retry/"] });
+  expect(gateRuns(r)).toEqual([[], ["npm run typecheck"], []]);
+  expect(territory(r)).toEqual({ analyst: ["docs/retry-spec.md"], designer: ["src/retry/types.ts", "docs/adr/0003-retry.md"], builder: ["src/retry/run.ts"], checker: ["tests/retry/"] });
 });

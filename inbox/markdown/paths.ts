@@ -108,7 +108,7 @@ export function pathsInText(text: string, opts: { dirNames?: boolean } = {}): Pa
 
 const VERBS = "define|defines|own|owns|create|creates|created|add|adds|write|writes|modify|modifies|update|updates|edit|edits|extend|extends|implement|implements|author|authors|scaffold|scaffolds|generate|generates|build|builds|refactor|refactors|rewrite|rewrites|fix|fixes|regenerate|regenerates";
 // "Create the fixture tree (4 folders under `tests/x/`)": a verb, a few words, then where.
-const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:\\d{1,3}(?:\\.\\d{1,3})*[.)]?\\s+)?(?:${VERBS})\\b[\\w\\s/(,-]{0,40}?\\s(?:in|into|to|at|within|inside|under)\\s+(?:the\\s+)?$`, "i");
+const WRITE_VERB = new RegExp(`\\b(?:${VERBS})\\s+(?:the\\s+|a\\s+|an\\s+|new\\s+|file\\s+|directory\\s+)*$|^\\W*(?:\\d{1,3}(?:\\.\\d{1,3})*[.)]?\\s+)?(?:${VERBS})\\s+(?:[\\w-]+\\s+){1,2}$|^\\W*(?:\\d{1,3}(?:\\.\\d{1,3})*[.)]?\\s+)?(?:${VERBS})\\b[\\w\\s/(,-]{0,40}?\\s(?:in|into|to|at|within|inside|under)\\s+(?:the\\s+)?$`, "i");
 // "results to `x.md`", "document in `x.md`": where a task's output goes (read in task tables only).
 const OUTPUT_TO = /\b(?:results?|outcomes?|findings|output|document|documented|record|recorded|log|logged|saved?|written|writes?)\s+(?:them\s+|it\s+|the\s+\w+\s+)?(?:in|into|to|at|under)\s+$/i;
 // "Do NOT modify `x`", "never edit `y`": a verb of writing, denied.
