@@ -50,7 +50,7 @@ for (const set of ["blind", "blind2", "blind3", "blind4", "blind5", "blind6", "b
       // An agent the plan names in several waves runs once, in the first (the report says so).
       expect(r.plan.waves.map((w) => w.agents.length)).toEqual(label.waves.map((w) => label.agents.filter((a) => a.waves[0] === w.number).length));
       const byId = new Map(r.plan.agents.map((a) => [a.id, a] as const));
-      const compiled = r.plan.waves.map((w) => w.agents.flatMap((id) => byId.get(id)!.territory).filter((p) => !(KNOWN_EXTRAS[name] ?? []).includes(p)).sort());
+      const compiled = r.plan.waves.map((w) => w.agents.flatMap((id) => byId.get(id)!.territory ?? []).filter((p) => !(KNOWN_EXTRAS[name] ?? []).includes(p)).sort());
       const labelled = label.waves.map((w) => label.agents.filter((a) => a.waves[0] === w.number).flatMap((a) => a.territory).filter((p) => !(KNOWN_MISSES[name] ?? []).includes(p)).sort());
       expect(compiled).toEqual(labelled);
     });
