@@ -57,6 +57,8 @@ export interface PlanWatcherOptions {
   runners?: readonly RunnerKind[];
   /** O was deleted and created again (taking O/.purple with it): awaited before new items are read */
   onRecreated?: () => Promise<void> | void;
+  /** the hash of the plan the daemon already holds under this name (one placed by plan.submit), if any */
+  known?: (name: string) => string | null;
 }
 
 /** Watches one root's O/ for plans; every (name, content) that checks clean reaches onPlan once. */
@@ -246,6 +248,12 @@ export class PlanWatcher {
     // What an accept just placed here needs no waiting out: its content is already judged.
     const placed = lexists(file) ? await readPlanFile(file, { maxBytes: this.maxBytes }) : null;
     if (placed?.ok && this.judged.get(name) === placed.hash) return;
+    // Placed by plan.submit, which judged it and handed it to the daemon already.
+    if (placed?.ok && this.opts.known?.(name) === placed.hash) {
+      this.judged.set(name, placed.hash);
+      this.reported.set(name, placed.hash);
+      return;
+    }
     if (!lexists(file) || !(await waitUntilSettled(file))) {
       this.judged.delete(name);
       this.reported.delete(name);

@@ -41,6 +41,8 @@ const AgentSnap = z.strictObject({
   /** its latest attempt started speculatively / it waits for the gate before speculating again (absent in older snapshots) */
   speculative: z.boolean().default(false),
   waitGate: z.boolean().default(false),
+  /** a blocked contract owner waiting for a slot to have its contract checks run again (absent in older snapshots) */
+  recheck: z.boolean().default(false),
   changedFiles: z.array(z.string()),
   violations: z.array(Violation),
   usage: Usage,

@@ -37,6 +37,8 @@ export const Step = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("start-agent"), ...Agent, speculative: z.literal(true).optional() }),
   z.strictObject({ type: z.literal("run-gate"), wave: z.string() }),
   z.strictObject({ type: z.literal("pass-wave"), wave: z.string() }),
+  /** a contract owner a person's override left awaiting a recheck gets its slot: its contract checks run again */
+  z.strictObject({ type: z.literal("recheck-contracts"), ...Agent }),
   z.strictObject({ type: z.literal("finish-plan"), state: z.enum(["succeeded", "failed", "blocked"]), reason: z.string() }),
   // outcomes of IO
   z.strictObject({

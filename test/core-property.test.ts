@@ -4,7 +4,8 @@
 // invariants hold (a completed agent runs again only through a repair round or a person's retry
 // of a wave its gate blocked; no gate or contract gets more repair rounds than the plan allows),
 // and the state rebuilt from the journal (from the start, or from a snapshot of a prefix) equals
-// the live state. Seeded: a failure names its seed, and PURPLE_SEED=<n> replays just that one.
+// the live state. Seeded: a failure names its seed, and PURPLE_SEED=<n> replays just that one;
+// PURPLE_SEEDS=<n> runs n seeds instead of 300.
 import { expect, test } from "bun:test";
 import { Plan, TERMINAL_PLAN_STATES, type CheckFailure, type JournalRecord, type PlanInput, type Snapshot, type Step } from "../protocol/index.ts";
 import { decide, type PlanRef } from "../daemon/core/decide.ts";
@@ -61,12 +62,14 @@ interface World {
   /** repair rounds started, by plan and subject (from the transitions) */
   rounds: Map<string, number>;
   /**
-   * Owners put back to validating by a person's override of a contract check. KNOWN GAP (reported,
-   * not fixed here): that recheck takes no slot from decide, so while it runs the plan's and the
-   * daemon's limits and the territory exclusion can be exceeded (without this carve-out the
-   * invariants fail, e.g. at seed 586 of 2,000). They are left out of those counts and tallied.
+   * Owners put back to validating by a person's override of a contract check, while their checks
+   * run. decide grants such a recheck a slot like a start, so they count against the plan's and the
+   * daemon's limits and the territory exclusion like any running agent (tallied, to show the
+   * invariants met them: before decide granted them, seeds 586 and 687 of 2,000 broke those).
    */
   rechecks: Set<string>;
+  /** owners a person's override marked for a recheck, not yet granted */
+  marked: Set<string>;
 }
 
 /** A speculative attempt running before its gate passed, its stop not asked (a finish of it waits for the gate). */
@@ -88,7 +91,7 @@ function randomFailures(r: Rng, owner: string): CheckFailure[] {
 }
 
 /** How often the repair paths were taken across the seeds (a run that never takes them proves nothing). */
-const tally = { repairRounds: 0, requeued: 0, breakers: 0, contractOverrides: 0, emptyGates: 0, emptyBreakers: 0, rechecksOutsideSlots: 0 };
+const tally = { repairRounds: 0, requeued: 0, breakers: 0, contractOverrides: 0, emptyGates: 0, emptyBreakers: 0, rechecksGranted: 0, rechecksWithheld: 0, checksWithRecheck: 0 };
 
 const key = (p: PlanRef, agent: string) => `${p.run.name}/${agent}`;
 const encodeAll = (w: World) => JSON.stringify(w.plans.map((p) => encodePlan({ ...freshPlanOf(p), run: p.run })));
@@ -138,9 +141,9 @@ function apply(w: World, p: PlanRef, step: Step): boolean {
       expect(t.round).toBe(w.rounds.get(k)!);
     }
     if (t.kind === "agent" && t.from === "blocked" && t.to === "validating") {
-      // only a person's override of a contract check puts a blocked owner back to validating
-      expect(step.type === "approve" && (step.override?.length ?? 0) > 0).toBe(true);
-      tally.contractOverrides++;
+      // only decide's grant of a recheck a person's override of a contract check asked for puts a blocked owner back to validating
+      expect(step.type === "recheck-contracts" && step.agent === t.agent && w.marked.has(key(p, t.agent))).toBe(true);
+      tally.rechecksGranted++;
       w.rechecks.add(key(p, t.agent));
     }
     if (t.kind === "agent" && t.from === "validating") w.rechecks.delete(key(p, t.agent));
@@ -155,6 +158,14 @@ function apply(w: World, p: PlanRef, step: Step): boolean {
     }
   }
   if (out.transitions.some((t) => t.kind === "plan" && t.to === "blocked") && p.run.breaker) tally.breakers++;
+  // an override of a contract check marks its owner for a recheck (nothing more: decide grants it)
+  if (step.type === "approve" && step.override?.length && out.transitions.every((t) => t.kind !== "agent"))
+    for (const [id, a] of p.run.agents)
+      if (a.recheck && !w.marked.has(key(p, id))) {
+        w.marked.add(key(p, id));
+        tally.contractOverrides++;
+      }
+  for (const [id, a] of p.run.agents) if (!a.recheck) w.marked.delete(key(p, id));
   if (emptyWave && step.type === "gate-ended" && !step.passed && out.transitions.length > 0) {
     // a gate-only wave's failed gate: no repair round (nobody to run), the plan blocked at once
     expect(out.transitions.some((t) => t.kind === "repair")).toBe(false);
@@ -173,8 +184,8 @@ function checkInvariants(w: World, cap: number): void {
   let total = 0;
   const running: { who: string; t: ReturnType<PlanRef["index"]["agents"]["get"]> }[] = [];
   for (const p of w.plans) {
-    const ids = [...p.run.running].filter((id) => !w.rechecks.has(key(p, id)));
-    if (ids.length < p.run.running.size) tally.rechecksOutsideSlots++;
+    const ids = [...p.run.running];
+    if (ids.some((id) => w.rechecks.has(key(p, id)))) tally.checksWithRecheck++;
     expect(ids.length).toBeLessThanOrEqual(p.index.plan.maxAgents);
     total += ids.length;
     for (const id of ids) running.push({ who: key(p, id), t: p.index.agents.get(id) });
@@ -195,6 +206,9 @@ function checkInvariants(w: World, cap: number): void {
 function settle(w: World, cap: number): number {
   for (let round = 0; round < 1_000; round++) {
     const { actions, wakeAt } = decide(w.plans, { maxAgents: cap, speculation: { byDefault: false, holdable: ["command"] } }, w.now);
+    // a marked owner of a running plan decide does not grant now: it waits for a slot or its territory
+    for (const p of w.plans)
+      if (p.run.state === "running" && [...p.run.agents.values()].some((a) => a.recheck) && !actions.some((d) => w.plans[d.plan] === p && d.action.type === "recheck-contracts")) tally.rechecksWithheld++;
     if (actions.length === 0) return wakeAt;
     for (const d of actions) expect(apply(w, w.plans[d.plan]!, d.action)).toBe(true);
     checkInvariants(w, cap);
@@ -294,7 +308,7 @@ function runSeed(seed: number): void {
   const cap = 1 + r.int(4);
   // whether a plan speculates: drawn apart, so the other draws stay as they were without speculation
   const side = prng(seed * 2654435761);
-  const w: World = { plans: [], journal: [], now: 1_000, completed: new Set(), rounds: new Map(), rechecks: new Set() };
+  const w: World = { plans: [], journal: [], now: 1_000, completed: new Set(), rounds: new Map(), rechecks: new Set(), marked: new Set() };
   const count = 1 + r.int(3);
   for (let i = 0; i < count; i++) {
     const input = randomPlan(r, `p${i}`, side.chance(0.7));
@@ -318,7 +332,8 @@ function runSeed(seed: number): void {
 
 test("random plans, outcomes, requests and restarts keep every invariant, end, and replay to the live state", () => {
   const only = process.env.PURPLE_SEED;
-  const seeds = only ? [Number(only)] : Array.from({ length: 300 }, (_, i) => i + 1);
+  // PURPLE_SEEDS=<n> runs seeds 1..n (300 by default; the timeout grows with it)
+  const seeds = only ? [Number(only)] : Array.from({ length: Number(process.env.PURPLE_SEEDS ?? 300) }, (_, i) => i + 1);
   const started = Date.now();
   for (const seed of seeds) {
     try {
@@ -329,6 +344,6 @@ test("random plans, outcomes, requests and restarts keep every invariant, end, a
   }
   console.log(`${seeds.length} seeds in ${Date.now() - started} ms; ${speculation.starts} speculative starts, ${speculation.failedGatesWhileSpeculating} discarded by a failed gate`);
   if (!only) expect(speculation.starts * speculation.failedGatesWhileSpeculating).toBeGreaterThan(0);
-  console.log(`${seeds.length} seeds in ${Date.now() - started} ms; ${tally.repairRounds} repair rounds, ${tally.requeued} completed agents requeued, ${tally.breakers} breakers tripped, ${tally.contractOverrides} contract checks overridden, ${tally.emptyGates} gates of gate-only waves run, ${tally.emptyBreakers} of them tripped; ${tally.rechecksOutsideSlots} invariant checks left out an override's recheck (known gap)`);
-  if (!only) expect([tally.repairRounds > 20, tally.requeued > 20, tally.breakers > 5, tally.contractOverrides > 0, tally.emptyGates > 20, tally.emptyBreakers > 5]).toEqual([true, true, true, true, true, true]);
-}, 60_000);
+  console.log(`${seeds.length} seeds in ${Date.now() - started} ms; ${tally.repairRounds} repair rounds, ${tally.requeued} completed agents requeued, ${tally.breakers} breakers tripped, ${tally.contractOverrides} contract checks overridden, ${tally.emptyGates} gates of gate-only waves run, ${tally.emptyBreakers} of them tripped; ${tally.rechecksGranted} rechecks granted a slot (${tally.rechecksWithheld} decide rounds withheld one), ${tally.checksWithRecheck} invariant checks counted one running`);
+  if (!only) expect([tally.repairRounds > 20, tally.requeued > 20, tally.breakers > 5, tally.contractOverrides > 0, tally.emptyGates > 20, tally.emptyBreakers > 5, tally.rechecksGranted > 0, tally.checksWithRecheck > 0]).toEqual([true, true, true, true, true, true, true, true]);
+}, 60_000 * Math.max(1, Math.ceil(Number(process.env.PURPLE_SEEDS ?? 300) / 300)));

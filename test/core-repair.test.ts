@@ -2,11 +2,12 @@
 // responsible for a failed check, when a round starts, when the breaker trips and why, how a
 // contract's owner is repaired, and that the state survives the snapshot codec.
 import { expect, test } from "bun:test";
-import type { CheckFailure, PlanInput, Step, StepOf } from "../protocol/index.ts";
-import type { PlanRef } from "../daemon/core/decide.ts";
+import { PlanSnapshot, type CheckFailure, type PlanInput, type Step, type StepOf } from "../protocol/index.ts";
+import { decide, type PlanRef } from "../daemon/core/decide.ts";
+import { reduce } from "../daemon/core/reduce.ts";
 import { pathsIn, responsible } from "../daemon/core/repair.ts";
 import { decodePlan, encodePlan, freshPlan } from "../daemon/journal/codec.ts";
-import { corePlan, coreStep, settle } from "./support/core-plan.ts";
+import { corePlan, coreRules, coreStep, settle } from "./support/core-plan.ts";
 
 const ended = (agent: string, validate = false): StepOf<"attempt-ended"> => ({ type: "attempt-ended", agent, outcome: "finished", message: "done", trespass: [], validate, final: false });
 const failure = (check: string, output: string, extra: Partial<CheckFailure> = {}): CheckFailure => ({ check, kind: "run", target: "npm test", output, reasons: [], files: [], ...extra });
@@ -150,7 +151,7 @@ test("a contract's failed checks send its owner back with the failure; the break
   expect(JSON.stringify(encodePlan(back))).toBe(JSON.stringify(encodePlan(d)));
 });
 
-test("`approve --override` of a contract check its breaker tripped on: recorded, the owner's contracts checked again without running it", () => {
+test("`approve --override` of a contract check its breaker tripped on: recorded, the owner's contracts checked again (in a slot decide grants) without running it", () => {
   const p = setup({ repair: { rounds: 0 }, contracts: [{ id: "api", owner: "a", consumers: [], checks: [{ exports: { file: "src/a/api.ts", names: ["make"] } }] }], agents: [{ id: "a", territory: ["src/a/"] }], waves: [{ id: "w1", agents: ["a"] }] });
   settle(p);
   step(p, ended("a", true));
@@ -158,12 +159,64 @@ test("`approve --override` of a contract check its breaker tripped on: recorded,
   expect(settle(p)).toEqual(["finish-plan"]);
   expect(() => step(p, { type: "approve", override: ["api#3"] })).toThrow(/no check api#3 in contract api/);
   const out = step(p, { type: "approve", override: ["api#0"] });
-  expect(out.effects).toEqual([{ type: "check-contracts", agent: "a" }]);
-  expect([p.run.state, states(p).a, p.run.overrides, p.run.breaker]).toEqual(["running", "validating", ["contract:api#0"], null]);
+  // the override only records the decision and marks the owner: the recheck waits for a slot
+  expect(out.effects).toEqual([]);
+  expect([p.run.state, states(p).a, p.run.agents.get("a")!.recheck, p.run.overrides, p.run.breaker]).toEqual(["running", "blocked", true, ["contract:api#0"], null]);
+  expect(settle(p)).toEqual(["recheck-contracts"]);
+  expect([states(p).a, p.run.agents.get("a")!.recheck]).toEqual(["validating", false]);
   expect(p.run.agents.get("a")!.attempt).toBe(1); // not run again
   step(p, { type: "contracts-checked", agent: "a", failed: [], failures: {} });
   expect(settle(p)).toEqual(["pass-wave", "finish-plan"]);
   expect(p.run.state).toBe("succeeded");
+});
+
+test("an override's recheck takes a slot like a start: it waits while the daemon's limit or an overlapping territory is taken, then runs its contract checks", () => {
+  const blockedOwner = () => {
+    const p = setup({ repair: { rounds: 0 }, contracts: [{ id: "api", owner: "a", consumers: [], checks: [{ exists: "src/a/api.ts" }] }], agents: [{ id: "a", territory: ["src/a/"] }], waves: [{ id: "w1", agents: ["a"] }] });
+    settle(p);
+    step(p, ended("a", true));
+    step(p, { type: "contracts-checked", agent: "a", failed: ["api"], failures: { api: [failure("api#0", "missing", { kind: "exists" })] } });
+    expect(settle(p)).toEqual(["finish-plan"]);
+    return p;
+  };
+  const other = (territory: string[]) => {
+    const q = setup({ agents: [{ id: "x", territory }], waves: [{ id: "v1", agents: ["x"] }] });
+    q.run.name = "other";
+    return q;
+  };
+  const round = (plans: PlanRef[], maxAgents: number) => decide(plans, { maxAgents }, 1).actions.map((d) => `${d.plan}:${d.action.type}`);
+
+  // the daemon's one slot is taken by another plan's agent: no recheck until it ends
+  const p = blockedOwner();
+  const q = other(["docs/"]);
+  expect(round([q], 1)).toEqual(["0:start-plan"]);
+  reduce(q.index, q.run, { type: "start-plan" }, 1, coreRules);
+  reduce(q.index, q.run, { type: "start-wave", wave: "v1" }, 1, coreRules);
+  reduce(q.index, q.run, { type: "start-agent", agent: "x" }, 1, coreRules);
+  step(p, { type: "approve", override: ["api#0"] });
+  expect(round([p, q], 1)).toEqual([]);
+  expect(round([p, q], 2)).toEqual(["0:recheck-contracts"]);
+  // the recheck survives the snapshot codec while it waits (and a snapshot without the field reads as none)
+  const d = freshPlan(p.index.plan, { hash: "h", dir: "/x/t", source: "s", approval: false, acceptedAt: 0 });
+  d.run = p.run;
+  const snap = JSON.parse(JSON.stringify(encodePlan(d)));
+  expect(decodePlan(snap).run.agents.get("a")!.recheck).toBe(true);
+  delete snap.agents.a.recheck;
+  expect(decodePlan(PlanSnapshot.parse(snap)).run.agents.get("a")!.recheck).toBe(false);
+  reduce(q.index, q.run, ended("x"), 1, coreRules);
+  expect(round([p, q], 1)).toEqual(["1:pass-wave", "0:recheck-contracts"]);
+  const out = step(p, { type: "recheck-contracts", agent: "a" });
+  expect(out.effects).toEqual([{ type: "check-contracts", agent: "a" }]);
+  expect([states(p).a, p.run.running.size]).toEqual(["validating", 1]);
+
+  // an agent of another plan runs in an overlapping territory: the recheck waits for it
+  const p2 = blockedOwner();
+  const q2 = other(["src/"]);
+  for (const s of [{ type: "start-plan" }, { type: "start-wave", wave: "v1" }, { type: "start-agent", agent: "x" }] as Step[]) reduce(q2.index, q2.run, s, 1, coreRules);
+  step(p2, { type: "approve", override: ["api#0"] });
+  expect(round([p2, q2], 10)).toEqual([]);
+  reduce(q2.index, q2.run, ended("x"), 1, coreRules);
+  expect(round([p2, q2], 10)).toEqual(["1:pass-wave", "0:recheck-contracts"]);
 });
 
 test("attempts started by repair rounds do not use up the agent's retries", () => {

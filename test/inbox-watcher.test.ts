@@ -15,7 +15,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.close()));
 });
 
-function makeWatcher(root: string, rescanMs = 60_000) {
+function makeWatcher(root: string, rescanMs = 60_000, known?: (name: string) => string | null) {
   const plans: AcceptedPlan[] = [];
   const rejected: { item: string; problems: Problem[] }[] = [];
   const watcher = new PlanWatcher({
@@ -24,6 +24,7 @@ function makeWatcher(root: string, rescanMs = 60_000) {
     logger: silentLogger(),
     onPlan: (p) => plans.push(p),
     onRejected: (item, problems) => rejected.push({ item, problems }),
+    ...(known ? { known } : {}),
   });
   open.push(watcher);
   const count = (name: string) => plans.filter((p) => p.name === name).length;
@@ -209,3 +210,22 @@ test("the orchestration directory deleted and recreated: plans are picked up aga
   await waitFor(() => w.count("demo") === 1, "onPlan after the recreate");
   await barrier(w, "later");
 }, 15000);
+
+test("O/<name>/plan.yaml placed by plan.submit (the daemon already holds that content) is not judged and reported again; other content is", async () => {
+  const held = new Map<string, string>();
+  const w = makeWatcher(tempRoot(), 60_000, (name) => held.get(name) ?? null);
+  await w.watcher.start();
+  const place = (name: string) => {
+    const text = toYaml(minimalPlan({ name }));
+    mkdirSync(join(w.paths.orch, name), { recursive: true });
+    writeFileSync(join(w.paths.orch, name, "plan.yaml"), text);
+    return sha256(text);
+  };
+  held.set("submitted", sha256(toYaml(minimalPlan({ name: "submitted" }))));
+  place("submitted");
+  held.set("edited", "the hash of what the daemon held before a person edited the file");
+  place("edited");
+  await barrier(w, "after");
+  await waitFor(() => w.count("edited") === 1, "the edited plan reported");
+  expect(w.count("submitted")).toBe(0);
+});

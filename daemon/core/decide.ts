@@ -7,7 +7,9 @@
 // slot goes to the plan, among those that can start an agent now, with the fewest agents running
 // (counting those started in this round); ties go to the plan accepted first. A plan never runs
 // more than its own maxAgents, and no two running agents of any plans have overlapping
-// territories. So a small plan submitted after a large one gets the next free slot.
+// territories. So a small plan submitted after a large one gets the next free slot. A contract
+// owner a person's override marked for a recheck (requests.ts) is granted like a start, ahead of
+// its wave's queued agents: its contract checks run only in a slot of its own (recheck-contracts).
 import type { StepOf, Territory } from "../../protocol/index.ts";
 import type { PlanIndex, WaveInfo } from "./plan-index.ts";
 import type { PlanRunState } from "./state.ts";
@@ -25,7 +27,7 @@ export interface PlanRef {
   run: PlanRunState;
 }
 
-export type Action = StepOf<"start-plan" | "start-wave" | "start-agent" | "run-gate" | "pass-wave" | "finish-plan">;
+export type Action = StepOf<"start-plan" | "start-wave" | "start-agent" | "recheck-contracts" | "run-gate" | "pass-wave" | "finish-plan">;
 
 export interface Decision {
   /** which of the plans given */
@@ -46,6 +48,8 @@ interface Starter {
   run: PlanRunState;
   /** next agent of the wave to look at */
   cursor: number;
+  /** blocked contract owners of the wave awaiting a recheck (looked at before the queued agents) */
+  rechecks: WaveInfo["agents"][number][];
   /** the wave starts speculatively: the gate before it runs */
   speculative: Speculation | null;
   running: number;
@@ -68,7 +72,9 @@ export function decide(plans: readonly PlanRef[], limits: Limits, now: number): 
     if (own === "start" || ahead !== null) {
       const free = index.plan.maxAgents - run.running.size;
       const w = ahead ?? run.waveIndex;
-      if (free > 0) starters.push({ plan: i, index, wave: index.waves[w]!, run, cursor: firstQueued(index, run, w), speculative: ahead !== null ? limits.speculation! : null, running: run.running.size, free, wakeAt: Infinity });
+      const wave = index.waves[w]!;
+      const rechecks = ahead === null && run.tally[w]!.trouble > 0 ? wave.agents.filter((a) => run.agents.get(a.id)!.recheck) : [];
+      if (free > 0) starters.push({ plan: i, index, wave, run, cursor: firstQueued(index, run, w), rechecks, speculative: ahead !== null ? limits.speculation! : null, running: run.running.size, free, wakeAt: Infinity });
     } else if (own) actions.push({ plan: i, action: own });
   }
   let wakeAt = Infinity;
@@ -87,8 +93,9 @@ export function decide(plans: readonly PlanRef[], limits: Limits, now: number): 
         starters.splice(pick, 1);
         continue;
       }
-      actions.push({ plan: s.plan, action: s.speculative ? { type: "start-agent", agent: next.id, speculative: true } : { type: "start-agent", agent: next.id } });
-      occupied.push(next.territory);
+      const { agent, recheck } = next;
+      actions.push({ plan: s.plan, action: recheck ? { type: "recheck-contracts", agent: agent.id } : s.speculative ? { type: "start-agent", agent: agent.id, speculative: true } : { type: "start-agent", agent: agent.id } });
+      occupied.push(agent.territory);
       s.running++;
       slots--;
       if (--s.free === 0) {
@@ -119,10 +126,12 @@ function planAction(index: PlanIndex, run: PlanRunState): Action | "start" | nul
     for (const a of wave.agents) {
       const st = run.agents.get(a.id)!;
       const s = st.state;
+      if (st.recheck) continue; // marked for a recheck: granted below like a start (it does not stop the wave)
       if (failed === null && (s === "failed" || (s === "cancelled" && st.cancelledBy !== "person"))) failed = a.id;
       // An agent a person cancelled, or one that needs a person: the wave cannot pass without it.
       if (blocked === null && (s === "blocked" || s === "cancelled")) blocked = a.id;
     }
+    if (failed === null && blocked === null) return "start"; // only owners awaiting a recheck
     const stopper = (failed ?? blocked)!;
     // A failed (or blocked) wave starts nothing more; the plan ends once what runs has finished.
     if (run.running.size > 0) return null;
@@ -134,8 +143,12 @@ function planAction(index: PlanIndex, run: PlanRunState): Action | "start" | nul
   return "start";
 }
 
-/** The next agent of the starter's wave that may start now (queued, backoff over, dependencies done, territory free). */
-function nextStartable(s: Starter, occupied: Territory[], now: number): WaveInfo["agents"][number] | null {
+/** The next agent of the starter's wave that may start now (queued, backoff over, dependencies done, territory free), an owner awaiting a recheck first. */
+function nextStartable(s: Starter, occupied: Territory[], now: number): { agent: WaveInfo["agents"][number]; recheck: boolean } | null {
+  while (s.rechecks.length > 0) {
+    const a = s.rechecks.shift()!;
+    if (!overlapsAny(a.territory, occupied)) return { agent: a, recheck: true };
+  }
   const agents = s.wave.agents;
   while (s.cursor < agents.length) {
     const a = agents[s.cursor++]!;
@@ -148,7 +161,7 @@ function nextStartable(s: Starter, occupied: Territory[], now: number): WaveInfo
     if (!depsCompleted(a.deps, s.run)) continue;
     if (s.speculative && !maySpeculate(s.index, a, st, s.speculative)) continue;
     if (overlapsAny(a.territory, occupied)) continue;
-    return a;
+    return { agent: a, recheck: false };
   }
   return null;
 }

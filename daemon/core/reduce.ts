@@ -5,7 +5,7 @@
 import { TERMINAL_PLAN_STATES, type Step } from "../../protocol/index.ts";
 import { attemptEnded, contractsChecked, gateEnded, spend, type Reduced, type RetryPolicy } from "./outcomes.ts";
 import type { PlanIndex } from "./plan-index.ts";
-import { accept, approve, cancelAgent, cancelPlan, drain, pause, restart, resume, retryAgent } from "./requests.ts";
+import { accept, approve, cancelAgent, cancelPlan, drain, pause, recheck, restart, resume, retryAgent } from "./requests.ts";
 import { setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
 import { afterGate, discardOnRestart, speculativeEnd } from "./speculate.ts";
 
@@ -29,6 +29,8 @@ export function reduce(index: PlanIndex, run: PlanRunState, step: Step, now: num
       if (st) st.speculative = step.speculative === true;
       return only([setAgentState(run, step.agent, "running", null, now)]);
     }
+    case "recheck-contracts":
+      return recheck(run, step, now);
     case "run-gate":
       return only([setWaveState(run, run.waveIndex, "validating")]);
     case "pass-wave": {

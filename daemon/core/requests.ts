@@ -53,8 +53,9 @@ export function approve(index: PlanIndex, run: PlanRunState, e: StepOf<"approve"
 
 /**
  * A plan a contract's breaker blocked: the named checks (`<contract>#<index>`) are passed by a
- * person's decision (recorded as `contract:<contract>#<index>`), and the owner's contract checks
- * run again without running the owner (the engine acts on the check-contracts effect).
+ * person's decision (recorded as `contract:<contract>#<index>`), and the owner is marked for a
+ * recheck: once decide grants it a slot (the plan's and the daemon's limits, its territory free),
+ * its contract checks run again without running the owner (recheck below).
  */
 function overrideContract(index: PlanIndex, run: PlanRunState, id: string, override: readonly string[], now: number): Reduced {
   const contract = index.plan.contracts.find((c) => c.id === id);
@@ -65,7 +66,15 @@ function overrideContract(index: PlanIndex, run: PlanRunState, id: string, overr
   if (unknown.length) throw new PurpleError("INVALID_PARAMS", `no check ${unknown.join(", ")} in contract ${id} of plan ${run.name}; its checks are ${ids.join(", ")} (as in validation/contracts/${id}.json, counted from 0)`);
   for (const x of override) if (!run.overrides.includes(`contract:${x}`)) run.overrides.push(`contract:${x}`);
   const why = `checks ${override.join(", ")} passed by a person's decision (override)`;
-  return only([setPlanState(run, "running", why, now), recheckContracts(run, owner, why, now)], [{ type: "check-contracts", agent: owner }]);
+  const st = run.agents.get(owner)!;
+  st.recheck = true;
+  st.reason = `${why}; its contract checks run again once it gets a slot`;
+  return only([setPlanState(run, "running", why, now)]);
+}
+
+/** decide granted the owner a person's override marked its slot: blocked → validating, its contract checks run (the engine acts on check-contracts). */
+export function recheck(run: PlanRunState, e: StepOf<"recheck-contracts">, now: number): Reduced {
+  return only([recheckContracts(run, e.agent, "its contract checks run again after a person's override", now)], [{ type: "check-contracts", agent: e.agent }]);
 }
 
 /** Pause: no new agents or gates start; running agents finish. */

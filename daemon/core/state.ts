@@ -12,6 +12,7 @@
 //        completed → queued only through requeueCompleted: a repair round after its gate failed, or a
 //        person's retry of a plan its gate blocked (never through setAgentState)
 //        blocked → validating only through recheckContracts: a person's override of a contract check
+//        marks the owner for a recheck, and decide grants it a slot (a `recheck-contracts` step)
 // An illegal move throws: it is a bug in the caller, never something to paper over.
 import { TERMINAL_AGENT_STATES, TERMINAL_PLAN_STATES, type AgentState, type CancelCause, type PlanState, type StatusBar, type StopCause, type WaveState } from "../../protocol/index.ts";
 import type { PlanIndex } from "./plan-index.ts";
@@ -44,6 +45,11 @@ export interface AgentRunState {
   speculative: boolean;
   /** a speculative attempt of it was discarded: it waits for the gate now, not speculating again */
   waitGate: boolean;
+  /**
+   * blocked by its contract's breaker, some of whose checks a person then passed (`approve --override`):
+   * it waits for decide to grant it a slot like a start, then its contract checks run again (cleared by any move)
+   */
+  recheck: boolean;
   /** the failed check its current repair round must fix (repair.ts), added to its prompt; null otherwise */
   repair: string | null;
   /** attempts started by repair rounds: they do not use up its retries */
@@ -182,7 +188,7 @@ export function retally(run: PlanRunState): void {
 
 /** An agent that has not run yet. */
 export function newAgentRunState(id: string, waveIndex: number, pos: number): AgentRunState {
-  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [], speculative: false, waitGate: false, repair: null, repairAttempts: 0 };
+  return { id, waveIndex, pos, state: "queued", attempt: 0, notBefore: 0, reason: null, startedAt: null, completedAt: null, stop: null, cancelledBy: null, spentUsd: 0, blockers: [], notes: [], guidance: [], speculative: false, waitGate: false, recheck: false, repair: null, repairAttempts: 0 };
 }
 
 interface Times {
@@ -245,7 +251,7 @@ export function requeueCompleted(run: PlanRunState, id: string, reason: string, 
 /** A contract owner its breaker blocked has its contract checks run again (a person passed some by decision). */
 export function recheckContracts(run: PlanRunState, id: string, reason: string, now: number): Transition {
   const agent = run.agents.get(id);
-  if (agent?.state !== "blocked") throw new IllegalTransition(`agent ${id}: only a blocked contract owner has its contracts checked again (it is ${agent?.state ?? "unknown"})`);
+  if (agent?.state !== "blocked" || !agent.recheck) throw new IllegalTransition(`agent ${id}: only a blocked contract owner a person's override marked has its contracts checked again (it is ${agent?.state ?? "unknown"}${agent?.recheck === false ? ", not marked" : ""})`);
   return moveAgent(run, id, "validating", reason, now);
 }
 
@@ -264,6 +270,7 @@ function moveAgent(run: PlanRunState, id: string, to: AgentState, reason: string
   if (to !== "running" && to !== "validating") agent.stop = null;
   if (to !== "cancelled") agent.cancelledBy = null;
   if (to === "completed") agent.repair = null;
+  agent.recheck = false;
   stampAgentTimes(agent, to, now);
   if (to === "running" || to === "validating") run.running.add(id);
   else run.running.delete(id);

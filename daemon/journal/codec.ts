@@ -42,7 +42,7 @@ export function encodePlan(d: DurablePlan): PlanSnapshot {
     const rec = d.records.get(id)!;
     agents[id] = {
       state: st.state, attempt: st.attempt, reason: st.reason, startedAt: st.startedAt, completedAt: st.completedAt,
-      notBefore: st.notBefore, stop: st.stop, cancelledBy: st.cancelledBy, spentUsd: st.spentUsd, blockers: [...st.blockers], notes: [...st.notes], guidance: [...st.guidance], repair: st.repair, repairAttempts: st.repairAttempts, speculative: st.speculative, waitGate: st.waitGate,
+      notBefore: st.notBefore, stop: st.stop, cancelledBy: st.cancelledBy, spentUsd: st.spentUsd, blockers: [...st.blockers], notes: [...st.notes], guidance: [...st.guidance], repair: st.repair, repairAttempts: st.repairAttempts, speculative: st.speculative, waitGate: st.waitGate, recheck: st.recheck,
       changedFiles: [...rec.changedFiles], violations: [...rec.violations], usage: { ...rec.usage }, exitCode: rec.exitCode,
       tickets: Object.fromEntries(rec.tickets), pgid: d.pgids.get(id) ?? null,
     };
@@ -67,7 +67,7 @@ export function decodePlan(s: PlanSnapshot): DurablePlan {
     if (!st || !rec) continue;
     Object.assign(st, {
       state: a.state, attempt: a.attempt, reason: a.reason, startedAt: a.startedAt, completedAt: a.completedAt,
-      notBefore: a.notBefore, stop: a.stop, cancelledBy: a.cancelledBy, spentUsd: a.spentUsd, blockers: [...a.blockers], notes: [...a.notes], guidance: [...a.guidance], repair: a.repair, repairAttempts: a.repairAttempts, speculative: a.speculative, waitGate: a.waitGate,
+      notBefore: a.notBefore, stop: a.stop, cancelledBy: a.cancelledBy, spentUsd: a.spentUsd, blockers: [...a.blockers], notes: [...a.notes], guidance: [...a.guidance], repair: a.repair, repairAttempts: a.repairAttempts, speculative: a.speculative, waitGate: a.waitGate, recheck: a.recheck,
     });
     if (a.state === "running" || a.state === "validating") run.running.add(id);
     rec.changedFiles = new Set(a.changedFiles);

@@ -233,6 +233,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       onRejected: (item, problems) => api?.rejected(item, problems),
       ...(config.compile.model ? { modelCompile: { apiKey, baseURL } } : {}),
       runners: Object.keys(eng.opts.runners) as RunnerKind[],
+      known: (name) => eng.plans.get(name)?.meta.hash ?? null,
       onPlan: (p) => eng.submit({ plan: p.plan, dir: p.dir, hash: p.hash, source: p.source, approval: p.approval, mergeProgress: p.mergeProgress }),
     });
     await watcher.start();
