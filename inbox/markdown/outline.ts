@@ -34,21 +34,22 @@ function isAside(w: { title: string; separated: boolean }): boolean {
 
 /** The wave-opening blocks of a file, in order. */
 export function findWaveMarkers(blocks: readonly Block[]): WaveMarker[] {
-  const fromHeadings = headingMarkers(blocks, waveHeading, false);
-  if (fromHeadings.length) return fromHeadings;
-  const fromLines = lineMarkers(blocks);
-  if (fromLines.length) return fromLines;
-  const fromStageLines = stageLineMarkers(blocks);
-  if (fromStageLines.length) return fromStageLines;
-  // No waves at all: phases, stages or sprints that hold agents are the waves.
-  const stages = headingMarkers(blocks, stageHeading, true);
-  if (stages.length) return stages;
-  const plainStages = stageOnlyLines(blocks);
-  if (plainStages.length) return plainStages;
-  const steps = stepMarkers(blocks);
-  if (steps.length) return steps;
-  const process = processMarkers(blocks);
-  return process.length ? process : orderMarkers(blocks);
+  // In order of trust: wave headings, wave lines, stage lines; then (no waves at all) phases,
+  // stages or sprints that hold agents, stage-only lines, steps, a method's named phases, an order list.
+  const readers: ((b: readonly Block[]) => WaveMarker[])[] = [
+    (b) => headingMarkers(b, waveHeading, false),
+    lineMarkers,
+    stageLineMarkers,
+    (b) => headingMarkers(b, stageHeading, true),
+    stageOnlyLines,
+    stepMarkers,
+    processMarkers,
+  ];
+  for (const read of readers) {
+    const found = read(blocks);
+    if (found.length) return found;
+  }
+  return orderMarkers(blocks);
 }
 
 // The phases of a method, each heading named for one ("## S — Specification", "## Design",
