@@ -4,10 +4,11 @@
 import type { Block } from "./blocks.ts";
 import { collectCode, collectText, refsIn, type Context, type Sink } from "./collect.ts";
 import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
-import { clip, codeSpans, parseLabel, plain } from "./inline.ts";
+import { clip, codeSpans, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
 import { diagramMembers, waveClauses } from "./wave-lines.ts";
 import { agentLabelLine, boldAgentLine, nameItem, personAgentLine, startsWithPath } from "./agent-lines.ts";
+import { assignedHeading, gateWaveLine, lineLabel, WrappedSentences } from "./section-lines.ts";
 import { briefLinks } from "./brief-links.ts";
 import { fileAHeadingChanges, pathsInText } from "./paths.ts";
 import { readRow } from "./tables.ts";
@@ -46,8 +47,6 @@ interface InlineLabel {
 const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success (?:metrics|criteria)|^(?:wave \d+ )?success$|\bmetrics\b|\btargets?\b|\blaunch|timeline|estimat|handoff|lessons/i;
 
 // The agents a wave's opening line names, in the order written (ids the outline found among them).
-const CHECKPOINT_ITEM = /^(?:\d{1,3}[.)]?\s*)?(?:(?:wave|phase|stage|milestone|round)\s*#?\d{1,3}\s+|final\s+)?(?:checkpoint|gate|quality gate|verification)\s*$/i;
-
 function lineRefs(text: string, members: readonly string[]): AgentRef[] {
   // "Round 1: Task 1, Task 2": units of work whose headings name their agents ("Task 1 (agent: x)").
   const refs = [...refsIn(text), ...[...plain(text).matchAll(/\btasks?\s*#?\s*(\d{1,3})\b/gi)].map((m): AgentRef => ({ number: m[1]!, noun: "task" }))];
@@ -138,17 +137,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     if (at >= 0) while (stack.length > at) closeFrame(stack.pop()!, line);
     itemWave = null;
   };
-  // A sentence wrapped over two lines ("… `b.erb` is a good\nexample — reference only."): an
-  // ownership line that ends mid-sentence is read with the rest of its sentence from the next line
-  // (so what the sentence says about its paths counts), and the next line is read from there on.
-  const carried = new Map<number, number>();
-  const withNextSentence = (i: number, text: string, label: LabelKind | null): string => {
-    const next = blocks[i + 1];
-    if ((label !== "territory" && label !== "deliverables") || next?.kind !== "para" || next.afterBlank || next.line !== blocks[i]!.line + 1 || /[.:!?]\s*$/.test(text) || parseLabel(next.text) !== null) return text;
-    const first = /^.*?[.!?](?=\s+[A-Z]|\s*$)/.exec(next.text)?.[0] ?? next.text;
-    carried.set(i + 1, first.length);
-    return `${text} ${first}`;
-  };
+  const wrapped = new WrappedSentences(blocks);
   blocks.forEach((b, i) => {
     if (itemWave && (b.kind === "heading" || ((b.kind === "item" || b.kind === "para") && b.indent <= itemWave.indent))) endItemWave(b.line - 1);
     if (b.kind === "heading") {
@@ -232,8 +221,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
       if (rest !== "") collectText(rest, false, indent, { ...context(b.line), label: "territory" }, sink, true);
       return;
     }
-    // "- [ ] 3. Wave 1 checkpoint", "5. Final gate": a task-list item that is a checkpoint heads the checks nested under it.
-    const lab = parseLabel(b.text) ?? (b.kind === "item" && CHECKPOINT_ITEM.test(plain(b.text)) ? { label: plain(b.text).replace(/^\d{1,3}[.)]?\s*/, ""), rest: "", bold: true, colon: true } : null);
+    const lab = lineLabel(b);
     if (lab && marker === undefined) {
       const kind = classifyLabel(lab.label);
       if (lab.bold || kind !== "other") {
@@ -241,14 +229,14 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
         const every = (meansEveryWave(lab.label) || meansEveryWave(lab.rest)) && !NOT_GATE.test(b.text) && !stack.some((f) => f.blocked);
         const gateWave: WaveRef | "every" | undefined = every ? "every" : n !== null && kind === "gate" ? { number: n } : undefined;
         inline = { kind: every && kind !== "gate" ? "gate" : kind, line: b.line, indent, isItem, ...(gateWave ? { gateWave } : {}), baseIndent: null };
-        if (lab.rest !== "") collectText(withNextSentence(i, lab.rest, inline.kind), false, indent, context(b.line), sink, true);
+        if (lab.rest !== "") collectText(wrapped.read(i, lab.rest, inline.kind), false, indent, context(b.line), sink, true);
         return;
       }
     }
     // "Wave 2:" alone on a line under a "## Gates" heading: the checks below it are that wave's.
-    const gateFor = !isItem && headingLabel()?.label === "gate" ? /^(?:after\s+)?(?:wave|phase|stage|round|milestone|sprint)\s*#?\s*(\d{1,3})\b[^:]{0,40}:\s*$/i.exec(plain(b.text)) : null;
-    if (gateFor) {
-      inline = { kind: "gate", line: b.line, indent, isItem: false, gateWave: { number: Number(gateFor[1]) }, baseIndent: null };
+    const gateFor = !isItem && headingLabel()?.label === "gate" ? gateWaveLine(b.text) : null;
+    if (gateFor !== null) {
+      inline = { kind: "gate", line: b.line, indent, isItem: false, gateWave: { number: gateFor }, baseIndent: null };
       return;
     }
     if (!inline && headingBase === null && isItem) headingBase = indent;
@@ -258,7 +246,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const ctx = context(b.line);
     if (dirItem && (!isItem || indent <= dirItem.indent || (ctx.label !== "territory" && ctx.label !== "deliverables"))) dirItem = null;
     if (dirItem) ctx.parentDir = dirItem.path;
-    collectText(isItem ? b.text : withNextSentence(i, b.text.slice(carried.get(i) ?? 0), ctx.label), isItem, indent, ctx, sink, false, b.kind === "item" && b.checkbox);
+    collectText(isItem ? b.text : wrapped.read(i, b.text, ctx.label), isItem, indent, ctx, sink, false, b.kind === "item" && b.checkbox);
     // "1. T001 (branch verify, `senior-backend-engineer`)" in a wave's own prose: that agent works
     // in this wave — used only for an agent nothing else places.
     if (ctx.wave && ctx.agent === null && ctx.gateWave === null && (ctx.label === null || ctx.label === "other" || ctx.label === "tasks"))
@@ -285,24 +273,6 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     }
   }
 
-  // "### #41 Usage ingestion" whose first lines say "**Assignee:** @agent-ingest": an issue-like
-  // section handed to one agent is that agent's section (its name is the heading, its id the handle).
-  function assignedHeading(text: string, i: number): AgentRef | null {
-    for (let k = i + 1; k < blocks.length && k <= i + 8; k++) {
-      const b = blocks[k]!;
-      if (b.kind === "heading") return null;
-      if (b.kind !== "para" && b.kind !== "item") continue;
-      // "- [ ] 3. Wave 1 checkpoint", "5. Final gate": a task-list item that is a checkpoint heads the checks nested under it.
-    const lab = parseLabel(b.text) ?? (b.kind === "item" && CHECKPOINT_ITEM.test(plain(b.text)) ? { label: plain(b.text).replace(/^\d{1,3}[.)]?\s*/, ""), rest: "", bold: true, colon: true } : null);
-      if (!lab || !/^(?:assignee|assigned to|agent|owner|owned by)$/i.test(lab.label)) continue;
-      const handle = /^`?@?([a-z0-9][a-z0-9_-]{1,60})`?\s*$/i.exec(plain(lab.rest));
-      if (!handle) return null;
-      const name = plain(text).replace(/^#?\d{1,6}[.:)]?\s+/, "").trim();
-      return { id: handle[1]!.toLowerCase(), ...(name ? { name } : {}) };
-    }
-    return null;
-  }
-
   function waveFrame(m: WaveMarker, index: number, line: number): Frame {
     draft.waves[index] = { number: m.number, title: m.title, ...(m.phase !== undefined ? { phase: m.phase } : {}), ...(m.agentsWorkHere ? { agentsWorkHere: true } : {}), src: src(line), end: line };
     return { level: m.level, line, wave: { index } };
@@ -317,7 +287,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     if (phaseHeading(text) !== null) return frame;
     const testing = /\btest|validat|\bgates?\b|verif|quality|\bchecks?\b|checklist|synchroni/i.test(text) || stack.some((f) => f.testing);
     if (testing) frame.testing = true;
-    const ref = opts.gateFile ? null : (agentHeading(text) ?? assignedHeading(text, i));
+    const ref = opts.gateFile ? null : (agentHeading(text) ?? assignedHeading(blocks, i, text));
     // "#### next.config.js updates" inside an agent's section: the file it changes.
     const edited = ref ? null : currentMention();
     const changed = edited !== null ? fileAHeadingChanges(plain(text)) : null;
