@@ -2,7 +2,7 @@
 // scheduler's own actions, the outcome of an attempt or a gate, money spent, a person's request,
 // the daemon draining or restarting) goes through reduce(), live and again when the journal is
 // replayed, so the state after a restart is the state before it. Pure: no IO, no clock.
-import { TERMINAL_PLAN_STATES, type Step } from "../../protocol/index.ts";
+import type { Step } from "../../protocol/index.ts";
 import { attemptEnded, contractsChecked, gateEnded, spend, type Reduced, type RetryPolicy } from "./outcomes.ts";
 import type { PlanIndex } from "./plan-index.ts";
 import { accept, approve, cancelAgent, cancelPlan, drain, pause, recheck, restart, resume, retryAgent } from "./requests.ts";
@@ -99,6 +99,3 @@ function finishPlan(run: PlanRunState, state: "succeeded" | "failed" | "blocked"
   out.push(setPlanState(run, state, reason, now));
   return out;
 }
-
-/** Whether the plan has ended (nothing more happens without a person). */
-export const ended = (run: PlanRunState): boolean => TERMINAL_PLAN_STATES.includes(run.state);
