@@ -37,6 +37,7 @@ export function gateFailed(index: PlanIndex, run: PlanRunState, e: StepOf<"gate-
   if (agents.length === 0) return block(`circuit breaker: no agent of wave ${wave.id} can repair it (the wave has no agents)`);
   const weighed = weigh(index, run, subject, failures);
   if ("trip" in weighed) return block(weighed.trip);
+  record(run, subject, weighed);
   const checks = failures.map((f) => f.check);
   const brief = briefOf(`the gate of wave ${wave.id}`, weighed.round, repairRounds(index), failures);
   const out: Transition[] = [{ kind: "repair", subject, round: weighed.round, of: repairRounds(index), agents, checks }, setWaveState(run, run.waveIndex, "running")];
@@ -56,7 +57,7 @@ export function gateFailed(index: PlanIndex, run: PlanRunState, e: StepOf<"gate-
  */
 export function contractsFailed(index: PlanIndex, run: PlanRunState, e: StepOf<"contracts-checked">, now: number): Transition[] {
   const failures = e.failures ?? {};
-  const weighed = e.failed.map((id) => ({ id, list: failures[id] ?? [], w: weigh(index, run, `contract:${id}`, failures[id] ?? [], false) }));
+  const weighed = e.failed.map((id) => ({ id, list: failures[id] ?? [], w: weigh(index, run, `contract:${id}`, failures[id] ?? []) }));
   const tripped = weighed.find((x) => "trip" in x.w);
   if (tripped && "trip" in tripped.w) {
     run.breaker = { subject: `contract:${tripped.id}`, why: tripped.w.trip };
@@ -66,9 +67,9 @@ export function contractsFailed(index: PlanIndex, run: PlanRunState, e: StepOf<"
   const of = repairRounds(index);
   const out: Transition[] = [];
   const briefs: string[] = [];
-  for (const { id, list } of weighed) {
-    const w = weigh(index, run, `contract:${id}`, list);
-    if ("trip" in w) continue; // cannot happen: weighed without tripping above
+  for (const { id, list, w } of weighed) {
+    if ("trip" in w) continue; // cannot happen: none tripped (above)
+    record(run, `contract:${id}`, w);
     out.push({ kind: "repair", subject: `contract:${id}`, round: w.round, of, agents: [e.agent], checks: list.map((f) => f.check) });
     briefs.push(briefOf(`contract ${id}, which you own,`, w.round, of, list));
   }
@@ -80,15 +81,24 @@ export function contractsFailed(index: PlanIndex, run: PlanRunState, e: StepOf<"
   return out;
 }
 
-/** Whether a failure starts a repair round (which one) or trips the breaker (why); `commit` records the round. */
-function weigh(index: PlanIndex, run: PlanRunState, subject: string, failures: readonly CheckFailure[], commit = true): { round: number } | { trip: string } {
+interface Round {
+  round: number;
+  fingerprint: string;
+}
+
+/** Whether a failure starts a repair round (which one) or trips the breaker (why); changes nothing (record() keeps a round started). */
+function weigh(index: PlanIndex, run: PlanRunState, subject: string, failures: readonly CheckFailure[]): Round | { trip: string } {
   const limit = repairRounds(index);
   const rec = run.repairs.get(subject) ?? { rounds: 0, fingerprint: "" };
   const fingerprint = fingerprintOf(failures);
   if (rec.rounds >= limit) return { trip: limit === 0 ? "circuit breaker: no repair rounds (repair.rounds is 0)" : `circuit breaker: ${limit} repair round${limit === 1 ? "" : "s"} spent` };
   if (rec.rounds > 0 && rec.fingerprint === fingerprint) return { trip: `circuit breaker: repair round ${rec.rounds} failed exactly as the failure before it` };
-  if (commit) run.repairs.set(subject, { rounds: rec.rounds + 1, fingerprint });
-  return { round: rec.rounds + 1 };
+  return { round: rec.rounds + 1, fingerprint };
+}
+
+/** A repair round starts: the subject's rounds and the failure it repairs (the next one is weighed against it). */
+function record(run: PlanRunState, subject: string, r: Round): void {
+  run.repairs.set(subject, { rounds: r.round, fingerprint: r.fingerprint });
 }
 
 /** What makes two failures the same: the checks, their output and a judge's reasons (not timings). */
