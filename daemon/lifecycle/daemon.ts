@@ -147,8 +147,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       useGroupRegistry(groups);
       const off = (opts.sandbox ?? config.sandbox) === "off";
       sandbox = startSandbox(root, stateDir, socket, off, (plan, agent) => openChannelFor(api!, socket, plan, agent, () => ticketIdsOf(engine!, plan, agent), logger), logger);
-    }
-    if (first) {
       const opened = Journal.open(stateDir);
       journal = opened.journal;
       for (const w of opened.recovered.warnings) logger.warn(w);
