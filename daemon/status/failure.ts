@@ -20,7 +20,8 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
   if (wave && (wave.state === "blocked" || wave.state === "failed") && run.reason?.startsWith("gate of wave")) {
     const file = join(dir, "validation", `${wave.id}.json`);
     const manual = index.waves[run.waveIndex]?.gate.some((c) => "manual" in c) ?? false;
-    const failed = failedChecks(file, wave.id);
+    const checks = readChecks(file);
+    const failed = failedChecks(checks, wave.id);
     const agents = index.waves[run.waveIndex]?.agents.map((a) => a.id) ?? [];
     // A gate-only wave has no agent to retry: fixing by hand and overriding remain.
     const retry = agents.length === 0 ? [] : [`\`purplectl retry ${plan} ${agents.length === 1 ? agents[0] : "AGENT"} --note "..."\` runs ${agents.length === 1 ? "the agent" : `an agent of the wave (${agents.join(", ")})`} again with your note in its prompt, then the gate`];
@@ -34,7 +35,7 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
       kind: "gate",
       subject: wave.id,
       reason: run.reason,
-      outputTail: gateTail(file),
+      outputTail: gateTail(checks),
       logCommand: `cat ${relative(root, file) || file}`,
       nextStep: steps[0]!,
       failedChecks: failed,
@@ -53,7 +54,8 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
   const contract = run.breaker?.subject.startsWith("contract:") ? run.breaker.subject.slice("contract:".length) : null;
   if (contract && stopped.state === "blocked") {
     const file = join(dir, "validation", "contracts", `${contract}.json`);
-    const failed = failedChecks(file, contract);
+    const checks = readChecks(file);
+    const failed = failedChecks(checks, contract);
     const steps = [
       `fix what the failed checks name by hand, then \`purplectl retry ${plan} ${stopped.id}\` (it runs again and the contract is checked again)`,
       `\`purplectl retry ${plan} ${stopped.id} --note "..."\` runs it again with your note in its prompt`,
@@ -63,7 +65,7 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
       kind: "agent",
       subject: stopped.id,
       reason: `agent ${stopped.id} ${stopped.state}: ${stopped.reason ?? "no reason given"}`,
-      outputTail: gateTail(file),
+      outputTail: gateTail(checks),
       logCommand: `cat ${relative(root, file) || file}`,
       nextStep: steps[0]!,
       failedChecks: failed,
@@ -110,21 +112,37 @@ function textOf(message: unknown): string[] {
   return content.flatMap((b: { type?: string; text?: unknown; name?: unknown }) => (b.type === "text" && typeof b.text === "string" ? [b.text] : b.type === "tool_use" ? [`(tool ${String(b.name)})`] : []));
 }
 
-/** The ids (`<owner>#<index>`) of the checks a validation file records as failed. */
-function failedChecks(file: string, owner: string): string[] {
+interface RecordedCheck {
+  kind: string;
+  target: string;
+  passed: boolean;
+  output: string;
+  exitCode: number | null;
+}
+
+/** The checks a validation file records (read once for both the failed ids and the tail); none when it is absent or unreadable. */
+function readChecks(file: string): RecordedCheck[] {
   try {
-    const result = JSON.parse(readEnd(file, 256 * 1024)) as { checks?: { passed: boolean }[] };
-    return (result.checks ?? []).flatMap((c, i) => (c.passed ? [] : [`${owner}#${i}`]));
+    const checks = (JSON.parse(readEnd(file, 256 * 1024)) as { checks?: unknown }).checks;
+    return Array.isArray(checks) ? (checks as RecordedCheck[]) : [];
   } catch {
     return [];
   }
 }
 
-/** The failed checks of a gate's validation file, each with its output. */
-function gateTail(file: string): string {
+/** The ids (`<owner>#<index>`) of the checks recorded as failed. */
+function failedChecks(checks: readonly RecordedCheck[], owner: string): string[] {
   try {
-    const result = JSON.parse(readEnd(file, 256 * 1024)) as { checks?: { kind: string; target: string; passed: boolean; output: string; exitCode: number | null }[] };
-    const failed = (result.checks ?? []).filter((c) => !c.passed);
+    return checks.flatMap((c, i) => (c.passed ? [] : [`${owner}#${i}`]));
+  } catch {
+    return [];
+  }
+}
+
+/** The failed checks of a validation file, each with its output. */
+function gateTail(checks: readonly RecordedCheck[]): string {
+  try {
+    const failed = checks.filter((c) => !c.passed);
     return lastLines(failed.map((c) => `${c.kind} ${c.target}${c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}:\n${c.output.trimEnd()}`).join("\n"), TAIL_LINES * 2);
   } catch {
     return "";
