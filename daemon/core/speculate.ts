@@ -38,16 +38,18 @@ export function speculativeWave(index: PlanIndex, run: PlanRunState, spec: Specu
 
 /** Whether this queued agent of the speculative wave may start speculatively (dependencies and territory are decide's usual checks). */
 export function maySpeculate(index: PlanIndex, info: AgentInfo, st: AgentRunState, spec: Speculation): boolean {
-  if (st.waitGate) return false;
-  return spec.holdable.includes(info.agent.runner?.kind ?? index.plan.defaults.runner);
+  return !st.waitGate && holdable(index, info, spec);
 }
 
 /** The next wave's agents that cannot speculate while this gate runs because their writes cannot be held (said in the status log). */
 export function unholdable(index: PlanIndex, run: PlanRunState, spec: Speculation | undefined): string[] {
   const next = speculativeWave(index, run, spec);
   if (next === null) return [];
-  return index.waves[next]!.agents.filter((a) => !spec!.holdable.includes(a.agent.runner?.kind ?? index.plan.defaults.runner)).map((a) => a.id);
+  return index.waves[next]!.agents.filter((a) => !holdable(index, a, spec!)).map((a) => a.id);
 }
+
+/** Whether the agent's runner kind writes only what can be held. */
+const holdable = (index: PlanIndex, info: AgentInfo, spec: Speculation): boolean => spec.holdable.includes(info.agent.runner?.kind ?? index.plan.defaults.runner);
 
 /** The gate under way (or the one that failed): the one a speculative attempt waits for. */
 const gateNow = (index: PlanIndex, run: PlanRunState): string => index.waves[run.waveIndex]?.id ?? "?";
