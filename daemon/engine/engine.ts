@@ -209,13 +209,6 @@ export class Engine implements AttemptEnv {
     });
   }
 
-  /** Agents running across every plan. */
-  runningCount(): number {
-    let n = 0;
-    for (const e of this.plans.values()) n += e.run.running.size;
-    return n;
-  }
-
   /** Ask for a scheduling round soon (coalesced). */
   schedule(): void {
     if (this.pumpQueued || this.draining) return;
