@@ -18,7 +18,7 @@ import { scrubSecrets } from "../../lib/logger.ts";
 import { zeroUsage, type Usage } from "../../protocol/index.ts";
 import { JUDGE_SYSTEM_CLAUDE_CODE, judgeBrief, subjectDir, type JudgeBriefInput } from "./judge-brief.ts";
 import { unavailableReviewer, type Reviewer, type ReviewRequest } from "./reviewer.ts";
-import { noVerdict, outcomeOf, VERDICT_JSON_SCHEMA, type JudgeOutcome } from "./verdict.ts";
+import { noVerdict, outcomeOf, saidNote, VERDICT_JSON_SCHEMA, type JudgeOutcome } from "./verdict.ts";
 import { baseEnv } from "../process/env.ts";
 import { groupRegistry } from "../process/registry.ts";
 import type { View } from "../sandbox/view.ts";
@@ -127,7 +127,7 @@ export class ClaudeCodeReviewer implements Reviewer {
 
 /**
  * How a reviewer's session comes to a check result: the structured answer when Claude Code
- * finished with one, else a failed check saying why. Pure (unit-tested with made-up results).
+ * finished with one, else a failed check saying why. Pure.
  */
 export function verdictOfSession(
   s: { stopped: string | null; end: SessionEnd | null; result: { structured_output?: unknown; result?: string } | null; exit: { code: number | null; signal: string | null; error?: string }; stderr?: string },
@@ -142,8 +142,7 @@ export function verdictOfSession(
     return noVerdict(`Claude Code ${how} before its result${s.stderr ? `: ${s.stderr}` : ""}`, usage);
   }
   if (s.result.structured_output === undefined) {
-    const said = (s.result.result ?? "").replace(/\s+/g, " ").trim();
-    return noVerdict(`the reviewer answered without a structured verdict${said ? `: ${said.length > 300 ? `${said.slice(0, 300)}…` : said}` : ""}`, usage);
+    return noVerdict(`the reviewer answered without a structured verdict${saidNote(s.result.result ?? "")}`, usage);
   }
   return outcomeOf(s.result.structured_output, usage);
 }

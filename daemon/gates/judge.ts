@@ -18,7 +18,7 @@ import { requestTurn } from "../runners/anthropic/request.ts";
 import { TOOL_DEFINITIONS } from "../runners/anthropic/tools.ts";
 import { Transcript } from "../runners/anthropic/transcript.ts";
 import { JUDGE_SYSTEM, judgeBrief, subjectDir, type JudgeBriefInput } from "./judge-brief.ts";
-import { noVerdict, outcomeOf, VERDICT_JSON_SCHEMA, type JudgeOutcome } from "./verdict.ts";
+import { noVerdict, outcomeOf, saidNote, VERDICT_JSON_SCHEMA, type JudgeOutcome } from "./verdict.ts";
 
 export type { JudgeOutcome };
 
@@ -101,6 +101,5 @@ export async function judge(brief: JudgeBriefInput, o: JudgeOptions): Promise<Ju
 }
 
 function said(content: readonly ContentBlock[]): string {
-  const text = content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join(" ").replace(/\s+/g, " ").trim();
-  return text ? `: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}` : "";
+  return saidNote(content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join(" "));
 }

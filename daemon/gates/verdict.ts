@@ -33,3 +33,9 @@ export function outcomeOf(input: unknown, usage: Usage): JudgeOutcome {
   if (v.files.length) lines.push(`files: ${v.files.join(", ")}`);
   return { passed: v.pass, output: lines.join("\n"), verdict: v, usage };
 }
+
+/** What a reviewer said instead of a verdict, for its failure message: `: <text>` (whitespace folded, at most 300 characters), or nothing. */
+export function saidNote(text: string): string {
+  const said = text.replace(/\s+/g, " ").trim();
+  return said ? `: ${said.length > 300 ? `${said.slice(0, 300)}…` : said}` : "";
+}
