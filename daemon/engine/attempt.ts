@@ -2,7 +2,7 @@
 // gate. Each does the IO and returns the outcome as a step for the core's reducer; none of them
 // decides what the outcome means or changes the run state.
 import { join } from "node:path";
-import type { Agent, CheckFailure, CheckResult, RunnerKind, StepOf, ValidationResult } from "../../protocol/index.ts";
+import type { Agent, CheckFailure, CheckResult, Plan, RunnerKind, StepOf, ValidationResult } from "../../protocol/index.ts";
 import { runChecks } from "../gates/checks.ts";
 import { renderPrompt } from "../prompt.ts";
 import { reporterFor } from "./reporter.ts";
@@ -36,7 +36,7 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
   const key = `${run.name}/${id}`;
   const kind = info.agent.runner?.kind ?? plan.defaults.runner;
   const runner = env.opts.runners[kind];
-  const validate = plan.contracts.some((c) => c.owner === id && c.checks.length > 0);
+  const validate = checkedContracts(plan, id).length > 0;
   const ended = (outcome: Ended["outcome"], message: string, extra: Partial<Ended> = {}): Ended => ({ type: "attempt-ended", agent: id, outcome, message, trespass: [], validate, final: false, ...extra });
   entry.violated.delete(id);
   if (!runner) return ended("not-started", `the ${kind} runner is not available in this version of purpled`, { final: true });
@@ -109,7 +109,7 @@ export async function runAttempt(env: AttemptEnv, entry: PlanEntry, id: string):
 export async function checkContracts(env: AttemptEnv, entry: PlanEntry, id: string): Promise<StepOf<"contracts-checked">> {
   const failed: string[] = [];
   const failures: Record<string, CheckFailure[]> = {};
-  for (const contract of entry.index.plan.contracts.filter((c) => c.owner === id && c.checks.length > 0)) {
+  for (const contract of checkedContracts(entry.index.plan, id)) {
     const startedAt = new Date(env.now()).toISOString();
     const overridden = overriddenIn(entry.run.overrides, `contract:${contract.id}`);
     const { passed, results } = await runChecks(contract.checks, { ...checkContext(env, entry), overridden, judge: judgeFor(env, entry, { kind: "contract", contract: contract.id }) });
@@ -152,6 +152,9 @@ function failuresOf(env: AttemptEnv, owner: string, results: readonly CheckResul
   });
   return out;
 }
+
+/** The contracts the agent owns that have checks: it validates after each finished attempt. */
+const checkedContracts = (plan: Plan, id: string) => plan.contracts.filter((c) => c.owner === id && c.checks.length > 0);
 
 /** Repair rounds spent on a gate or contract so far (the validation file says which round it checks). */
 const roundOf = (entry: PlanEntry, subject: string): number => entry.run.repairs.get(subject)?.rounds ?? 0;
