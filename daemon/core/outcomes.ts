@@ -56,7 +56,7 @@ export function stopReason(cause: StopCause, index: PlanIndex, agent: string): s
  * a person's or the plan's cancel → cancelled; the daemon stopping → interrupted (it runs
  * again after a restart); the budget → blocked. Null when no stop was asked.
  */
-function endByStop(index: PlanIndex, run: PlanRunState, id: string, now: number): Transition[] | null {
+export function endByStop(index: PlanIndex, run: PlanRunState, id: string, now: number): Transition[] | null {
   const st = run.agents.get(id)!;
   const cause = st.stop;
   if (cause === null) return null;

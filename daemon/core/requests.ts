@@ -3,7 +3,7 @@
 // state it acts on first and refuses with INVALID_STATE (naming the state and what would be
 // allowed) before changing anything; cancel semantics and restart recovery live here only.
 import { PurpleError, TERMINAL_PLAN_STATES, type StepOf } from "../../protocol/index.ts";
-import { stopReason, type Effect, type Reduced } from "./outcomes.ts";
+import { endByStop, stopReason, type Effect, type Reduced } from "./outcomes.ts";
 import type { PlanIndex } from "./plan-index.ts";
 import { recheckContracts, requeueCompleted, setAgentState, setPlanState, setWaveState, type PlanRunState, type Transition } from "./state.ts";
 
@@ -186,11 +186,10 @@ export function restart(index: PlanIndex, run: PlanRunState, now: number): Reduc
   const out: Transition[] = [];
   for (const a of run.agents.values()) {
     if (a.state === "running" || a.state === "validating") {
-      if (a.stop !== null && a.stop !== "drain") {
-        const cause = a.stop;
-        const to = cause === "budget" ? "blocked" : "cancelled";
-        out.push(setAgentState(run, a.id, to, cause === "person" ? stopReason("person", index, a.id) : cause === "budget" ? (a.blockers.at(-1) ?? "the plan's budget is spent") : "the plan was cancelled", now));
-        if (to === "cancelled") a.cancelledBy = cause as "person" | "plan-cancelled";
+      // A stop asked before purpled stopped ends it as that stop says (outcomes.ts endByStop); a drain's is the interrupt below.
+      const stopped = a.stop !== "drain" ? endByStop(index, run, a.id, now) : null;
+      if (stopped) {
+        out.push(...stopped);
         continue;
       }
       out.push(setAgentState(run, a.id, "interrupted", "purpled stopped while it ran", now));
