@@ -28,7 +28,7 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
     const steps = [
       `fix what the failed checks name by hand, then \`purplectl resume ${plan}\` runs the gate again`,
       ...retry,
-      `\`purplectl approve ${plan} --override ${failed.length > 0 ? failed.join(",") : `${wave.id}#N`}\` passes ${failed.length === 1 ? "that check" : "those checks"} by your decision (recorded)`,
+      overrideStep(plan, failed, wave.id, ""),
     ];
     if (manual) steps.unshift(`if a person's check is what waits, \`purplectl approve ${plan}\``);
     return {
@@ -59,7 +59,7 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
     const steps = [
       `fix what the failed checks name by hand, then \`purplectl retry ${plan} ${stopped.id}\` (it runs again and the contract is checked again)`,
       `\`purplectl retry ${plan} ${stopped.id} --note "..."\` runs it again with your note in its prompt`,
-      `\`purplectl approve ${plan} --override ${failed.length > 0 ? failed.join(",") : `${contract}#N`}\` passes ${failed.length === 1 ? "that check" : "those checks"} by your decision (recorded) and checks the contract again`,
+      overrideStep(plan, failed, contract, " and checks the contract again"),
     ];
     return {
       kind: "agent",
@@ -83,6 +83,11 @@ export function describeFailure(view: PlanView, dir: string): PlanFailure | null
       ? `it needs a person (see why above); once that is dealt with, \`purplectl retry ${plan} ${stopped.id}\``
       : `fix the cause, then \`purplectl retry ${plan} ${stopped.id}\` (or \`purplectl rerun ${plan}\` to run the whole plan again)`,
   };
+}
+
+/** The next step that passes the failed checks of a gate or contract (`owner`) by a person's decision. */
+function overrideStep(plan: string, failed: readonly string[], owner: string, then: string): string {
+  return `\`purplectl approve ${plan} --override ${failed.length > 0 ? failed.join(",") : `${owner}#N`}\` passes ${failed.length === 1 ? "that check" : "those checks"} by your decision (recorded)${then}`;
 }
 
 /** The end of what the agent printed (output.log), or of what its model said and the API answered (transcript.jsonl). */
