@@ -1,6 +1,22 @@
-// Small pieces every runner uses: a run that ended before it began, durations for messages, the time limit.
+// Small pieces every runner uses: a run that ended before it began, durations for messages, the time limit,
+// and the result of a run stopped by a cancel or its time limit.
 import { sleep } from "./anthropic/wait.ts";
 import type { AgentRun, RunResult } from "./runner.ts";
+
+/** Why a run is being stopped; the first reason wins. */
+export type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
+
+/** A result with no process exit to report. */
+export function endedResult(outcome: RunResult["outcome"], message: string): RunResult {
+  return { outcome, exitCode: null, signal: null, message };
+}
+
+/** The result of a run stopped for `stop` (`timeoutMs`: its time limit). */
+export function stoppedResult(stop: StopReason, timeoutMs: number): RunResult {
+  return stop.kind === "timeout"
+    ? endedResult("timeout", `timed out after ${formatMs(timeoutMs)} and was stopped`)
+    : endedResult("cancelled", `cancelled: ${stop.reason}`);
+}
 
 /** A run that ended before it began (bad configuration, no key): `done` is already settled. */
 export function settledRun(result: RunResult): AgentRun {

@@ -11,7 +11,7 @@ import { promptParts } from "../anthropic/prompt.ts";
 import { sleep } from "../anthropic/wait.ts";
 import { commandEnv } from "../command.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "../runner.ts";
-import { formatMs, settledRun, timeLimit } from "../shared.ts";
+import { endedResult, formatMs, settledRun, stoppedResult, timeLimit, type StopReason } from "../shared.ts";
 import { BEGIN, claudeArgv, claudeEnv, helperCommands, scratchDirs, STANDARDS } from "./args.ts";
 import { parseStreamLine } from "./events.ts";
 import { KeyProxy } from "./key-proxy.ts";
@@ -62,12 +62,12 @@ export class ClaudeCodeRunner implements Runner {
   }
 
   start(ctx: RunContext): AgentRun {
-    if (!this.opts.claude) return settledRun(ended("failed", NO_CLAUDE_MESSAGE));
-    if (!this.proxy) return settledRun(ended("failed", NO_KEY_MESSAGE));
+    if (!this.opts.claude) return settledRun(endedResult("failed", NO_CLAUDE_MESSAGE));
+    if (!this.proxy) return settledRun(endedResult("failed", NO_KEY_MESSAGE));
     try {
       return new ClaudeRun(ctx, this.opts, this.opts.claude, this.proxy);
     } catch (err) {
-      return settledRun(ended("failed", `could not start agent ${ctx.agent.id}: ${(err as Error).message}`));
+      return settledRun(endedResult("failed", `could not start agent ${ctx.agent.id}: ${(err as Error).message}`));
     }
   }
 
@@ -83,8 +83,6 @@ export class ClaudeCodeRunner implements Runner {
     this.proxy?.close();
   }
 }
-
-type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
 
 class ClaudeRun implements AgentRun {
   readonly done: Promise<RunResult>;
@@ -113,7 +111,7 @@ class ClaudeRun implements AgentRun {
     const first = this.launch();
     this.firstPgid = this.proc!.pgid > 0 ? this.proc!.pgid : null;
     this.done = this.run(first)
-      .catch((err): RunResult => ended("failed", `agent ${ctx.agent.id} ended in an unexpected error: ${(err as Error).message}`))
+      .catch((err): RunResult => endedResult("failed", `agent ${ctx.agent.id} ended in an unexpected error: ${(err as Error).message}`))
       .then((r) => {
         this.abort.abort();
         proxy.revoke(this.token);
@@ -144,8 +142,7 @@ class ClaudeRun implements AgentRun {
     for (;;) {
       const { verdict, exit, status } = launched;
       const usage = status.usage;
-      if (this.stop?.kind === "timeout") return { ...ended("timeout", `timed out after ${formatMs(this.ctx.timeoutMs)} and was stopped`), usage };
-      if (this.stop?.kind === "cancelled") return { ...ended("cancelled", `cancelled: ${this.stop.reason}`), usage };
+      if (this.stop) return { ...stoppedResult(this.stop, this.ctx.timeoutMs), usage };
       const base = { exitCode: exit.code, signal: exit.signal, usage };
       if (verdict?.kind === "wait") {
         this.ctx.reporter.status(verdict.message);
@@ -257,8 +254,4 @@ interface Launched {
   verdict: Verdict | null;
   exit: { code: number | null; signal: string | null; error?: string };
   status: StreamStatus;
-}
-
-function ended(outcome: RunResult["outcome"], message: string): RunResult {
-  return { outcome, exitCode: null, signal: null, message };
 }
