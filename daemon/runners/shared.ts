@@ -1,7 +1,13 @@
 // Small pieces every runner uses: a run that ended before it began, durations for messages, the time limit,
-// and the result of a run stopped by a cancel or its time limit.
+// the agent's model, and the result of a run stopped by a cancel or its time limit.
 import { sleep } from "./anthropic/wait.ts";
-import type { AgentRun, RunResult } from "./runner.ts";
+import type { AgentRun, RunContext, RunResult } from "./runner.ts";
+
+/** The model an agent uses: its own, its runner's (the runner it is dispatched to by that runner's kind), or the plan's default. */
+export function modelOf(ctx: RunContext): string {
+  const runner = ctx.agent.runner;
+  return ctx.agent.model ?? (runner && "model" in runner ? runner.model : undefined) ?? ctx.plan.defaults.model;
+}
 
 /** Why a run is being stopped; the first reason wins. */
 export type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };

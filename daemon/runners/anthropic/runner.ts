@@ -11,7 +11,7 @@ import { anthropicSdk } from "./sdk.ts";
 import { runLoop, type LoopEnd } from "./loop.ts";
 import { buildPrompt, promptMarkdown, ticketIdsOf } from "./prompt.ts";
 import { Transcript } from "./transcript.ts";
-import { endedResult, settledRun, stoppedResult, timeLimit, type StopReason } from "../shared.ts";
+import { endedResult, modelOf, settledRun, stoppedResult, timeLimit, type StopReason } from "../shared.ts";
 
 export interface AnthropicRunnerOptions {
   /** the daemon reads ANTHROPIC_API_KEY once at start and passes it here; undefined: every run fails fast */
@@ -68,12 +68,6 @@ export class AnthropicRunner implements Runner {
       return settledRun(endedResult("failed", `could not start agent ${ctx.agent.id}: ${messageOf(err)}`));
     }
   }
-}
-
-/** The model an agent uses: its own, its runner's, or the plan's default. */
-export function modelOf(ctx: RunContext): string {
-  const runner = ctx.agent.runner;
-  return ctx.agent.model ?? (runner?.kind === "anthropic" ? runner.model : undefined) ?? ctx.plan.defaults.model;
 }
 
 

@@ -11,7 +11,7 @@ import { promptParts } from "../anthropic/prompt.ts";
 import { sleep } from "../anthropic/wait.ts";
 import { commandEnv } from "../command.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "../runner.ts";
-import { endedResult, formatMs, settledRun, stoppedResult, timeLimit, type StopReason } from "../shared.ts";
+import { endedResult, formatMs, modelOf, settledRun, stoppedResult, timeLimit, type StopReason } from "../shared.ts";
 import { BEGIN, claudeArgv, claudeEnv, helperCommands, scratchDirs, STANDARDS } from "./args.ts";
 import { parseStreamLine } from "./events.ts";
 import { KeyProxy } from "./key-proxy.ts";
@@ -165,7 +165,7 @@ class ClaudeRun implements AgentRun {
     // A session whose work was discarded (speculation) is not resumed: it knows of edits the project never got.
     const session = ctx.freshSession && this.launches++ === 0 ? { sessionId: crypto.randomUUID(), resume: false } : chooseSession(ctx.agentDir, ctx.root, this.scratch.config);
     const runner = ctx.agent.runner?.kind === "claude-code" ? ctx.agent.runner : undefined;
-    const model = ctx.agent.model ?? runner?.model ?? ctx.plan.defaults.model;
+    const model = modelOf(ctx);
     const helpers = helperCommands();
     const argv = claudeArgv({
       claude: this.claude,
