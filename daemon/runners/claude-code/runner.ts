@@ -3,10 +3,11 @@
 // purple_* tools from `purplectl mcp`, a hook refusing writes outside the territory, and its own
 // config, home and temp. Its events become status (status.ts); its conversation is resumed after
 // a crash, drain or stall (session.ts). `done` never rejects.
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../../lib/atomic-write.ts";
 import { scrubSecrets } from "../../../lib/logger.ts";
+import { appendNoFollow } from "../../process/safe-open.ts";
 import { promptParts } from "../anthropic/prompt.ts";
 import { sleep } from "../anthropic/wait.ts";
 import { commandEnv } from "../command.ts";
@@ -230,9 +231,9 @@ class ClaudeRun implements AgentRun {
 
   private append(line: string): void {
     try {
-      appendFileSync(this.transcript, `${scrubSecrets(line)}\n`);
+      appendNoFollow(this.transcript, `${scrubSecrets(line)}\n`);
     } catch {
-      // a full disk costs the record, not the run
+      // a full disk (or a planted link) costs the record, not the run
     }
   }
 
