@@ -26,12 +26,8 @@ export function loadApiKey(opts: { orchestration: string; apiKeyFile?: string; e
     return { key: readKeyFile(path, "apiKeyFile"), from: "apiKeyFile" };
   }
   if (env.CREDENTIALS_DIRECTORY) {
-    const path = join(env.CREDENTIALS_DIRECTORY, "anthropic-api-key");
-    try {
-      return { key: readKeyFile(path, "the systemd credential"), from: "credentials" };
-    } catch (err) {
-      if (!(err instanceof PurpleError && err.message.includes("does not exist"))) throw err;
-    }
+    const key = readKeyFile(join(env.CREDENTIALS_DIRECTORY, "anthropic-api-key"), "the systemd credential", { optional: true });
+    if (key !== undefined) return { key, from: "credentials" };
   }
   const fromEnv = env.ANTHROPIC_API_KEY || undefined;
   if (fromEnv) {
@@ -46,13 +42,15 @@ export function loadApiKey(opts: { orchestration: string; apiKeyFile?: string; e
   return { key: undefined, from: "none" };
 }
 
-// Read a key file without following a symlink, refusing any group or other permission.
-function readKeyFile(path: string, what: string): string {
+// Read a key file without following a symlink, refusing any group or other permission;
+// undefined when an `optional` file does not exist.
+function readKeyFile(path: string, what: string, opts: { optional?: boolean } = {}): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && opts.optional) return undefined;
     if (code === "ENOENT") throw new PurpleError("INVALID_PARAMS", `${what} ${path} does not exist`);
     if (code === "ELOOP") throw new PurpleError("INVALID_PARAMS", `${what} ${path} is a symbolic link; name the file itself`);
     throw new PurpleError("INVALID_PARAMS", `${what} ${path} cannot be read: ${(err as Error).message}`);

@@ -1,6 +1,28 @@
-// Small pieces every runner uses: a run that ended before it began, durations for messages, the time limit.
+// Small pieces every runner uses: a run that ended before it began, durations for messages, the time limit,
+// the agent's model, and the result of a run stopped by a cancel or its time limit.
 import { sleep } from "./anthropic/wait.ts";
-import type { AgentRun, RunResult } from "./runner.ts";
+import type { AgentRun, RunContext, RunResult } from "./runner.ts";
+
+/** The model an agent uses: its own, its runner's (the runner it is dispatched to by that runner's kind), or the plan's default. */
+export function modelOf(ctx: RunContext): string {
+  const runner = ctx.agent.runner;
+  return ctx.agent.model ?? (runner && "model" in runner ? runner.model : undefined) ?? ctx.plan.defaults.model;
+}
+
+/** Why a run is being stopped; the first reason wins. */
+export type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
+
+/** A result with no process exit to report. */
+export function endedResult(outcome: RunResult["outcome"], message: string): RunResult {
+  return { outcome, exitCode: null, signal: null, message };
+}
+
+/** The result of a run stopped for `stop` (`timeoutMs`: its time limit). */
+export function stoppedResult(stop: StopReason, timeoutMs: number): RunResult {
+  return stop.kind === "timeout"
+    ? endedResult("timeout", `timed out after ${formatMs(timeoutMs)} and was stopped`)
+    : endedResult("cancelled", `cancelled: ${stop.reason}`);
+}
 
 /** A run that ended before it began (bad configuration, no key): `done` is already settled. */
 export function settledRun(result: RunResult): AgentRun {

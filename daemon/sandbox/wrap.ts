@@ -53,9 +53,6 @@ export function overlayOptions(l: Pick<Layout, "root" | "upper" | "work">): stri
 // instead of killing bubblewrap, whose death would take the whole namespace down at once.
 const MOUNT_THEN_EXEC = 'mount -i -t overlay overlay -o "$1" "$2" || { echo "purple sandbox: the copy-on-write view could not be mounted" >&2; exit 125; }; shift 2; trap "" TERM; exec "$@"';
 
-/** Exit status of a sandbox that could not mount its view. */
-export const MOUNT_FAILED = 125;
-
 /** argv running `argv` with working directory `cwd` inside the sandbox of `l`. */
 export function sandboxArgv(tools: SandboxTools, l: Layout, argv: readonly string[], cwd: string, ids: { uid: number; gid: number }): string[] {
   const unshare = ids.uid === 0 ? [tools.unshare, "-m"] : [tools.unshare, "-U", "-r", "-m"];

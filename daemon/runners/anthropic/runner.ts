@@ -11,7 +11,7 @@ import { anthropicSdk } from "./sdk.ts";
 import { runLoop, type LoopEnd } from "./loop.ts";
 import { buildPrompt, promptMarkdown, ticketIdsOf } from "./prompt.ts";
 import { Transcript } from "./transcript.ts";
-import { formatMs, settledRun, timeLimit } from "../shared.ts";
+import { endedResult, modelOf, settledRun, stoppedResult, timeLimit, type StopReason } from "../shared.ts";
 
 export interface AnthropicRunnerOptions {
   /** the daemon reads ANTHROPIC_API_KEY once at start and passes it here; undefined: every run fails fast */
@@ -61,23 +61,15 @@ export class AnthropicRunner implements Runner {
 
   /** Start one attempt; returns at once and never throws, every problem ends up in `done`. */
   start(ctx: RunContext): AgentRun {
-    if (!this.opts.apiKey) return settledRun(result("failed", NO_KEY_MESSAGE));
+    if (!this.opts.apiKey) return settledRun(endedResult("failed", NO_KEY_MESSAGE));
     try {
       return new AnthropicRun(ctx, this.clientOf(this.opts.apiKey), this.opts.apiKey, this.limiter, this.opts);
     } catch (err) {
-      return settledRun(result("failed", `could not start agent ${ctx.agent.id}: ${messageOf(err)}`));
+      return settledRun(endedResult("failed", `could not start agent ${ctx.agent.id}: ${messageOf(err)}`));
     }
   }
 }
 
-/** The model an agent uses: its own, its runner's, or the plan's default. */
-export function modelOf(ctx: RunContext): string {
-  const runner = ctx.agent.runner;
-  return ctx.agent.model ?? (runner?.kind === "anthropic" ? runner.model : undefined) ?? ctx.plan.defaults.model;
-}
-
-// Why the run is being stopped; the first reason wins.
-type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
 
 class AnthropicRun implements AgentRun {
   readonly pgid = null;
@@ -119,7 +111,7 @@ class AnthropicRun implements AgentRun {
     });
     this.done = loop
       .then(({ end, usage }) => ({ ...this.resultOf(end), usage }))
-      .catch((err): RunResult => result("failed", `agent ${ctx.agent.id} ended in an unexpected error: ${messageOf(err)}`))
+      .catch((err): RunResult => endedResult("failed", `agent ${ctx.agent.id} ended in an unexpected error: ${messageOf(err)}`))
       .then((r) => {
         this.ended.abort();
         transcript.end(r.outcome, r.message);
@@ -139,20 +131,12 @@ class AnthropicRun implements AgentRun {
 
   private resultOf(end: LoopEnd): RunResult {
     // A stop asked for wins over whatever the loop was doing when it noticed.
-    if (this.stop?.kind === "timeout") return result("timeout", `timed out after ${formatMs(this.ctx.timeoutMs)} and was stopped`);
-    if (this.stop?.kind === "cancelled") return result("cancelled", `cancelled: ${this.stop.reason}`);
-    if (end.kind === "stopped") return result("cancelled", "cancelled");
+    if (this.stop) return stoppedResult(this.stop, this.ctx.timeoutMs);
+    if (end.kind === "stopped") return endedResult("cancelled", "cancelled");
     // The message reaches status files and logs: it may quote the model or the API, never a key.
-    return result(end.kind, scrubSecrets(end.message));
+    return endedResult(end.kind, scrubSecrets(end.message));
   }
-
 }
-
-function result(outcome: RunResult["outcome"], message: string): RunResult {
-  return { outcome, exitCode: null, signal: null, message };
-}
-
-
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -3,15 +3,16 @@
 // purple_* tools from `purplectl mcp`, a hook refusing writes outside the territory, and its own
 // config, home and temp. Its events become status (status.ts); its conversation is resumed after
 // a crash, drain or stall (session.ts). `done` never rejects.
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../../lib/atomic-write.ts";
 import { scrubSecrets } from "../../../lib/logger.ts";
+import { appendNoFollow } from "../../process/safe-open.ts";
 import { promptParts } from "../anthropic/prompt.ts";
 import { sleep } from "../anthropic/wait.ts";
 import { commandEnv } from "../command.ts";
 import type { AgentRun, RunContext, Runner, RunResult } from "../runner.ts";
-import { formatMs, settledRun, timeLimit } from "../shared.ts";
+import { endedResult, formatMs, modelOf, settledRun, stoppedResult, timeLimit, type StopReason } from "../shared.ts";
 import { BEGIN, claudeArgv, claudeEnv, helperCommands, scratchDirs, STANDARDS } from "./args.ts";
 import { parseStreamLine } from "./events.ts";
 import { KeyProxy } from "./key-proxy.ts";
@@ -62,12 +63,12 @@ export class ClaudeCodeRunner implements Runner {
   }
 
   start(ctx: RunContext): AgentRun {
-    if (!this.opts.claude) return settledRun(ended("failed", NO_CLAUDE_MESSAGE));
-    if (!this.proxy) return settledRun(ended("failed", NO_KEY_MESSAGE));
+    if (!this.opts.claude) return settledRun(endedResult("failed", NO_CLAUDE_MESSAGE));
+    if (!this.proxy) return settledRun(endedResult("failed", NO_KEY_MESSAGE));
     try {
       return new ClaudeRun(ctx, this.opts, this.opts.claude, this.proxy);
     } catch (err) {
-      return settledRun(ended("failed", `could not start agent ${ctx.agent.id}: ${(err as Error).message}`));
+      return settledRun(endedResult("failed", `could not start agent ${ctx.agent.id}: ${(err as Error).message}`));
     }
   }
 
@@ -83,8 +84,6 @@ export class ClaudeCodeRunner implements Runner {
     this.proxy?.close();
   }
 }
-
-type StopReason = { kind: "timeout" } | { kind: "cancelled"; reason: string };
 
 class ClaudeRun implements AgentRun {
   readonly done: Promise<RunResult>;
@@ -113,7 +112,7 @@ class ClaudeRun implements AgentRun {
     const first = this.launch();
     this.firstPgid = this.proc!.pgid > 0 ? this.proc!.pgid : null;
     this.done = this.run(first)
-      .catch((err): RunResult => ended("failed", `agent ${ctx.agent.id} ended in an unexpected error: ${(err as Error).message}`))
+      .catch((err): RunResult => endedResult("failed", `agent ${ctx.agent.id} ended in an unexpected error: ${(err as Error).message}`))
       .then((r) => {
         this.abort.abort();
         proxy.revoke(this.token);
@@ -144,8 +143,7 @@ class ClaudeRun implements AgentRun {
     for (;;) {
       const { verdict, exit, status } = launched;
       const usage = status.usage;
-      if (this.stop?.kind === "timeout") return { ...ended("timeout", `timed out after ${formatMs(this.ctx.timeoutMs)} and was stopped`), usage };
-      if (this.stop?.kind === "cancelled") return { ...ended("cancelled", `cancelled: ${this.stop.reason}`), usage };
+      if (this.stop) return { ...stoppedResult(this.stop, this.ctx.timeoutMs), usage };
       const base = { exitCode: exit.code, signal: exit.signal, usage };
       if (verdict?.kind === "wait") {
         this.ctx.reporter.status(verdict.message);
@@ -168,7 +166,7 @@ class ClaudeRun implements AgentRun {
     // A session whose work was discarded (speculation) is not resumed: it knows of edits the project never got.
     const session = ctx.freshSession && this.launches++ === 0 ? { sessionId: crypto.randomUUID(), resume: false } : chooseSession(ctx.agentDir, ctx.root, this.scratch.config);
     const runner = ctx.agent.runner?.kind === "claude-code" ? ctx.agent.runner : undefined;
-    const model = ctx.agent.model ?? runner?.model ?? ctx.plan.defaults.model;
+    const model = modelOf(ctx);
     const helpers = helperCommands();
     const argv = claudeArgv({
       claude: this.claude,
@@ -233,9 +231,9 @@ class ClaudeRun implements AgentRun {
 
   private append(line: string): void {
     try {
-      appendFileSync(this.transcript, `${scrubSecrets(line)}\n`);
+      appendNoFollow(this.transcript, `${scrubSecrets(line)}\n`);
     } catch {
-      // a full disk costs the record, not the run
+      // a full disk (or a planted link) costs the record, not the run
     }
   }
 
@@ -257,8 +255,4 @@ interface Launched {
   verdict: Verdict | null;
   exit: { code: number | null; signal: string | null; error?: string };
   status: StreamStatus;
-}
-
-function ended(outcome: RunResult["outcome"], message: string): RunResult {
-  return { outcome, exitCode: null, signal: null, message };
 }

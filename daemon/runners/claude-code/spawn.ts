@@ -5,8 +5,9 @@
 // checked and applied when the runner calls finish()) as its own process group, stdout read line by line as events,
 // stderr appended to a log. A judge check's reviewer runs the same way in a gate view instead (its
 // writes are discarded with the view). When the sandbox is replaced, only this file changes.
-import { closeSync, openSync } from "node:fs";
+import { closeSync } from "node:fs";
 import { groupAlive, killGroup } from "../../process/kill.ts";
+import { openAppend } from "../../process/safe-open.ts";
 import type { RunContext } from "../runner.ts";
 import type { View } from "../../sandbox/view.ts";
 import { sandboxed, type SandboxedCommand } from "../sandbox.ts";
@@ -54,9 +55,9 @@ export function startAgentProcess(spec: AgentProcessSpec): AgentProcess {
   };
   let errFd: number | "ignore" = "ignore";
   try {
-    errFd = openSync(spec.stderrFile, "a", 0o644);
+    errFd = openAppend(spec.stderrFile);
   } catch {
-    // without a log the run still goes on
+    // without a log (or where a link was planted) the run still goes on
   }
   let proc: Bun.Subprocess<Blob, "pipe", number | "ignore">;
   try {
