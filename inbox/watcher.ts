@@ -10,7 +10,7 @@ import type { Plan, RunnerKind } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import type { CompiledFolder } from "./compile-folder.ts";
+import type { CompiledFolder, FolderKind } from "./compile-folder.ts";
 import { compilers, mayBeCompilable } from "./compilers.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
@@ -244,7 +244,8 @@ export class PlanWatcher {
     if (this.closed) return;
     const dir = join(this.paths.orch, name);
     const file = join(dir, "plan.yaml");
-    if (!lexists(file) && mayBeCompilable(dir) && compilers().compilableKind(dir)) return this.processCompilable(name, dir);
+    const kind = !lexists(file) && mayBeCompilable(dir) ? compilers().compilableKind(dir) : null;
+    if (kind) return this.processCompilable(name, dir, kind);
     // What an accept just placed here needs no waiting out: its content is already judged.
     const placed = lexists(file) ? await readPlanFile(file, { maxBytes: this.maxBytes }) : null;
     if (placed?.ok && this.judged.get(name) === placed.hash) return;
@@ -304,9 +305,9 @@ export class PlanWatcher {
 
   // O/<name>/ holding a markdown plan or a Purple feature folder: compile it to plan.compiled.yaml
   // with an intake report, then report it as a plan that waits for approval.
-  private async processCompilable(name: string, dir: string): Promise<void> {
-    const { compilableKind, compileFolder } = compilers();
-    const kind = compilableKind(dir)!;
+  // `kind` is what processPlanFolder just found (compilableKind reads and parses the folder's markdown).
+  private async processCompilable(name: string, dir: string, kind: FolderKind): Promise<void> {
+    const { compileFolder } = compilers();
     if (!PLAN_NAME_PATTERN.test(name)) {
       writePlanError(dir, [{ path: "", message: `the folder name "${name}" is not a plan name (lower-case letters, digits and '-'); rename the folder` }]);
       return;
