@@ -1,7 +1,7 @@
 // validate --compile / --report: what purpled would make of a markdown plan folder or a Purple
 // feature folder, offline — the canonical YAML, or the intake report — before anything runs.
 import { existsSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { DaemonConfig, toPlanName } from "../../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "../../inbox/check-territory-fs.ts";
 import { compilableKind, compileFolder, isMarkdownFile } from "../../inbox/compile-folder.ts";
@@ -9,6 +9,7 @@ import { parsePlanText } from "../../inbox/parse.ts";
 import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { claudeAvailable } from "../../lib/find-claude.ts";
 import type { Ctx } from "../context.ts";
+import { orchestrationOf } from "../find-root.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { canonicalYaml } from "../offline.ts";
 import { formatProblems } from "../problems.ts";
@@ -30,7 +31,7 @@ export async function compileAndCheck(path: string, root: string | null) {
 
 // The compile defaults purpled would use under this root (its config), or the built-in ones offline.
 function compileDefaultsHere(root: string | null) {
-  const config = root ? loadConfig(join(root, ".context-kit", "orchestration")) : DaemonConfig.parse({});
+  const config = root ? loadConfig(orchestrationOf(root)) : DaemonConfig.parse({});
   return compileDefaultsOf(config, claudeAvailable(config, process.env, root ?? process.cwd()));
 }
 
