@@ -8,6 +8,7 @@ import type { Logger } from "../lib/logger.ts";
 import type { ErrorCode, Problem } from "../protocol/errors.ts";
 import type { Plan, RunnerKind } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
+import { PURPLED_NAMES } from "../protocol/plan-folder.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import type { CompiledFolder, FolderKind } from "./compile-folder.ts";
@@ -385,5 +386,5 @@ export class PlanWatcher {
 
 // A markdown file in a plan folder that may be (part of) the plan: any but those purpled writes.
 function isPlanMarkdown(name: string): boolean {
-  return /\.(?:md|markdown)$/i.test(name) && name !== "intake-report.md" && name !== "status-log.md";
+  return /\.(?:md|markdown)$/i.test(name) && !PURPLED_NAMES.has(name);
 }

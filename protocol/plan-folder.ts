@@ -10,3 +10,6 @@ export const EARLIER_RUNS = "runs";
 
 /** What purpled writes when it compiles a markdown or Purple folder. */
 export const COMPILE_OUTPUTS = ["plan.compiled.yaml", "intake-report.md"] as const;
+
+/** Every name purpled writes at the top of a plan folder: never part of what a person gave it. */
+export const PURPLED_NAMES: ReadonlySet<string> = new Set([...RUN_OUTPUTS, EARLIER_RUNS, ...COMPILE_OUTPUTS]);
