@@ -1,14 +1,16 @@
 // `purplectl init --claude-command` installs /purple-plan; the real claude CLI, against the scripted
 // model server (the model scripted to follow the command: write plan.yaml, run purplectl validate),
-// produces a plan.yaml that `purplectl validate` accepts. Skips when the claude CLI is absent.
+// produces a plan.yaml that `purplectl validate` accepts, and that the real purpled then runs to
+// success (its agents scripted too). Skips when the claude CLI is absent.
 import { afterAll, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import { claudeCommandText } from "../ctl/claude-command/install.ts";
-import { BUN, tempRoot } from "./support/daemon.ts";
+import { BUN, DaemonProcess, purplectl, tempRoot } from "./support/daemon.ts";
 import { ScriptedApi, type ScriptStep } from "./support/scripted-api.ts";
+import { identifyAgent } from "./support/scripted-api-usage.ts";
 
 const CTL = join(import.meta.dir, "..", "ctl", "main.ts");
 const CLAUDE = join(import.meta.dir, "..", "node_modules", ".bin", "claude");
@@ -45,7 +47,7 @@ test("init --claude-command writes the command into .claude/commands/, once", as
   expect(existsSync(join(plain, ".claude"))).toBe(false);
 });
 
-test.skipIf(!claudeRuns)("the installed command, run by the real claude CLI, yields a plan.yaml that purplectl validate accepts", async () => {
+test.skipIf(!claudeRuns)("the installed command, run by the real claude CLI, yields a plan.yaml that purplectl validate accepts and purpled runs", async () => {
   const root = tempRoot();
   expect(Bun.spawnSync([BUN, CTL, "--root", root, "init", "--claude-command"]).exitCode).toBe(0);
   const home = mkdtempSync(join(tmpdir(), "purple-claude-home-"));
@@ -90,4 +92,22 @@ test.skipIf(!claudeRuns)("the installed command, run by the real claude CLI, yie
   const v = Bun.spawnSync([BUN, CTL, "validate", planPath], { stdout: "pipe", stderr: "pipe", env: { ...process.env, ANTHROPIC_API_KEY: "sk-test-not-real" } });
   expect(v.exitCode).toBe(0);
   expect(YAML.parse(v.stdout.toString()).waves.map((w: { agents: string[] }) => w.agents)).toEqual([["writer"], ["builder"]]);
-}, 60_000);
+
+  // And it runs: submitted to the real purpled, its agents (scripted) write their files, the
+  // manual check waits for a person, and the plan succeeds.
+  const write = (path: string, content: string): ScriptStep[] => [tool("write_file", { path, content }), tool("finish", { summary: `wrote ${path}` })];
+  const agents = ScriptedApi.start({ identify: identifyAgent, scripts: { writer: write("site/greeting.txt", "hello\n"), builder: write("site/index.html", "<p>hello</p>\n") } });
+  const d = new DaemonProcess(root, [], { ANTHROPIC_API_KEY: "sk-test-not-real", ANTHROPIC_BASE_URL: agents.url });
+  try {
+    await d.started();
+    const socket = d.lines.find((l) => l.msg === "purpled started")!.socket as string;
+    expect((await purplectl(socket, "submit", planPath)).code).toBe(0);
+    await d.waitFor((l) => l.msg === "plan ended" && l.plan === "greeting-page" && l.state === "blocked", "the manual check to block the plan", 30_000);
+    expect((await purplectl(socket, "approve", "greeting-page")).code).toBe(0);
+    await d.waitFor((l) => l.msg === "plan ended" && l.plan === "greeting-page" && l.state === "succeeded", "the plan to succeed", 30_000);
+    expect(readFileSync(join(root, "site/index.html"), "utf8")).toBe("<p>hello</p>\n");
+  } finally {
+    if (d.proc.exitCode === null) await d.stop("SIGKILL");
+    agents.stop();
+  }
+}, 90_000);
