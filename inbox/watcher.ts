@@ -8,9 +8,10 @@ import type { Logger } from "../lib/logger.ts";
 import type { ErrorCode, Problem } from "../protocol/errors.ts";
 import type { Plan, RunnerKind } from "../protocol/plan.ts";
 import { PLAN_NAME_PATTERN, toPlanName } from "../protocol/plan.ts";
+import { PURPLED_NAMES } from "../protocol/plan-folder.ts";
 import type { Progress } from "../protocol/progress.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import type { CompiledFolder } from "./compile-folder.ts";
+import type { CompiledFolder, FolderKind } from "./compile-folder.ts";
 import { compilers, mayBeCompilable } from "./compilers.ts";
 import type { CompileDefaults } from "./markdown/compile.ts";
 import { acceptItem, clearPlanError, rejectItem, writePlanError } from "./accept.ts";
@@ -244,7 +245,8 @@ export class PlanWatcher {
     if (this.closed) return;
     const dir = join(this.paths.orch, name);
     const file = join(dir, "plan.yaml");
-    if (!lexists(file) && mayBeCompilable(dir) && compilers().compilableKind(dir)) return this.processCompilable(name, dir);
+    const kind = !lexists(file) && mayBeCompilable(dir) ? compilers().compilableKind(dir) : null;
+    if (kind) return this.processCompilable(name, dir, kind);
     // What an accept just placed here needs no waiting out: its content is already judged.
     const placed = lexists(file) ? await readPlanFile(file, { maxBytes: this.maxBytes }) : null;
     if (placed?.ok && this.judged.get(name) === placed.hash) return;
@@ -304,9 +306,9 @@ export class PlanWatcher {
 
   // O/<name>/ holding a markdown plan or a Purple feature folder: compile it to plan.compiled.yaml
   // with an intake report, then report it as a plan that waits for approval.
-  private async processCompilable(name: string, dir: string): Promise<void> {
-    const { compilableKind, compileFolder } = compilers();
-    const kind = compilableKind(dir)!;
+  // `kind` is what processPlanFolder just found (compilableKind reads and parses the folder's markdown).
+  private async processCompilable(name: string, dir: string, kind: FolderKind): Promise<void> {
+    const { compileFolder } = compilers();
     if (!PLAN_NAME_PATTERN.test(name)) {
       writePlanError(dir, [{ path: "", message: `the folder name "${name}" is not a plan name (lower-case letters, digits and '-'); rename the folder` }]);
       return;
@@ -384,5 +386,5 @@ export class PlanWatcher {
 
 // A markdown file in a plan folder that may be (part of) the plan: any but those purpled writes.
 function isPlanMarkdown(name: string): boolean {
-  return /\.(?:md|markdown)$/i.test(name) && name !== "intake-report.md" && name !== "status-log.md";
+  return /\.(?:md|markdown)$/i.test(name) && !PURPLED_NAMES.has(name);
 }

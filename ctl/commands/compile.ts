@@ -1,7 +1,7 @@
 // validate --compile / --report: what purpled would make of a markdown plan folder or a Purple
 // feature folder, offline — the canonical YAML, or the intake report — before anything runs.
 import { existsSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { DaemonConfig, toPlanName } from "../../protocol/index.ts";
 import { checkTerritoriesOnDisk } from "../../inbox/check-territory-fs.ts";
 import { compilableKind, compileFolder, isMarkdownFile } from "../../inbox/compile-folder.ts";
@@ -9,6 +9,7 @@ import { parsePlanText } from "../../inbox/parse.ts";
 import { compileDefaultsOf, loadConfig } from "../../inbox/config.ts";
 import { claudeAvailable } from "../../lib/find-claude.ts";
 import type { Ctx } from "../context.ts";
+import { orchestrationOf } from "../find-root.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { canonicalYaml } from "../offline.ts";
 import { formatProblems } from "../problems.ts";
@@ -20,13 +21,23 @@ export async function compileAndCheck(path: string, root: string | null) {
   if (!existsSync(dir) || (!statSync(dir).isDirectory() && !isMarkdownFile(dir))) throw new UsageError(`${path} is neither a folder nor a markdown file; --compile takes a markdown plan (a folder or one .md file) or a Purple feature folder`);
   const kind = compilableKind(dir);
   if (!kind) throw new UsageError(`${path} holds no markdown file with waves or phases of agents, and is not a Purple feature folder (progress.json, agent-written-specifications/)`);
-  const config = root ? loadConfig(join(root, ".context-kit", "orchestration")) : DaemonConfig.parse({});
-  const defaults = compileDefaultsOf(config, claudeAvailable(config, process.env, root ?? process.cwd()));
-  const name = toPlanName(basename(dir).replace(/\.(?:md|markdown)$/i, ""));
+  const defaults = compileDefaultsHere(root);
+  const name = planNameOf(dir);
   const compiled = compileFolder(dir, name, kind, defaults);
   const parsed = parsePlanText(compiled.yaml, "yaml");
   const problems = parsed.ok ? (root ? await checkTerritoriesOnDisk(parsed.plan, root) : []) : parsed.problems;
   return { name, kind, compiled, plan: parsed.ok && problems.length === 0 ? parsed.plan : null, problems };
+}
+
+// The compile defaults purpled would use under this root (its config), or the built-in ones offline.
+function compileDefaultsHere(root: string | null) {
+  const config = root ? loadConfig(orchestrationOf(root)) : DaemonConfig.parse({});
+  return compileDefaultsOf(config, claudeAvailable(config, process.env, root ?? process.cwd()));
+}
+
+// The plan name purpled gives a folder or a single markdown file.
+function planNameOf(dir: string): string {
+  return toPlanName(basename(dir).replace(/\.(?:md|markdown)$/i, ""));
 }
 
 /** validate --compile / --report PATH: the canonical YAML (or every problem), or the intake report. */
@@ -55,10 +66,9 @@ async function modelCompileCommand(ctx: Ctx, path: string): Promise<number> {
   const dir = resolve(path);
   if (compilableKind(dir) !== "markdown") throw new UsageError(`${path}: --model compiles markdown plans (a folder or one .md file) only`);
   const root = ctx.socket.root;
-  const config = root ? loadConfig(join(root, ".context-kit", "orchestration")) : DaemonConfig.parse({});
-  const defaults = compileDefaultsOf(config, claudeAvailable(config, process.env, root ?? process.cwd()));
+  const defaults = compileDefaultsHere(root);
   const { modelCompileFolder } = await import("../../inbox/markdown/model/compile.ts");
-  const r = await modelCompileFolder(dir, toPlanName(basename(dir).replace(/\.(?:md|markdown)$/i, "")), defaults, {});
+  const r = await modelCompileFolder(dir, planNameOf(dir), defaults, {});
   if (ctx.flags.report) {
     ctx.print(r.report.trimEnd(), { dropped: r.grounded.dropped, disagreements: r.disagreements, problems: r.problems });
     return r.problems.length ? EXIT.failed : EXIT.ok;

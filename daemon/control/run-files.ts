@@ -4,12 +4,10 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fsyncDir } from "../../lib/atomic-write.ts";
-import { EARLIER_RUNS, RUN_OUTPUTS } from "../../protocol/plan-folder.ts";
+import { COMPILE_OUTPUTS, EARLIER_RUNS, RUN_OUTPUTS } from "../../protocol/plan-folder.ts";
 
 /** What purpled writes into O/<plan>/ during a run (SPEC §3). */
 export const RUN_FILES = [...RUN_OUTPUTS, "progress.json", "plan.error.json"] as const;
-/** What purpled writes when it compiles a folder. */
-export const COMPILE_FILES = ["plan.compiled.yaml", "intake-report.md"] as const;
 
 /**
  * Move the run files of O/<plan> into runs/<n>/ (n one past the highest there) and return n, or
@@ -35,7 +33,7 @@ export function archiveRun(dir: string, keepProgress = false): number | null {
 
 /** Remove the run files, earlier runs and compile output of O/<plan>; the folder too when nothing else is left. */
 export function removeRunFiles(dir: string, extra: readonly string[] = []): void {
-  for (const f of [...RUN_FILES, ...COMPILE_FILES, EARLIER_RUNS, ...extra]) rmSync(join(dir, f), { recursive: true, force: true });
+  for (const f of [...RUN_FILES, ...COMPILE_OUTPUTS, EARLIER_RUNS, ...extra]) rmSync(join(dir, f), { recursive: true, force: true });
   if (existsSync(dir) && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
 }
 

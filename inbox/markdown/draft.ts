@@ -1,6 +1,8 @@
 // What reading one markdown file yields before anything is decided: wave definitions, mentions of
 // agents, and facts (a path, a ticket, a gate command …) each tied to a mention or a wave and to
 // the file:line it came from. The assembler merges the drafts of a folder into one plan.
+import type { Sink } from "./collect.ts";
+import { clip } from "./inline.ts";
 import type { AgentRef } from "./vocab.ts";
 
 export interface Src {
@@ -74,4 +76,22 @@ export interface FileDraft {
 /** An empty draft for one file. */
 export function emptyDraft(file: string): FileDraft {
   return { file, known: [], waves: [], mentions: [], facts: [] };
+}
+
+/** Where collect.ts puts what it finds: into `draft`; `mention` records one under the reader's current wave. */
+export function draftSink(draft: FileDraft, mention: Sink["mention"]): Sink {
+  return {
+    mention,
+    fact: (f) => void draft.facts.push(f),
+    setId: (m, id) => void (draft.mentions[m]!.ref.id = id),
+    appendTicket: (m, text) => {
+      for (let k = draft.facts.length - 1; k >= 0; k--) {
+        const f = draft.facts[k]!;
+        if (f.kind === "ticket" && f.mention === m) return void (f.description = clip(`${f.description ?? f.title}\n- ${text}`, 4000));
+      }
+    },
+    known: (path) => void draft.known.push(path),
+    goal: (text, at) => void (draft.goal ??= { text, src: at }),
+    max: (value, at) => void (draft.maxAgents ??= { value, src: at }),
+  };
 }

@@ -37,11 +37,7 @@ const PLAN_NAME = /plan|orchestrat|parallel|execution|waves?\b|assignments?|road
 // Folders whose markdown is never the plan: contracts, specs of one agent's work, agent prompts.
 const SIDE_FOLDER = /^(?:integration-contracts|contracts|status|agent-prompts|prompts)\//i;
 
-/** What one markdown text holds, as far as choosing the plan file goes. */
-export function planShape(file: string, text: string, siblings: readonly string[] = []): PlanShape {
-  return shapeOf(file, text, siblings).shape;
-}
-
+/** What one markdown text holds, as far as choosing the plan file goes (with the blocks and wave markers read on the way). */
 function shapeOf(file: string, text: string, siblings: readonly string[]): { shape: PlanShape; blocks: Block[]; markers: WaveMarker[] } {
   const blocks = parseBlocks(text);
   const names = siblings.filter((f) => f !== file && text.includes(baseName(f))).length;

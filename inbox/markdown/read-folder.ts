@@ -2,6 +2,7 @@
 // markdown file (the plan is found by what it holds, not by its name) and the contract specs.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { PURPLED_NAMES } from "../../protocol/plan-folder.ts";
 
 /** Files at most this big are read; larger ones are left out. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -10,9 +11,6 @@ export const MAX_FILES = 400;
 const MAX_DEPTH = 3;
 const CONTRACTS_DIR = "integration-contracts";
 const SKIP_DIRS = /^(?:\.|node_modules$|dist$|build$|target$|vendor$|__pycache__$)/;
-// What purpled itself writes into a plan folder (SPEC §3): never part of the plan.
-const PURPLE_DIRS = new Set(["agents", "runs", "validation", "status"]);
-const PURPLE_FILES = new Set(["intake-report.md", "status-log.md"]);
 
 /**
  * IO wrapper: every markdown file of a folder (up to three levels down, skipping hidden and build
@@ -55,10 +53,10 @@ function walk(dir: string, rel: string, depth: number, out: Record<string, strin
     if (st.isDirectory()) {
       // agents/<id>/ is purpled's; markdown files straight inside agents/ are an author's agent briefs.
       if (depth === 0 && name === "agents") briefsIn(dir, relPath, out);
-      if (depth < MAX_DEPTH && !SKIP_DIRS.test(name) && !(depth === 0 && PURPLE_DIRS.has(name))) walk(dir, relPath, depth + 1, out);
+      if (depth < MAX_DEPTH && !SKIP_DIRS.test(name) && !(depth === 0 && PURPLED_NAMES.has(name))) walk(dir, relPath, depth + 1, out);
       continue;
     }
-    if (depth === 0 && PURPLE_FILES.has(name)) continue;
+    if (depth === 0 && PURPLED_NAMES.has(name)) continue; // purpled's own outputs (SPEC §3) are never the plan
     if (!inContracts && !/\.(?:md|markdown)$/i.test(name)) continue;
     const text = readText(full);
     if (text !== null) out[relPath] = text;

@@ -2,11 +2,11 @@
 // are in, whose section this is, and what the last label announced (Territory, Tasks, Gate …).
 // Each block is handed to `collect.ts` under that context; mentions and facts go into a FileDraft.
 import type { Block } from "./blocks.ts";
-import { collectCode, collectText, refsIn, type Context, type Sink } from "./collect.ts";
-import { emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
-import { clip, codeSpans, plain } from "./inline.ts";
+import { collectCode, collectText, type Context } from "./collect.ts";
+import { draftSink, emptyDraft, type FileDraft, type Src, type WaveRef } from "./draft.ts";
+import { codeSpans, plain } from "./inline.ts";
 import type { WaveMarker } from "./outline.ts";
-import { diagramMembers, waveClauses } from "./wave-lines.ts";
+import { diagramMembers, lineRefs, waveClauses } from "./wave-lines.ts";
 import { agentLabelLine, boldAgentLine, nameItem, personAgentLine, startsWithPath } from "./agent-lines.ts";
 import { assignedHeading, gateWaveLine, lineLabel, WrappedSentences } from "./section-lines.ts";
 import { briefLinks } from "./brief-links.ts";
@@ -45,16 +45,6 @@ interface InlineLabel {
 }
 
 const NOT_GATE = /rollback|failure|recover|revert|\brisks?\b|mitigation|success (?:metrics|criteria)|^(?:wave \d+ )?success$|\bmetrics\b|\btargets?\b|\blaunch|timeline|estimat|handoff|lessons/i;
-
-// The agents a wave's opening line names, in the order written (ids the outline found among them).
-function lineRefs(text: string, members: readonly string[]): AgentRef[] {
-  // "Round 1: Task 1, Task 2": units of work whose headings name their agents ("Task 1 (agent: x)").
-  const refs = [...refsIn(text), ...[...plain(text).matchAll(/\btasks?\s*#?\s*(\d{1,3})\b/gi)].map((m): AgentRef => ({ number: m[1]!, noun: "task" }))];
-  const ids = new Set(refs.map((r) => r.id));
-  const all = [...refs, ...members.filter((id) => !ids.has(id)).map((id): AgentRef => ({ id }))];
-  const at = (r: AgentRef): number => (r.id !== undefined && text.includes(r.id) ? text.indexOf(r.id) : Infinity);
-  return members.length ? all.sort((a, b) => at(a) - at(b)) : all;
-}
 
 /** Read one file into a draft; never throws on odd input. */
 export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptions): FileDraft {
@@ -114,20 +104,7 @@ export function walkFile(file: string, blocks: readonly Block[], opts: WalkOptio
     const gateAnchor = inline && inline.kind === "gate" ? inline.line : (hl?.line ?? line);
     return { file, line, agent: currentMention(), wave: currentWave() ?? null, label, gateWave, baseIndent: inline ? inline.baseIndent : headingBase, gateAnchor };
   };
-  const sink: Sink = {
-    mention: (ref, define, at) => mention(ref, define, at),
-    fact: (f) => void draft.facts.push(f),
-    setId: (m, id) => void (draft.mentions[m]!.ref.id = id),
-    appendTicket: (m, text) => {
-      for (let k = draft.facts.length - 1; k >= 0; k--) {
-        const f = draft.facts[k]!;
-        if (f.kind === "ticket" && f.mention === m) return void (f.description = clip(`${f.description ?? f.title}\n- ${text}`, 4000));
-      }
-    },
-    known: (path) => void draft.known.push(path),
-    goal: (text, at) => void (draft.goal ??= { text, src: at }),
-    max: (value, at) => void (draft.maxAgents ??= { value, src: at }),
-  };
+  const sink = draftSink(draft, mention);
 
   // A wave written as a list item ("- Wave 1: a-agent, b-agent") spans only that item.
   let itemWave: { indent: number; frame: Frame } | null = null;
